@@ -1,0 +1,81 @@
+//! Positive pairs (x_i, x'_i): the bundled photo patches and a planted-spectrum dataset.
+//! Everything is seeded and bit-identical across platforms.
+
+mod config;
+mod patches;
+pub mod photos;
+mod planted;
+
+pub mod rng;
+
+pub use config::{DatasetConfig, DatasetKind, MAX_CROP, MAX_DIM, MAX_ENTRIES, MAX_N};
+
+use crate::validate::ConfigError;
+
+/// Errors while building a dataset.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot decode image `{name}`: {reason}")]
+    Image { name: String, reason: String },
+}
+
+/// n positive pairs of m-dimensional views, row-major `n x m` f32.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pairs {
+    pub n: usize,
+    pub m: usize,
+    /// First views, row i is x_i.
+    pub x: Vec<f32>,
+    /// Second views, row i is x'_i.
+    pub x_prime: Vec<f32>,
+    /// For image data: the crop side; each row is a `crop x crop x 3` (row, column, RGB) image.
+    pub crop: Option<usize>,
+}
+
+impl Pairs {
+    /// Row i of the first views.
+    pub fn x_row(&self, i: usize) -> &[f32] {
+        &self.x[i * self.m..(i + 1) * self.m]
+    }
+
+    /// Row i of the second views.
+    pub fn x_prime_row(&self, i: usize) -> &[f32] {
+        &self.x_prime[i * self.m..(i + 1) * self.m]
+    }
+}
+
+/// Builds the dataset described by `cfg` (validated first).
+pub fn build(cfg: &DatasetConfig) -> Result<Pairs, DataError> {
+    cfg.validate()?;
+    let mut pairs = match cfg.kind {
+        DatasetKind::PhotoPatches => patches::build(cfg, &photos::bundled()?),
+        DatasetKind::Planted => planted::build(cfg),
+    };
+    if cfg.center {
+        center(&mut pairs);
+    }
+    Ok(pairs)
+}
+
+/// Subtracts from every feature its mean over all 2n views (accumulated in f64, in a fixed
+/// order, so the result is the same on every platform).
+pub fn center(p: &mut Pairs) {
+    let mut mean = vec![0.0f64; p.m];
+    for view in [&p.x, &p.x_prime] {
+        for row in view.chunks_exact(p.m) {
+            for (acc, v) in mean.iter_mut().zip(row) {
+                *acc += *v as f64;
+            }
+        }
+    }
+    let count = (2 * p.n) as f64;
+    for view in [&mut p.x, &mut p.x_prime] {
+        for row in view.chunks_exact_mut(p.m) {
+            for (v, mu) in row.iter_mut().zip(&mean) {
+                *v = (*v as f64 - mu / count) as f32;
+            }
+        }
+    }
+}

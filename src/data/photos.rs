@@ -1,0 +1,115 @@
+//! The bundled photos (www/data/, see its ATTRIBUTION.md), decoded to RGB in [0, 1].
+
+use std::io::Cursor;
+
+use super::DataError;
+
+/// A decoded RGB photo, row-major `height x width x 3`, values in [0, 1].
+#[derive(Debug, Clone)]
+pub struct Photo {
+    pub name: String,
+    pub width: usize,
+    pub height: usize,
+    pub rgb: Vec<f32>,
+}
+
+impl Photo {
+    /// Appends the `side x side` RGB crop with top-left corner (top, left) to `out`.
+    pub fn push_crop(&self, top: usize, left: usize, side: usize, out: &mut Vec<f32>) {
+        for y in top..top + side {
+            let start = (y * self.width + left) * 3;
+            out.extend_from_slice(&self.rgb[start..start + side * 3]);
+        }
+    }
+}
+
+macro_rules! bundled_photos {
+    ($($name:literal),* $(,)?) => {
+        [$(($name, include_bytes!(concat!("../../www/data/", $name, ".png")) as &[u8])),*]
+    };
+}
+
+/// PNG bytes of the bundled photos, in the order of www/data/manifest.txt.
+/// Number of bundled photos.
+pub const PHOTO_COUNT: usize = 6;
+
+const BUNDLED: [(&str, &[u8]); PHOTO_COUNT] = bundled_photos!(
+    "astronaut",
+    "chelsea",
+    "coffee",
+    "hubble_deep_field",
+    "retina",
+    "rocket",
+);
+
+/// Decodes every bundled photo.
+pub fn bundled() -> Result<Vec<Photo>, DataError> {
+    BUNDLED
+        .iter()
+        .map(|(name, bytes)| decode_png(name, bytes))
+        .collect()
+}
+
+/// Decodes an 8-bit PNG (grey, grey+alpha, RGB, RGBA or palette) to RGB in [0, 1];
+/// alpha is dropped.
+pub fn decode_png(name: &str, bytes: &[u8]) -> Result<Photo, DataError> {
+    let err = |reason: String| DataError::Image {
+        name: name.to_string(),
+        reason,
+    };
+    let mut decoder = png::Decoder::new(Cursor::new(bytes));
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder.read_info().map_err(|e| err(e.to_string()))?;
+    let size = reader
+        .output_buffer_size()
+        .ok_or_else(|| err("image too large".into()))?;
+    let mut buf = vec![0u8; size];
+    let info = reader.next_frame(&mut buf).map_err(|e| err(e.to_string()))?;
+    let channels = info.color_type.samples();
+    let (width, height) = (info.width as usize, info.height as usize);
+    let mut rgb = Vec::with_capacity(width * height * 3);
+    for y in 0..height {
+        let row = &buf[y * info.line_size..y * info.line_size + width * channels];
+        for px in row.chunks_exact(channels) {
+            let (r, g, b) = if channels >= 3 {
+                (px[0], px[1], px[2])
+            } else {
+                (px[0], px[0], px[0])
+            };
+            rgb.extend([r, g, b].map(|v| v as f32 / 255.0));
+        }
+    }
+    Ok(Photo {
+        name: name.to_string(),
+        width,
+        height,
+        rgb,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_photos_decode_and_fit_the_largest_patch() {
+        let photos = bundled().unwrap();
+        assert_eq!(photos.len(), PHOTO_COUNT);
+        for p in &photos {
+            assert!(p.width >= super::super::config::MAX_BASE, "{}", p.name);
+            assert!(p.height >= super::super::config::MAX_BASE, "{}", p.name);
+            assert_eq!(p.rgb.len(), p.width * p.height * 3);
+            assert!(p.rgb.iter().all(|v| (0.0..=1.0).contains(v)));
+            // a photo, not a flat colour
+            let mean = p.rgb.iter().sum::<f32>() / p.rgb.len() as f32;
+            let var = p.rgb.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / p.rgb.len() as f32;
+            assert!(var > 1e-3, "{} is flat", p.name);
+        }
+    }
+
+    #[test]
+    fn garbage_is_a_decode_error() {
+        let e = decode_png("junk", b"not a png").unwrap_err();
+        assert!(e.to_string().contains("junk"));
+    }
+}

@@ -1,0 +1,99 @@
+//! The run configuration: one serde struct for the CLI, JSON files and share links.
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::DatasetConfig;
+use crate::validate::{self, ConfigError};
+
+/// Largest embedding dimension d.
+pub const MAX_D: usize = 64;
+/// Largest number of gradient steps.
+pub const MAX_STEPS: u64 = 2_000_000;
+/// Largest number of records (steps / record_every).
+pub const MAX_RECORDS: u64 = 100_000;
+/// Largest init scale α and learning rate η accepted.
+pub const MAX_SCALE: f64 = 100.0;
+
+/// Which experiment a configuration describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExperimentKind {
+    /// Linear Barlow Twins (SPEC §2).
+    Linear,
+}
+
+/// Everything that determines a run. Absent keys take the defaults (the `fig1` preset).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunConfig {
+    pub experiment: ExperimentKind,
+    pub dataset: DatasetConfig,
+    /// Embedding dimension.
+    pub d: usize,
+    /// α: W(0) has i.i.d. N(0, α²) entries.
+    pub init_scale: f64,
+    /// η; `None` (null) picks 0.4 / (4 γ_1).
+    pub lr: Option<f64>,
+    /// Number of steps; `None` (null) runs until t = 1.3 τ_d.
+    pub steps: Option<u64>,
+    /// Record loss and eigenvalues every this many steps.
+    pub record_every: u64,
+    /// Seed of W(0).
+    pub seed: u64,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        Self {
+            experiment: ExperimentKind::Linear,
+            dataset: DatasetConfig::default(),
+            d: 10,
+            init_scale: 1e-7,
+            lr: None,
+            steps: None,
+            record_every: 20,
+            seed: 0,
+        }
+    }
+}
+
+impl RunConfig {
+    /// Parses a JSON configuration (absent keys take defaults) and validates it.
+    pub fn from_json(text: &str) -> Result<Self, ConfigError> {
+        let cfg: Self =
+            serde_json::from_str(text).map_err(|e| ConfigError::new("config", e.to_string()))?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Checks every bound; the error names the first offending key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.dataset.validate()?;
+        let m = self.dataset.m();
+        validate::int_in("d", self.d, 1, MAX_D.min(m))?;
+        validate::real_in("init_scale", self.init_scale, 0.0, MAX_SCALE, true)?;
+        if let Some(lr) = self.lr {
+            validate::real_in("lr", lr, 0.0, MAX_SCALE, true)?;
+        }
+        validate::int_in("record_every", self.record_every, 1, MAX_STEPS)?;
+        if let Some(steps) = self.steps {
+            validate::int_in("steps", steps, 1, MAX_STEPS)?;
+            self.check_record_count(steps)?;
+        }
+        validate::seed("seed", self.seed)
+    }
+
+    /// At most [`MAX_RECORDS`] records for `steps` steps.
+    pub fn check_record_count(&self, steps: u64) -> Result<(), ConfigError> {
+        if steps / self.record_every > MAX_RECORDS {
+            return Err(ConfigError::new(
+                "record_every",
+                format!(
+                    "{steps} steps recorded every {} would make more than {MAX_RECORDS} records",
+                    self.record_every
+                ),
+            ));
+        }
+        Ok(())
+    }
+}

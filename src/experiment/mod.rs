@@ -1,0 +1,44 @@
+//! Runs: configuration, presets, backends behind one trait, recording and results.
+
+mod backend;
+mod config;
+mod cpu;
+mod native;
+pub mod overrides;
+mod prepare;
+mod presets;
+mod result;
+mod run;
+
+pub use backend::{BackendError, LinearBackend};
+pub use config::{ExperimentKind, RunConfig, MAX_D, MAX_RECORDS, MAX_STEPS};
+pub use cpu::CpuBackend;
+pub use native::{assemble, run_cpu, theory_records};
+pub use prepare::{init_weights, prepare, Prepared};
+pub use presets::{preset, Preset, PRESETS};
+pub use result::{DataExport, Record, RunResult, TheoryResult};
+pub use run::{LinearRun, DIVERGENCE_BOUND};
+
+use crate::data::DataError;
+use crate::linalg::LinalgError;
+use crate::validate::ConfigError;
+
+/// Why a run could not be prepared or did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Data(#[from] DataError),
+    #[error(transparent)]
+    Linalg(#[from] LinalgError),
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+    #[error("Γ has no positive eigenvalue among the top d: no mode can be learned")]
+    NoPositiveMode,
+    #[error(
+        "the run diverged by step {step} (C became NaN/inf or exceeded 1e6): the learning rate \
+         η = {lr:.4e} is too large; use η below the stability bound 1/(4γ₁) = {stable_lr:.4e}"
+    )]
+    Diverged { step: u64, lr: f64, stable_lr: f64 },
+}

@@ -1,0 +1,71 @@
+//! Assembling a [`RunResult`] from a finished run, and the one-call CPU run.
+
+use super::cpu::CpuBackend;
+use super::prepare::{prepare, Prepared};
+use super::result::{DataExport, Record, RunResult, TheoryResult};
+use super::run::LinearRun;
+use super::{LinearBackend, RunConfig, RunError};
+use crate::theory::LinearTheory;
+
+/// How many of Γ's top eigenvalues a result lists.
+const GAMMA_TOP: usize = 32;
+
+/// The theory's records on the given time grid.
+pub fn theory_records(theory: &LinearTheory, grid: &[Record]) -> Vec<Record> {
+    grid.iter()
+        .map(|r| {
+            let p = theory.at(r.t);
+            Record {
+                t: r.t,
+                step: r.step,
+                loss: p.loss,
+                eigenvalues: p.eigenvalues,
+            }
+        })
+        .collect()
+}
+
+/// The result of a finished run (with the data as used when `export_data`).
+pub fn assemble<B: LinearBackend>(
+    prep: &Prepared,
+    run: &LinearRun<B>,
+    export_data: bool,
+) -> RunResult {
+    let m = prep.pairs.m;
+    let keep = (prep.config.d + 1).max(GAMMA_TOP).min(m);
+    let rows = |v: &[f32], width: usize| v.chunks(width).map(<[f32]>::to_vec).collect();
+    RunResult {
+        config: prep.config.clone(),
+        backend: run.backend().name(),
+        m,
+        gamma_top: prep.eigen.values[..keep].to_vec(),
+        records: run.records().to_vec(),
+        theory: TheoryResult {
+            s0: prep.theory.s0.clone(),
+            tau: prep.theory.taus(),
+            records: theory_records(&prep.theory, run.records()),
+        },
+        data: export_data.then(|| DataExport {
+            x: rows(&prep.pairs.x, m),
+            x_prime: rows(&prep.pairs.x_prime, m),
+            w0: rows(&prep.w0, m),
+        }),
+    }
+}
+
+/// Prepares and runs `cfg` to the end on the CPU backend.
+pub fn run_cpu(cfg: &RunConfig, export_data: bool) -> Result<RunResult, RunError> {
+    let prep = prepare(cfg)?;
+    let backend = CpuBackend::new(
+        prep.pairs.m,
+        prep.config.d,
+        &prep.gamma_f32(),
+        &prep.w0,
+        prep.lr() as f32,
+    );
+    pollster::block_on(async {
+        let mut run = LinearRun::start(backend, &prep).await?;
+        run.finish().await?;
+        Ok(assemble(&prep, &run, export_data))
+    })
+}

@@ -1,0 +1,69 @@
+//! `--set key=value` overrides by dotted key name, through the config's JSON form.
+
+use serde_json::Value;
+
+use super::config::RunConfig;
+use crate::validate::ConfigError;
+
+/// Every dotted key a configuration has, e.g. `dataset.n`.
+pub fn keys(cfg: &RunConfig) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(v) = serde_json::to_value(cfg) {
+        collect_keys(&v, "", &mut out);
+    }
+    out
+}
+
+fn collect_keys(v: &Value, prefix: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                collect_keys(child, &key, out);
+            }
+        }
+        _ => out.push(prefix.to_string()),
+    }
+}
+
+/// Parses a value as JSON (numbers, booleans, lists, null); `auto` means null and anything
+/// else is taken as a string.
+fn parse_value(text: &str) -> Value {
+    if text == "auto" {
+        return Value::Null;
+    }
+    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
+}
+
+/// Applies one `key=value` override and validates the result.
+pub fn apply(cfg: &RunConfig, assignment: &str) -> Result<RunConfig, ConfigError> {
+    let (key, text) = assignment
+        .split_once('=')
+        .ok_or_else(|| ConfigError::new(assignment, "expected key=value"))?;
+    let key = key.trim();
+    let mut root =
+        serde_json::to_value(cfg).map_err(|e| ConfigError::new(key, e.to_string()))?;
+    let slot = key
+        .split('.')
+        .try_fold(&mut root, |node, part| node.get_mut(part))
+        .filter(|slot| !slot.is_object())
+        .ok_or_else(|| {
+            ConfigError::new(key, format!("unknown key; known keys: {}", keys(cfg).join(", ")))
+        })?;
+    *slot = parse_value(text.trim());
+    let out: RunConfig = serde_json::from_value(root)
+        .map_err(|e| ConfigError::new(key, format!("cannot use `{}`: {e}", text.trim())))?;
+    out.validate()?;
+    Ok(out)
+}
+
+/// Applies overrides in order.
+pub fn apply_all<S: AsRef<str>>(cfg: RunConfig, assignments: &[S]) -> Result<RunConfig, ConfigError> {
+    assignments
+        .iter()
+        .try_fold(cfg, |c, a| apply(&c, a.as_ref()))
+}

@@ -1,0 +1,114 @@
+//! Everything a linear run needs before its first step: data, Γ, its spectrum, W(0), theory,
+//! and the resolved η and step count.
+
+use faer::Mat;
+
+use super::config::{RunConfig, MAX_STEPS};
+use super::RunError;
+use crate::data::rng::{stream, Rng};
+use crate::data::{self, Pairs};
+use crate::linalg::{self, SymEigen};
+use crate::model::linear;
+use crate::theory::LinearTheory;
+use crate::validate::ConfigError;
+
+/// A run ready to start.
+pub struct Prepared {
+    /// The configuration with `lr` and `steps` resolved.
+    pub config: RunConfig,
+    pub pairs: Pairs,
+    /// Γ in f64 (m x m).
+    pub gamma: Mat<f64>,
+    /// Eigenpairs of Γ, descending.
+    pub eigen: SymEigen,
+    /// W(0), row-major d x m, f32 as the simulation uses it.
+    pub w0: Vec<f32>,
+    pub theory: LinearTheory,
+}
+
+impl Prepared {
+    /// η of the run.
+    pub fn lr(&self) -> f64 {
+        self.config.lr.unwrap_or(0.0)
+    }
+
+    /// Number of steps of the run.
+    pub fn steps(&self) -> u64 {
+        self.config.steps.unwrap_or(0)
+    }
+
+    /// Γ as row-major f32, for the backends.
+    pub fn gamma_f32(&self) -> Vec<f32> {
+        let m = self.gamma.nrows();
+        (0..m * m).map(|k| self.gamma[(k / m, k % m)] as f32).collect()
+    }
+
+    /// The stability bound 1/(4 γ_1).
+    pub fn stable_lr_bound(&self) -> f64 {
+        1.0 / (4.0 * self.eigen.values[0])
+    }
+}
+
+/// Builds the data, Γ and its eigendecomposition, W(0) and the theory; resolves `lr` and
+/// `steps`.
+pub fn prepare(cfg: &RunConfig) -> Result<Prepared, RunError> {
+    cfg.validate()?;
+    let pairs = data::build(&cfg.dataset)?;
+    let gamma = linear::gamma(&pairs);
+    let eigen = linalg::sym_eigen(gamma.as_ref())?;
+    let w0 = init_weights(cfg.d, pairs.m, cfg.init_scale, cfg.seed);
+    let w0_64 = linalg::mat_from_row_major(cfg.d, pairs.m, &w0);
+    let theory = LinearTheory::new(w0_64.as_ref(), &eigen.values, eigen.vectors.as_ref());
+    let config = resolve(cfg, &eigen.values, &theory)?;
+    Ok(Prepared {
+        config,
+        pairs,
+        gamma,
+        eigen,
+        w0,
+        theory,
+    })
+}
+
+/// W(0) with i.i.d. N(0, α²) entries, row-major d x m.
+pub fn init_weights(d: usize, m: usize, alpha: f64, seed: u64) -> Vec<f32> {
+    let mut rng = Rng::new(seed, stream::INIT);
+    (0..d * m).map(|_| (alpha * rng.normal()) as f32).collect()
+}
+
+fn resolve(cfg: &RunConfig, values: &[f64], theory: &LinearTheory) -> Result<RunConfig, RunError> {
+    let gamma1 = values[0];
+    if gamma1 <= 0.0 {
+        return Err(RunError::NoPositiveMode);
+    }
+    let lr = cfg.lr.unwrap_or(0.4 / (4.0 * gamma1));
+    let steps = match cfg.steps {
+        Some(s) => s,
+        None => auto_steps(lr, theory)?,
+    };
+    let out = RunConfig {
+        lr: Some(lr),
+        steps: Some(steps),
+        ..cfg.clone()
+    };
+    out.validate()?;
+    Ok(out)
+}
+
+/// Steps until t = 1.3 τ_last.
+fn auto_steps(lr: f64, theory: &LinearTheory) -> Result<u64, RunError> {
+    let tau = theory.last_tau().ok_or(RunError::NoPositiveMode)?;
+    let steps = (1.3 * tau.max(0.0) / lr).ceil().max(1.0);
+    if steps > MAX_STEPS as f64 {
+        return Err(ConfigError::new(
+            "steps",
+            format!(
+                "running until t = 1.3·τ_d = {:.3} at η = {lr:.3e} takes {steps:.0} steps, more \
+                 than {MAX_STEPS}: set `steps`, a larger `lr` or a larger `init_scale`",
+                1.3 * tau
+            ),
+        )
+        .into());
+    }
+    Ok(steps as u64)
+}

@@ -1,0 +1,68 @@
+//! What a run produces: the JSON schema shared by the CLI and the notebook.
+
+use serde::{Deserialize, Serialize};
+
+use super::config::RunConfig;
+
+/// The state recorded every `record_every` steps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Effective time t = η · step.
+    pub t: f64,
+    pub step: u64,
+    /// L = ||C − I||_F².
+    pub loss: f64,
+    /// Eigenvalues of C, descending.
+    pub eigenvalues: Vec<f64>,
+}
+
+/// The closed-form prediction for the same run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TheoryResult {
+    /// Effective initial singular values s_j(0).
+    pub s0: Vec<f64>,
+    /// Step times τ_j (`null` for a mode with γ_j ≤ 0, never learned).
+    pub tau: Vec<Option<f64>>,
+    /// λ_j(t) and L(t) on the run's time grid.
+    pub records: Vec<Record>,
+}
+
+/// The data exactly as used (after centering), with `--export-data`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataExport {
+    /// n rows of m.
+    pub x: Vec<Vec<f32>>,
+    /// n rows of m.
+    pub x_prime: Vec<Vec<f32>>,
+    /// d rows of m: W(0).
+    pub w0: Vec<Vec<f32>>,
+}
+
+/// A complete run: configuration, experiment and theory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunResult {
+    /// The resolved configuration (automatic `lr` and `steps` filled in).
+    pub config: RunConfig,
+    /// Which backend computed the records, e.g. `cpu-f32`.
+    pub backend: String,
+    /// Input dimension of each view.
+    pub m: usize,
+    /// Top eigenvalues of Γ, descending (at least d + 1 of them when m > d).
+    pub gamma_top: Vec<f64>,
+    pub records: Vec<Record>,
+    pub theory: TheoryResult,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<DataExport>,
+}
+
+impl RunResult {
+    /// Largest |λ_sim − λ_th| over all records and modes.
+    pub fn max_theory_gap(&self) -> f64 {
+        self.records
+            .iter()
+            .zip(&self.theory.records)
+            .flat_map(|(r, th)| r.eigenvalues.iter().zip(&th.eigenvalues))
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max)
+    }
+}

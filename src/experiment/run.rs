@@ -1,0 +1,106 @@
+//! A linear run driven step by step through any [`LinearBackend`], recording as it goes.
+//! The browser advances it a chunk per animation frame; the CLI runs it to the end.
+
+use super::backend::LinearBackend;
+use super::prepare::Prepared;
+use super::result::Record;
+use super::RunError;
+use crate::linalg;
+use crate::model::linear;
+
+/// Entries of C beyond this magnitude count as divergence (C → I when training works).
+pub const DIVERGENCE_BOUND: f64 = 1e6;
+
+/// A run in progress.
+pub struct LinearRun<B> {
+    backend: B,
+    d: usize,
+    lr: f64,
+    total_steps: u64,
+    record_every: u64,
+    stable_lr: f64,
+    step: u64,
+    records: Vec<Record>,
+}
+
+impl<B: LinearBackend> LinearRun<B> {
+    /// Starts a run of `prep` on `backend` (which must hold W(0)); records step 0.
+    pub async fn start(backend: B, prep: &Prepared) -> Result<Self, RunError> {
+        let mut run = Self {
+            backend,
+            d: prep.config.d,
+            lr: prep.lr(),
+            total_steps: prep.steps(),
+            record_every: prep.config.record_every,
+            stable_lr: prep.stable_lr_bound(),
+            step: 0,
+            records: Vec::new(),
+        };
+        let c = run.backend.advance(0).await?;
+        run.record(&c)?;
+        Ok(run)
+    }
+
+    /// Runs at most `budget` more steps (in whole recording intervals, at least one);
+    /// returns true once the run is complete.
+    pub async fn advance(&mut self, budget: u64) -> Result<bool, RunError> {
+        let mut done = 0;
+        while !self.is_finished() && (done == 0 || done + self.record_every <= budget) {
+            let n = self.record_every.min(self.total_steps - self.step);
+            let c = self.backend.advance(n as u32).await?;
+            self.step += n;
+            done += n;
+            self.record(&c)?;
+        }
+        Ok(self.is_finished())
+    }
+
+    /// Runs to the end.
+    pub async fn finish(&mut self) -> Result<(), RunError> {
+        while !self.advance(u64::MAX).await? {}
+        Ok(())
+    }
+
+    fn record(&mut self, c: &[f32]) -> Result<(), RunError> {
+        let diverged = c
+            .iter()
+            .any(|v| !v.is_finite() || (*v as f64).abs() > DIVERGENCE_BOUND);
+        if diverged {
+            return Err(RunError::Diverged {
+                step: self.step,
+                lr: self.lr,
+                stable_lr: self.stable_lr,
+            });
+        }
+        let c = linear::symmetrize(self.d, c);
+        let eigenvalues = linalg::sym_eigenvalues(c.as_ref())?;
+        self.records.push(Record {
+            t: self.lr * self.step as f64,
+            step: self.step,
+            loss: linear::loss_of_c(c.as_ref()),
+            eigenvalues,
+        });
+        Ok(())
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.step >= self.total_steps
+    }
+
+    /// Steps done so far.
+    pub fn step(&self) -> u64 {
+        self.step
+    }
+
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    pub fn backend_mut(&mut self) -> &mut B {
+        &mut self.backend
+    }
+
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+}

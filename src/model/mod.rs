@@ -1,0 +1,3 @@
+//! The models themselves, as plain math on the CPU (no GPU, no DOM).
+
+pub mod linear;

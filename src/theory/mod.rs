@@ -1,0 +1,7 @@
+//! Closed-form theory (SPEC §2–3): eigenvalue curves, step times, final weights, kernels.
+
+pub mod kernel;
+pub mod linear;
+pub mod spectral;
+
+pub use linear::{LinearTheory, TheoryPoint};
