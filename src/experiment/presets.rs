@@ -24,7 +24,7 @@ pub const PRESETS: &[Preset] = &[
     },
     Preset {
         name: "planted",
-        description: "exact test: planted spectrum 4, 3, 2, 1.5, 1, 0.7, 0.5, 0.3 in m = 24, n = 64, d = 4, α = 1e-5",
+        description: "exact test: planted spectrum 4, 3, 2, 1.5, 1, 0.7, 0.5, 0.3 in m = 24, n = 64, d = 4, α = 1e-5, η = 1e-3",
         config: planted,
     },
 ];
@@ -59,7 +59,9 @@ fn planted() -> RunConfig {
         },
         d: 4,
         init_scale: 1e-5,
-        record_every: 2,
+        // small η: gradient descent tracks gradient flow (the theory) to within 1%
+        lr: Some(1e-3),
+        record_every: 10,
         ..RunConfig::default()
     }
 }

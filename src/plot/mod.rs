@@ -1,1 +1,67 @@
-//! Figures (next).
+//! Figures drawn with plotters, generic over the drawing backend.
+//!
+//! [`draw_linear_figure`] draws the paper's Figure 1 A/B onto any plotters
+//! [`DrawingArea`] (SVG here, an HTML canvas in the browser); [`linear_figure_svg`]
+//! renders it to an SVG string.
+
+mod key;
+mod linear;
+mod series;
+mod style;
+#[cfg(test)]
+mod tests;
+
+use plotters::prelude::{DrawingArea, IntoDrawingArea, SVGBackend};
+
+pub use linear::draw_linear_figure;
+
+use crate::experiment::RunResult;
+
+/// Why a figure could not be drawn.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlotError {
+    /// The drawing backend failed (its message).
+    #[error("drawing failed: {0}")]
+    Draw(String),
+}
+
+/// Maps any plotters error (e.g. `DrawingAreaErrorKind<DB::ErrorType>`) to [`PlotError`].
+fn draw_err(e: impl std::fmt::Display) -> PlotError {
+    PlotError::Draw(e.to_string())
+}
+
+/// Size and time axis of a figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FigureOptions {
+    /// Logarithmic t axis (records at t = 0 are skipped) instead of linear from 0.
+    pub log_time: bool,
+    /// Width in pixels of the whole figure (both panels).
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+impl Default for FigureOptions {
+    fn default() -> Self {
+        Self {
+            log_time: false,
+            width: 1100,
+            height: 420,
+        }
+    }
+}
+
+/// Smallest figure drawn; smaller requested sizes are enlarged to this.
+const MIN_SIZE: (u32, u32) = (200, 120);
+
+/// Renders [`draw_linear_figure`] to a standalone SVG document.
+pub fn linear_figure_svg(result: &RunResult, opts: &FigureOptions) -> Result<String, PlotError> {
+    let size = (opts.width.max(MIN_SIZE.0), opts.height.max(MIN_SIZE.1));
+    let mut svg = String::new();
+    {
+        let root: DrawingArea<_, _> = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        draw_linear_figure(&root, result, opts)?;
+        root.present().map_err(draw_err)?;
+    }
+    Ok(svg)
+}

@@ -1,0 +1,257 @@
+//! Figure 1 A/B of the paper: loss and eigenvalues of C against t, experiment and theory.
+
+use std::ops::Range;
+
+use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::key::draw_key;
+use super::series::{eigen_panel, loss_panel, Curve, Marker, Panel, Stroke, TimeAxis};
+use super::style::{Theme, AXIS, EXPERIMENT_ALPHA, MARKER_ALPHA};
+use super::{draw_err, FigureOptions, PlotError};
+use crate::experiment::RunResult;
+
+/// Space right of each plot, in default-size pixels.
+const RIGHT_MARGIN: f64 = 22.0;
+
+type Chart<'a, DB, X> = ChartContext<'a, DB, Cartesian2d<X, RangedCoordf64>>;
+
+/// Labels and content of one panel.
+struct PanelSpec {
+    letter: &'static str,
+    title: &'static str,
+    y_label: &'static str,
+    /// Draw the experiment/theory legend in this panel.
+    legend: bool,
+    panel: Panel,
+}
+
+/// Draws Figure 1 A (loss) and B (eigenvalues of C) side by side onto `root`.
+///
+/// Experiment curves are solid, theory dashed in the same colour, and the predicted step
+/// times τ_j are vertical lines. Non-finite values are skipped; with `opts.log_time` so are
+/// records at t ≤ 0. Sizes follow `root`'s pixel size (`opts.width`/`height` are for the
+/// backends this function does not create).
+pub fn draw_linear_figure<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    result: &RunResult,
+    opts: &FigureOptions,
+) -> Result<(), PlotError> {
+    let theme = Theme::for_size(root.dim_in_pixel());
+    root.fill(&WHITE).map_err(draw_err)?;
+    let axis = TimeAxis::new(result, opts.log_time);
+    let specs = [
+        PanelSpec {
+            letter: "A",
+            title: "loss",
+            y_label: "loss ||C − I||²",
+            legend: true,
+            panel: loss_panel(result, &axis),
+        },
+        PanelSpec {
+            letter: "B",
+            title: "eigenvalues of C",
+            y_label: "eigenvalues of C",
+            legend: false,
+            panel: eigen_panel(result, &axis),
+        },
+    ];
+    let areas = root.split_evenly((1, 2));
+    for (area, spec) in areas.iter().zip(&specs) {
+        draw_panel(area, &axis, spec, &theme)?;
+    }
+    root.present().map_err(draw_err)
+}
+
+/// Draws one panel, on a linear or logarithmic time axis.
+fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    axis: &TimeAxis,
+    spec: &PanelSpec,
+    theme: &Theme,
+) -> Result<(), PlotError> {
+    let body = draw_title(area, spec, theme)?;
+    let range = axis.range.clone();
+    if axis.log {
+        draw_chart(&body, range.log_scale(), spec, theme)
+    } else {
+        draw_chart(&body, range, spec, theme)
+    }
+}
+
+/// Writes "A  loss" at the panel's top left, and the key in the legend panel's header;
+/// returns the area below.
+fn draw_title<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    spec: &PanelSpec,
+    theme: &Theme,
+) -> Result<DrawingArea<DB, Shift>, PlotError> {
+    let (head, body) = area.split_vertically(theme.px(36.0));
+    let (x, y) = (theme.offset(12.0), theme.offset(8.0));
+    head.draw_text(spec.letter, &theme.letter(), (x, y))
+        .map_err(draw_err)?;
+    let title_x = x + theme.offset(30.0);
+    let title = theme.title();
+    head.draw_text(spec.title, &title, (title_x, y + theme.offset(2.0)))
+        .map_err(draw_err)?;
+    if spec.legend {
+        let (title_w, _) = head
+            .estimate_text_size(spec.title, &title)
+            .map_err(draw_err)?;
+        let free_x = title_x + i32::try_from(title_w).unwrap_or(0) + theme.offset(24.0);
+        let step_times = !spec.panel.markers.is_empty();
+        draw_key(&head, free_x, theme.offset(RIGHT_MARGIN), step_times, theme)?;
+    }
+    Ok(body)
+}
+
+/// Axes, step-time markers and curves of one panel on the time axis `x`.
+fn draw_chart<DB, XS>(
+    area: &DrawingArea<DB, Shift>,
+    x: XS,
+    spec: &PanelSpec,
+    theme: &Theme,
+) -> Result<(), PlotError>
+where
+    DB: DrawingBackend,
+    XS: AsRangedCoord<Value = f64>,
+    XS::CoordDescType: ValueFormatter<f64>,
+{
+    let y: Range<f64> = spec.panel.y.clone();
+    let mut chart = ChartBuilder::on(area)
+        .margin_left(theme.px(8.0))
+        .margin_right(theme.px(RIGHT_MARGIN))
+        .margin_bottom(theme.px(6.0))
+        .x_label_area_size(theme.px(54.0))
+        .y_label_area_size(theme.px(74.0))
+        .build_cartesian_2d(x, y)
+        .map_err(draw_err)?;
+    draw_axes(&mut chart, spec.y_label, theme)?;
+    for marker in &spec.panel.markers {
+        draw_marker(&mut chart, marker, theme)?;
+    }
+    draw_curves(&mut chart, &spec.panel.curves, theme)?;
+    Ok(())
+}
+
+/// Frame, ticks and axis descriptions, without grid lines.
+fn draw_axes<DB, X>(
+    chart: &mut Chart<'_, DB, X>,
+    y_label: &str,
+    theme: &Theme,
+) -> Result<(), PlotError>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .axis_style(AXIS.stroke_width(1))
+        .x_labels(6)
+        .y_labels(6)
+        .x_label_formatter(&tick_label)
+        .y_label_formatter(&tick_label)
+        .label_style(theme.small())
+        .axis_desc_style(theme.axis_label())
+        .x_desc("t = η·step")
+        .y_desc(y_label)
+        .set_tick_mark_size(LabelAreaPosition::Bottom, theme.offset(5.0))
+        .set_tick_mark_size(LabelAreaPosition::Left, theme.offset(5.0))
+        .draw()
+        .map_err(draw_err)?;
+    Ok(())
+}
+
+/// Compact tick text: "0", "0.25", "1500", "1e-3", "2e5".
+fn tick_label(v: &f64) -> String {
+    let a = v.abs();
+    if a == 0.0 {
+        return "0".into();
+    }
+    if (1e-3..1e5).contains(&a) {
+        return trim_zeros(&format!("{v:.3}")).to_string();
+    }
+    let s = format!("{v:.2e}");
+    match s.split_once('e') {
+        Some((mantissa, exp)) => format!("{}e{exp}", trim_zeros(mantissa)),
+        None => s,
+    }
+}
+
+/// "1.500" → "1.5", "2.000" → "2".
+fn trim_zeros(s: &str) -> &str {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        s
+    }
+}
+
+/// A full-height vertical line at a step time.
+fn draw_marker<DB, X>(
+    chart: &mut Chart<'_, DB, X>,
+    marker: &Marker,
+    theme: &Theme,
+) -> Result<(), PlotError>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let Range { start, end } = chart.y_range();
+    let line = vec![(marker.t, start), (marker.t, end)];
+    if marker.dotted {
+        let style = marker.color.mix(MARKER_ALPHA).stroke_width(theme.px(1.5));
+        let (dot, gap) = theme.dot();
+        chart
+            .draw_series(DashedLineSeries::new(line, dot, gap, style))
+            .map_err(draw_err)?;
+    } else {
+        let style = marker.color.stroke_width(theme.px(1.0));
+        chart
+            .draw_series(LineSeries::new(line, style))
+            .map_err(draw_err)?;
+    }
+    Ok(())
+}
+
+/// Experiment curves first (wide, translucent), then the dashed theory on top.
+fn draw_curves<DB, X>(
+    chart: &mut Chart<'_, DB, X>,
+    curves: &[Curve],
+    theme: &Theme,
+) -> Result<(), PlotError>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let solid = curves.iter().filter(|c| c.stroke == Stroke::Solid);
+    let dashed = curves.iter().filter(|c| c.stroke == Stroke::Dashed);
+    let (dash, gap) = theme.dash();
+    for c in solid {
+        let style = experiment_style(c.color, theme);
+        chart
+            .draw_series(LineSeries::new(c.points.iter().copied(), style))
+            .map_err(draw_err)?;
+    }
+    for c in dashed {
+        let style = theory_style(c.color, theme);
+        let points = c.points.iter().copied();
+        chart
+            .draw_series(DashedLineSeries::new(points, dash, gap, style))
+            .map_err(draw_err)?;
+    }
+    Ok(())
+}
+
+pub(super) fn experiment_style(color: RGBColor, theme: &Theme) -> ShapeStyle {
+    color
+        .mix(EXPERIMENT_ALPHA)
+        .stroke_width(theme.experiment_width())
+}
+
+pub(super) fn theory_style(color: RGBColor, theme: &Theme) -> ShapeStyle {
+    color.stroke_width(theme.theory_width())
+}

@@ -1,0 +1,141 @@
+//! The `stepwise` binary end to end.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn stepwise(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stepwise"))
+        .args(args)
+        .output()
+        .expect("run stepwise")
+}
+
+fn out_dir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn assert_clean_failure(out: &Output, needle: &str) {
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(needle), "stderr: {err}");
+    assert!(!err.contains("panicked"), "stderr: {err}");
+}
+
+#[test]
+fn presets_are_listed() {
+    let out = stepwise(&["presets"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for name in ["fig1", "small", "planted"] {
+        assert!(text.lines().any(|l| l.starts_with(name)), "{text}");
+    }
+}
+
+#[test]
+fn run_writes_json_with_the_documented_schema_and_an_svg() {
+    let dir = out_dir("cli_small");
+    let (json, svg) = (dir.join("r.json"), dir.join("f.svg"));
+    let out = stepwise(&[
+        "run",
+        "small",
+        "--set",
+        "d=3",
+        "--set",
+        "dataset.n=120",
+        "--out",
+        json.to_str().unwrap(),
+        "--svg",
+        svg.to_str().unwrap(),
+        "--export-data",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let cfg = &r["config"];
+    assert_eq!(cfg["d"], 3);
+    assert_eq!(cfg["dataset"]["n"], 120);
+    assert_eq!(cfg["dataset"]["kind"], "photo-patches");
+    let lr = cfg["lr"].as_f64().unwrap();
+    let steps = cfg["steps"].as_u64().unwrap();
+    assert!(lr > 0.0 && steps > 0);
+    assert_eq!(r["backend"], "cpu-f32");
+    let m = r["m"].as_u64().unwrap() as usize;
+    assert_eq!(m, 108);
+
+    let gamma: Vec<f64> = serde_json::from_value(r["gamma_top"].clone()).unwrap();
+    assert!(gamma.len() >= 4);
+    assert!(gamma.windows(2).all(|w| w[0] >= w[1]));
+    // the automatic η is 0.4 / (4 γ₁)
+    assert!((lr - 0.1 / gamma[0]).abs() < 1e-12 * lr.max(1.0));
+
+    let records = r["records"].as_array().unwrap();
+    let theory = r["theory"]["records"].as_array().unwrap();
+    assert_eq!(records.len(), theory.len());
+    assert_eq!(records.last().unwrap()["step"].as_u64().unwrap(), steps);
+    for (rec, th) in records.iter().zip(theory) {
+        assert_eq!(rec["t"], th["t"]);
+        let t = rec["t"].as_f64().unwrap();
+        let step = rec["step"].as_u64().unwrap();
+        assert!((t - lr * step as f64).abs() < 1e-12);
+        assert_eq!(rec["eigenvalues"].as_array().unwrap().len(), 3);
+        assert!(rec["loss"].as_f64().unwrap().is_finite());
+    }
+    // starts near loss d, ends with every mode learned
+    assert!((records[0]["loss"].as_f64().unwrap() - 3.0).abs() < 1e-3);
+    assert!(records.last().unwrap()["loss"].as_f64().unwrap() < 0.1);
+    assert_eq!(r["theory"]["s0"].as_array().unwrap().len(), 3);
+    assert_eq!(r["theory"]["tau"].as_array().unwrap().len(), 3);
+
+    let data = &r["data"];
+    assert_eq!(data["x"].as_array().unwrap().len(), 120);
+    assert_eq!(data["x_prime"][0].as_array().unwrap().len(), m);
+    assert_eq!(data["w0"].as_array().unwrap().len(), 3);
+    assert_eq!(data["w0"][2].as_array().unwrap().len(), m);
+
+    let svg = std::fs::read_to_string(&svg).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("eigenvalues"));
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("max |λ_sim − λ_theory|"), "{summary}");
+}
+
+#[test]
+fn json_to_stdout_is_pure_json() {
+    let out = stepwise(&["run", "planted", "--set", "steps=50", "--out", "-"]);
+    assert!(out.status.success());
+    let r: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    assert_eq!(r["config"]["dataset"]["kind"], "planted");
+    assert!(r.get("data").is_none());
+}
+
+#[test]
+fn config_files_are_read_and_bad_ones_rejected() {
+    let dir = out_dir("cli_files");
+    let good = dir.join("good.json");
+    std::fs::write(&good, r#"{"dataset": {"kind": "planted", "n": 40, "dim": 10, "spectrum": [2, 1]}, "d": 2, "init_scale": 1e-4, "steps": 30}"#).unwrap();
+    let out = stepwise(&["run", good.to_str().unwrap(), "--out", "-"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["records"].as_array().unwrap().last().unwrap()["step"], 30);
+
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, r#"{"d": "<script>alert(1)</script>"}"#).unwrap();
+    assert_clean_failure(&stepwise(&["run", bad.to_str().unwrap()]), "invalid");
+}
+
+#[test]
+fn errors_are_messages_not_panics() {
+    assert_clean_failure(&stepwise(&["run", "no-such-preset"]), "neither a preset");
+    assert_clean_failure(&stepwise(&["run", "small", "--set", "d=0"]), "invalid `d`");
+    assert_clean_failure(&stepwise(&["run", "small", "--set", "bogus=1"]), "unknown key");
+    assert_clean_failure(
+        &stepwise(&["run", "planted", "--set", "lr=1", "--set", "steps=100"]),
+        "diverged",
+    );
+    assert_clean_failure(
+        &stepwise(&["run", "small", "--set", "steps=10", "--out", "/nonexistent/dir/r.json"]),
+        "cannot write",
+    );
+}

@@ -1,0 +1,81 @@
+//! The simulated gradient descent against the closed-form theory (SPEC §2).
+
+use stepwise::experiment::{overrides, preset, run_cpu, Record, RunResult};
+
+/// The t at which eigenvalue j of C first reaches 1/2, interpolated between records.
+fn crossing_time(records: &[Record], j: usize) -> Option<f64> {
+    records.windows(2).find_map(|w| {
+        let (a, b) = (w[0].eigenvalues[j], w[1].eigenvalues[j]);
+        (a < 0.5 && b >= 0.5).then(|| w[0].t + (0.5 - a) / (b - a) * (w[1].t - w[0].t))
+    })
+}
+
+fn planted(sets: &[&str]) -> RunResult {
+    let cfg = overrides::apply_all(preset("planted").unwrap(), sets).unwrap();
+    run_cpu(&cfg, false).unwrap()
+}
+
+#[test]
+fn planted_run_follows_the_theory() {
+    let r = planted(&[]);
+    let gap = r.max_theory_gap();
+    println!("planted: max |λ_sim − λ_th| = {gap:.4}");
+    // The theory is exact for aligned init and gradient flow; a random init and a finite
+    // step (η = 0.1/γ₁) leave a small lag. 0.05 is about 5 records' worth of rise.
+    assert!(gap < 0.05, "max |λ_sim − λ_th| = {gap}");
+    for j in 0..r.config.d {
+        let tau = r.theory.tau[j].unwrap();
+        let t_half = crossing_time(&r.records, j).unwrap();
+        let rel = (t_half - tau).abs() / tau;
+        println!("mode {j}: τ = {tau:.4}, t(λ > 1/2) = {t_half:.4}, rel. error {rel:.4}");
+        // τ_j is where λ_j(t) = 1/2 up to O(λ(0)); records are 2η apart.
+        assert!(rel < 0.02, "mode {j}: τ = {tau}, measured {t_half}");
+    }
+}
+
+#[test]
+fn loss_is_a_staircase_counting_unlearned_modes() {
+    let r = planted(&[]);
+    let taus: Vec<f64> = r.theory.tau.iter().map(|t| t.unwrap()).collect();
+    // Midway between consecutive step times the loss is close to the number of modes left.
+    for k in 0..taus.len() - 1 {
+        let t_mid = 0.5 * (taus[k] + taus[k + 1]);
+        let rec = r.records.iter().min_by(|a, b| {
+            (a.t - t_mid).abs().total_cmp(&(b.t - t_mid).abs())
+        });
+        let left = (taus.len() - k - 1) as f64;
+        let loss = rec.unwrap().loss;
+        assert!((loss - left).abs() < 0.35, "at t = {t_mid}: loss {loss}, modes left {left}");
+    }
+    let last = r.records.last().unwrap();
+    assert!(last.loss < 0.05, "final loss {}", last.loss);
+}
+
+#[test]
+fn eigenvalues_of_c_approach_one_and_gamma_matches_the_plant() {
+    let r = planted(&[]);
+    let spectrum = [4.0, 3.0, 2.0, 1.5, 1.0];
+    for (g, want) in r.gamma_top.iter().zip(spectrum) {
+        assert!((g - want).abs() < 1e-4, "γ {g} vs planted {want}");
+    }
+    for ev in &r.records.last().unwrap().eigenvalues {
+        assert!((ev - 1.0).abs() < 0.05, "final eigenvalue {ev}");
+    }
+}
+
+#[test]
+fn smaller_init_delays_every_step_by_the_predicted_amount() {
+    // τ_j grows by ln(100)/(4 γ_j) when α shrinks 10x (s_j(0)² shrinks 100x).
+    let a = planted(&[]);
+    let b = planted(&["init_scale=1e-6"]);
+    for j in 0..a.config.d {
+        let g = a.gamma_top[j];
+        let predicted = (100.0f64).ln() / (8.0 * g);
+        let measured = crossing_time(&b.records, j).unwrap() - crossing_time(&a.records, j).unwrap();
+        println!("mode {j}: delay {measured:.4}, predicted {predicted:.4}");
+        assert!(
+            (measured - predicted).abs() < 0.02 * predicted,
+            "mode {j}: delay {measured}, predicted {predicted}"
+        );
+    }
+}
