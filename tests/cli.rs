@@ -52,7 +52,11 @@ fn run_writes_json_with_the_documented_schema_and_an_svg() {
         svg.to_str().unwrap(),
         "--export-data",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let cfg = &r["config"];
     assert_eq!(cfg["d"], 3);
@@ -61,7 +65,7 @@ fn run_writes_json_with_the_documented_schema_and_an_svg() {
     let lr = cfg["lr"].as_f64().unwrap();
     let steps = cfg["steps"].as_u64().unwrap();
     assert!(lr > 0.0 && steps > 0);
-    assert_eq!(r["backend"], "cpu-f32");
+    assert_eq!(r["backend"], "cpu-f32-eigenbasis");
     let m = r["m"].as_u64().unwrap() as usize;
     assert_eq!(m, 108);
 
@@ -116,7 +120,11 @@ fn config_files_are_read_and_bad_ones_rejected() {
     let good = dir.join("good.json");
     std::fs::write(&good, r#"{"dataset": {"kind": "planted", "n": 40, "dim": 10, "spectrum": [2, 1]}, "d": 2, "init_scale": 1e-4, "steps": 30}"#).unwrap();
     let out = stepwise(&["run", good.to_str().unwrap(), "--out", "-"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["records"].as_array().unwrap().last().unwrap()["step"], 30);
 
@@ -129,13 +137,23 @@ fn config_files_are_read_and_bad_ones_rejected() {
 fn errors_are_messages_not_panics() {
     assert_clean_failure(&stepwise(&["run", "no-such-preset"]), "neither a preset");
     assert_clean_failure(&stepwise(&["run", "small", "--set", "d=0"]), "invalid `d`");
-    assert_clean_failure(&stepwise(&["run", "small", "--set", "bogus=1"]), "unknown key");
+    assert_clean_failure(
+        &stepwise(&["run", "small", "--set", "bogus=1"]),
+        "unknown key",
+    );
     assert_clean_failure(
         &stepwise(&["run", "planted", "--set", "lr=1", "--set", "steps=100"]),
         "diverged",
     );
     assert_clean_failure(
-        &stepwise(&["run", "small", "--set", "steps=10", "--out", "/nonexistent/dir/r.json"]),
+        &stepwise(&[
+            "run",
+            "small",
+            "--set",
+            "steps=10",
+            "--out",
+            "/nonexistent/dir/r.json",
+        ]),
         "cannot write",
     );
 }

@@ -99,7 +99,13 @@ fn planted_rules() {
 fn overrides_set_nested_keys_and_auto() {
     let cfg = overrides::apply_all(
         preset("fig1").unwrap(),
-        &["dataset.n=123", "dataset.center=false", "lr=0.01", "lr=auto", "d=3"],
+        &[
+            "dataset.n=123",
+            "dataset.center=false",
+            "lr=0.01",
+            "lr=auto",
+            "d=3",
+        ],
     )
     .unwrap();
     assert_eq!(cfg.dataset.n, 123);
@@ -124,12 +130,19 @@ fn json_configs_take_defaults_and_reject_unknown_keys() {
 fn a_too_large_learning_rate_diverges_with_advice() {
     let cfg = overrides::apply_all(preset("planted").unwrap(), &["lr=1.0", "steps=200"]).unwrap();
     match run_cpu(&cfg, false) {
-        Err(RunError::Diverged { step, lr, stable_lr }) => {
+        Err(RunError::Diverged {
+            step,
+            lr,
+            stable_lr,
+        }) => {
             assert!(step <= 200);
             assert_eq!(lr, 1.0);
             assert!((stable_lr - 1.0 / 16.0).abs() < 1e-4, "bound {stable_lr}");
         }
-        other => panic!("expected divergence, got {:?}", other.map(|r| r.records.len())),
+        other => panic!(
+            "expected divergence, got {:?}",
+            other.map(|r| r.records.len())
+        ),
     }
     let msg = run_cpu(&cfg, false).unwrap_err().to_string();
     assert!(msg.contains("diverged") && msg.contains("1/(4γ₁)"), "{msg}");

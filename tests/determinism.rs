@@ -45,8 +45,14 @@ fn planted_data_is_bit_identical_for_a_seed() {
 
 #[test]
 fn init_weights_are_seeded() {
-    assert_eq!(bits(&init_weights(3, 5, 0.1, 9)), bits(&init_weights(3, 5, 0.1, 9)));
-    assert_ne!(bits(&init_weights(3, 5, 0.1, 9)), bits(&init_weights(3, 5, 0.1, 10)));
+    assert_eq!(
+        bits(&init_weights(3, 5, 0.1, 9)),
+        bits(&init_weights(3, 5, 0.1, 9))
+    );
+    assert_ne!(
+        bits(&init_weights(3, 5, 0.1, 9)),
+        bits(&init_weights(3, 5, 0.1, 10))
+    );
 }
 
 #[test]

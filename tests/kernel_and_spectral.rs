@@ -33,7 +33,11 @@ fn gamma_is_symmetric_with_the_planted_spectrum() {
     for (a, b) in ev.iter().zip(want) {
         assert!((a - b).abs() < 1e-5, "{a} vs {b}");
     }
-    assert!((ev[11] + 0.4).abs() < 1e-5, "negative planted eigenvalue {}", ev[11]);
+    assert!(
+        (ev[11] + 0.4).abs() < 1e-5,
+        "negative planted eigenvalue {}",
+        ev[11]
+    );
 }
 
 #[test]
@@ -52,7 +56,10 @@ fn k_gamma_with_the_linear_kernel_has_gammas_eigenvalues() {
         b.sort_by(f64::total_cmp);
         assert_eq!(a.len(), b.len(), "n={n} m={dim}: {a:?} vs {b:?}");
         for (x, y) in a.iter().zip(&b) {
-            assert!((x - y).abs() < 1e-8 * (1.0 + x.abs()), "n={n} m={dim}: {x} vs {y}");
+            assert!(
+                (x - y).abs() < 1e-8 * (1.0 + x.abs()),
+                "n={n} m={dim}: {x} vs {y}"
+            );
         }
     }
 }
@@ -63,7 +70,8 @@ fn top_spectral_w_has_zero_loss_and_least_norm() {
     let g = linear::gamma(&p);
     let e = linalg::sym_eigen(g.as_ref()).unwrap();
     let d = 3;
-    let w_top = spectral::top_spectral_w(Mat::identity(d, d).as_ref(), &e.values, e.vectors.as_ref());
+    let w_top =
+        spectral::top_spectral_w(Mat::identity(d, d).as_ref(), &e.values, e.vectors.as_ref());
     assert!(linear::loss(w_top.as_ref(), g.as_ref()) < 1e-20);
     let top_norm = w_top.norm_l2().powi(2);
     assert!((top_norm - spectral::top_spectral_norm_sq(&e.values, d)).abs() < 1e-10);

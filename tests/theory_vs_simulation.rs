@@ -40,12 +40,16 @@ fn loss_is_a_staircase_counting_unlearned_modes() {
     // Midway between consecutive step times the loss is close to the number of modes left.
     for k in 0..taus.len() - 1 {
         let t_mid = 0.5 * (taus[k] + taus[k + 1]);
-        let rec = r.records.iter().min_by(|a, b| {
-            (a.t - t_mid).abs().total_cmp(&(b.t - t_mid).abs())
-        });
+        let rec = r
+            .records
+            .iter()
+            .min_by(|a, b| (a.t - t_mid).abs().total_cmp(&(b.t - t_mid).abs()));
         let left = (taus.len() - k - 1) as f64;
         let loss = rec.unwrap().loss;
-        assert!((loss - left).abs() < 0.35, "at t = {t_mid}: loss {loss}, modes left {left}");
+        assert!(
+            (loss - left).abs() < 0.35,
+            "at t = {t_mid}: loss {loss}, modes left {left}"
+        );
     }
     let last = r.records.last().unwrap();
     assert!(last.loss < 0.05, "final loss {}", last.loss);
@@ -71,11 +75,34 @@ fn smaller_init_delays_every_step_by_the_predicted_amount() {
     for j in 0..a.config.d {
         let g = a.gamma_top[j];
         let predicted = (100.0f64).ln() / (8.0 * g);
-        let measured = crossing_time(&b.records, j).unwrap() - crossing_time(&a.records, j).unwrap();
+        let measured =
+            crossing_time(&b.records, j).unwrap() - crossing_time(&a.records, j).unwrap();
         println!("mode {j}: delay {measured:.4}, predicted {predicted:.4}");
         assert!(
             (measured - predicted).abs() < 0.02 * predicted,
             "mode {j}: delay {measured}, predicted {predicted}"
+        );
+    }
+}
+
+#[test]
+fn fig1_follows_the_theory() {
+    let r = run_cpu(&preset("fig1").unwrap(), false).unwrap();
+    let gap = r.max_theory_gap();
+    println!("fig1: max |λ_sim − λ_th| = {gap:.4}");
+    // the acceptance bound (an independent reference on similar data: 0.09)
+    assert!(gap <= 0.15, "max |λ_sim − λ_th| = {gap}");
+    assert_eq!(r.config.d, 10);
+    assert_eq!(r.m, 1200);
+    // ten steps: the loss starts at d and every mode ends learned
+    assert!((r.records[0].loss - 10.0).abs() < 1e-3);
+    assert!(r.records.last().unwrap().loss < 0.05);
+    for j in 0..10 {
+        let t = crossing_time(&r.records, j).expect("every mode is learned");
+        let tau = r.theory.tau[j].unwrap();
+        assert!(
+            (t - tau).abs() < 0.1 * tau.max(1.0),
+            "mode {j}: {t} vs τ = {tau}"
         );
     }
 }

@@ -12,7 +12,11 @@ use stepwise::plot::{self, FigureOptions};
 const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
 #[derive(Parser)]
-#[command(name = "stepwise", version, about = "Stepwise self-supervised learning, headless")]
+#[command(
+    name = "stepwise",
+    version,
+    about = "Stepwise self-supervised learning, headless"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -122,8 +126,15 @@ fn print_summary(r: &RunResult, wall: f64, json_on_stdout: bool) {
         format!("backend     {}", r.backend),
         format!("m, d        {}, {}", r.m, r.config.d),
         format!("gamma_1     {:.4}", r.gamma_top[0]),
-        format!("lr, steps   {:.4e}, {}", r.config.lr.unwrap_or(0.0), r.config.steps.unwrap_or(0)),
-        format!("final loss  {:.4e}", r.records.last().map_or(f64::NAN, |x| x.loss)),
+        format!(
+            "lr, steps   {:.4e}, {}",
+            r.config.lr.unwrap_or(0.0),
+            r.config.steps.unwrap_or(0)
+        ),
+        format!(
+            "final loss  {:.4e}",
+            r.records.last().map_or(f64::NAN, |x| x.loss)
+        ),
         format!("max |λ_sim − λ_theory|  {:.4}", r.max_theory_gap()),
         format!("wall time   {wall:.2} s"),
     ];

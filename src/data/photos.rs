@@ -64,7 +64,9 @@ pub fn decode_png(name: &str, bytes: &[u8]) -> Result<Photo, DataError> {
         .output_buffer_size()
         .ok_or_else(|| err("image too large".into()))?;
     let mut buf = vec![0u8; size];
-    let info = reader.next_frame(&mut buf).map_err(|e| err(e.to_string()))?;
+    let info = reader
+        .next_frame(&mut buf)
+        .map_err(|e| err(e.to_string()))?;
     let channels = info.color_type.samples();
     let (width, height) = (info.width as usize, info.height as usize);
     let mut rgb = Vec::with_capacity(width * height * 3);

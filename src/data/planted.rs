@@ -60,7 +60,9 @@ fn orthonormal_columns(rows: usize, cols: usize, mean_zero: bool, rng: &mut Rng)
         let norm = a[j].iter().map(|v| v * v).sum::<f64>().sqrt();
         a[j].iter_mut().for_each(|v| *v /= norm);
     }
-    (0..rows * cols).map(|idx| a[idx % cols][idx / cols]).collect()
+    (0..rows * cols)
+        .map(|idx| a[idx % cols][idx / cols])
+        .collect()
 }
 
 #[cfg(test)]

@@ -22,6 +22,26 @@ pub enum ExperimentKind {
     Linear,
 }
 
+/// How the CPU integrates the (identical) gradient-descent trajectory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Solver {
+    /// In Γ's eigenbasis: d²m per step, full f32 precision for tiny modes (the default).
+    Eigenbasis,
+    /// W ← W − 4η (C − I) W Γ literally: dm² per step.
+    Literal,
+}
+
+/// Which closed form the theory curves use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TheoryTime {
+    /// Gradient descent with the run's step η: rate 2 ln(1 + 4ηγ)/η (the default).
+    Discrete,
+    /// The paper's gradient flow: rate 8γ (Eq. 10, 16).
+    Flow,
+}
+
 /// Everything that determines a run. Absent keys take the defaults (the `fig1` preset).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -40,6 +60,10 @@ pub struct RunConfig {
     pub record_every: u64,
     /// Seed of W(0).
     pub seed: u64,
+    /// CPU integration of the trajectory.
+    pub solver: Solver,
+    /// Gradient descent or gradient flow for the theory curves.
+    pub theory_time: TheoryTime,
 }
 
 impl Default for RunConfig {
@@ -53,6 +77,8 @@ impl Default for RunConfig {
             steps: None,
             record_every: 20,
             seed: 0,
+            solver: Solver::Eigenbasis,
+            theory_time: TheoryTime::Discrete,
         }
     }
 }

@@ -11,7 +11,7 @@ mod result;
 mod run;
 
 pub use backend::{BackendError, LinearBackend};
-pub use config::{ExperimentKind, RunConfig, MAX_D, MAX_RECORDS, MAX_STEPS};
+pub use config::{ExperimentKind, RunConfig, Solver, TheoryTime, MAX_D, MAX_RECORDS, MAX_STEPS};
 pub use cpu::CpuBackend;
 pub use native::{assemble, run_cpu, theory_records};
 pub use prepare::{init_weights, prepare, Prepared};

@@ -1,6 +1,5 @@
 //! Assembling a [`RunResult`] from a finished run, and the one-call CPU run.
 
-use super::cpu::CpuBackend;
 use super::prepare::{prepare, Prepared};
 use super::result::{DataExport, Record, RunResult, TheoryResult};
 use super::run::LinearRun;
@@ -56,13 +55,7 @@ pub fn assemble<B: LinearBackend>(
 /// Prepares and runs `cfg` to the end on the CPU backend.
 pub fn run_cpu(cfg: &RunConfig, export_data: bool) -> Result<RunResult, RunError> {
     let prep = prepare(cfg)?;
-    let backend = CpuBackend::new(
-        prep.pairs.m,
-        prep.config.d,
-        &prep.gamma_f32(),
-        &prep.w0,
-        prep.lr() as f32,
-    );
+    let backend = prep.cpu_backend();
     pollster::block_on(async {
         let mut run = LinearRun::start(backend, &prep).await?;
         run.finish().await?;

@@ -45,14 +45,16 @@ pub fn apply(cfg: &RunConfig, assignment: &str) -> Result<RunConfig, ConfigError
         .split_once('=')
         .ok_or_else(|| ConfigError::new(assignment, "expected key=value"))?;
     let key = key.trim();
-    let mut root =
-        serde_json::to_value(cfg).map_err(|e| ConfigError::new(key, e.to_string()))?;
+    let mut root = serde_json::to_value(cfg).map_err(|e| ConfigError::new(key, e.to_string()))?;
     let slot = key
         .split('.')
         .try_fold(&mut root, |node, part| node.get_mut(part))
         .filter(|slot| !slot.is_object())
         .ok_or_else(|| {
-            ConfigError::new(key, format!("unknown key; known keys: {}", keys(cfg).join(", ")))
+            ConfigError::new(
+                key,
+                format!("unknown key; known keys: {}", keys(cfg).join(", ")),
+            )
         })?;
     *slot = parse_value(text.trim());
     let out: RunConfig = serde_json::from_value(root)
@@ -62,7 +64,10 @@ pub fn apply(cfg: &RunConfig, assignment: &str) -> Result<RunConfig, ConfigError
 }
 
 /// Applies overrides in order.
-pub fn apply_all<S: AsRef<str>>(cfg: RunConfig, assignments: &[S]) -> Result<RunConfig, ConfigError> {
+pub fn apply_all<S: AsRef<str>>(
+    cfg: RunConfig,
+    assignments: &[S],
+) -> Result<RunConfig, ConfigError> {
     assignments
         .iter()
         .try_fold(cfg, |c, a| apply(&c, a.as_ref()))

@@ -3,7 +3,8 @@
 
 use faer::Mat;
 
-use super::config::{RunConfig, MAX_STEPS};
+use super::config::{RunConfig, Solver, TheoryTime, MAX_STEPS};
+use super::cpu::CpuBackend;
 use super::RunError;
 use crate::data::rng::{stream, Rng};
 use crate::data::{self, Pairs};
@@ -37,10 +38,28 @@ impl Prepared {
         self.config.steps.unwrap_or(0)
     }
 
+    /// The CPU backend for this run's solver, holding W(0).
+    pub fn cpu_backend(&self) -> CpuBackend {
+        let lr = self.lr() as f32;
+        match self.config.solver {
+            Solver::Literal => {
+                CpuBackend::literal(self.pairs.m, self.config.d, &self.gamma_f32(), &self.w0, lr)
+            }
+            Solver::Eigenbasis => CpuBackend::eigenbasis(
+                &self.eigen.values,
+                self.eigen.vectors.as_ref(),
+                &self.w0,
+                lr,
+            ),
+        }
+    }
+
     /// Γ as row-major f32, for the backends.
     pub fn gamma_f32(&self) -> Vec<f32> {
         let m = self.gamma.nrows();
-        (0..m * m).map(|k| self.gamma[(k / m, k % m)] as f32).collect()
+        (0..m * m)
+            .map(|k| self.gamma[(k / m, k % m)] as f32)
+            .collect()
     }
 
     /// The stability bound 1/(4 γ_1).
@@ -57,9 +76,17 @@ pub fn prepare(cfg: &RunConfig) -> Result<Prepared, RunError> {
     let gamma = linear::gamma(&pairs);
     let eigen = linalg::sym_eigen(gamma.as_ref())?;
     let w0 = init_weights(cfg.d, pairs.m, cfg.init_scale, cfg.seed);
+    let gamma1 = eigen.values[0];
+    if gamma1 <= 0.0 {
+        return Err(RunError::NoPositiveMode);
+    }
+    let lr = cfg.lr.unwrap_or(0.4 / (4.0 * gamma1));
     let w0_64 = linalg::mat_from_row_major(cfg.d, pairs.m, &w0);
-    let theory = LinearTheory::new(w0_64.as_ref(), &eigen.values, eigen.vectors.as_ref());
-    let config = resolve(cfg, &eigen.values, &theory)?;
+    let mut theory = LinearTheory::new(w0_64.as_ref(), &eigen.values, eigen.vectors.as_ref());
+    if cfg.theory_time == TheoryTime::Discrete {
+        theory = theory.discrete(lr);
+    }
+    let config = resolve(cfg, lr, &theory)?;
     Ok(Prepared {
         config,
         pairs,
@@ -76,12 +103,7 @@ pub fn init_weights(d: usize, m: usize, alpha: f64, seed: u64) -> Vec<f32> {
     (0..d * m).map(|_| (alpha * rng.normal()) as f32).collect()
 }
 
-fn resolve(cfg: &RunConfig, values: &[f64], theory: &LinearTheory) -> Result<RunConfig, RunError> {
-    let gamma1 = values[0];
-    if gamma1 <= 0.0 {
-        return Err(RunError::NoPositiveMode);
-    }
-    let lr = cfg.lr.unwrap_or(0.4 / (4.0 * gamma1));
+fn resolve(cfg: &RunConfig, lr: f64, theory: &LinearTheory) -> Result<RunConfig, RunError> {
     let steps = match cfg.steps {
         Some(s) => s,
         None => auto_steps(lr, theory)?,

