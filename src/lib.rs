@@ -14,3 +14,5 @@ pub mod model;
 pub mod plot;
 pub mod theory;
 pub mod validate;
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -9,6 +9,7 @@ mod prepare;
 mod presets;
 mod result;
 mod run;
+pub mod share;
 
 pub use backend::{BackendError, LinearBackend};
 pub use config::{ExperimentKind, RunConfig, Solver, TheoryTime, MAX_D, MAX_RECORDS, MAX_STEPS};

@@ -41,6 +41,14 @@ fn parse_value(text: &str) -> Value {
 
 /// Applies one `key=value` override and validates the result.
 pub fn apply(cfg: &RunConfig, assignment: &str) -> Result<RunConfig, ConfigError> {
+    let out = apply_unchecked(cfg, assignment)?;
+    out.validate()?;
+    Ok(out)
+}
+
+/// Applies one `key=value` override, checking the key and the value's type but not the
+/// ranges (so that related keys can be changed one after the other).
+pub fn apply_unchecked(cfg: &RunConfig, assignment: &str) -> Result<RunConfig, ConfigError> {
     let (key, text) = assignment
         .split_once('=')
         .ok_or_else(|| ConfigError::new(assignment, "expected key=value"))?;
@@ -57,18 +65,31 @@ pub fn apply(cfg: &RunConfig, assignment: &str) -> Result<RunConfig, ConfigError
             )
         })?;
     *slot = parse_value(text.trim());
-    let out: RunConfig = serde_json::from_value(root)
-        .map_err(|e| ConfigError::new(key, format!("cannot use `{}`: {e}", text.trim())))?;
-    out.validate()?;
-    Ok(out)
+    serde_json::from_value(root)
+        .map_err(|e| ConfigError::new(key, format!("cannot use `{}`: {e}", text.trim())))
 }
 
-/// Applies overrides in order.
+/// Applies overrides in order, then validates the result once.
 pub fn apply_all<S: AsRef<str>>(
     cfg: RunConfig,
     assignments: &[S],
 ) -> Result<RunConfig, ConfigError> {
-    assignments
+    let out = assignments
         .iter()
-        .try_fold(cfg, |c, a| apply(&c, a.as_ref()))
+        .try_fold(cfg, |c, a| apply_unchecked(&c, a.as_ref()))?;
+    out.validate()?;
+    Ok(out)
+}
+
+/// The value of a dotted key in `cfg`'s JSON form, as an override value.
+pub fn value_of(cfg: &RunConfig, key: &str) -> Option<String> {
+    let root = serde_json::to_value(cfg).ok()?;
+    let v = key
+        .split('.')
+        .try_fold(&root, |node, part| node.get(part))?;
+    Some(if v.is_null() {
+        "auto".into()
+    } else {
+        v.to_string()
+    })
 }

@@ -1,0 +1,194 @@
+//! Share links: the run configuration as a URL query string, and back. Parsing never fails:
+//! unknown, malformed or out-of-range values become notices and keep their defaults.
+
+use serde_json::Value;
+
+use super::config::RunConfig;
+use super::{overrides, presets};
+
+/// Keys that describe the view, not the run; the page reads them itself.
+pub const VIEW_KEYS: &[&str] = &["embed", "log_time", "cell"];
+/// At most this many parameters are read from a query.
+pub const MAX_PARAMS: usize = 64;
+/// Notices quote at most this many characters of a value.
+const QUOTE_CHARS: usize = 40;
+
+/// The configuration a query describes, with a notice for everything that was ignored.
+/// `preset=<name>` starts from that preset; other keys are dotted config keys as in `--set`.
+pub fn config_from_query(query: &str) -> (RunConfig, Vec<String>) {
+    let mut notices = Vec::new();
+    let params = parse_query(query);
+    if params.len() > MAX_PARAMS {
+        notices.push(format!(
+            "the link has {} parameters; only the first {MAX_PARAMS} were read",
+            params.len()
+        ));
+    }
+    let params = &params[..params.len().min(MAX_PARAMS)];
+    let mut cfg = RunConfig::default();
+    if let Some((_, name)) = params.iter().find(|(k, _)| k == "preset") {
+        match presets::preset(name) {
+            Some(p) => cfg = p,
+            None => notices.push(format!(
+                "unknown preset `{}`: using the defaults",
+                quote(name)
+            )),
+        }
+    }
+    let base = cfg.clone();
+    let mut set_keys = Vec::new();
+    for (key, value) in params {
+        if key == "preset" || VIEW_KEYS.contains(&key.as_str()) {
+            continue;
+        }
+        match overrides::apply_unchecked(&cfg, &format!("{key}={value}")) {
+            Ok(next) => {
+                cfg = next;
+                set_keys.push((key.clone(), value.clone()));
+            }
+            Err(e) => notices.push(ignored(key, value, &e.message)),
+        }
+    }
+    (
+        restore_validity(cfg, &base, &set_keys, &mut notices),
+        notices,
+    )
+}
+
+/// Resets out-of-range keys to their values in `base` until the configuration validates.
+fn restore_validity(
+    mut cfg: RunConfig,
+    base: &RunConfig,
+    set_keys: &[(String, String)],
+    notices: &mut Vec<String>,
+) -> RunConfig {
+    for _ in 0..=set_keys.len() {
+        let Err(e) = cfg.validate() else {
+            return cfg;
+        };
+        let Some((key, value)) = set_keys.iter().find(|(k, _)| *k == e.key) else {
+            break;
+        };
+        let reverted = overrides::value_of(base, key)
+            .and_then(|v| overrides::apply_unchecked(&cfg, &format!("{key}={v}")).ok());
+        match reverted {
+            Some(next) if next != cfg => cfg = next,
+            _ => break,
+        }
+        notices.push(ignored(key, value, &e.message));
+    }
+    if cfg.validate().is_ok() {
+        return cfg;
+    }
+    notices.push("the link's settings do not fit together: using the defaults".into());
+    base.clone()
+}
+
+fn ignored(key: &str, value: &str, message: &str) -> String {
+    format!(
+        "ignored `{}` = `{}`: {}",
+        quote(key),
+        quote(value),
+        quote_message(message)
+    )
+}
+
+/// The complete configuration as a query string (without the leading `?`), every key
+/// included so the link reproduces the run exactly; `auto` for automatic `lr`/`steps`.
+pub fn config_to_query(cfg: &RunConfig) -> String {
+    let mut pairs = Vec::new();
+    if let Ok(v) = serde_json::to_value(cfg) {
+        flatten(&v, "", &mut pairs);
+    }
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn flatten(v: &Value, prefix: &str, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(child, &key, out);
+            }
+        }
+        Value::Null => out.push((prefix.to_string(), "auto".into())),
+        Value::String(s) => out.push((prefix.to_string(), s.clone())),
+        other => out.push((prefix.to_string(), other.to_string())),
+    }
+}
+
+/// Splits `?a=b&c=d` into decoded pairs (a key without `=` gets an empty value).
+pub fn parse_query(query: &str) -> Vec<(String, String)> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+/// Percent-decoding with `+` as space; invalid escapes are kept literally, invalid UTF-8
+/// is replaced.
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Percent-encodes everything but unreserved characters and the `.` of dotted keys.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A value shortened for a notice (notices are shown as text, never as HTML).
+fn quote(s: &str) -> String {
+    let mut q: String = s
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(QUOTE_CHARS)
+        .collect();
+    if s.chars().count() > QUOTE_CHARS {
+        q.push('…');
+    }
+    q
+}
+
+/// The first line of a validation message, shortened (it may list every known key).
+fn quote_message(m: &str) -> String {
+    let first = m.split("; known keys").next().unwrap_or(m);
+    first.chars().take(160).collect()
+}

@@ -1,0 +1,99 @@
+//! The one place that creates a GPU device, and the errors of the GPU layer.
+
+use crate::experiment::BackendError;
+
+/// What can go wrong on the GPU.
+#[derive(Debug, thiserror::Error)]
+pub enum GpuError {
+    #[error("no GPU adapter found: {0}")]
+    NoAdapter(String),
+    #[error("GPU device request failed: {0}")]
+    RequestDevice(String),
+    #[error("GPU device lost: {0}")]
+    DeviceLost(String),
+    #[error("mapping a GPU buffer for reading failed: {0}")]
+    BufferMap(String),
+    #[error("GPU poll failed: {0}")]
+    Poll(String),
+    #[error("GPU error: {0}")]
+    Device(String),
+    #[error("{what} needs {bytes} bytes, more than this GPU's limit of {limit} bytes")]
+    TooLarge {
+        what: &'static str,
+        bytes: u64,
+        limit: u64,
+    },
+    #[error("{what} needs {count} workgroups in one dispatch, more than this GPU allows")]
+    TooManyWorkgroups { what: &'static str, count: u64 },
+    #[error("invalid shape: {0}")]
+    Shape(String),
+}
+
+impl From<GpuError> for BackendError {
+    fn from(e: GpuError) -> Self {
+        BackendError::Failed(e.to_string())
+    }
+}
+
+/// A device and its queue, with the adapter they came from.
+pub struct GpuContext {
+    pub device: wgpu::Device,
+    pub queue: wgpu::Queue,
+    pub adapter_info: wgpu::AdapterInfo,
+}
+
+impl GpuContext {
+    /// Requests a high-performance adapter and a device with WebGPU's default limits (16 KiB
+    /// of workgroup storage), raising only the buffer-size limits to what the adapter allows.
+    pub async fn new() -> Result<Self, GpuError> {
+        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
+        desc.backends = backends();
+        let instance = wgpu::Instance::new(desc);
+        let adapter = instance
+            .request_adapter(&wgpu::RequestAdapterOptions {
+                power_preference: wgpu::PowerPreference::HighPerformance,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| GpuError::NoAdapter(e.to_string()))?;
+        let adapter_info = adapter.get_info();
+        let (device, queue) = adapter
+            .request_device(&wgpu::DeviceDescriptor {
+                label: Some("stepwise device"),
+                required_limits: limits(&adapter.limits()),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| GpuError::RequestDevice(e.to_string()))?;
+        Ok(Self {
+            device,
+            queue,
+            adapter_info,
+        })
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn backends() -> wgpu::Backends {
+    wgpu::Backends::VULKAN | wgpu::Backends::METAL | wgpu::Backends::DX12 | wgpu::Backends::GL
+}
+
+#[cfg(target_arch = "wasm32")]
+fn backends() -> wgpu::Backends {
+    wgpu::Backends::BROWSER_WEBGPU
+}
+
+/// WebGPU's defaults (or the downlevel ones where the adapter falls short), with the adapter's
+/// own storage-buffer and buffer sizes.
+fn limits(adapter: &wgpu::Limits) -> wgpu::Limits {
+    let base = if wgpu::Limits::defaults().check_limits(adapter) {
+        wgpu::Limits::defaults()
+    } else {
+        wgpu::Limits::downlevel_defaults()
+    };
+    wgpu::Limits {
+        max_storage_buffer_binding_size: adapter.max_storage_buffer_binding_size,
+        max_buffer_size: adapter.max_buffer_size,
+        ..base
+    }
+}

@@ -1,0 +1,138 @@
+//! What the compute kernels share: a pipeline over (uniform params, two read-only inputs,
+//! one read-write output) and 64-invocation workgroups, one output tile per invocation.
+
+use super::buffers::{self, layout_entry, LostFlag, Scopes, STORAGE_READ, STORAGE_RW};
+use super::context::GpuError;
+
+/// Invocations per workgroup (`WG` in every shader).
+pub const WORKGROUP: u64 = 64;
+
+/// A compiled kernel.
+pub struct Kernel {
+    name: &'static str,
+    layout: wgpu::BindGroupLayout,
+    pipeline: wgpu::ComputePipeline,
+}
+
+impl Kernel {
+    /// Compiles `source` (entry point `main`); `name` labels everything made from it.
+    pub fn new(device: &wgpu::Device, name: &'static str, source: &str) -> Self {
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some(&format!("{name} bind group layout")),
+            entries: &[
+                layout_entry(0, wgpu::BufferBindingType::Uniform),
+                layout_entry(1, STORAGE_READ),
+                layout_entry(2, STORAGE_READ),
+                layout_entry(3, STORAGE_RW),
+            ],
+        });
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some(&format!("{name} shader")),
+            source: wgpu::ShaderSource::Wgsl(source.into()),
+        });
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some(&format!("{name} pipeline layout")),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        });
+        let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some(&format!("{name} pipeline")),
+            layout: Some(&pipeline_layout),
+            module: &module,
+            entry_point: Some("main"),
+            compilation_options: Default::default(),
+            cache: None,
+        });
+        Self {
+            name,
+            layout,
+            pipeline,
+        }
+    }
+
+    /// Binds `params` and the buffers (input, input, output) for `tiles` invocations.
+    pub fn bind<P: bytemuck::Pod>(
+        &self,
+        device: &wgpu::Device,
+        label: &str,
+        params: &P,
+        (in0, in1, out): (&wgpu::Buffer, &wgpu::Buffer, &wgpu::Buffer),
+        tiles: u64,
+    ) -> Result<Binding, GpuError> {
+        let groups = buffers::workgroup_grid(device, self.name, tiles.div_ceil(WORKGROUP))?;
+        let params = buffers::uniform_buffer(device, &format!("{label} params"), params);
+        let entries = [&params, in0, in1, out];
+        let entries: Vec<_> = (0u32..)
+            .zip(entries)
+            .map(|(binding, buffer)| wgpu::BindGroupEntry {
+                binding,
+                resource: buffer.as_entire_binding(),
+            })
+            .collect();
+        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(&format!("{label} bind group")),
+            layout: &self.layout,
+            entries: &entries,
+        });
+        Ok(Binding {
+            pipeline: self.pipeline.clone(),
+            bind_group,
+            groups,
+            _params: params,
+        })
+    }
+}
+
+/// One bound dispatch, made once and encoded any number of times.
+pub struct Binding {
+    pipeline: wgpu::ComputePipeline,
+    bind_group: wgpu::BindGroup,
+    groups: (u32, u32),
+    _params: wgpu::Buffer,
+}
+
+impl Binding {
+    pub fn encode(&self, pass: &mut wgpu::ComputePass<'_>) {
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, &self.bind_group, &[]);
+        pass.dispatch_workgroups(self.groups.0, self.groups.1, 1);
+    }
+}
+
+/// Creates `len` f32 of storage, failing cleanly if the device cannot bind that much.
+pub fn checked_storage(
+    device: &wgpu::Device,
+    label: &'static str,
+    data: &[f32],
+) -> Result<wgpu::Buffer, GpuError> {
+    buffers::check_storage_size(device, label, data.len())?;
+    Ok(buffers::storage_buffer(device, label, data))
+}
+
+/// Runs `make`'s single dispatch once and reads `len` f32 of its output back (tests and
+/// benchmarks of one kernel). `make` builds everything inside error scopes.
+pub async fn run_once(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    len: usize,
+    make: impl FnOnce() -> Result<(Binding, wgpu::Buffer), GpuError>,
+) -> Result<Vec<f32>, GpuError> {
+    let scopes = Scopes::push(device);
+    let (binding, out) = make()?;
+    let staging = buffers::staging_buffer(device, "one-shot staging", len);
+    let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+        label: Some("one-shot encoder"),
+    });
+    {
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some("one-shot pass"),
+            timestamp_writes: None,
+        });
+        binding.encode(&mut pass);
+    }
+    let lost = LostFlag::default();
+    let mut data =
+        buffers::submit_and_read(device, queue, encoder, (&out, &staging), scopes, &lost).await?;
+    data.truncate(len);
+    Ok(data)
+}

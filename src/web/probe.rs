@@ -1,0 +1,61 @@
+//! Whether this browser offers a WebGPU adapter, asked through `navigator.gpu` directly
+//! (reflection, so no unstable web-sys bindings are needed).
+
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// Reads `obj[key]`, treating a throwing getter as absent.
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn text(obj: &JsValue, key: &str) -> Option<String> {
+    get(obj, key).as_string().filter(|s| !s.is_empty())
+}
+
+/// A one-line description of the adapter, e.g. `google swiftshader (fallback)`.
+fn describe(adapter: &JsValue) -> String {
+    let info = get(adapter, "info");
+    let parts: Vec<String> = ["vendor", "architecture", "device", "description"]
+        .iter()
+        .filter_map(|k| text(&info, k))
+        .collect();
+    let mut name = if parts.is_empty() {
+        "unnamed adapter".to_string()
+    } else {
+        parts.join(" ")
+    };
+    let fallback = get(&info, "isFallbackAdapter")
+        .as_bool()
+        .or_else(|| get(adapter, "isFallbackAdapter").as_bool());
+    if fallback == Some(true) {
+        name.push_str(" (fallback adapter)");
+    }
+    name
+}
+
+/// The adapter's description, or why there is none.
+pub async fn webgpu_adapter() -> Result<String, String> {
+    let navigator = web_sys::window()
+        .map(|w| JsValue::from(w.navigator()))
+        .ok_or("no window")?;
+    let gpu = get(&navigator, "gpu");
+    if gpu.is_undefined() || gpu.is_null() {
+        return Err("navigator.gpu is missing: this browser has WebGPU disabled".into());
+    }
+    let request: Function = get(&gpu, "requestAdapter")
+        .dyn_into()
+        .map_err(|_| "navigator.gpu.requestAdapter is not a function".to_string())?;
+    let promise: Promise = request
+        .call0(&gpu)
+        .and_then(|p| p.dyn_into().map_err(JsValue::from))
+        .map_err(|e| format!("requestAdapter failed: {e:?}"))?;
+    let adapter = JsFuture::from(promise)
+        .await
+        .map_err(|e| format!("requestAdapter failed: {e:?}"))?;
+    if adapter.is_null() || adapter.is_undefined() {
+        return Err("navigator.gpu.requestAdapter() returned no adapter".into());
+    }
+    Ok(describe(&adapter))
+}

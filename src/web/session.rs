@@ -1,0 +1,221 @@
+//! [`LinearSession`]: one prepared linear run, advanced in chunks from JavaScript.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlCanvasElement;
+
+use super::engine::{pick_engine, Engine};
+use super::query::config_from_source;
+use super::{canvas, export, js_error};
+use crate::experiment::share::config_to_query;
+use crate::experiment::{prepare, theory_records, Prepared, Record, RunConfig, RunResult};
+use crate::plot::{linear_figure_svg, FigureOptions};
+
+struct Inner {
+    prep: Prepared,
+    /// The run; `None` while an `advance` holds it.
+    engine: Option<Engine>,
+    /// What is drawn: the records so far, with the theory on the whole run's time grid.
+    live: RunResult,
+    /// The error that stopped the run, if any.
+    failure: Option<String>,
+}
+
+impl Inner {
+    fn engine(&self) -> Result<&Engine, JsValue> {
+        self.engine
+            .as_ref()
+            .ok_or_else(|| js_error("the run is busy: wait for advance() to finish"))
+    }
+
+    /// Copies records the engine made since the last call into `live`.
+    fn sync(&mut self) {
+        if let Some(engine) = &self.engine {
+            let have = self.live.records.len();
+            if let Some(new) = engine.records().get(have..) {
+                self.live.records.extend_from_slice(new);
+            }
+        }
+    }
+
+    fn progress(&self) -> Progress {
+        let step = self.engine.as_ref().map_or(0, Engine::step);
+        Progress {
+            step: step as f64,
+            total: self.prep.steps() as f64,
+            finished: self.engine.as_ref().is_some_and(Engine::is_finished),
+            records: self.live.records.len() as u32,
+        }
+    }
+}
+
+/// Where a run stands, as returned to JavaScript by `advance`.
+#[derive(Serialize)]
+struct Progress {
+    step: f64,
+    total: f64,
+    finished: bool,
+    records: u32,
+}
+
+/// The recording grid of the whole run: steps 0, k, 2k, … and the last step.
+fn full_grid(prep: &Prepared) -> Vec<Record> {
+    let (total, every) = (prep.steps(), prep.config.record_every.max(1));
+    let mut steps: Vec<u64> = (0..=total / every).map(|i| i * every).collect();
+    if total % every != 0 {
+        steps.push(total);
+    }
+    let record = |step: u64| Record {
+        t: prep.lr() * step as f64,
+        step,
+        loss: 0.0,
+        eigenvalues: Vec::new(),
+    };
+    steps.into_iter().map(record).collect()
+}
+
+/// A prepared linear run in the browser.
+#[wasm_bindgen]
+pub struct LinearSession {
+    inner: Rc<RefCell<Inner>>,
+    requested: RunConfig,
+    notices: Vec<String>,
+    backend_notice: String,
+}
+
+/// Prepares a session from `source`, a share-link query or a JSON configuration.
+/// `backend` is `"auto"` (WebGPU when an adapter is available, else the CPU) or `"cpu"`.
+/// Throws with the configuration's or the run's message when it cannot start.
+#[wasm_bindgen]
+pub async fn create_session(source: String, backend: String) -> Result<LinearSession, JsValue> {
+    let (requested, notices) = config_from_source(&source)?;
+    let prep = prepare(&requested).map_err(js_error)?;
+    let (engine, backend_notice) = pick_engine(&prep, &backend).await.map_err(js_error)?;
+    let mut live = engine.assemble(&prep);
+    live.theory.records = theory_records(&prep.theory, &full_grid(&prep));
+    let inner = Inner {
+        prep,
+        engine: Some(engine),
+        live,
+        failure: None,
+    };
+    Ok(LinearSession {
+        inner: Rc::new(RefCell::new(inner)),
+        requested,
+        notices,
+        backend_notice,
+    })
+}
+
+#[wasm_bindgen]
+impl LinearSession {
+    /// Runs about `budget_steps` more steps (whole recording intervals, at least one);
+    /// resolves to `{step, total, finished, records}` or rejects with the run's error
+    /// (e.g. divergence), which every later call repeats.
+    pub fn advance(&self, budget_steps: f64) -> js_sys::Promise {
+        let inner = Rc::clone(&self.inner);
+        let budget = if budget_steps.is_finite() && budget_steps >= 1.0 {
+            budget_steps as u64
+        } else {
+            1
+        };
+        wasm_bindgen_futures::future_to_promise(async move {
+            let taken = {
+                let mut state = inner.try_borrow_mut().map_err(js_error)?;
+                if let Some(message) = &state.failure {
+                    return Err(js_error(message));
+                }
+                state.engine.take()
+            };
+            let mut engine =
+                taken.ok_or_else(|| js_error("advance() is already running for this run"))?;
+            let outcome = engine.advance(budget).await;
+            let mut state = inner.try_borrow_mut().map_err(js_error)?;
+            state.engine = Some(engine);
+            state.sync();
+            if let Err(e) = outcome {
+                state.failure = Some(e.to_string());
+                return Err(js_error(e));
+            }
+            serde_wasm_bindgen::to_value(&state.progress()).map_err(js_error)
+        })
+    }
+
+    /// Where the run stands: `{step, total, finished, records}`.
+    pub fn progress(&self) -> Result<JsValue, JsValue> {
+        let state = self.inner.try_borrow().map_err(js_error)?;
+        serde_wasm_bindgen::to_value(&state.progress()).map_err(js_error)
+    }
+
+    /// Draws Figure 1 A/B (records so far, full theory) onto `canvas`, sized to its CSS box
+    /// times devicePixelRatio.
+    pub fn draw(&self, canvas: HtmlCanvasElement, log_time: bool) -> Result<(), JsValue> {
+        let state = self.inner.try_borrow().map_err(js_error)?;
+        canvas::draw_linear(&canvas, &state.live, log_time)
+    }
+
+    fn result(&self) -> Result<RunResult, JsValue> {
+        let state = self.inner.try_borrow().map_err(js_error)?;
+        Ok(state.engine()?.assemble(&state.prep))
+    }
+
+    /// The result so far as JSON text, in the CLI's schema.
+    pub fn result_json(&self) -> Result<String, JsValue> {
+        serde_json::to_string(&self.result()?).map_err(js_error)
+    }
+
+    /// The records so far as CSV, next to the theory.
+    pub fn records_csv(&self) -> Result<String, JsValue> {
+        Ok(export::records_csv(&self.result()?))
+    }
+
+    /// The figure as a standalone SVG document.
+    pub fn svg(&self, log_time: bool) -> Result<String, JsValue> {
+        let opts = FigureOptions {
+            log_time,
+            ..FigureOptions::default()
+        };
+        linear_figure_svg(&self.result()?, &opts).map_err(js_error)
+    }
+
+    /// The name written into results, e.g. `cpu-f32-eigenbasis`.
+    pub fn backend_name(&self) -> String {
+        self.inner
+            .try_borrow()
+            .map_or_else(|_| String::new(), |s| s.live.backend.clone())
+    }
+
+    /// `WebGPU: <adapter>` or `CPU (<why>)`.
+    pub fn backend_notice(&self) -> String {
+        self.backend_notice.clone()
+    }
+
+    /// What was ignored while reading the share link, one message each.
+    pub fn notices(&self) -> Vec<String> {
+        self.notices.clone()
+    }
+
+    /// The error that stopped the run, if any.
+    pub fn failure(&self) -> Option<String> {
+        self.inner.try_borrow().ok().and_then(|s| s.failure.clone())
+    }
+
+    /// The configuration as requested (automatic `lr`/`steps` kept automatic), as JSON text.
+    pub fn config_json(&self) -> Result<String, JsValue> {
+        serde_json::to_string(&self.requested).map_err(js_error)
+    }
+
+    /// The resolved configuration (`lr` and `steps` filled in), as JSON text.
+    pub fn resolved_config_json(&self) -> Result<String, JsValue> {
+        let state = self.inner.try_borrow().map_err(js_error)?;
+        serde_json::to_string(&state.prep.config).map_err(js_error)
+    }
+
+    /// The share-link query (without `?`) of the requested configuration.
+    pub fn share_query(&self) -> String {
+        config_to_query(&self.requested)
+    }
+}
