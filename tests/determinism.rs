@@ -73,3 +73,15 @@ fn a_whole_run_is_reproducible() {
     let (a, b) = (run_cpu(&cfg, false).unwrap(), run_cpu(&cfg, false).unwrap());
     assert_eq!(a, b);
 }
+
+#[test]
+fn the_data_digest_identifies_the_data() {
+    let cfg = overrides::apply_all(preset("small").unwrap(), &["steps=10"]).unwrap();
+    let a = run_cpu(&cfg, false).unwrap();
+    assert_eq!(a.data_digest.len(), 16);
+    assert_eq!(a.data_digest, run_cpu(&cfg, false).unwrap().data_digest);
+    let other = overrides::apply(&cfg, "dataset.seed=1").unwrap();
+    assert_ne!(a.data_digest, run_cpu(&other, false).unwrap().data_digest);
+    let other = overrides::apply(&cfg, "seed=1").unwrap();
+    assert_ne!(a.data_digest, run_cpu(&other, false).unwrap().data_digest);
+}

@@ -1,7 +1,7 @@
 //! Assembling a [`RunResult`] from a finished run, and the one-call CPU run.
 
 use super::prepare::{prepare, Prepared};
-use super::result::{DataExport, Record, RunResult, TheoryResult};
+use super::result::{digest, DataExport, Record, RunResult, TheoryResult};
 use super::run::LinearRun;
 use super::{LinearBackend, RunConfig, RunError};
 use crate::theory::LinearTheory;
@@ -38,6 +38,7 @@ pub fn assemble<B: LinearBackend>(
         backend: run.backend().name(),
         m,
         gamma_top: prep.eigen.values[..keep].to_vec(),
+        data_digest: digest(&[&prep.pairs.x, &prep.pairs.x_prime, &prep.w0]),
         records: run.records().to_vec(),
         theory: TheoryResult {
             s0: prep.theory.s0.clone(),

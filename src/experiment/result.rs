@@ -49,10 +49,26 @@ pub struct RunResult {
     pub m: usize,
     /// Top eigenvalues of Γ, descending (at least d + 1 of them when m > d).
     pub gamma_top: Vec<f64>,
+    /// FNV-1a 64 of the bits of x, x_prime and W(0), hex: equal on every platform for a
+    /// configuration (the data are bit-identical natively and in wasm).
+    pub data_digest: String,
     pub records: Vec<Record>,
     pub theory: TheoryResult,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<DataExport>,
+}
+
+/// FNV-1a 64 over the bit patterns of several f32 slices, as 16 hex digits.
+pub fn digest(parts: &[&[f32]]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for v in *part {
+            for b in v.to_bits().to_le_bytes() {
+                h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+    }
+    format!("{h:016x}")
 }
 
 impl RunResult {
