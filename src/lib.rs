@@ -9,6 +9,7 @@
 
 pub mod data;
 pub mod experiment;
+pub mod gpu;
 pub mod linalg;
 pub mod model;
 pub mod plot;

@@ -14,6 +14,7 @@ use crate::theory::LinearTheory;
 use crate::validate::ConfigError;
 
 /// A run ready to start.
+#[derive(Clone)]
 pub struct Prepared {
     /// The configuration with `lr` and `steps` resolved.
     pub config: RunConfig,
@@ -52,6 +53,19 @@ impl Prepared {
                 lr,
             ),
         }
+    }
+
+    /// For the eigenbasis solver: Γ's eigenvalues, its eigenvectors (row-major m x m, as
+    /// columns) and A(0) = W(0) V (row-major d x m), all f32.
+    pub fn eigenbasis_f32(&self) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+        let (m, d) = (self.pairs.m, self.config.d);
+        let v = &self.eigen.vectors;
+        let w0 = linalg::mat_from_row_major(d, m, &self.w0);
+        let a0 = &w0 * v;
+        let values = self.eigen.values.iter().map(|x| *x as f32).collect();
+        let vectors = (0..m * m).map(|k| v[(k / m, k % m)] as f32).collect();
+        let a0 = (0..d * m).map(|k| a0[(k / m, k % m)] as f32).collect();
+        (values, vectors, a0)
     }
 
     /// Γ as row-major f32, for the backends.

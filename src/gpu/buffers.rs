@@ -30,9 +30,9 @@ pub fn check_storage_size(
     Ok(())
 }
 
-/// A read-write storage buffer holding `data` (at least 4 bytes, so empty data binds too).
+/// A read-write storage buffer holding `data` (at least one vec4, so empty data binds too).
 pub fn storage_buffer(device: &wgpu::Device, label: &str, data: &[f32]) -> wgpu::Buffer {
-    let padded = [0.0f32];
+    let padded = [0.0f32; 4];
     let contents = if data.is_empty() { &padded[..] } else { data };
     device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
         label: Some(label),
@@ -81,9 +81,11 @@ pub fn layout_entry(binding: u32, ty: wgpu::BufferBindingType) -> wgpu::BindGrou
 }
 
 /// Read-only storage binding type.
-pub const STORAGE_READ: wgpu::BufferBindingType = wgpu::BufferBindingType::Storage { read_only: true };
+pub const STORAGE_READ: wgpu::BufferBindingType =
+    wgpu::BufferBindingType::Storage { read_only: true };
 /// Read-write storage binding type.
-pub const STORAGE_RW: wgpu::BufferBindingType = wgpu::BufferBindingType::Storage { read_only: false };
+pub const STORAGE_RW: wgpu::BufferBindingType =
+    wgpu::BufferBindingType::Storage { read_only: false };
 
 /// Splits `groups` workgroups into an (x, y) grid within the per-dimension limit.
 pub fn workgroup_grid(

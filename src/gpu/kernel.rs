@@ -3,6 +3,7 @@
 
 use super::buffers::{self, layout_entry, LostFlag, Scopes, STORAGE_READ, STORAGE_RW};
 use super::context::GpuError;
+use super::layout;
 
 /// Invocations per workgroup (`WG` in every shader).
 pub const WORKGROUP: u64 = 64;
@@ -15,8 +16,8 @@ pub struct Kernel {
 }
 
 impl Kernel {
-    /// Compiles `source` (entry point `main`); `name` labels everything made from it.
-    pub fn new(device: &wgpu::Device, name: &'static str, source: &str) -> Self {
+    /// Compiles `entry` of `source`; `name` labels everything made from it.
+    pub fn new(device: &wgpu::Device, name: &'static str, source: &str, entry: &str) -> Self {
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some(&format!("{name} bind group layout")),
             entries: &[
@@ -39,7 +40,7 @@ impl Kernel {
             label: Some(&format!("{name} pipeline")),
             layout: Some(&pipeline_layout),
             module: &module,
-            entry_point: Some("main"),
+            entry_point: Some(entry),
             compilation_options: Default::default(),
             cache: None,
         });
@@ -109,8 +110,23 @@ pub fn checked_storage(
     Ok(buffers::storage_buffer(device, label, data))
 }
 
-/// Runs `make`'s single dispatch once and reads `len` f32 of its output back (tests and
-/// benchmarks of one kernel). `make` builds everything inside error scopes.
+/// Uploads a logical `rows` x `cols` matrix in the padded layout of [`layout`].
+pub fn matrix_storage(
+    device: &wgpu::Device,
+    label: &'static str,
+    (rows, cols): (usize, usize),
+    data: &[f32],
+) -> Result<wgpu::Buffer, GpuError> {
+    buffers::check_storage_size(device, label, layout::padded_len(rows, cols))?;
+    Ok(buffers::storage_buffer(
+        device,
+        label,
+        &layout::pack(rows, cols, data),
+    ))
+}
+
+/// Runs `make`'s single dispatch once and reads `len` f32 of its output buffer back (tests
+/// and benchmarks of one kernel). `make` builds everything inside error scopes.
 pub async fn run_once(
     device: &wgpu::Device,
     queue: &wgpu::Queue,

@@ -1,19 +1,21 @@
-//! `shaders/linear_update.wgsl`: W ← W − 4η (C − I) P in place, one 4 x 4 tile of W per
-//! invocation.
+//! `shaders/linear_update.wgsl`: W ← W − 4η (C − I) P in place, one 4 x 8 tile of W per
+//! invocation, on matrices in the padded layout of [`super::layout`].
 
 use super::context::GpuError;
-use super::kernel::{self, checked_storage, Binding, Kernel};
+use super::kernel::{self, matrix_storage, Binding, Kernel};
+use super::layout::{pad4, padded_len, unpack};
 
 const SHADER: &str = include_str!("../../shaders/linear_update.wgsl");
-/// Tile edge (the shader's 4 x 4 register tile).
-const TILE: u32 = 4;
 
 /// The shader's `Params`, field by field.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct LinearUpdateParams {
-    pub d: u32,
-    pub m: u32,
+    /// Padded rows of W.
+    pub d4: u32,
+    /// vec4s per row of W and P.
+    pub mq: u32,
+    /// Tiles (two vec4s wide) per row of W.
     pub tiles_m: u32,
     /// 4η.
     pub scale: f32,
@@ -22,22 +24,26 @@ pub struct LinearUpdateParams {
 impl LinearUpdateParams {
     /// Parameters for W (d x m) at learning rate `lr`.
     pub fn new(d: usize, m: usize, lr: f32) -> Result<Self, GpuError> {
-        let too_big = || GpuError::Shape(format!("update of a {d} x {m} W exceeds u32 indexing"));
-        let d = u32::try_from(d).map_err(|_| too_big())?;
-        let m = u32::try_from(m).map_err(|_| too_big())?;
         if d == 0 || m == 0 {
             return Err(GpuError::Shape(format!("update of an empty {d} x {m} W")));
         }
+        if padded_len(d, m.max(d)) > u32::MAX as usize {
+            return Err(GpuError::Shape(format!(
+                "update of a {d} x {m} W exceeds u32 indexing"
+            )));
+        }
+        let mq = (pad4(m) / 4) as u32;
         Ok(Self {
-            d,
-            m,
-            tiles_m: m.div_ceil(TILE),
+            d4: pad4(d) as u32,
+            mq,
+            tiles_m: mq.div_ceil(2),
             scale: 4.0 * lr,
         })
     }
 
-    fn tiles(&self) -> u64 {
-        u64::from(self.d.div_ceil(TILE)) * u64::from(self.tiles_m)
+    /// Invocations needed, one per tile.
+    pub fn tiles(&self) -> u64 {
+        u64::from(self.d4 / 4) * u64::from(self.tiles_m)
     }
 }
 
@@ -46,10 +52,10 @@ pub struct LinearUpdateKernel(Kernel);
 
 impl LinearUpdateKernel {
     pub fn new(device: &wgpu::Device) -> Self {
-        Self(Kernel::new(device, "linear update", SHADER))
+        Self(Kernel::new(device, "linear update", SHADER, "main"))
     }
 
-    /// Binds W ← W − 4η (C − I) P over `c` (d x d), `p` and `w` (d x m).
+    /// Binds W ← W − 4η (C − I) P over padded `c` (d x d), `p` and `w` (d x m).
     pub fn bind(
         &self,
         device: &wgpu::Device,
@@ -61,7 +67,8 @@ impl LinearUpdateKernel {
     }
 }
 
-/// Applies one update to `w` on the GPU and reads the new W back (tests, benchmarks).
+/// Applies one update to `w` (row-major, unpadded) on the GPU and reads the new W back
+/// (tests, benchmarks).
 pub async fn linear_update_once(
     device: &wgpu::Device,
     queue: &wgpu::Queue,
@@ -76,14 +83,15 @@ pub async fn linear_update_once(
             "update with d = {d}, m = {m}: operands have wrong lengths"
         )));
     }
-    kernel::run_once(device, queue, d * m, || {
-        let c = checked_storage(device, "update C", c)?;
-        let p = checked_storage(device, "update P", p)?;
-        let w = checked_storage(device, "update W", w)?;
+    let padded = kernel::run_once(device, queue, padded_len(d, m), || {
+        let c = matrix_storage(device, "update C", (d, d), c)?;
+        let p = matrix_storage(device, "update P", (d, m), p)?;
+        let w = matrix_storage(device, "update W", (d, m), w)?;
         let binding = LinearUpdateKernel::new(device).bind(device, params, (&c, &p, &w))?;
         Ok((binding, w))
     })
-    .await
+    .await?;
+    Ok(unpack(d, m, &padded))
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

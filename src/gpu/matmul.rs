@@ -1,27 +1,27 @@
-//! `shaders/matmul.wgsl`: C = A·B or A·Bᵀ in f32, one 4 x 4 register tile per invocation.
+//! `shaders/matmul.wgsl`: C = A·B (4 x 8 register tile per invocation) or A·Bᵀ (4 x 4), f32,
+//! on matrices in the padded layout of [`super::layout`].
 
 use super::context::GpuError;
-use super::kernel::{self, checked_storage, Binding, Kernel};
+use super::kernel::{self, matrix_storage, Binding, Kernel};
+use super::layout::{pad4, padded_len, unpack};
 
 const SHADER: &str = include_str!("../../shaders/matmul.wgsl");
-/// Tile edge (the shader's 4 x 4 register tile).
-const TILE: u32 = 4;
 
 /// The shader's `Params`, field by field.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct MatmulParams {
-    pub m: u32,
-    pub n: u32,
-    pub k: u32,
+    /// Padded rows of A and C.
+    pub m4: u32,
+    /// vec4s per row of C.
+    pub nq: u32,
+    /// vec4s along K.
+    pub kq: u32,
+    /// Tiles per row of C.
     pub tiles_n: u32,
-    pub a_rs: u32,
-    pub a_cs: u32,
-    pub b_rs: u32,
-    pub b_cs: u32,
 }
 
-/// C (m x n) = A (m x k) · B, where B is k x n, or n x k read transposed; all row-major.
+/// C (m x n) = A (m x k) · B, where B is k x n, or n x k read transposed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MatmulShape {
     pub m: usize,
@@ -49,40 +49,65 @@ impl MatmulShape {
         }
     }
 
-    /// The shader parameters, or an error if a size does not fit in u32.
-    pub fn params(&self) -> Result<MatmulParams, GpuError> {
-        let too_big = || GpuError::Shape(format!("matmul {self:?} exceeds u32 indexing"));
-        let m = u32::try_from(self.m).map_err(|_| too_big())?;
-        let n = u32::try_from(self.n).map_err(|_| too_big())?;
-        let k = u32::try_from(self.k).map_err(|_| too_big())?;
-        let (b_rs, b_cs) = if self.b_transposed { (1, k) } else { (n, 1) };
-        Ok(MatmulParams {
-            m,
-            n,
-            k,
-            tiles_n: n.div_ceil(TILE),
-            a_rs: k,
-            a_cs: 1,
-            b_rs,
-            b_cs,
-        })
+    /// Logical (rows, cols) of B as stored.
+    pub fn b_dims(&self) -> (usize, usize) {
+        if self.b_transposed {
+            (self.n, self.k)
+        } else {
+            (self.k, self.n)
+        }
     }
 
-    /// Number of 4 x 4 tiles of C, one per invocation.
-    fn tiles(&self) -> u64 {
-        (self.m as u64).div_ceil(TILE as u64) * (self.n as u64).div_ceil(TILE as u64)
+    /// The shader parameters, or an error if a size is zero or does not fit in u32.
+    pub fn params(&self) -> Result<MatmulParams, GpuError> {
+        let bad = |why: &str| GpuError::Shape(format!("matmul {self:?}: {why}"));
+        if self.m == 0 || self.n == 0 {
+            return Err(bad("empty output"));
+        }
+        let (m, n, k) = (self.m, self.n, self.k);
+        let biggest = padded_len(m, k).max(padded_len(k, n)).max(padded_len(m, n));
+        if biggest > u32::MAX as usize {
+            return Err(bad("exceeds u32 indexing"));
+        }
+        let (m4, nq, kq) = (pad4(m) as u32, (pad4(n) / 4) as u32, (pad4(k) / 4) as u32);
+        // `ab` tiles are two vec4s wide, `abt` tiles one
+        let tiles_n = if self.b_transposed {
+            nq
+        } else {
+            nq.div_ceil(2)
+        };
+        Ok(MatmulParams {
+            m4,
+            nq,
+            kq,
+            tiles_n,
+        })
     }
 }
 
-/// The compiled matmul pipeline, shared by every product.
-pub struct MatmulKernel(Kernel);
+impl MatmulParams {
+    /// Invocations needed, one per tile.
+    pub fn tiles(&self) -> u64 {
+        u64::from(self.m4 / 4) * u64::from(self.tiles_n)
+    }
+}
+
+/// The compiled pipelines (`ab` and `abt`), shared by every product.
+pub struct MatmulKernel {
+    ab: Kernel,
+    abt: Kernel,
+}
 
 impl MatmulKernel {
     pub fn new(device: &wgpu::Device) -> Self {
-        Self(Kernel::new(device, "matmul", SHADER))
+        Self {
+            ab: Kernel::new(device, "matmul ab", SHADER, "ab"),
+            abt: Kernel::new(device, "matmul abt", SHADER, "abt"),
+        }
     }
 
-    /// Binds C = A·B (or A·Bᵀ) over `a`, `b`, `c`; made once, encoded any number of times.
+    /// Binds C = A·B (or A·Bᵀ) over padded buffers `a`, `b`, `c`; made once, encoded any
+    /// number of times.
     pub fn bind(
         &self,
         device: &wgpu::Device,
@@ -90,17 +115,18 @@ impl MatmulKernel {
         shape: MatmulShape,
         bufs: (&wgpu::Buffer, &wgpu::Buffer, &wgpu::Buffer),
     ) -> Result<Binding, GpuError> {
-        if shape.m == 0 || shape.n == 0 {
-            return Err(GpuError::Shape(format!(
-                "matmul {shape:?} has an empty output"
-            )));
-        }
-        self.0
-            .bind(device, label, &shape.params()?, bufs, shape.tiles())
+        let params = shape.params()?;
+        let kernel = if shape.b_transposed {
+            &self.abt
+        } else {
+            &self.ab
+        };
+        kernel.bind(device, label, &params, bufs, params.tiles())
     }
 }
 
-/// Uploads `a` (m x k) and `b`, computes C once and reads it back (tests, benchmarks).
+/// Uploads `a` (m x k) and `b` (row-major, unpadded), computes C once and reads it back
+/// (tests, benchmarks).
 pub async fn matmul_once(
     device: &wgpu::Device,
     queue: &wgpu::Queue,
@@ -117,14 +143,15 @@ pub async fn matmul_once(
     if m == 0 || n == 0 {
         return Ok(Vec::new());
     }
-    kernel::run_once(device, queue, m * n, || {
-        let a = checked_storage(device, "matmul A", a)?;
-        let b = checked_storage(device, "matmul B", b)?;
-        let c = checked_storage(device, "matmul C", &vec![0.0; m * n])?;
+    let padded = kernel::run_once(device, queue, padded_len(m, n), || {
+        let a = matrix_storage(device, "matmul A", (m, k), a)?;
+        let b = matrix_storage(device, "matmul B", shape.b_dims(), b)?;
+        let c = matrix_storage(device, "matmul C", (m, n), &vec![0.0; m * n])?;
         let binding = MatmulKernel::new(device).bind(device, "matmul", shape, (&a, &b, &c))?;
         Ok((binding, c))
     })
-    .await
+    .await?;
+    Ok(unpack(m, n, &padded))
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -133,6 +160,15 @@ mod tests {
 
     #[test]
     fn params_match_the_wgsl_struct() {
-        crate::gpu::layout_check::assert_uniform_matches::<MatmulParams>(SHADER, "Params", 8);
+        crate::gpu::layout_check::assert_uniform_matches::<MatmulParams>(SHADER, "Params", 4);
+    }
+
+    #[test]
+    fn params_pad_and_tile() {
+        let p = MatmulShape::ab(10, 1200, 37).params().unwrap();
+        assert_eq!((p.m4, p.nq, p.kq, p.tiles_n), (12, 300, 10, 150));
+        let p = MatmulShape::abt(10, 7, 1200).params().unwrap();
+        assert_eq!((p.m4, p.nq, p.kq, p.tiles_n), (12, 2, 300, 2));
+        assert!(MatmulShape::ab(0, 3, 3).params().is_err());
     }
 }

@@ -41,6 +41,7 @@ fn synthetic(d: usize) -> RunResult {
         backend: "synthetic".into(),
         m: 8,
         gamma_top: vec![1.0, 0.5, 0.3, 0.1],
+        data_digest: String::new(),
         records: records(d, 0.15),
         theory: TheoryResult {
             s0: vec![1e-6; d],

@@ -1,0 +1,337 @@
+//! Gradient descent on linear Barlow Twins on the GPU, in f32, with either solver of the CPU
+//! backend: `literal` (P = W Γ by the tiled matmul) or `eigenbasis` (A = W V, P = A Λ by
+//! scaling columns).
+//!
+//! Like the CPU backend it keeps P and C = P Wᵀ current, so a step is
+//! [W ← W − 4η (C − I) P; P ← W Γ; C ← P Wᵀ]: three dispatches, all bound once in `new`.
+//! `advance` encodes every step into one compute pass per submission and reads C back once.
+
+use super::buffers::{self, LostFlag, Scopes};
+use super::context::{GpuContext, GpuError};
+use super::kernel::{matrix_storage, Binding};
+use super::layout::{padded_len, unpack};
+use super::linear_update::{LinearUpdateKernel, LinearUpdateParams};
+use super::matmul::{MatmulKernel, MatmulShape};
+use super::scale_columns::{ScaleColumnsKernel, ScaleColumnsParams};
+use crate::experiment::{BackendError, LinearBackend, Prepared, Solver};
+
+/// Steps encoded per queue submission (a long run is split into a few submissions).
+const STEPS_PER_SUBMIT: u32 = 512;
+
+/// How P is formed from W.
+pub enum Operator<'a> {
+    /// Γ, row-major m x m: P = W Γ.
+    Dense(&'a [f32]),
+    /// Γ's eigenvalues (m) and unit eigenvectors (row-major m x m, as columns): W holds
+    /// A = W V and P = A Λ; `weights()` maps back to W = A Vᵀ.
+    Diagonal {
+        values: &'a [f32],
+        vectors: &'a [f32],
+    },
+}
+
+/// The matrices on the device, in the padded layout.
+struct Matrices {
+    /// Γ (m x m) or its eigenvalues (1 x m).
+    gamma: wgpu::Buffer,
+    w: wgpu::Buffer,
+    p: wgpu::Buffer,
+    c: wgpu::Buffer,
+}
+
+impl Matrices {
+    fn upload(
+        device: &wgpu::Device,
+        (m, d): (usize, usize),
+        op: &Operator<'_>,
+        w0: &[f32],
+    ) -> Result<Self, GpuError> {
+        let gamma = match op {
+            Operator::Dense(gamma) => matrix_storage(device, "Γ (m x m)", (m, m), gamma)?,
+            Operator::Diagonal { values, .. } => {
+                matrix_storage(device, "Λ: eigenvalues of Γ (1 x m)", (1, m), values)?
+            }
+        };
+        Ok(Self {
+            gamma,
+            w: matrix_storage(device, "W (d x m)", (d, m), w0)?,
+            p: matrix_storage(device, "P = WΓ (d x m)", (d, m), &vec![0.0; d * m])?,
+            c: matrix_storage(device, "C = PWᵀ (d x d)", (d, d), &vec![0.0; d * d])?,
+        })
+    }
+}
+
+/// The three dispatches of a step, in order.
+struct StepBindings {
+    update: Binding,
+    project: Binding,
+    correlate: Binding,
+}
+
+impl StepBindings {
+    fn new(
+        device: &wgpu::Device,
+        (m, d, lr): (usize, usize, f32),
+        x: &Matrices,
+        diagonal: bool,
+    ) -> Result<Self, GpuError> {
+        let matmul = MatmulKernel::new(device);
+        let update = LinearUpdateKernel::new(device);
+        let project = if diagonal {
+            ScaleColumnsKernel::new(device).bind(
+                device,
+                "P = AΛ",
+                ScaleColumnsParams::new(d, m)?,
+                (&x.w, &x.gamma, &x.p),
+            )?
+        } else {
+            matmul.bind(
+                device,
+                "P = WΓ",
+                MatmulShape::ab(d, m, m),
+                (&x.w, &x.gamma, &x.p),
+            )?
+        };
+        Ok(Self {
+            update: update.bind(
+                device,
+                LinearUpdateParams::new(d, m, lr)?,
+                (&x.c, &x.p, &x.w),
+            )?,
+            project,
+            correlate: matmul.bind(
+                device,
+                "C = PWᵀ",
+                MatmulShape::abt(d, d, m),
+                (&x.p, &x.w, &x.c),
+            )?,
+        })
+    }
+}
+
+/// The GPU backend: W, Γ, P and C live on the device.
+pub struct GpuLinearBackend {
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    name: String,
+    d: usize,
+    m: usize,
+    step: StepBindings,
+    x: Matrices,
+    w_staging: wgpu::Buffer,
+    c_staging: wgpu::Buffer,
+    lost: LostFlag,
+    /// Eigenvectors (row-major m x m) when W holds A = W V.
+    basis: Option<Vec<f32>>,
+}
+
+impl GpuLinearBackend {
+    /// Literal solver: uploads Γ (row-major m x m, symmetric) and W(0) (row-major d x m)
+    /// and forms P and C.
+    pub fn new(
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        m: usize,
+        d: usize,
+        gamma: &[f32],
+        w0: &[f32],
+        lr: f32,
+    ) -> Result<Self, GpuError> {
+        Self::with_operator(device, queue, (m, d, lr), Operator::Dense(gamma), w0)
+    }
+
+    /// Either solver; for [`Operator::Diagonal`], `w0` is A(0) = W(0) V (row-major d x m).
+    pub fn with_operator(
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        (m, d, lr): (usize, usize, f32),
+        op: Operator<'_>,
+        w0: &[f32],
+    ) -> Result<Self, GpuError> {
+        check_shapes(m, d, &op, w0)?;
+        let x = Matrices::upload(device, (m, d), &op, w0)?;
+        let (diagonal, basis, suffix) = match op {
+            Operator::Dense(_) => (false, None, ""),
+            Operator::Diagonal { vectors, .. } => (true, Some(vectors.to_vec()), "-eigenbasis"),
+        };
+        let backend = Self {
+            device: device.clone(),
+            queue: queue.clone(),
+            name: backend_name(suffix, &device.adapter_info().name),
+            d,
+            m,
+            step: StepBindings::new(device, (m, d, lr), &x, diagonal)?,
+            x,
+            w_staging: buffers::staging_buffer(device, "W staging", padded_len(d, m)),
+            c_staging: buffers::staging_buffer(device, "C staging", padded_len(d, d)),
+            lost: LostFlag::watch(device),
+            basis,
+        };
+        backend.refresh();
+        Ok(backend)
+    }
+
+    /// The backend for `prep`'s run with its configured solver, with creation errors caught
+    /// rather than left to the device's error handler.
+    pub async fn from_prepared(ctx: &GpuContext, prep: &Prepared) -> Result<Self, GpuError> {
+        let scopes = Scopes::push(&ctx.device);
+        let (m, d, lr) = (prep.pairs.m, prep.config.d, prep.lr() as f32);
+        let made = match prep.config.solver {
+            Solver::Literal => Self::new(
+                &ctx.device,
+                &ctx.queue,
+                m,
+                d,
+                &prep.gamma_f32(),
+                &prep.w0,
+                lr,
+            ),
+            Solver::Eigenbasis => {
+                let (values, vectors, a0) = prep.eigenbasis_f32();
+                let op = Operator::Diagonal {
+                    values: &values,
+                    vectors: &vectors,
+                };
+                Self::with_operator(&ctx.device, &ctx.queue, (m, d, lr), op, &a0)
+            }
+        };
+        scopes.pop().await?;
+        made
+    }
+
+    /// Submits P = WΓ; C = PWᵀ for the initial W.
+    fn refresh(&self) {
+        let mut encoder = self.encoder();
+        {
+            let mut pass = begin_pass(&mut encoder);
+            self.step.project.encode(&mut pass);
+            self.step.correlate.encode(&mut pass);
+        }
+        self.queue.submit([encoder.finish()]);
+    }
+
+    fn encoder(&self) -> wgpu::CommandEncoder {
+        self.device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("linear step encoder"),
+            })
+    }
+
+    /// An encoder holding `steps` steps.
+    fn encode_steps(&self, steps: u32) -> wgpu::CommandEncoder {
+        let mut encoder = self.encoder();
+        if steps > 0 {
+            let mut pass = begin_pass(&mut encoder);
+            for _ in 0..steps {
+                self.step.update.encode(&mut pass);
+                self.step.project.encode(&mut pass);
+                self.step.correlate.encode(&mut pass);
+            }
+        }
+        encoder
+    }
+
+    async fn run(&self, steps: u32) -> Result<Vec<f32>, GpuError> {
+        self.lost.check()?;
+        let scopes = Scopes::push(&self.device);
+        let mut left = steps;
+        while left > STEPS_PER_SUBMIT {
+            self.queue
+                .submit([self.encode_steps(STEPS_PER_SUBMIT).finish()]);
+            left -= STEPS_PER_SUBMIT;
+        }
+        let encoder = self.encode_steps(left);
+        let c = self
+            .read(encoder, (&self.x.c, &self.c_staging), scopes)
+            .await?;
+        Ok(unpack(self.d, self.d, &c))
+    }
+
+    async fn read_weights(&self) -> Result<Vec<f32>, GpuError> {
+        self.lost.check()?;
+        let scopes = Scopes::push(&self.device);
+        let w = self
+            .read(self.encoder(), (&self.x.w, &self.w_staging), scopes)
+            .await?;
+        let w = unpack(self.d, self.m, &w);
+        Ok(match &self.basis {
+            None => w,
+            Some(v) => to_original_basis(self.d, self.m, &w, v),
+        })
+    }
+
+    async fn read(
+        &self,
+        encoder: wgpu::CommandEncoder,
+        out: (&wgpu::Buffer, &wgpu::Buffer),
+        scopes: Scopes,
+    ) -> Result<Vec<f32>, GpuError> {
+        let (device, queue) = (&self.device, &self.queue);
+        buffers::submit_and_read(device, queue, encoder, out, scopes, &self.lost).await
+    }
+}
+
+fn begin_pass(encoder: &mut wgpu::CommandEncoder) -> wgpu::ComputePass<'_> {
+    encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+        label: Some("linear step pass"),
+        timestamp_writes: None,
+    })
+}
+
+/// W = A Vᵀ for A (d x m) and V (m x m), row-major.
+fn to_original_basis(d: usize, m: usize, a: &[f32], v: &[f32]) -> Vec<f32> {
+    let mut w = vec![0.0f32; d * m];
+    for i in 0..d {
+        let a_row = &a[i * m..(i + 1) * m];
+        for (j, out) in w[i * m..(i + 1) * m].iter_mut().enumerate() {
+            let v_row = &v[j * m..(j + 1) * m];
+            *out = a_row.iter().zip(v_row).map(|(x, y)| x * y).sum();
+        }
+    }
+    w
+}
+
+fn check_shapes(m: usize, d: usize, op: &Operator<'_>, w0: &[f32]) -> Result<(), GpuError> {
+    if m == 0 || d == 0 {
+        return Err(GpuError::Shape(format!("empty model: m = {m}, d = {d}")));
+    }
+    let ok = match op {
+        Operator::Dense(gamma) => gamma.len() == m * m,
+        Operator::Diagonal { values, vectors } => values.len() == m && vectors.len() == m * m,
+    };
+    if !ok || w0.len() != d * m {
+        return Err(GpuError::Shape(format!(
+            "Γ's operands or W(0) ({} entries) do not fit m = {m}, d = {d}",
+            w0.len()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn backend_name(suffix: &str, adapter: &str) -> String {
+    format!("gpu-f32{suffix} ({adapter})")
+}
+
+#[cfg(target_arch = "wasm32")]
+fn backend_name(suffix: &str, adapter: &str) -> String {
+    if adapter.is_empty() {
+        format!("webgpu-f32{suffix}")
+    } else {
+        format!("webgpu-f32{suffix} ({adapter})")
+    }
+}
+
+impl LinearBackend for GpuLinearBackend {
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    async fn advance(&mut self, steps: u32) -> Result<Vec<f32>, BackendError> {
+        Ok(self.run(steps).await?)
+    }
+
+    async fn weights(&mut self) -> Result<Vec<f32>, BackendError> {
+        Ok(self.read_weights().await?)
+    }
+}

@@ -1,0 +1,26 @@
+//! The GPU backend of the linear model: wgpu compute shaders (WGSL in `shaders/`), f32.
+//!
+//! - [`context`]: the one place a device is created ([`GpuContext`]) and [`GpuError`];
+//! - [`matmul`], [`scale_columns`] and [`linear_update`]: one Rust file per WGSL kernel;
+//! - [`linear_backend`]: [`GpuLinearBackend`], a [`crate::experiment::LinearBackend`];
+//! - [`reference`]: plain-Rust versions of the kernels, for tests.
+//!
+//! Everything except [`GpuContext::new`] takes a `&wgpu::Device` and `&wgpu::Queue`.
+
+mod buffers;
+pub mod context;
+pub mod kernel;
+pub mod layout;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod layout_check;
+pub mod linear_backend;
+pub mod linear_update;
+pub mod matmul;
+pub mod reference;
+pub mod scale_columns;
+
+pub use context::{GpuContext, GpuError};
+pub use linear_backend::{GpuLinearBackend, Operator};
+pub use linear_update::{linear_update_once, LinearUpdateKernel, LinearUpdateParams};
+pub use matmul::{matmul_once, MatmulKernel, MatmulParams, MatmulShape};
+pub use scale_columns::{scale_columns_once, ScaleColumnsKernel, ScaleColumnsParams};

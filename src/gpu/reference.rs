@@ -1,0 +1,49 @@
+//! Plain-Rust references for the kernels: triple loops with f64 accumulation.
+
+use super::matmul::MatmulShape;
+
+/// C = A·B (or A·Bᵀ when `shape.b_transposed`), row-major, in f64.
+pub fn matmul(shape: MatmulShape, a: &[f32], b: &[f32]) -> Vec<f64> {
+    let (m, n, k) = (shape.m, shape.n, shape.k);
+    let b_at = |kk: usize, j: usize| {
+        if shape.b_transposed {
+            b[j * k + kk]
+        } else {
+            b[kk * n + j]
+        }
+    };
+    let mut c = vec![0.0; m * n];
+    for i in 0..m {
+        for j in 0..n {
+            c[i * n + j] = (0..k)
+                .map(|kk| f64::from(a[i * k + kk]) * f64::from(b_at(kk, j)))
+                .sum();
+        }
+    }
+    c
+}
+
+/// W − 4η (C − I) P for W, P (d x m) and C (d x d), row-major, in f64.
+pub fn linear_update((d, m, lr): (usize, usize, f32), c: &[f32], p: &[f32], w: &[f32]) -> Vec<f64> {
+    let scale = 4.0 * f64::from(lr);
+    let mut out = vec![0.0; d * m];
+    for i in 0..d {
+        for j in 0..m {
+            let g: f64 = (0..d)
+                .map(|k| {
+                    let cik = f64::from(c[i * d + k]) - if i == k { 1.0 } else { 0.0 };
+                    cik * f64::from(p[k * m + j])
+                })
+                .sum();
+            out[i * m + j] = f64::from(w[i * m + j]) - scale * g;
+        }
+    }
+    out
+}
+
+/// A diag(values) for A (rows x cols), row-major, in f64.
+pub fn scale_columns((rows, cols): (usize, usize), a: &[f32], values: &[f32]) -> Vec<f64> {
+    (0..rows * cols)
+        .map(|k| f64::from(a[k]) * f64::from(values[k % cols]))
+        .collect()
+}
