@@ -1,6 +1,7 @@
 //! Runs: configuration, presets, backends behind one trait, recording and results.
 
 mod backend;
+pub mod cells;
 mod config;
 mod cpu;
 mod native;

@@ -4,16 +4,24 @@
 //! [`DrawingArea`] (SVG here, an HTML canvas in the browser); [`linear_figure_svg`]
 //! renders it to an SVG string.
 
+pub mod init;
 mod key;
+pub mod landscape;
 mod linear;
 mod series;
+pub mod spectrum;
 mod style;
 #[cfg(test)]
 mod tests;
 
 use plotters::prelude::{DrawingArea, IntoDrawingArea, SVGBackend};
 
+pub use init::{draw_init_comparison, init_comparison_svg};
+pub use landscape::{draw_landscape, landscape_svg};
 pub use linear::draw_linear_figure;
+pub use spectrum::{
+    direction_rgb, directions_svg, draw_directions, draw_spectrum, spectrum_svg,
+};
 
 use crate::experiment::RunResult;
 

@@ -1,0 +1,396 @@
+//! The init-comparison cell (Result 4.6: any small init follows an aligned one), and the
+//! panel renderer the cell figures share (`spectrum.rs`, `landscape.rs`).
+
+use std::ops::Range;
+
+use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
+use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::landscape::{min_max, padded, thin, tick_label, to_svg};
+use super::linear::{experiment_style, theory_style};
+use super::spectrum::{draw_header, header_layout};
+use super::style::{mode_color, Theme, AXIS, FAINT, INK, MARKER_ALPHA};
+use super::{draw_err, FigureOptions, PlotError};
+use crate::experiment::cells::InitComparison;
+use crate::experiment::Record;
+
+/// Space right of each plot, in default-size pixels.
+pub(super) const RIGHT_MARGIN: f64 = 22.0;
+/// The difference panel spans at least ±this, so a small gap looks small.
+const MIN_GAP_SPAN: f64 = 0.1;
+
+/// How a line is stroked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Line {
+    /// Wide and translucent, like Figure 1's experiment curves.
+    Wide,
+    /// Opaque, theory width.
+    Solid,
+    /// One pixel, for zero lines and minor stems.
+    Thin,
+    /// Dashed, like Figure 1's theory curves.
+    Dashed,
+    /// Dotted, like the step-time markers.
+    Dotted,
+}
+
+/// A polyline in data coordinates.
+#[derive(Debug, Clone)]
+pub(super) struct Polyline {
+    pub points: Vec<(f64, f64)>,
+    pub color: RGBColor,
+    pub line: Line,
+}
+
+/// A circle at a data point, optionally with a text label above it.
+#[derive(Debug, Clone)]
+pub(super) struct Dot {
+    pub at: (f64, f64),
+    pub color: RGBColor,
+    pub filled: bool,
+    pub label: Option<String>,
+}
+
+/// One panel as plain data; [`draw_panel`] strokes it.
+#[derive(Debug, Clone)]
+pub(super) struct PanelData {
+    /// "A", "B", or "" for none.
+    pub letter: &'static str,
+    pub title: String,
+    /// Drawn in the header, after the title or on a second row when it does not fit.
+    pub key: Vec<(String, RGBColor, Line)>,
+    pub x_desc: String,
+    pub y_desc: String,
+    pub x: Range<f64>,
+    pub y: Range<f64>,
+    pub log_x: bool,
+    pub log_y: bool,
+    /// Label only integer x ticks.
+    pub integer_x: bool,
+    pub lines: Vec<Polyline>,
+    /// Full-height dotted vertical lines.
+    pub markers: Vec<(f64, RGBColor)>,
+    pub dots: Vec<Dot>,
+}
+
+impl PanelData {
+    pub fn new(
+        letter: &'static str,
+        title: impl Into<String>,
+        x: Range<f64>,
+        y: Range<f64>,
+    ) -> Self {
+        Self {
+            letter,
+            title: title.into(),
+            key: Vec::new(),
+            x_desc: String::new(),
+            y_desc: String::new(),
+            x,
+            y,
+            log_x: false,
+            log_y: false,
+            integer_x: false,
+            lines: Vec::new(),
+            markers: Vec::new(),
+            dots: Vec::new(),
+        }
+    }
+}
+
+/// The panels side by side, with headers of equal height so the plots line up.
+pub(super) fn draw_panels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    panels: &[PanelData],
+    theme: &Theme,
+) -> Result<(), PlotError> {
+    let areas = root.split_evenly((1, panels.len().max(1)));
+    let mut rows = 1;
+    for (area, p) in areas.iter().zip(panels) {
+        rows = rows.max(header_layout(area, p, theme)?.rows);
+    }
+    for (area, p) in areas.iter().zip(panels) {
+        draw_panel(area, p, rows, theme)?;
+    }
+    Ok(())
+}
+
+/// Header (at least `rows` high), axes, markers, lines and dots of one panel.
+fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    p: &PanelData,
+    rows: u32,
+    theme: &Theme,
+) -> Result<(), PlotError> {
+    let body = draw_header(area, p, rows, theme)?;
+    let (x, y) = (p.x.clone(), p.y.clone());
+    match (p.log_x, p.log_y) {
+        (false, false) => draw_body(&body, x, y, p, theme),
+        (true, false) => draw_body(&body, x.log_scale(), y, p, theme),
+        (false, true) => draw_body(&body, x, y.log_scale(), p, theme),
+        (true, true) => draw_body(&body, x.log_scale(), y.log_scale(), p, theme),
+    }
+}
+
+/// A pixel-space path in the style of `line`.
+pub(super) fn draw_path<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    points: Vec<(i32, i32)>,
+    color: RGBColor,
+    line: Line,
+    theme: &Theme,
+) -> Result<(), PlotError> {
+    let style = line_style(color, line, theme);
+    match dash_of(line, theme) {
+        Some((dash, gap)) => area.draw(&DashedPathElement::new(points, dash, gap, style)),
+        None => area.draw(&PathElement::new(points, style)),
+    }
+    .map_err(draw_err)
+}
+
+fn line_style(color: RGBColor, line: Line, theme: &Theme) -> ShapeStyle {
+    match line {
+        Line::Wide => experiment_style(color, theme),
+        Line::Solid | Line::Dashed => theory_style(color, theme),
+        Line::Thin => color.stroke_width(theme.px(1.0)),
+        Line::Dotted => color.mix(MARKER_ALPHA).stroke_width(theme.px(1.5)),
+    }
+}
+
+fn dash_of(line: Line, theme: &Theme) -> Option<(u32, u32)> {
+    match line {
+        Line::Dashed => Some(theme.dash()),
+        Line::Dotted => Some(theme.dot()),
+        _ => None,
+    }
+}
+
+type Chart<'a, DB, X, Y> = ChartContext<'a, DB, Cartesian2d<X, Y>>;
+
+/// Axes, then markers, lines and dots, on the coordinates `x` and `y`.
+fn draw_body<DB, XS, YS>(
+    area: &DrawingArea<DB, Shift>,
+    x: XS,
+    y: YS,
+    p: &PanelData,
+    theme: &Theme,
+) -> Result<(), PlotError>
+where
+    DB: DrawingBackend,
+    XS: AsRangedCoord<Value = f64>,
+    XS::CoordDescType: ValueFormatter<f64>,
+    YS: AsRangedCoord<Value = f64>,
+    YS::CoordDescType: ValueFormatter<f64>,
+{
+    let mut chart = ChartBuilder::on(area)
+        .margin_left(theme.px(8.0))
+        .margin_right(theme.px(RIGHT_MARGIN))
+        .margin_bottom(theme.px(6.0))
+        .x_label_area_size(theme.px(54.0))
+        .y_label_area_size(theme.px(74.0))
+        .build_cartesian_2d(x, y)
+        .map_err(draw_err)?;
+    draw_axes(&mut chart, p, theme)?;
+    draw_lines(&mut chart, p, theme)?;
+    draw_dots(&mut chart, &p.dots, theme)
+}
+
+/// Frame, ticks and axis descriptions, without grid lines.
+fn draw_axes<DB, X, Y>(
+    chart: &mut Chart<'_, DB, X, Y>,
+    p: &PanelData,
+    theme: &Theme,
+) -> Result<(), PlotError>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let x_fmt = |v: &f64| {
+        let integer = (v - v.round()).abs() < 1e-9;
+        if p.integer_x && !integer {
+            String::new()
+        } else {
+            tick_label(*v)
+        }
+    };
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .axis_style(AXIS.stroke_width(1))
+        .x_labels(6)
+        .y_labels(6)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&|v| tick_label(*v))
+        .label_style(theme.small())
+        .axis_desc_style(theme.axis_label())
+        .x_desc(p.x_desc.as_str())
+        .y_desc(p.y_desc.as_str())
+        .set_tick_mark_size(LabelAreaPosition::Bottom, theme.offset(5.0))
+        .set_tick_mark_size(LabelAreaPosition::Left, theme.offset(5.0))
+        .draw()
+        .map_err(draw_err)
+}
+
+/// The full-height markers, then the lines in order.
+fn draw_lines<DB, X, Y>(
+    chart: &mut Chart<'_, DB, X, Y>,
+    p: &PanelData,
+    theme: &Theme,
+) -> Result<(), PlotError>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    let Range { start, end } = chart.y_range();
+    let markers = p.markers.iter().map(|&(t, color)| Polyline {
+        points: vec![(t, start), (t, end)],
+        color,
+        line: Line::Dotted,
+    });
+    for l in markers.chain(p.lines.iter().cloned()) {
+        let style = line_style(l.color, l.line, theme);
+        let points = l.points.into_iter();
+        match dash_of(l.line, theme) {
+            Some((dash, gap)) => chart.draw_series(DashedLineSeries::new(points, dash, gap, style)),
+            None => chart.draw_series(LineSeries::new(points, style)),
+        }
+        .map_err(draw_err)?;
+    }
+    Ok(())
+}
+
+/// Circles, filled or open, each with its label above.
+fn draw_dots<DB, X, Y>(
+    chart: &mut Chart<'_, DB, X, Y>,
+    dots: &[Dot],
+    theme: &Theme,
+) -> Result<(), PlotError>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    let font = theme.small().pos(Pos::new(HPos::Center, VPos::Bottom));
+    let (radius, lift) = (theme.px(4.5), -theme.offset(8.0));
+    for dot in dots {
+        let style = if dot.filled {
+            dot.color.filled()
+        } else {
+            dot.color.stroke_width(theme.px(1.5))
+        };
+        let text = dot.label.clone().unwrap_or_default();
+        let element = EmptyElement::at(dot.at)
+            + Circle::new((0, 0), radius, style)
+            + Text::new(text, (0, lift), font.clone());
+        chart
+            .draw_series(std::iter::once(element))
+            .map_err(draw_err)?;
+    }
+    Ok(())
+}
+
+/// Draws the comparison: A, the eigenvalues of C from the random W(0) (wide, translucent)
+/// and from the aligned W_al(0) (dashed), with the step times τ_j; B, their difference,
+/// on a scale of at least ±0.1 so that a small gap looks small.
+pub fn draw_init_comparison<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    cmp: &InitComparison,
+    opts: &FigureOptions,
+) -> Result<(), PlotError> {
+    let theme = Theme::for_size(root.dim_in_pixel());
+    root.fill(&WHITE).map_err(draw_err)?;
+    draw_panels(root, &init_panels(cmp, opts.log_time), &theme)?;
+    root.present().map_err(draw_err)
+}
+
+/// Renders [`draw_init_comparison`] to a standalone SVG document.
+pub fn init_comparison_svg(
+    cmp: &InitComparison,
+    opts: &FigureOptions,
+) -> Result<String, PlotError> {
+    to_svg((opts.width, opts.height), |root| {
+        draw_init_comparison(root, cmp, opts)
+    })
+}
+
+fn init_panels(cmp: &InitComparison, log: bool) -> [PanelData; 2] {
+    let admits = |t: f64| t.is_finite() && (!log || t > 0.0);
+    let (t_lo, t_hi) = min_max(cmp.random.iter().map(|r| r.t).filter(|&t| admits(t)));
+    let x = if log && t_lo < t_hi {
+        t_lo..t_hi
+    } else {
+        padded(t_lo.min(0.0), t_hi, 0.0)
+    };
+    let mut a = PanelData::new("A", "eigenvalues of C", x.clone(), 0.0..1.0);
+    let gap = cmp.max_gap();
+    let title = format!("random − aligned (max |Δλ| = {})", tick_label(gap));
+    let span = (1.1 * gap).max(MIN_GAP_SPAN);
+    let mut b = PanelData::new("B", title, x.clone(), -span..span);
+    b.lines.push(Polyline {
+        points: vec![(x.start, 0.0), (x.end, 0.0)],
+        color: FAINT,
+        line: Line::Thin,
+    });
+    for j in 0..cmp.gamma.len() {
+        let color = mode_color(j);
+        for (records, line) in [(&cmp.random, Line::Wide), (&cmp.aligned, Line::Dashed)] {
+            let points = mode_series(records, &[], j, &admits);
+            a.lines.push(Polyline {
+                points,
+                color,
+                line,
+            });
+        }
+        let points = mode_series(&cmp.random, &cmp.aligned, j, &admits);
+        b.lines.push(Polyline {
+            points,
+            color,
+            line: Line::Solid,
+        });
+    }
+    let tau = cmp.tau.iter().enumerate();
+    let markers: Vec<(f64, RGBColor)> = tau
+        .filter_map(|(j, t)| t.filter(|t| x.contains(t)).map(|t| (t, mode_color(j))))
+        .collect();
+    let (lo, hi) = min_max(a.lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)));
+    a.y = padded(lo.min(0.0), hi.max(1.0), 0.05);
+    a.key = vec![
+        ("random W(0)".into(), INK, Line::Wide),
+        ("aligned W(0)".into(), INK, Line::Dashed),
+        ("τ_j".into(), INK, Line::Dotted),
+    ];
+    for (p, y_desc) in [
+        (&mut a, "eigenvalues of C"),
+        (&mut b, "λ_j(random) − λ_j(aligned)"),
+    ] {
+        p.markers.clone_from(&markers);
+        p.x_desc = "t = η·step".into();
+        p.y_desc = y_desc.into();
+    }
+    [a, b]
+}
+
+/// (t, λ_j(a)), minus λ_j(b) at the same index unless `b` is empty.
+fn mode_series(
+    a: &[Record],
+    b: &[Record],
+    j: usize,
+    admits: &dyn Fn(f64) -> bool,
+) -> Vec<(f64, f64)> {
+    let pts = a.iter().enumerate().filter(|(_, r)| admits(r.t));
+    let pts = pts.filter_map(|(i, r)| {
+        let base = if b.is_empty() {
+            0.0
+        } else {
+            *b.get(i)?.eigenvalues.get(j)?
+        };
+        let v = r.eigenvalues.get(j)? - base;
+        v.is_finite().then_some((r.t, v))
+    });
+    thin(pts.collect())
+}
