@@ -1,27 +1,49 @@
 //! One running linear run on whichever backend the session picked.
 
 use super::probe::webgpu_adapter;
-use crate::experiment::{assemble, CpuBackend, LinearRun, Prepared, Record, RunError, RunResult};
+use crate::experiment::{
+    assemble, BackendError, CpuBackend, LinearBackend, LinearRun, Prepared, Record, RunError,
+    RunResult,
+};
+use crate::gpu::{GpuContext, GpuLinearBackend};
 
-/// Starts `prep` on the backend `want` asks for (`"cpu"`, or anything else for WebGPU when
-/// an adapter is available) and says which one runs it and why.
-pub async fn pick_engine(prep: &Prepared, want: &str) -> Result<(Engine, String), RunError> {
-    if want == "cpu" {
-        return Ok((Engine::cpu(prep).await?, "CPU (requested)".into()));
-    }
-    let notice = match webgpu_adapter().await {
-        Ok(adapter) => format!(
-            "CPU (WebGPU adapter {adapter} found, but this build has no WebGPU backend yet)"
-        ),
-        Err(reason) => format!("CPU (no WebGPU adapter: {reason})"),
-    };
-    Ok((Engine::cpu(prep).await?, notice))
-}
-
-/// A [`LinearRun`] on the CPU or (later) the GPU backend: `LinearRun` is generic, the
-/// session holds one of these.
+/// A [`LinearRun`] on the CPU or the WebGPU backend (`LinearRun` is generic; a session holds
+/// one of these).
 pub enum Engine {
     Cpu(LinearRun<CpuBackend>),
+    Gpu(Box<LinearRun<GpuLinearBackend>>),
+}
+
+/// Starts `prep` on the backend `want` asks for (`"cpu"`; anything else means WebGPU when
+/// an adapter is available) and says which one runs it and why. Both backends run the
+/// configured solver.
+pub async fn pick_engine(prep: &Prepared, want: &str) -> Result<(Engine, String), RunError> {
+    if want == "cpu" {
+        return Ok((
+            Engine::cpu(prep).await?,
+            "CPU (requested with backend=cpu)".into(),
+        ));
+    }
+    let why = match webgpu_adapter().await {
+        Err(reason) => format!("no WebGPU adapter: {reason}"),
+        Ok(adapter) => match start_gpu(prep).await {
+            Ok(engine) => return Ok((engine, format!("WebGPU: {adapter}"))),
+            Err(e) => format!("the WebGPU adapter {adapter} could not run this: {e}"),
+        },
+    };
+    Ok((Engine::cpu(prep).await?, format!("CPU ({why})")))
+}
+
+/// The GPU run, or why it could not start (no device, buffers over the adapter's limits…).
+async fn start_gpu(prep: &Prepared) -> Result<Engine, String> {
+    let ctx = GpuContext::new().await.map_err(|e| e.to_string())?;
+    let backend = GpuLinearBackend::from_prepared(&ctx, prep)
+        .await
+        .map_err(|e| e.to_string())?;
+    let run = LinearRun::start(backend, prep)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(Engine::Gpu(Box::new(run)))
 }
 
 impl Engine {
@@ -34,24 +56,36 @@ impl Engine {
     pub async fn advance(&mut self, budget: u64) -> Result<bool, RunError> {
         match self {
             Self::Cpu(run) => run.advance(budget).await,
+            Self::Gpu(run) => run.advance(budget).await,
         }
     }
 
     pub fn step(&self) -> u64 {
         match self {
             Self::Cpu(run) => run.step(),
+            Self::Gpu(run) => run.step(),
         }
     }
 
     pub fn is_finished(&self) -> bool {
         match self {
             Self::Cpu(run) => run.is_finished(),
+            Self::Gpu(run) => run.is_finished(),
         }
     }
 
     pub fn records(&self) -> &[Record] {
         match self {
             Self::Cpu(run) => run.records(),
+            Self::Gpu(run) => run.records(),
+        }
+    }
+
+    /// The current W, row-major d x m (in the original basis whatever the solver).
+    pub async fn weights(&mut self) -> Result<Vec<f32>, BackendError> {
+        match self {
+            Self::Cpu(run) => run.backend_mut().weights().await,
+            Self::Gpu(run) => run.backend_mut().weights().await,
         }
     }
 
@@ -59,6 +93,7 @@ impl Engine {
     pub fn assemble(&self, prep: &Prepared) -> RunResult {
         match self {
             Self::Cpu(run) => assemble(prep, run, false),
+            Self::Gpu(run) => assemble(prep, run, false),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! Every failure reaches JavaScript as an exception carrying the run's own message.
 
 mod canvas;
+mod directions;
 mod engine;
 mod export;
 mod probe;

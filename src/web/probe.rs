@@ -49,7 +49,7 @@ pub async fn webgpu_adapter() -> Result<String, String> {
         .map_err(|_| "navigator.gpu.requestAdapter is not a function".to_string())?;
     let promise: Promise = request
         .call0(&gpu)
-        .and_then(|p| p.dyn_into().map_err(JsValue::from))
+        .and_then(|p| p.dyn_into())
         .map_err(|e| format!("requestAdapter failed: {e:?}"))?;
     let adapter = JsFuture::from(promise)
         .await

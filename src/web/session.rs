@@ -7,6 +7,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
+use super::directions::directions;
 use super::engine::{pick_engine, Engine};
 use super::query::config_from_source;
 use super::{canvas, export, js_error};
@@ -22,18 +23,17 @@ struct Inner {
     live: RunResult,
     /// The error that stopped the run, if any.
     failure: Option<String>,
+    /// Steps done and whether the run is complete, as of the last advance.
+    step: u64,
+    finished: bool,
 }
 
 impl Inner {
-    fn engine(&self) -> Result<&Engine, JsValue> {
-        self.engine
-            .as_ref()
-            .ok_or_else(|| js_error("the run is busy: wait for advance() to finish"))
-    }
-
     /// Copies records the engine made since the last call into `live`.
     fn sync(&mut self) {
         if let Some(engine) = &self.engine {
+            self.step = engine.step();
+            self.finished = engine.is_finished();
             let have = self.live.records.len();
             if let Some(new) = engine.records().get(have..) {
                 self.live.records.extend_from_slice(new);
@@ -42,11 +42,10 @@ impl Inner {
     }
 
     fn progress(&self) -> Progress {
-        let step = self.engine.as_ref().map_or(0, Engine::step);
         Progress {
-            step: step as f64,
+            step: self.step as f64,
             total: self.prep.steps() as f64,
-            finished: self.engine.as_ref().is_some_and(Engine::is_finished),
+            finished: self.finished,
             records: self.live.records.len() as u32,
         }
     }
@@ -97,6 +96,8 @@ pub async fn create_session(source: String, backend: String) -> Result<LinearSes
     let mut live = engine.assemble(&prep);
     live.theory.records = theory_records(&prep.theory, &full_grid(&prep));
     let inner = Inner {
+        step: engine.step(),
+        finished: engine.is_finished(),
         prep,
         engine: Some(engine),
         live,
@@ -144,6 +145,23 @@ impl LinearSession {
         })
     }
 
+    /// What W has learned so far, next to the theory (SSL as kernel PCA): resolves to JSON
+    /// text `{d, m, crop, learned, theory, gamma_learned, gamma_theory, overlap}`, with
+    /// `learned` and `theory` row-major d x m.
+    pub fn directions(&self) -> js_sys::Promise {
+        let inner = Rc::clone(&self.inner);
+        wasm_bindgen_futures::future_to_promise(async move {
+            let taken = inner.try_borrow_mut().map_err(js_error)?.engine.take();
+            let mut engine = taken.ok_or_else(|| js_error("the run is busy: try again"))?;
+            let w = engine.weights().await;
+            let mut state = inner.try_borrow_mut().map_err(js_error)?;
+            state.engine = Some(engine);
+            let found = directions(&state.prep, &w.map_err(js_error)?).map_err(js_error)?;
+            let json = serde_json::to_string(&found).map_err(js_error)?;
+            Ok(JsValue::from_str(&json))
+        })
+    }
+
     /// Where the run stands: `{step, total, finished, records}`.
     pub fn progress(&self) -> Result<JsValue, JsValue> {
         let state = self.inner.try_borrow().map_err(js_error)?;
@@ -157,9 +175,13 @@ impl LinearSession {
         canvas::draw_linear(&canvas, &state.live, log_time)
     }
 
+    /// The result so far, exactly as `experiment::assemble` makes it (from the copy of the
+    /// records kept for drawing, so it is available while an advance is in flight).
     fn result(&self) -> Result<RunResult, JsValue> {
         let state = self.inner.try_borrow().map_err(js_error)?;
-        Ok(state.engine()?.assemble(&state.prep))
+        let mut result = state.live.clone();
+        result.theory.records = theory_records(&state.prep.theory, &result.records);
+        Ok(result)
     }
 
     /// The result so far as JSON text, in the CLI's schema.

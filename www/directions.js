@@ -1,0 +1,57 @@
+// Cell 2, SSL as kernel PCA: the directions W has learned, as crop x crop RGB images, above
+// the top eigenvectors of Γ that the theory predicts.
+
+/** Mid-grey for 0; each pair (learned, theory) shares one colour scale. */
+function paint(canvas, vector, crop, scale) {
+  canvas.width = crop;
+  canvas.height = crop;
+  const ctx = canvas.getContext("2d");
+  const img = ctx.createImageData(crop, crop);
+  for (let p = 0; p < crop * crop; p += 1) {
+    for (let c = 0; c < 3; c += 1) {
+      img.data[4 * p + c] = Math.round(127.5 + 127.5 * (vector[3 * p + c] / scale));
+    }
+    img.data[4 * p + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+}
+
+function maxAbs(v) {
+  return v.reduce((a, x) => Math.max(a, Math.abs(x)), 0) || 1;
+}
+
+function figure(j, data) {
+  const { m, crop } = data;
+  const learned = data.learned.slice(j * m, (j + 1) * m);
+  const theory = data.theory.slice(j * m, (j + 1) * m);
+  const fig = document.createElement("figure");
+  fig.className = "direction";
+  fig.dataset.testid = `direction-${j + 1}`;
+  if (crop) {
+    const scale = Math.max(maxAbs(learned), maxAbs(theory));
+    for (const [v, label] of [[learned, "learned"], [theory, "theory"]]) {
+      const c = document.createElement("canvas");
+      c.className = label;
+      c.setAttribute("aria-label", `direction ${j + 1}, ${label}`);
+      paint(c, v, crop, scale);
+      fig.append(c);
+    }
+  }
+  const cap = document.createElement("figcaption");
+  const overlap = data.overlap[j];
+  cap.textContent = `${j + 1}: γ ${data.gamma_theory[j].toPrecision(3)}, `
+    + `overlap ${overlap.toFixed(overlap > 0.999 ? 4 : 2)}`;
+  fig.append(cap);
+  return fig;
+}
+
+/** Shows the directions (JSON text from LinearSession.directions()) in `container`. */
+export function renderDirections(container, json) {
+  const data = JSON.parse(json);
+  const figs = [];
+  for (let j = 0; j < data.d; j += 1) figs.push(figure(j, data));
+  container.replaceChildren(...figs);
+  const learned = data.overlap.filter((o) => o > 0.9).length;
+  return `${learned} of ${data.d} directions match the theory (overlap > 0.9)`
+    + (data.crop ? "" : "; the planted dataset has no images: overlaps only");
+}

@@ -1,0 +1,62 @@
+// Small DOM helpers for the notebook. Text is always set with textContent.
+
+/** The element with this id (throws if the page lacks it: a bug, not a user error). */
+export function $(id) {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`missing #${id}`);
+  return el;
+}
+
+export function setText(id, text) {
+  $(id).textContent = text;
+}
+
+export function showError(message) {
+  const el = $("error");
+  el.textContent = message;
+  el.hidden = false;
+}
+
+export function clearError() {
+  const el = $("error");
+  el.textContent = "";
+  el.hidden = true;
+}
+
+/** Lists notices about the URL (plain text) above the cells; hides the box when empty. */
+export function showNotices(notices) {
+  const list = $("notice-list");
+  list.replaceChildren(...notices.map((n) => {
+    const li = document.createElement("li");
+    li.textContent = n;
+    return li;
+  }));
+  $("notices").hidden = notices.length === 0;
+}
+
+/** Saves `blob` as `name` through a temporary link. */
+export function download(name, blob) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Resolves at the next animation frame (or after 50 ms if frames are paused). */
+export function nextFrame() {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = () => {
+      if (!done) {
+        done = true;
+        resolve();
+      }
+    };
+    requestAnimationFrame(finish);
+    setTimeout(finish, 50);
+  });
+}
