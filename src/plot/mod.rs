@@ -19,9 +19,7 @@ use plotters::prelude::{DrawingArea, IntoDrawingArea, SVGBackend};
 pub use init::{draw_init_comparison, init_comparison_svg};
 pub use landscape::{draw_landscape, landscape_svg};
 pub use linear::draw_linear_figure;
-pub use spectrum::{
-    direction_rgb, directions_svg, draw_directions, draw_spectrum, spectrum_svg,
-};
+pub use spectrum::{direction_rgb, directions_svg, draw_directions, draw_spectrum, spectrum_svg};
 
 use crate::experiment::RunResult;
 
