@@ -288,3 +288,29 @@ fn a_lost_device_is_an_error_not_a_panic() {
     let err = pollster::block_on(gpu.weights()).expect_err("weights after loss");
     assert!(err.to_string().contains("GPU device lost"), "{err}");
 }
+
+#[test]
+fn batched_readback_equals_one_readback_per_interval() {
+    let prep = prepared("planted", |c| c.lr = None);
+    let c = ctx();
+    let intervals = [3, 1, 7, 20, 2];
+    let (many, one_by_one) = pollster::block_on(async {
+        let mut a = GpuLinearBackend::from_prepared(c, &prep)
+            .await
+            .expect("GPU");
+        let mut b = GpuLinearBackend::from_prepared(c, &prep)
+            .await
+            .expect("GPU");
+        let many = a.advance_many(&intervals).await.expect("advance_many");
+        let mut one_by_one = Vec::new();
+        for n in intervals {
+            one_by_one.push(b.advance(n).await.expect("advance"));
+        }
+        (many, one_by_one)
+    });
+    // the same dispatches in the same order: bit-identical
+    assert_eq!(many, one_by_one);
+    let too_many = vec![1; stepwise::experiment::MAX_BATCH + 1];
+    let mut a = pollster::block_on(GpuLinearBackend::from_prepared(c, &prep)).expect("GPU");
+    assert!(pollster::block_on(a.advance_many(&too_many)).is_err());
+}

@@ -1,5 +1,8 @@
 //! The one trait every linear-model backend (CPU now, GPU next) implements.
 
+/// Most intervals one [`LinearBackend::advance_many`] call may be given.
+pub const MAX_BATCH: usize = 128;
+
 /// Errors a backend can report.
 #[derive(Debug, thiserror::Error)]
 pub enum BackendError {
@@ -19,6 +22,16 @@ pub trait LinearBackend {
     /// Performs `steps` gradient steps (0 is allowed) and returns C = W Γ Wᵀ at the new W,
     /// row-major d x d.
     async fn advance(&mut self, steps: u32) -> Result<Vec<f32>, BackendError>;
+
+    /// Runs the intervals one after the other (at most [`MAX_BATCH`] of them) and returns C
+    /// after each. GPU backends read all of them back at once; this default calls `advance`.
+    async fn advance_many(&mut self, intervals: &[u32]) -> Result<Vec<Vec<f32>>, BackendError> {
+        let mut out = Vec::with_capacity(intervals.len());
+        for &steps in intervals {
+            out.push(self.advance(steps).await?);
+        }
+        Ok(out)
+    }
 
     /// The current W, row-major d x m.
     async fn weights(&mut self) -> Result<Vec<f32>, BackendError>;

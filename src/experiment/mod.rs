@@ -12,7 +12,7 @@ mod result;
 mod run;
 pub mod share;
 
-pub use backend::{BackendError, LinearBackend};
+pub use backend::{BackendError, LinearBackend, MAX_BATCH};
 pub use config::{ExperimentKind, RunConfig, Solver, TheoryTime, MAX_D, MAX_RECORDS, MAX_STEPS};
 pub use cpu::CpuBackend;
 pub use native::{assemble, run_cpu, theory_records};

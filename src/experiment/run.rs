@@ -1,7 +1,7 @@
 //! A linear run driven step by step through any [`LinearBackend`], recording as it goes.
 //! The browser advances it a chunk per animation frame; the CLI runs it to the end.
 
-use super::backend::LinearBackend;
+use super::backend::{LinearBackend, MAX_BATCH};
 use super::prepare::Prepared;
 use super::result::Record;
 use super::RunError;
@@ -41,18 +41,36 @@ impl<B: LinearBackend> LinearRun<B> {
         Ok(run)
     }
 
-    /// Runs at most `budget` more steps (in whole recording intervals, at least one);
-    /// returns true once the run is complete.
+    /// Runs at most `budget` more steps (in whole recording intervals, at least one, at most
+    /// [`MAX_BATCH`] per backend call); returns true once the run is complete.
     pub async fn advance(&mut self, budget: u64) -> Result<bool, RunError> {
         let mut done = 0;
         while !self.is_finished() && (done == 0 || done + self.record_every <= budget) {
-            let n = self.record_every.min(self.total_steps - self.step);
-            let c = self.backend.advance(n as u32).await?;
-            self.step += n;
-            done += n;
-            self.record(&c)?;
+            let intervals = self.plan(budget.saturating_sub(done));
+            let cs = self.backend.advance_many(&intervals).await?;
+            for (n, c) in intervals.iter().zip(&cs) {
+                self.step += u64::from(*n);
+                done += u64::from(*n);
+                self.record(c)?;
+            }
         }
         Ok(self.is_finished())
+    }
+
+    /// The next recording intervals: at least one, then as many as `budget` allows.
+    fn plan(&self, budget: u64) -> Vec<u32> {
+        let mut intervals = Vec::new();
+        let (mut step, mut planned) = (self.step, 0);
+        while step < self.total_steps
+            && intervals.len() < MAX_BATCH
+            && (intervals.is_empty() || planned + self.record_every <= budget)
+        {
+            let n = self.record_every.min(self.total_steps - step);
+            intervals.push(n as u32);
+            step += n;
+            planned += n;
+        }
+        intervals
     }
 
     /// Runs to the end.

@@ -13,7 +13,7 @@ use super::layout::{padded_len, unpack};
 use super::linear_update::{LinearUpdateKernel, LinearUpdateParams};
 use super::matmul::{MatmulKernel, MatmulShape};
 use super::scale_columns::{ScaleColumnsKernel, ScaleColumnsParams};
-use crate::experiment::{BackendError, LinearBackend, Prepared, Solver};
+use crate::experiment::{BackendError, LinearBackend, Prepared, Solver, MAX_BATCH};
 
 /// Steps encoded per queue submission (a long run is split into a few submissions).
 const STEPS_PER_SUBMIT: u32 = 512;
@@ -120,6 +120,9 @@ pub struct GpuLinearBackend {
     x: Matrices,
     w_staging: wgpu::Buffer,
     c_staging: wgpu::Buffer,
+    /// C after each interval of an `advance_many` call, and its staging twin.
+    history: wgpu::Buffer,
+    history_staging: wgpu::Buffer,
     lost: LostFlag,
     /// Eigenvectors (row-major m x m) when W holds A = W V.
     basis: Option<Vec<f32>>,
@@ -164,6 +167,16 @@ impl GpuLinearBackend {
             x,
             w_staging: buffers::staging_buffer(device, "W staging", padded_len(d, m)),
             c_staging: buffers::staging_buffer(device, "C staging", padded_len(d, d)),
+            history: buffers::storage_buffer(
+                device,
+                "C history",
+                &vec![0.0; MAX_BATCH * padded_len(d, d)],
+            ),
+            history_staging: buffers::staging_buffer(
+                device,
+                "C history staging",
+                MAX_BATCH * padded_len(d, d),
+            ),
             lost: LostFlag::watch(device),
             basis,
         };
@@ -220,15 +233,60 @@ impl GpuLinearBackend {
     /// An encoder holding `steps` steps.
     fn encode_steps(&self, steps: u32) -> wgpu::CommandEncoder {
         let mut encoder = self.encoder();
+        self.encode_into(&mut encoder, steps);
+        encoder
+    }
+
+    /// Appends `steps` steps to `encoder` in one compute pass.
+    fn encode_into(&self, encoder: &mut wgpu::CommandEncoder, steps: u32) {
         if steps > 0 {
-            let mut pass = begin_pass(&mut encoder);
+            let mut pass = begin_pass(encoder);
             for _ in 0..steps {
                 self.step.update.encode(&mut pass);
                 self.step.project.encode(&mut pass);
                 self.step.correlate.encode(&mut pass);
             }
         }
-        encoder
+    }
+
+    /// Runs the intervals one after the other, copying C into the history buffer after each,
+    /// and reads the whole history back with one map.
+    async fn run_many(&self, intervals: &[u32]) -> Result<Vec<Vec<f32>>, GpuError> {
+        if intervals.len() > MAX_BATCH {
+            return Err(GpuError::Shape(format!(
+                "{} intervals in one call, at most {MAX_BATCH}",
+                intervals.len()
+            )));
+        }
+        self.lost.check()?;
+        let scopes = Scopes::push(&self.device);
+        let slot = padded_len(self.d, self.d);
+        let mut encoder = self.encoder();
+        let mut pending = 0;
+        for (i, &steps) in intervals.iter().enumerate() {
+            let mut left = steps;
+            while left > 0 {
+                let chunk = left.min(STEPS_PER_SUBMIT);
+                self.encode_into(&mut encoder, chunk);
+                (left, pending) = (left - chunk, pending + chunk);
+                if pending >= STEPS_PER_SUBMIT {
+                    let full = std::mem::replace(&mut encoder, self.encoder());
+                    self.queue.submit([full.finish()]);
+                    pending = 0;
+                }
+            }
+            let offset = buffers::f32_bytes(i * slot);
+            let size = buffers::f32_bytes(slot);
+            encoder.copy_buffer_to_buffer(&self.x.c, 0, &self.history, offset, size);
+        }
+        let history = self
+            .read(encoder, (&self.history, &self.history_staging), scopes)
+            .await?;
+        Ok(history
+            .chunks_exact(slot)
+            .take(intervals.len())
+            .map(|c| unpack(self.d, self.d, c))
+            .collect())
     }
 
     async fn run(&self, steps: u32) -> Result<Vec<f32>, GpuError> {
@@ -329,6 +387,10 @@ impl LinearBackend for GpuLinearBackend {
 
     async fn advance(&mut self, steps: u32) -> Result<Vec<f32>, BackendError> {
         Ok(self.run(steps).await?)
+    }
+
+    async fn advance_many(&mut self, intervals: &[u32]) -> Result<Vec<Vec<f32>>, BackendError> {
+        Ok(self.run_many(intervals).await?)
     }
 
     async fn weights(&mut self) -> Result<Vec<f32>, BackendError> {
