@@ -1,4 +1,5 @@
-// The controls form <-> the run configuration object (dotted keys in data-key attributes).
+// A controls form <-> a run configuration object (dotted keys in data-key attributes).
+// The first cell's form is #controls; other cells pass theirs.
 
 import { $ } from "./ui.js";
 
@@ -16,8 +17,8 @@ function setKey(obj, key, value) {
   node[last] = value;
 }
 
-function fields() {
-  return $("controls").querySelectorAll("[data-key]");
+function fields(form) {
+  return (form ?? $("controls")).querySelectorAll("[data-key]");
 }
 
 /** 1e-7 rather than 1e-7's decimal expansion; other values as JavaScript prints them. */
@@ -25,9 +26,9 @@ function formatNumber(v) {
   return typeof v === "number" && v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential() : String(v);
 }
 
-/** Shows `config` in the form. */
-export function fillForm(config) {
-  for (const el of fields()) {
+/** Shows `config` in the form (#controls unless given). */
+export function fillForm(config, form = null) {
+  for (const el of fields(form)) {
     const v = getKey(config, el.dataset.key);
     if (el.type === "checkbox") el.checked = Boolean(v);
     else el.value = v == null ? "" : formatNumber(v);
@@ -36,11 +37,11 @@ export function fillForm(config) {
 
 /**
  * A copy of `base` with the form's values; throws an Error naming the field when a number
- * does not parse (the wasm side checks ranges).
+ * does not parse (the wasm side checks ranges). The form is #controls unless given.
  */
-export function readForm(base) {
+export function readForm(base, form = null) {
   const cfg = structuredClone(base);
-  for (const el of fields()) {
+  for (const el of fields(form)) {
     const key = el.dataset.key;
     let v;
     if (el.type === "checkbox") v = el.checked;
@@ -61,4 +62,26 @@ export function readForm(base) {
   // each crop is cut from a base patch at least as large
   if (cfg.dataset.crop > cfg.dataset.base) cfg.dataset.base = Math.min(cfg.dataset.crop, 64);
   return cfg;
+}
+
+/** Fills `select` with "(custom)" and every preset; `pick(preset)` runs when one is chosen. */
+export function presetOptions(select, presets, pick) {
+  select.replaceChildren(new Option("(custom)", ""));
+  for (const p of presets) select.append(new Option(`${p.name}: ${p.description}`, p.name));
+  select.addEventListener("change", () => {
+    const p = presets.find((q) => q.name === select.value);
+    if (p) pick(p);
+  });
+}
+
+/** Shows in `select` the preset that the form's configuration equals, if any. */
+export function matchPreset(select, presets, base, form = null) {
+  let json = null;
+  try {
+    json = JSON.stringify(readForm(base, form));
+  } catch {
+    // an unfinished number: no preset matches
+  }
+  const same = presets.find((p) => JSON.stringify(p.config) === json);
+  select.value = same ? same.name : "";
 }

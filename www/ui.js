@@ -11,16 +11,22 @@ export function setText(id, text) {
   $(id).textContent = text;
 }
 
-export function showError(message) {
-  const el = $("error");
+/** Shows `message` (plain text) in a cell's error box (#error is the first cell's). */
+export function showError(message, id = "error") {
+  const el = $(id);
   el.textContent = message;
   el.hidden = false;
 }
 
-export function clearError() {
-  const el = $("error");
+export function clearError(id = "error") {
+  const el = $(id);
   el.textContent = "";
   el.hidden = true;
+}
+
+/** The message of a thrown value (wasm errors are Error objects; be safe with others). */
+export function messageOf(e) {
+  return e?.message ?? String(e);
 }
 
 /** Lists notices about the URL (plain text) above the cells; hides the box when empty. */
@@ -44,6 +50,24 @@ export function download(name, blob) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/**
+ * Resolves once the page has painted what was changed before the call (a frame, then a
+ * task), so that "Computing…" shows before a blocking call; after 100 ms at most.
+ */
+export function afterPaint() {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = () => {
+      if (!done) {
+        done = true;
+        resolve();
+      }
+    };
+    requestAnimationFrame(() => setTimeout(finish, 0));
+    setTimeout(finish, 100);
+  });
 }
 
 /** Resolves at the next animation frame (or after 50 ms if frames are paused). */

@@ -212,6 +212,11 @@ impl GpuLinearBackend {
         made
     }
 
+    /// The device the backend runs on.
+    pub fn device(&self) -> &wgpu::Device {
+        &self.device
+    }
+
     /// Submits P = WΓ; C = PWᵀ for the initial W.
     fn refresh(&self) {
         let mut encoder = self.encoder();

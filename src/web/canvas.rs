@@ -1,12 +1,17 @@
 //! Drawing a figure onto an HTML canvas at the screen's full pixel density.
 
-use plotters::prelude::IntoDrawingArea;
+use plotters::coord::Shift;
+use plotters::prelude::{DrawingArea, IntoDrawingArea};
 use plotters_canvas::CanvasBackend;
+use wasm_bindgen::JsValue;
 use web_sys::HtmlCanvasElement;
 
 use super::js_error;
+use crate::experiment::cells::{InitComparison, Landscape};
 use crate::experiment::RunResult;
-use crate::plot::{draw_linear_figure, FigureOptions};
+use crate::plot::{
+    draw_init_comparison, draw_landscape, draw_linear_figure, FigureOptions, PlotError,
+};
 
 /// Largest backing-store side in pixels (browsers cap canvases around 16k-32k).
 const MAX_SIDE: f64 = 8192.0;
@@ -33,20 +38,50 @@ fn fit_to_screen(canvas: &HtmlCanvasElement) -> (u32, u32) {
     (canvas.width(), canvas.height())
 }
 
+/// Sizes `canvas` to the screen and runs `draw` on a plotters area covering it, given the
+/// backing store's pixel size.
+fn draw_with(
+    canvas: &HtmlCanvasElement,
+    draw: impl FnOnce(&DrawingArea<CanvasBackend, Shift>, (u32, u32)) -> Result<(), PlotError>,
+) -> Result<(), JsValue> {
+    let size = fit_to_screen(canvas);
+    let backend = CanvasBackend::with_canvas_object(canvas.clone())
+        .ok_or_else(|| js_error("the canvas has no 2D context"))?;
+    let root = backend.into_drawing_area();
+    draw(&root, size).map_err(js_error)
+}
+
+fn options((width, height): (u32, u32), log_time: bool) -> FigureOptions {
+    FigureOptions {
+        log_time,
+        width,
+        height,
+    }
+}
+
 /// Draws Figure 1 A/B of `result` onto `canvas`.
 pub fn draw_linear(
     canvas: &HtmlCanvasElement,
     result: &RunResult,
     log_time: bool,
-) -> Result<(), wasm_bindgen::JsValue> {
-    let (width, height) = fit_to_screen(canvas);
-    let backend = CanvasBackend::with_canvas_object(canvas.clone())
-        .ok_or_else(|| js_error("the canvas has no 2D context"))?;
-    let root = backend.into_drawing_area();
-    let opts = FigureOptions {
-        log_time,
-        width,
-        height,
-    };
-    draw_linear_figure(&root, result, &opts).map_err(js_error)
+) -> Result<(), JsValue> {
+    draw_with(canvas, |root, size| {
+        draw_linear_figure(root, result, &options(size, log_time))
+    })
+}
+
+/// Draws the random-vs-aligned init comparison (Result 4.6) onto `canvas`.
+pub fn draw_init(
+    canvas: &HtmlCanvasElement,
+    cmp: &InitComparison,
+    log_time: bool,
+) -> Result<(), JsValue> {
+    draw_with(canvas, |root, size| {
+        draw_init_comparison(root, cmp, &options(size, log_time))
+    })
+}
+
+/// Draws the symmetry-breaking landscapes and trajectories (App. F) onto `canvas`.
+pub fn draw_symmetry(canvas: &HtmlCanvasElement, ls: &Landscape) -> Result<(), JsValue> {
+    draw_with(canvas, |root, _| draw_landscape(root, ls))
 }

@@ -52,6 +52,36 @@ impl Engine {
         Ok(Self::Cpu(LinearRun::start(prep.cpu_backend(), prep).await?))
     }
 
+    /// After a GPU failure (a lost device): the same run (same seeds, same trajectory)
+    /// restarted on the CPU and brought to `step`.
+    pub async fn cpu_at(prep: &Prepared, step: u64) -> Result<Self, RunError> {
+        let mut engine = Self::cpu(prep).await?;
+        if step > 0 {
+            engine.advance(step).await?;
+        }
+        Ok(engine)
+    }
+
+    pub fn is_gpu(&self) -> bool {
+        matches!(self, Self::Gpu(_))
+    }
+
+    /// The backend's name, as written into results.
+    pub fn name(&self) -> String {
+        match self {
+            Self::Cpu(run) => run.backend().name(),
+            Self::Gpu(run) => run.backend().name(),
+        }
+    }
+
+    /// The device under a GPU run.
+    pub fn gpu_device(&self) -> Option<wgpu::Device> {
+        match self {
+            Self::Cpu(_) => None,
+            Self::Gpu(run) => Some(run.backend().device().clone()),
+        }
+    }
+
     /// Runs at most `budget` more steps (at least one recording interval); true once done.
     pub async fn advance(&mut self, budget: u64) -> Result<bool, RunError> {
         match self {

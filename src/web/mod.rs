@@ -3,17 +3,23 @@
 //! [`LinearSession`] prepares a linear run from a share-link query or a JSON configuration,
 //! picks a backend (WebGPU when an adapter is available, else the CPU), advances the run in
 //! chunks that the page schedules per animation frame, and draws, exports and shares it.
-//! Every failure reaches JavaScript as an exception carrying the run's own message.
+//! The later cells are one call each: [`compute_init`] runs the random-vs-aligned init
+//! comparison (Result 4.6) and [`symmetry_landscape`] the symmetry-breaking landscapes
+//! (App. F). Every failure reaches JavaScript as an exception carrying its own message.
 
 mod canvas;
 mod directions;
 mod engine;
 mod export;
+mod init_cell;
 mod probe;
 mod query;
 mod session;
+mod symmetry;
 
+pub use init_cell::{compute_init, InitCell};
 pub use session::{create_session, LinearSession};
+pub use symmetry::{symmetry_landscape, SymmetryCell};
 
 use wasm_bindgen::JsValue;
 

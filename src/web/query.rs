@@ -46,6 +46,41 @@ pub fn config_query(config_json: &str) -> Result<String, JsValue> {
     Ok(config_to_query(&cfg))
 }
 
+/// The shortest share-link query (without `?`) that gives this configuration back:
+/// `preset=<name>` for the preset closest to it, then every key that differs from that
+/// preset. Throws if the configuration is invalid.
+#[wasm_bindgen]
+pub fn compact_query(config_json: &str) -> Result<String, JsValue> {
+    let cfg = RunConfig::from_json(config_json).map_err(js_error)?;
+    Ok(compact(&cfg))
+}
+
+/// [`compact_query`] of a valid configuration.
+pub fn compact(cfg: &RunConfig) -> String {
+    let full = config_to_query(cfg);
+    let pairs: Vec<&str> = full.split('&').collect();
+    let diff = |preset: &RunConfig| {
+        let base = config_to_query(preset);
+        let base: Vec<&str> = base.split('&').collect();
+        pairs
+            .iter()
+            .filter(|p| !base.contains(p))
+            .map(|p| (*p).to_string())
+            .collect::<Vec<_>>()
+    };
+    let best = PRESETS
+        .iter()
+        .map(|p| (p.name, diff(&(p.config)())))
+        .min_by_key(|(_, d)| d.len());
+    match best {
+        Some((name, rest)) => std::iter::once(format!("preset={name}"))
+            .chain(rest)
+            .collect::<Vec<_>>()
+            .join("&"),
+        None => full,
+    }
+}
+
 /// Checks a JSON configuration: the validation message, or an empty string if it is valid.
 #[wasm_bindgen]
 pub fn config_problem(config_json: &str) -> String {

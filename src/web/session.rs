@@ -12,7 +12,9 @@ use super::engine::{pick_engine, Engine};
 use super::query::config_from_source;
 use super::{canvas, export, js_error};
 use crate::experiment::share::config_to_query;
-use crate::experiment::{prepare, theory_records, Prepared, Record, RunConfig, RunResult};
+use crate::experiment::{
+    prepare, theory_records, Prepared, Record, RunConfig, RunError, RunResult,
+};
 use crate::plot::{linear_figure_svg, FigureOptions};
 
 struct Inner {
@@ -26,6 +28,10 @@ struct Inner {
     /// Steps done and whether the run is complete, as of the last advance.
     step: u64,
     finished: bool,
+    /// Set when the GPU failed mid-run and the CPU took over: the new backend notice.
+    fallback: Option<String>,
+    /// The device of a WebGPU run (kept while an advance holds the engine).
+    gpu_device: Option<wgpu::Device>,
 }
 
 impl Inner {
@@ -96,12 +102,14 @@ pub async fn create_session(source: String, backend: String) -> Result<LinearSes
     let mut live = engine.assemble(&prep);
     live.theory.records = theory_records(&prep.theory, &full_grid(&prep));
     let inner = Inner {
+        gpu_device: engine.gpu_device(),
         step: engine.step(),
         finished: engine.is_finished(),
         prep,
         engine: Some(engine),
         live,
         failure: None,
+        fallback: None,
     };
     Ok(LinearSession {
         inner: Rc::new(RefCell::new(inner)),
@@ -133,8 +141,23 @@ impl LinearSession {
             };
             let mut engine =
                 taken.ok_or_else(|| js_error("advance() is already running for this run"))?;
-            let outcome = engine.advance(budget).await;
+            let mut outcome = engine.advance(budget).await;
+            let mut fallback = None;
+            if let (Err(RunError::Backend(e)), true) = (&outcome, engine.is_gpu()) {
+                let why = e.to_string();
+                let prep = inner.try_borrow().map_err(js_error)?.prep.clone();
+                let step = engine.step();
+                engine = Engine::cpu_at(&prep, step).await.map_err(js_error)?;
+                outcome = Ok(engine.is_finished());
+                fallback = Some(format!(
+                    "CPU (the GPU stopped at step {step}: {why}; the run continues on the CPU)"
+                ));
+            }
             let mut state = inner.try_borrow_mut().map_err(js_error)?;
+            if fallback.is_some() {
+                state.live.backend = engine.name();
+                state.fallback = fallback;
+            }
             state.engine = Some(engine);
             state.sync();
             if let Err(e) = outcome {
@@ -210,9 +233,28 @@ impl LinearSession {
             .map_or_else(|_| String::new(), |s| s.live.backend.clone())
     }
 
-    /// `WebGPU: <adapter>` or `CPU (<why>)`.
+    /// `WebGPU: <adapter>` or `CPU (<why>)`; after a GPU failure, the CPU fallback's notice.
     pub fn backend_notice(&self) -> String {
-        self.backend_notice.clone()
+        self.inner
+            .try_borrow()
+            .ok()
+            .and_then(|s| s.fallback.clone())
+            .unwrap_or_else(|| self.backend_notice.clone())
+    }
+
+    /// Destroys the GPU device under a WebGPU run, as a lost device would be (tests of the
+    /// CPU fallback); false when the run is on the CPU.
+    pub fn simulate_gpu_loss(&self) -> bool {
+        let Ok(state) = self.inner.try_borrow() else {
+            return false;
+        };
+        match (&state.gpu_device, &state.fallback) {
+            (Some(device), None) => {
+                device.destroy();
+                true
+            }
+            _ => false,
+        }
     }
 
     /// What was ignored while reading the share link, one message each.

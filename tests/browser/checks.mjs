@@ -4,16 +4,13 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
+import { assert, canvasHash, expectDrawn, visibleCells } from "./helpers.mjs";
 import { maxEigenGap, nativeResult } from "./native.mjs";
 
 /** |Δλ| allowed against the native CLI (same solver): CPU vs CPU, and WebGPU vs CPU. */
 const TOLERANCE = { fallback: 1e-3, webgpu: 5e-3 };
 const SMALL_RUN_MS = 180_000;
 const FIG1_RUN_MS = 300_000;
-
-function assert(cond, message) {
-  if (!cond) throw new Error(message);
-}
 
 /** Waits until the stepwise cell has finished (or failed: returns "error"). */
 async function waitDone(page, timeout = SMALL_RUN_MS) {
@@ -30,34 +27,6 @@ async function waitFinished(page, timeout) {
     const error = await page.locator("#error").textContent();
     throw new Error(`the run ended in state ${state}: ${error}`);
   }
-}
-
-/** Share of non-white canvas pixels and of strongly coloured ones (the curves). */
-function canvasInk(page) {
-  return page.evaluate(() => {
-    const c = document.getElementById("figure");
-    const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
-    let ink = 0;
-    let colour = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
-      if (r < 245 || g < 245 || b < 245) ink += 1;
-      if (Math.max(r, g, b) - Math.min(r, g, b) > 60) colour += 1;
-    }
-    const n = data.length / 4;
-    return { ink: ink / n, colour: colour / n, width: c.width, height: c.height };
-  });
-}
-
-async function expectDrawn(page) {
-  const ink = await canvasInk(page);
-  assert(ink.ink > 0.01 && ink.colour > 0.002,
-    `the canvas looks blank: ${(ink.ink * 100).toFixed(2)}% ink, `
-    + `${(ink.colour * 100).toFixed(2)}% colour`);
-  const css = await page.evaluate(() => document.getElementById("figure").clientWidth);
-  assert(ink.width === css * 2,
-    `the canvas is not at devicePixelRatio 2: ${ink.width} px for ${css} CSS px`);
-  return ink;
 }
 
 async function expectBackend(page, mode) {
@@ -105,6 +74,28 @@ async function downloaded(page, id) {
 }
 
 export const checks = {
+  async "gpu-loss"(ctx) {
+    const { page, mode, base } = ctx;
+    const sets = ["steps=40000"];
+    await page.goto(`${base}/?preset=small&${sets.join("&")}`);
+    await page.waitForFunction(() => window.stepwise.cell.session?.progress().step > 0,
+      null, { timeout: SMALL_RUN_MS, polling: 20 });
+    const lost = await page.evaluate(() => window.stepwise.cell.session.simulate_gpu_loss());
+    if (mode === "fallback") {
+      assert(!lost, "a CPU run claims to have lost a GPU device");
+      await waitFinished(page);
+      return { summary: "no GPU to lose: the CPU run is unaffected" };
+    }
+    assert(lost, "the WebGPU run had no device to lose");
+    await waitFinished(page);
+    const notice = (await page.locator("#backend").textContent()) ?? "";
+    assert(/^CPU \(the GPU stopped at step \d+/.test(notice),
+      `after the device loss the backend notice is "${notice}"`);
+    const { web, gap } = await compareToNative(page, ctx, "small", sets, TOLERANCE.fallback);
+    assert(web.backend === "cpu-f32-eigenbasis", `the result's backend is ${web.backend}`);
+    return { summary: `${notice}; max |Δλ| vs CLI ${gap.toExponential(2)}` };
+  },
+
   async small(ctx) {
     const { page, mode, base, outDir } = ctx;
     await page.goto(`${base}/?preset=small`);
@@ -172,13 +163,7 @@ export const checks = {
   async controls({ page, base }) {
     await page.goto(`${base}/?preset=small`);
     await waitFinished(page);
-    const hash = () => page.evaluate(() => {
-      const c = document.getElementById("figure");
-      const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
-      let h = 0;
-      for (let i = 0; i < data.length; i += 97) h = (h * 31 + data[i]) >>> 0;
-      return h;
-    });
+    const hash = () => canvasHash(page);
     const linear = await hash();
     await page.check("#log-time");
     assert((await hash()) !== linear, "the log time axis did not redraw the figure");
@@ -231,8 +216,7 @@ export const checks = {
   async embed({ page, base, outDir, mode }) {
     await page.goto(`${base}/?preset=small&embed=stepwise`);
     await waitFinished(page);
-    const visible = await page.evaluate(() => [...document.querySelectorAll(".cell")]
-      .filter((c) => c.offsetParent !== null).map((c) => c.id));
+    const visible = await visibleCells(page);
     assert(visible.length === 1 && visible[0] === "cell-stepwise",
       `embed shows the cells ${JSON.stringify(visible)}`);
     for (const hidden of ["#page-header", "#controls", "#cell-stepwise .explain", "#copy-link"]) {

@@ -2,7 +2,8 @@
 // modes: "webgpu" (SwiftShader's WebGPU adapter) and "fallback" (no adapter: the CPU).
 // Needs www/pkg and target/release/stepwise: `NO_SERVE=1 ./scripts/run` builds both.
 // Usage: node tests/browser/run.mjs [webgpu|fallback ...]; ONLY=small,share runs only the
-// named checks; SKIP_FIG1=1 skips the paper's full Figure 1 run (about 30 s in all).
+// named checks (checks.mjs: the first cells; cells.mjs: init, symmetry, cell-embed,
+// cell-share); SKIP_FIG1=1 skips the paper's full Figure 1 run (about 30 s in all).
 // Screenshots go to test-output/browser/. Exits non-zero with the failures listed.
 
 import { existsSync, mkdirSync } from "node:fs";
@@ -12,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { serve } from "./server.mjs";
 import { launch } from "./browser.mjs";
 import { checks } from "./checks.mjs";
+import { cellChecks } from "./cells.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const outDir = join(root, "test-output", "browser");
@@ -40,7 +42,7 @@ try {
   for (const mode of modes) {
     const browser = await launch(mode);
     try {
-      for (const [name, check] of Object.entries(checks)) {
+      for (const [name, check] of Object.entries({ ...checks, ...cellChecks })) {
         if (name === "fig1" && process.env.SKIP_FIG1 === "1") continue;
         if (only && !only.includes(name)) continue;
         const label = `${mode}: ${name}`;

@@ -1,0 +1,51 @@
+// Helpers shared by the browser checks (checks.mjs, cells.mjs).
+
+export function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+/** Share of non-white pixels of canvas #`id` and of strongly coloured ones (the curves). */
+export function canvasInk(page, id = "figure") {
+  return page.evaluate((id) => {
+    const c = document.getElementById(id);
+    const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
+    let ink = 0;
+    let colour = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+      if (r < 245 || g < 245 || b < 245) ink += 1;
+      if (Math.max(r, g, b) - Math.min(r, g, b) > 60) colour += 1;
+    }
+    const n = data.length / 4;
+    return { ink: ink / n, colour: colour / n, width: c.width, height: c.height };
+  }, id);
+}
+
+/** Checks that canvas #`id` has curves on it, drawn at devicePixelRatio 2. */
+export async function expectDrawn(page, id = "figure") {
+  const ink = await canvasInk(page, id);
+  assert(ink.ink > 0.01 && ink.colour > 0.002,
+    `the canvas #${id} looks blank: ${(ink.ink * 100).toFixed(2)}% ink, `
+    + `${(ink.colour * 100).toFixed(2)}% colour`);
+  const css = await page.evaluate((id) => document.getElementById(id).clientWidth, id);
+  assert(ink.width === css * 2,
+    `the canvas #${id} is not at devicePixelRatio 2: ${ink.width} px for ${css} CSS px`);
+  return ink;
+}
+
+/** A hash of canvas #`id`'s pixels (sampled), to tell whether it was redrawn. */
+export function canvasHash(page, id = "figure") {
+  return page.evaluate((id) => {
+    const c = document.getElementById(id);
+    const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
+    let h = 0;
+    for (let i = 0; i < data.length; i += 97) h = (h * 31 + data[i]) >>> 0;
+    return h;
+  }, id);
+}
+
+/** The ids of the cells the page shows. */
+export function visibleCells(page) {
+  return page.evaluate(() => [...document.querySelectorAll(".cell")]
+    .filter((c) => c.offsetParent !== null).map((c) => c.id));
+}

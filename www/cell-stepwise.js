@@ -1,0 +1,346 @@
+// Cell 1, stepwise learning (Figure 1 A/B): a live linear run on WebGPU or the CPU, advanced
+// one chunk per animation frame; cell 2 (the learned directions) reads its final W.
+
+import { create_session, parse_query, config_query, config_problem } from "./pkg/stepwise.js";
+import {
+  $, setText, showError, clearError, download, nextFrame, afterPaint, messageOf,
+} from "./ui.js";
+import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
+import { renderDirections } from "./directions.js";
+import { registerCell, wireShare, pair } from "./share.js";
+
+/** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
+const FRAME_BUDGET_MS = 8;
+/** Milliseconds per WebGPU advance() (it awaits the GPU: the thread stays free). */
+const GPU_CALL_MS = 14;
+
+export const cell = {
+  root: $("cell-stepwise"),
+  canvas: $("figure"),
+  /** Full configuration object the form edits (keys the form lacks are kept). */
+  config: null,
+  session: null,
+  /** Query of the configuration the session was made from. */
+  sessionQuery: null,
+  running: false,
+  loop: null,
+  budget: 1,
+  /** Time spent in advance() and wall time while running, since the session started. */
+  runMs: 0,
+  wallMs: 0,
+  prepareMs: 0,
+  dirty: true,
+  backend: "auto",
+  /** Whether the page shows this cell alone or another one (then cell 2 stays idle). */
+  embed: null,
+  presets: [],
+};
+
+/** The cell's state, also on <body> (the tests wait on it): loading, idle, preparing,
+ * running, paused, finished, error or unavailable. */
+export function setState(state) {
+  cell.root.dataset.state = state;
+  document.body.dataset.state = state;
+  const busy = state === "preparing";
+  $("run").disabled = busy || state === "running";
+  $("pause").disabled = state !== "running";
+  $("step").disabled = busy || state === "running" || state === "finished";
+  $("reset").disabled = busy;
+  for (const id of ["download-png", "download-svg", "download-json", "download-csv"]) {
+    $(id).disabled = !cell.session || busy;
+  }
+}
+
+/** The form's configuration as JSON text, or null after showing why it is not valid. */
+function formJson() {
+  let cfg;
+  try {
+    cfg = readForm(cell.config);
+  } catch (e) {
+    showError(e.message);
+    return null;
+  }
+  const json = JSON.stringify(cfg);
+  const problem = config_problem(json);
+  if (problem) {
+    showError(problem);
+    return null;
+  }
+  return json;
+}
+
+function logTime() {
+  return $("log-time").checked;
+}
+
+function draw() {
+  if (!cell.session) return;
+  try {
+    cell.session.draw(cell.canvas, logTime());
+  } catch (e) {
+    showError(`drawing failed: ${messageOf(e)}`);
+  }
+}
+
+function showProgress(p) {
+  $("progress").value = p.total > 0 ? p.step / p.total : 0;
+  const rate = cell.wallMs > 0 ? (p.step / cell.wallMs) * 1000 : 0;
+  setText("rate", rate > 0 ? `${Math.round(rate).toLocaleString("en")} steps/s` : "");
+  setText("status", p.finished
+    ? `Finished: ${p.step.toLocaleString("en")} steps`
+    : `step ${p.step.toLocaleString("en")} of ${p.total.toLocaleString("en")}`);
+}
+
+/** Makes a fresh session from the form (shows "Preparing…" while the data are built). */
+async function prepare() {
+  const json = formJson();
+  if (json === null) {
+    cell.running = false;
+    setState(cell.session ? "paused" : "idle");
+    return false;
+  }
+  clearError();
+  cell.session?.free();
+  cell.session = null;
+  cell.running = false;
+  setState("preparing");
+  setText("status", "Preparing…");
+  setText("rate", "");
+  $("progress").value = 0;
+  await afterPaint(); // let "Preparing…" paint before the synchronous work
+  const t0 = performance.now();
+  try {
+    cell.session = await create_session(json, cell.backend);
+  } catch (e) {
+    showError(messageOf(e));
+    setText("status", "Not started");
+    setState("error");
+    return false;
+  }
+  cell.prepareMs = performance.now() - t0;
+  cell.sessionQuery = config_query(json);
+  cell.runMs = 0;
+  cell.wallMs = 0;
+  cell.budget = JSON.parse(json).record_every;
+  cell.dirty = false;
+  setText("backend", cell.session.backend_notice());
+  showProgress(cell.session.progress());
+  draw();
+  setState("paused");
+  return true;
+}
+
+/**
+ * Advances the run until it finishes or is paused, one advance() call per animation frame,
+ * redrawing after each. The frame wait runs alongside the call, and each call is sized to
+ * take about `target` ms: FRAME_BUDGET_MS for the CPU, which computes on this thread (so the
+ * tab never freezes), or GPU_CALL_MS for WebGPU, whose advance() mostly awaits the GPU.
+ */
+async function runLoop() {
+  const session = cell.session;
+  // the notice changes if the GPU fails mid-run and the CPU takes over
+  let notice = session.backend_notice();
+  let target = notice.startsWith("WebGPU") ? GPU_CALL_MS : FRAME_BUDGET_MS;
+  let p = session.progress();
+  let mark = performance.now();
+  const clock = () => {
+    const t = performance.now();
+    cell.wallMs += t - mark;
+    mark = t;
+  };
+  while (cell.running && session === cell.session && !p.finished) {
+    const t0 = performance.now();
+    let dt = 0;
+    const call = session.advance(cell.budget).then((q) => {
+      dt = performance.now() - t0;
+      return q;
+    });
+    try {
+      [p] = await Promise.all([call, nextFrame()]);
+    } catch (e) {
+      cell.running = false;
+      clock();
+      if (session !== cell.session) return;
+      draw();
+      showError(messageOf(e));
+      setText("status", "Stopped");
+      setState("error");
+      return;
+    }
+    cell.runMs += dt;
+    if (session.backend_notice() !== notice) {
+      notice = session.backend_notice();
+      target = notice.startsWith("WebGPU") ? GPU_CALL_MS : FRAME_BUDGET_MS;
+      setText("backend", notice);
+    }
+    const scale = Math.min(4, target / Math.max(dt, 0.05));
+    cell.budget = Math.max(1, Math.min(1e6, cell.budget * scale));
+    if (session !== cell.session) return;
+    clock();
+    showProgress(p);
+    draw();
+  }
+  clock();
+  if (session !== cell.session) return;
+  showProgress(p);
+  draw();
+  if (p.finished) {
+    cell.running = false;
+    setState("finished");
+    if (!cell.embed) await showDirections();
+  }
+}
+
+/** Runs the form's configuration (a fresh session when it changed or the last one ended). */
+export async function run() {
+  if (cell.running) return;
+  let query = null;
+  try {
+    const json = JSON.stringify(readForm(cell.config));
+    if (!config_problem(json)) query = config_query(json);
+  } catch {
+    // prepare() reports it
+  }
+  if (!cell.session || cell.dirty || query !== cell.sessionQuery
+      || cell.root.dataset.state === "finished" || cell.root.dataset.state === "error") {
+    if (!(await prepare())) return;
+  }
+  cell.running = true;
+  setState("running");
+  cell.loop = runLoop();
+  await cell.loop;
+}
+
+function pause() {
+  cell.running = false;
+  if (cell.root.dataset.state === "running") setState("paused");
+}
+
+async function step() {
+  if (cell.running) return;
+  if (!cell.session || cell.dirty) {
+    if (!(await prepare())) return;
+  }
+  try {
+    const t0 = performance.now();
+    const p = await cell.session.advance(1);
+    cell.runMs += performance.now() - t0;
+    showProgress(p);
+    draw();
+    setState(p.finished ? "finished" : "paused");
+  } catch (e) {
+    draw();
+    showError(messageOf(e));
+    setState("error");
+  }
+}
+
+async function reset() {
+  cell.running = false;
+  if (cell.loop) await cell.loop;
+  await prepare();
+}
+
+// ---- cell 2: the learned directions ------------------------------------------------
+
+async function showDirections() {
+  const session = cell.session;
+  if (!session) {
+    setText("directions-status", "Run the first cell first.");
+    return;
+  }
+  setText("directions-status", "Reading W…");
+  try {
+    const json = await session.directions();
+    if (session !== cell.session) return;
+    const summary = renderDirections($("directions"), json);
+    const p = session.progress();
+    const when = p.finished ? "end of the run" : `step ${p.step.toLocaleString("en")}`;
+    setText("directions-status", `At the ${when}: ${summary}.`);
+  } catch (e) {
+    setText("directions-status", `Could not read the directions: ${messageOf(e)}`);
+  }
+}
+
+// ---- links and downloads ----------------------------------------------------------
+
+/** The cell's part of a link: the form's configuration (strict: or null, shown as an
+ * error), else the running session's. */
+function query(strict) {
+  let q = null;
+  if (strict) {
+    const json = formJson();
+    if (json === null) return null;
+    q = config_query(json);
+  } else {
+    try {
+      const json = JSON.stringify(readForm(cell.config));
+      q = config_problem(json) ? cell.sessionQuery : config_query(json);
+    } catch {
+      q = cell.sessionQuery;
+    }
+  }
+  if (q === null) return "";
+  return logTime() ? `${q}&${pair("log_time", "true")}` : q;
+}
+
+function withSession(f) {
+  if (!cell.session) return;
+  try {
+    f(cell.session);
+  } catch (e) {
+    showError(messageOf(e));
+  }
+}
+
+function wireDownloads() {
+  $("download-png").addEventListener("click", () => {
+    cell.canvas.toBlob((blob) => blob && download("stepwise.png", blob));
+  });
+  $("download-svg").addEventListener("click", () => withSession((s) =>
+    download("stepwise.svg", new Blob([s.svg(logTime())], { type: "image/svg+xml" }))));
+  $("download-json").addEventListener("click", () => withSession((s) =>
+    download("stepwise.json", new Blob([s.result_json()], { type: "application/json" }))));
+  $("download-csv").addEventListener("click", () => withSession((s) =>
+    download("stepwise.csv", new Blob([s.records_csv()], { type: "text/csv" }))));
+}
+
+// ---- start ------------------------------------------------------------------------
+
+/**
+ * Sets the cell up from its part of the page's query (URLSearchParams, page keys removed);
+ * returns the notices about it. Does not start the run.
+ */
+export function setupStepwise({ params, presets, backend, embed }) {
+  cell.presets = presets;
+  cell.backend = backend;
+  cell.embed = embed;
+  if (params.get("log_time") === "true") $("log-time").checked = true;
+  const parsed = JSON.parse(parse_query(params.toString()));
+  cell.config = parsed.config;
+  presetOptions($("preset"), presets, (p) => {
+    cell.config = structuredClone(p.config);
+    fillForm(cell.config);
+    reset();
+  });
+  fillForm(cell.config);
+  matchPreset($("preset"), presets, cell.config);
+  $("controls").addEventListener("input", () => {
+    cell.dirty = true;
+    matchPreset($("preset"), presets, cell.config);
+  });
+  $("controls").addEventListener("submit", (e) => e.preventDefault());
+  $("log-time").addEventListener("change", draw);
+  $("run").addEventListener("click", run);
+  $("pause").addEventListener("click", pause);
+  $("step").addEventListener("click", step);
+  $("reset").addEventListener("click", reset);
+  $("directions-refresh").addEventListener("click", showDirections);
+  wireDownloads();
+  registerCell("stepwise", query);
+  wireShare("stepwise", "status");
+  new ResizeObserver(() => draw()).observe(cell.canvas);
+  setState("idle");
+  setText("status", "Not started");
+  return parsed.notices;
+}

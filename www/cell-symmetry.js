@@ -1,0 +1,136 @@
+// Cell 4, symmetry breaking (App. F): SSL's double-well modewise loss against supervised
+// learning's single well, for γ values the reader types; cheap, so it redraws on input.
+
+import { symmetry_landscape } from "./pkg/stepwise.js";
+import { $, setText, showError, clearError, download, messageOf } from "./ui.js";
+import { registerCell, wireShare, prefixed, pair } from "./share.js";
+
+/** The cell's state when the link has none. */
+const DEFAULTS = { gammas: "1, 0.5, 0.25", init: "0.001" };
+/** Keys this cell reads from a link (after `symmetry.`). */
+const KEYS = ["gammas", "init"];
+
+export const symmetryCell = {
+  root: $("cell-symmetry"),
+  canvas: $("symmetry-figure"),
+  /** The SymmetryCell (wasm) drawn, and its canonical {gammas, init} text. */
+  result: null,
+  state: null,
+  /** Number of successful redraws (the tests watch it). */
+  draws: 0,
+};
+
+function setState(state) {
+  symmetryCell.root.dataset.state = state;
+  for (const id of ["symmetry-download-png", "symmetry-download-svg"]) {
+    $(id).disabled = !symmetryCell.result;
+  }
+}
+
+function draw() {
+  if (!symmetryCell.result) return;
+  try {
+    symmetryCell.result.draw(symmetryCell.canvas);
+    symmetryCell.draws += 1;
+  } catch (e) {
+    showError(`drawing failed: ${messageOf(e)}`, "symmetry-error");
+  }
+}
+
+function fmt(x) {
+  return x.toPrecision(3);
+}
+
+/** One line per γ: when its SSL mode escapes and when its supervised mode is halfway. */
+function listTimes(summary) {
+  const items = summary.modes.map((m) => {
+    const li = document.createElement("li");
+    li.textContent = `γ = ${m.gamma}: SSL waits until τ = ${fmt(m.ssl_tau)}, then steps; `
+      + `supervised is halfway at t = ${fmt(m.supervised_half)}`;
+    return li;
+  });
+  $("symmetry-times").replaceChildren(...items);
+}
+
+/** The landscape of the inputs, or null after showing why they are not valid. */
+function build(gammas, init) {
+  try {
+    return symmetry_landscape(gammas, init);
+  } catch (e) {
+    showError(messageOf(e), "symmetry-error");
+    return null;
+  }
+}
+
+/** Redraws for the current inputs; bad input keeps the last figure and says why. */
+export function update() {
+  const result = build($("symmetry-gammas").value, $("symmetry-init").value);
+  if (!result) {
+    setText("symmetry-status", "Showing the last valid γ values");
+    setState("invalid");
+    return false;
+  }
+  clearError("symmetry-error");
+  symmetryCell.result?.free();
+  symmetryCell.result = result;
+  symmetryCell.state = { gammas: result.gammas_text(), init: result.init_text() };
+  draw();
+  listTimes(JSON.parse(result.summary_json()));
+  setText("symmetry-status", "");
+  setState("drawn");
+  return true;
+}
+
+/** The cell's part of a link (strict: null after showing why when the inputs are bad). */
+function query(strict) {
+  if (strict && !update()) return null;
+  const state = symmetryCell.state ?? DEFAULTS;
+  return prefixed("symmetry", `${pair("gammas", state.gammas)}&${pair("init", state.init)}`);
+}
+
+/**
+ * Sets the cell up from its part of the page's query (prefix removed) and draws it;
+ * returns the notices about the link (bad values keep the defaults).
+ */
+export function setupSymmetry({ params }) {
+  const notices = [];
+  for (const key of new Set(params.keys())) {
+    if (!KEYS.includes(key)) {
+      notices.push(`Symmetry breaking: ignored \`symmetry.${key.slice(0, 40)}\`: `
+        + `the keys are symmetry.gammas and symmetry.init`);
+    }
+  }
+  const gammas = params.get("gammas") ?? DEFAULTS.gammas;
+  const init = params.get("init") ?? DEFAULTS.init;
+  $("symmetry-gammas").value = gammas;
+  $("symmetry-init").value = init;
+  const checked = build(gammas, init);
+  checked?.free();
+  if (!checked) {
+    const why = $("symmetry-error").textContent;
+    notices.push(`Symmetry breaking: ignored symmetry.gammas = ${gammas.slice(0, 40)}, `
+      + `symmetry.init = ${init.slice(0, 40)}: ${why}`);
+    clearError("symmetry-error");
+    $("symmetry-gammas").value = DEFAULTS.gammas;
+    $("symmetry-init").value = DEFAULTS.init;
+  }
+  const form = $("symmetry-controls");
+  form.addEventListener("input", update);
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    update();
+  });
+  $("symmetry-download-png").addEventListener("click", () => {
+    symmetryCell.canvas.toBlob((blob) => blob && download("stepwise-symmetry.png", blob));
+  });
+  $("symmetry-download-svg").addEventListener("click", () => {
+    if (!symmetryCell.result) return;
+    const svg = symmetryCell.result.svg();
+    download("stepwise-symmetry.svg", new Blob([svg], { type: "image/svg+xml" }));
+  });
+  registerCell("symmetry", query);
+  wireShare("symmetry", "symmetry-status");
+  new ResizeObserver(() => draw()).observe(symmetryCell.canvas);
+  setState("idle");
+  return notices;
+}

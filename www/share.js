@@ -1,0 +1,136 @@
+// Share links and embedding: the whole notebook's state is the page's query string.
+//
+// The first cell's run configuration uses plain keys (`d=3`, `dataset.n=200`), as the CLI's
+// --set does; every later cell prefixes its keys with its id (`init.d=3`,
+// `symmetry.gammas=1,0.5`), so the cells never collide. Page keys (`backend`, `embed`)
+// are read by the page. A share link holds every cell's state; an embed link holds only its
+// cell's state and `embed=<cell>`.
+
+import { $, setText } from "./ui.js";
+
+/** The cells that can be shared and embedded, in page order, with their key prefixes. */
+export const CELLS = {
+  stepwise: { prefix: "", title: "stepwise learning", height: 480 },
+  init: { prefix: "init.", title: "any small init follows an aligned one", height: 500 },
+  symmetry: { prefix: "symmetry.", title: "symmetry breaking", height: 520 },
+};
+/** Query keys that belong to the page, not to a cell. */
+const PAGE_KEYS = ["backend", "embed"];
+
+const page = { backend: "auto" };
+/** id -> (strict) => the cell's query (prefixed, without `?`), or null if it has none. */
+const providers = new Map();
+
+/** The element `name` of cell `id`: the first cell's ids are unprefixed. */
+export function cellElement(id, name) {
+  return $(id === "stepwise" ? name : `${id}-${name}`);
+}
+
+/**
+ * Splits a query string into {page, stepwise, init, symmetry}, each a URLSearchParams:
+ * prefixed keys go to their cell with the prefix removed, page keys to `page`, the rest to
+ * the first cell.
+ */
+export function splitQuery(search) {
+  const parts = { page: new URLSearchParams() };
+  for (const id of Object.keys(CELLS)) parts[id] = new URLSearchParams();
+  for (const [key, value] of new URLSearchParams(search)) {
+    const owner = Object.keys(CELLS).find((id) => CELLS[id].prefix
+      && key.startsWith(CELLS[id].prefix));
+    if (owner) parts[owner].append(key.slice(CELLS[owner].prefix.length), value);
+    else if (PAGE_KEYS.includes(key)) parts.page.append(key, value);
+    else parts.stepwise.append(key, value);
+  }
+  return parts;
+}
+
+/** "a=1&b=x" -> "init.a=1&init.b=x" for cell `id`. */
+export function prefixed(id, query) {
+  const { prefix } = CELLS[id];
+  if (!query) return "";
+  return query.split("&").filter(Boolean).map((pair) => prefix + pair).join("&");
+}
+
+/** A query pair with the value encoded, commas kept readable. */
+export function pair(key, value) {
+  return `${key}=${encodeURIComponent(value).replaceAll("%2C", ",")}`;
+}
+
+/** The backend the page was asked for ("auto" or "cpu"); it goes into links. */
+export function setBackend(backend) {
+  page.backend = backend;
+}
+
+/**
+ * Registers cell `id`'s state for links: `provide(strict)` returns its query (prefixed) or
+ * null; with `strict` (the cell's own button was pressed) it shows why in the cell instead.
+ */
+export function registerCell(id, provide) {
+  providers.set(id, provide);
+}
+
+/** The link to the notebook with every cell's state, or to cell `id` alone when embedding. */
+export function shareUrl(id, embed = false) {
+  const parts = [];
+  for (const [cell, provide] of providers) {
+    if (embed && cell !== id) continue;
+    const query = provide(cell === id);
+    if (query === null && cell === id) return null;
+    if (query) parts.push(query);
+  }
+  if (page.backend !== "auto" && (!embed || id === "stepwise")) {
+    parts.push(pair("backend", page.backend));
+  }
+  if (embed) parts.push(pair("embed", id));
+  const base = new URL(location.pathname, location.origin);
+  return `${base.href}?${parts.join("&")}`;
+}
+
+async function copyLink(id, status) {
+  const url = shareUrl(id);
+  if (!url) return;
+  cellElement(id, "share-box").hidden = false;
+  cellElement(id, "embed-label").hidden = true;
+  const field = cellElement(id, "share-url");
+  field.value = url;
+  try {
+    await navigator.clipboard.writeText(url);
+    setText(status, "Link copied");
+  } catch {
+    field.select();
+  }
+}
+
+function embed(id) {
+  const url = shareUrl(id, true);
+  if (!url) return;
+  cellElement(id, "share-box").hidden = false;
+  cellElement(id, "embed-label").hidden = false;
+  cellElement(id, "share-url").value = url;
+  const iframe = document.createElement("iframe");
+  iframe.setAttribute("src", url);
+  iframe.setAttribute("width", "100%");
+  iframe.setAttribute("height", String(CELLS[id].height));
+  iframe.setAttribute("style", "border:0");
+  iframe.setAttribute("title", `stepwise: ${CELLS[id].title}`);
+  iframe.setAttribute("loading", "lazy");
+  const code = cellElement(id, "embed-code");
+  code.value = iframe.outerHTML;
+  code.select();
+}
+
+/** Wires cell `id`'s "Copy link" and "Embed" buttons; `status` is the id of its status. */
+export function wireShare(id, status) {
+  cellElement(id, "copy-link").addEventListener("click", () => copyLink(id, status));
+  cellElement(id, "embed").addEventListener("click", () => embed(id));
+}
+
+/** Shows only cell `id` (page chrome hidden) and points every "open in the notebook" link
+ * at this page without `embed`. */
+export function enterEmbed(id) {
+  document.body.classList.add("embed");
+  $(`cell-${id}`).classList.add("embedded");
+  const full = new URL(location.href);
+  full.searchParams.delete("embed");
+  for (const a of document.querySelectorAll(".open-notebook")) a.href = full.href;
+}
