@@ -7,26 +7,31 @@ use crate::validate::ConfigError;
 
 /// Every dotted key a configuration has, e.g. `dataset.n`.
 pub fn keys(cfg: &RunConfig) -> Vec<String> {
+    leaves(cfg).into_iter().map(|(k, _)| k).collect()
+}
+
+/// Every leaf of the configuration's JSON form with its dotted key, in order.
+pub fn leaves(cfg: &RunConfig) -> Vec<(String, Value)> {
     let mut out = Vec::new();
     if let Ok(v) = serde_json::to_value(cfg) {
-        collect_keys(&v, "", &mut out);
+        collect_leaves(v, "", &mut out);
     }
     out
 }
 
-fn collect_keys(v: &Value, prefix: &str, out: &mut Vec<String>) {
+fn collect_leaves(v: Value, prefix: &str, out: &mut Vec<(String, Value)>) {
     match v {
         Value::Object(map) => {
             for (k, child) in map {
                 let key = if prefix.is_empty() {
-                    k.clone()
+                    k
                 } else {
                     format!("{prefix}.{k}")
                 };
-                collect_keys(child, &key, out);
+                collect_leaves(child, &key, out);
             }
         }
-        _ => out.push(prefix.to_string()),
+        leaf => out.push((prefix.to_string(), leaf)),
     }
 }
 

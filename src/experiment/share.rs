@@ -96,33 +96,18 @@ fn ignored(key: &str, value: &str, message: &str) -> String {
 /// The complete configuration as a query string (without the leading `?`), every key
 /// included so the link reproduces the run exactly; `auto` for automatic `lr`/`steps`.
 pub fn config_to_query(cfg: &RunConfig) -> String {
-    let mut pairs = Vec::new();
-    if let Ok(v) = serde_json::to_value(cfg) {
-        flatten(&v, "", &mut pairs);
-    }
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+    overrides::leaves(cfg)
+        .into_iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Value::Null => "auto".to_string(),
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            format!("{}={}", encode(&k), encode(&v))
+        })
         .collect::<Vec<_>>()
         .join("&")
-}
-
-fn flatten(v: &Value, prefix: &str, out: &mut Vec<(String, String)>) {
-    match v {
-        Value::Object(map) => {
-            for (k, child) in map {
-                let key = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                flatten(child, &key, out);
-            }
-        }
-        Value::Null => out.push((prefix.to_string(), "auto".into())),
-        Value::String(s) => out.push((prefix.to_string(), s.clone())),
-        other => out.push((prefix.to_string(), other.to_string())),
-    }
 }
 
 /// Splits `?a=b&c=d` into decoded pairs (a key without `=` gets an empty value).

@@ -8,106 +8,12 @@
 
 use super::buffers::{self, LostFlag, Scopes};
 use super::context::{GpuContext, GpuError};
-use super::kernel::{matrix_storage, Binding};
 use super::layout::{padded_len, unpack};
-use super::linear_update::{LinearUpdateKernel, LinearUpdateParams};
-use super::matmul::{MatmulKernel, MatmulShape};
-use super::scale_columns::{ScaleColumnsKernel, ScaleColumnsParams};
+use super::linear_resources::{check_shapes, to_original_basis, Matrices, Operator, StepBindings};
 use crate::experiment::{BackendError, LinearBackend, Prepared, Solver, MAX_BATCH};
 
 /// Steps encoded per queue submission (a long run is split into a few submissions).
 const STEPS_PER_SUBMIT: u32 = 512;
-
-/// How P is formed from W.
-pub enum Operator<'a> {
-    /// Γ, row-major m x m: P = W Γ.
-    Dense(&'a [f32]),
-    /// Γ's eigenvalues (m) and unit eigenvectors (row-major m x m, as columns): W holds
-    /// A = W V and P = A Λ; `weights()` maps back to W = A Vᵀ.
-    Diagonal {
-        values: &'a [f32],
-        vectors: &'a [f32],
-    },
-}
-
-/// The matrices on the device, in the padded layout.
-struct Matrices {
-    /// Γ (m x m) or its eigenvalues (1 x m).
-    gamma: wgpu::Buffer,
-    w: wgpu::Buffer,
-    p: wgpu::Buffer,
-    c: wgpu::Buffer,
-}
-
-impl Matrices {
-    fn upload(
-        device: &wgpu::Device,
-        (m, d): (usize, usize),
-        op: &Operator<'_>,
-        w0: &[f32],
-    ) -> Result<Self, GpuError> {
-        let gamma = match op {
-            Operator::Dense(gamma) => matrix_storage(device, "Γ (m x m)", (m, m), gamma)?,
-            Operator::Diagonal { values, .. } => {
-                matrix_storage(device, "Λ: eigenvalues of Γ (1 x m)", (1, m), values)?
-            }
-        };
-        Ok(Self {
-            gamma,
-            w: matrix_storage(device, "W (d x m)", (d, m), w0)?,
-            p: matrix_storage(device, "P = WΓ (d x m)", (d, m), &vec![0.0; d * m])?,
-            c: matrix_storage(device, "C = PWᵀ (d x d)", (d, d), &vec![0.0; d * d])?,
-        })
-    }
-}
-
-/// The three dispatches of a step, in order.
-struct StepBindings {
-    update: Binding,
-    project: Binding,
-    correlate: Binding,
-}
-
-impl StepBindings {
-    fn new(
-        device: &wgpu::Device,
-        (m, d, lr): (usize, usize, f32),
-        x: &Matrices,
-        diagonal: bool,
-    ) -> Result<Self, GpuError> {
-        let matmul = MatmulKernel::new(device);
-        let update = LinearUpdateKernel::new(device);
-        let project = if diagonal {
-            ScaleColumnsKernel::new(device).bind(
-                device,
-                "P = AΛ",
-                ScaleColumnsParams::new(d, m)?,
-                (&x.w, &x.gamma, &x.p),
-            )?
-        } else {
-            matmul.bind(
-                device,
-                "P = WΓ",
-                MatmulShape::ab(d, m, m),
-                (&x.w, &x.gamma, &x.p),
-            )?
-        };
-        Ok(Self {
-            update: update.bind(
-                device,
-                LinearUpdateParams::new(d, m, lr)?,
-                (&x.c, &x.p, &x.w),
-            )?,
-            project,
-            correlate: matmul.bind(
-                device,
-                "C = PWᵀ",
-                MatmulShape::abt(d, d, m),
-                (&x.p, &x.w, &x.c),
-            )?,
-        })
-    }
-}
 
 /// The GPU backend: W, Γ, P and C live on the device.
 pub struct GpuLinearBackend {
@@ -339,36 +245,6 @@ fn begin_pass(encoder: &mut wgpu::CommandEncoder) -> wgpu::ComputePass<'_> {
         label: Some("linear step pass"),
         timestamp_writes: None,
     })
-}
-
-/// W = A Vᵀ for A (d x m) and V (m x m), row-major.
-fn to_original_basis(d: usize, m: usize, a: &[f32], v: &[f32]) -> Vec<f32> {
-    let mut w = vec![0.0f32; d * m];
-    for i in 0..d {
-        let a_row = &a[i * m..(i + 1) * m];
-        for (j, out) in w[i * m..(i + 1) * m].iter_mut().enumerate() {
-            let v_row = &v[j * m..(j + 1) * m];
-            *out = a_row.iter().zip(v_row).map(|(x, y)| x * y).sum();
-        }
-    }
-    w
-}
-
-fn check_shapes(m: usize, d: usize, op: &Operator<'_>, w0: &[f32]) -> Result<(), GpuError> {
-    if m == 0 || d == 0 {
-        return Err(GpuError::Shape(format!("empty model: m = {m}, d = {d}")));
-    }
-    let ok = match op {
-        Operator::Dense(gamma) => gamma.len() == m * m,
-        Operator::Diagonal { values, vectors } => values.len() == m && vectors.len() == m * m,
-    };
-    if !ok || w0.len() != d * m {
-        return Err(GpuError::Shape(format!(
-            "Γ's operands or W(0) ({} entries) do not fit m = {m}, d = {d}",
-            w0.len()
-        )));
-    }
-    Ok(())
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -14,13 +14,15 @@ pub mod layout;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod layout_check;
 pub mod linear_backend;
+mod linear_resources;
 pub mod linear_update;
 pub mod matmul;
 pub mod reference;
 pub mod scale_columns;
 
 pub use context::{GpuContext, GpuError};
-pub use linear_backend::{GpuLinearBackend, Operator};
+pub use linear_backend::GpuLinearBackend;
+pub use linear_resources::Operator;
 pub use linear_update::{linear_update_once, LinearUpdateKernel, LinearUpdateParams};
 pub use matmul::{matmul_once, MatmulKernel, MatmulParams, MatmulShape};
 pub use scale_columns::{scale_columns_once, ScaleColumnsKernel, ScaleColumnsParams};
