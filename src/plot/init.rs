@@ -9,9 +9,10 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::landscape::{min_max, padded, thin, tick_label, to_svg};
+use super::landscape::{min_max, padded, thin, to_svg};
 use super::linear::{experiment_style, theory_style};
 use super::spectrum::{draw_header, header_layout};
+use super::style::tick_label;
 use super::style::{mode_color, Theme, AXIS, FAINT, INK, MARKER_ALPHA};
 use super::{draw_err, FigureOptions, PlotError};
 use crate::experiment::cells::InitComparison;

@@ -152,30 +152,6 @@ pub(super) fn to_svg(
     Ok(svg)
 }
 
-/// Compact tick text: "0", "0.25", "1500", "1e-3", "2e5".
-pub(super) fn tick_label(v: f64) -> String {
-    let a = v.abs();
-    if a == 0.0 {
-        return "0".into();
-    }
-    if (1e-3..1e5).contains(&a) {
-        return trim_zeros(&format!("{v:.3}")).to_string();
-    }
-    let s = format!("{v:.2e}");
-    match s.split_once('e') {
-        Some((mantissa, exp)) => format!("{}e{exp}", trim_zeros(mantissa)),
-        None => s,
-    }
-}
-
-fn trim_zeros(s: &str) -> &str {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        s
-    }
-}
-
 /// Every `k`-th point (and the last), k chosen for at most about [`MAX_POINTS`].
 pub(super) fn thin(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
     let stride = points.len().div_ceil(MAX_POINTS).max(1);

@@ -9,6 +9,7 @@ use plotters::prelude::*;
 
 use super::key::draw_key;
 use super::series::{eigen_panel, loss_panel, Curve, Marker, Panel, Stroke, TimeAxis};
+use super::style::tick_label;
 use super::style::{Theme, AXIS, EXPERIMENT_ALPHA, MARKER_ALPHA};
 use super::{draw_err, FigureOptions, PlotError};
 use crate::experiment::RunResult;
@@ -152,8 +153,8 @@ where
         .axis_style(AXIS.stroke_width(1))
         .x_labels(6)
         .y_labels(6)
-        .x_label_formatter(&tick_label)
-        .y_label_formatter(&tick_label)
+        .x_label_formatter(&|v| tick_label(*v))
+        .y_label_formatter(&|v| tick_label(*v))
         .label_style(theme.small())
         .axis_desc_style(theme.axis_label())
         .x_desc("t = η·step")
@@ -163,31 +164,6 @@ where
         .draw()
         .map_err(draw_err)?;
     Ok(())
-}
-
-/// Compact tick text: "0", "0.25", "1500", "1e-3", "2e5".
-fn tick_label(v: &f64) -> String {
-    let a = v.abs();
-    if a == 0.0 {
-        return "0".into();
-    }
-    if (1e-3..1e5).contains(&a) {
-        return trim_zeros(&format!("{v:.3}")).to_string();
-    }
-    let s = format!("{v:.2e}");
-    match s.split_once('e') {
-        Some((mantissa, exp)) => format!("{}e{exp}", trim_zeros(mantissa)),
-        None => s,
-    }
-}
-
-/// "1.500" → "1.5", "2.000" → "2".
-fn trim_zeros(s: &str) -> &str {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        s
-    }
 }
 
 /// A full-height vertical line at a step time.

@@ -106,6 +106,31 @@ impl Theme {
     }
 }
 
+/// Compact tick text: "0", "0.25", "1500", "1e-3", "2e5".
+pub(super) fn tick_label(v: f64) -> String {
+    let a = v.abs();
+    if a == 0.0 {
+        return "0".into();
+    }
+    if (1e-3..1e5).contains(&a) {
+        return trim_zeros(&format!("{v:.3}")).to_string();
+    }
+    let s = format!("{v:.2e}");
+    match s.split_once('e') {
+        Some((mantissa, exp)) => format!("{}e{exp}", trim_zeros(mantissa)),
+        None => s,
+    }
+}
+
+/// "1.500" → "1.5", "2.000" → "2".
+fn trim_zeros(s: &str) -> &str {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
