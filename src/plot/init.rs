@@ -12,14 +12,12 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::landscape::{min_max, padded, thin, to_svg};
 use super::linear::{experiment_style, theory_style};
 use super::spectrum::{draw_header, header_layout};
-use super::style::tick_label;
-use super::style::{mode_color, Theme, AXIS, FAINT, INK, MARKER_ALPHA};
+use super::style::{mode_color, panel_chart, tick_label, Theme, AXIS, FAINT, INK, MARKER_ALPHA};
 use super::{draw_err, FigureOptions, PlotError};
 use crate::experiment::cells::InitComparison;
 use crate::experiment::Record;
 
 /// Space right of each plot, in default-size pixels.
-pub(super) const RIGHT_MARGIN: f64 = 22.0;
 /// The difference panel spans at least ±this, so a small gap looks small.
 const MIN_GAP_SPAN: f64 = 0.1;
 
@@ -186,14 +184,7 @@ where
     YS: AsRangedCoord<Value = f64>,
     YS::CoordDescType: ValueFormatter<f64>,
 {
-    let mut chart = ChartBuilder::on(area)
-        .margin_left(theme.px(8.0))
-        .margin_right(theme.px(RIGHT_MARGIN))
-        .margin_bottom(theme.px(6.0))
-        .x_label_area_size(theme.px(54.0))
-        .y_label_area_size(theme.px(74.0))
-        .build_cartesian_2d(x, y)
-        .map_err(draw_err)?;
+    let mut chart = panel_chart(area, x, y, theme)?;
     draw_axes(&mut chart, p, theme)?;
     draw_lines(&mut chart, p, theme)?;
     draw_dots(&mut chart, &p.dots, theme)

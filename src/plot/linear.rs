@@ -9,13 +9,11 @@ use plotters::prelude::*;
 
 use super::key::draw_key;
 use super::series::{eigen_panel, loss_panel, Curve, Marker, Panel, Stroke, TimeAxis};
-use super::style::tick_label;
-use super::style::{Theme, AXIS, EXPERIMENT_ALPHA, MARKER_ALPHA};
+use super::style::{
+    panel_chart, tick_label, Theme, AXIS, EXPERIMENT_ALPHA, MARKER_ALPHA, RIGHT_MARGIN,
+};
 use super::{draw_err, FigureOptions, PlotError};
 use crate::experiment::RunResult;
-
-/// Space right of each plot, in default-size pixels.
-const RIGHT_MARGIN: f64 = 22.0;
 
 type Chart<'a, DB, X> = ChartContext<'a, DB, Cartesian2d<X, RangedCoordf64>>;
 
@@ -121,14 +119,7 @@ where
     XS::CoordDescType: ValueFormatter<f64>,
 {
     let y: Range<f64> = spec.panel.y.clone();
-    let mut chart = ChartBuilder::on(area)
-        .margin_left(theme.px(8.0))
-        .margin_right(theme.px(RIGHT_MARGIN))
-        .margin_bottom(theme.px(6.0))
-        .x_label_area_size(theme.px(54.0))
-        .y_label_area_size(theme.px(74.0))
-        .build_cartesian_2d(x, y)
-        .map_err(draw_err)?;
+    let mut chart = panel_chart(area, x, y, theme)?;
     draw_axes(&mut chart, spec.y_label, theme)?;
     for marker in &spec.panel.markers {
         draw_marker(&mut chart, marker, theme)?;

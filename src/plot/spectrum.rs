@@ -5,8 +5,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::init::{draw_panels, draw_path, Dot, Line, PanelData, Polyline, RIGHT_MARGIN};
+use super::init::{draw_panels, draw_path, Dot, Line, PanelData, Polyline};
 use super::landscape::{min_max, padded, to_svg};
+use super::style::RIGHT_MARGIN;
 use super::style::{mode_color, Theme, AXIS};
 use super::{draw_err, PlotError};
 

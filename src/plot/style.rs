@@ -1,6 +1,11 @@
 //! Colours, strokes and font sizes shared by the figures.
 
+use plotters::coord::ranged1d::AsRangedCoord;
+use plotters::coord::Shift;
+use plotters::prelude::{Cartesian2d, ChartBuilder, ChartContext, DrawingArea, DrawingBackend};
 use plotters::style::{FontFamily, FontStyle, RGBColor, TextStyle};
+
+use super::PlotError;
 
 /// Paul Tol's "muted" qualitative palette (colour-blind safe, legible on white), plus a
 /// mid grey so that the default d = 10 needs no repeated colour.
@@ -104,6 +109,38 @@ impl Theme {
     pub fn dot(&self) -> (u32, u32) {
         (self.px(2.0), self.px(4.0))
     }
+}
+
+/// A panel's chart on the coordinates of `XS` and `YS`.
+pub(super) type PanelChart<'a, DB, XS, YS> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<<XS as AsRangedCoord>::CoordDescType, <YS as AsRangedCoord>::CoordDescType>,
+>;
+
+/// Space right of every panel's plot area, in default-size pixels.
+pub(super) const RIGHT_MARGIN: f64 = 22.0;
+
+/// The Cartesian chart of one panel on `area`, with the margins every figure shares.
+pub(super) fn panel_chart<'a, DB, XS, YS>(
+    area: &'a DrawingArea<DB, Shift>,
+    x: XS,
+    y: YS,
+    theme: &Theme,
+) -> Result<PanelChart<'a, DB, XS, YS>, PlotError>
+where
+    DB: DrawingBackend,
+    XS: AsRangedCoord<Value = f64>,
+    YS: AsRangedCoord<Value = f64>,
+{
+    ChartBuilder::on(area)
+        .margin_left(theme.px(8.0))
+        .margin_right(theme.px(RIGHT_MARGIN))
+        .margin_bottom(theme.px(6.0))
+        .x_label_area_size(theme.px(54.0))
+        .y_label_area_size(theme.px(74.0))
+        .build_cartesian_2d(x, y)
+        .map_err(super::draw_err)
 }
 
 /// Compact tick text: "0", "0.25", "1500", "1e-3", "2e5".
