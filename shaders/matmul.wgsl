@@ -1,9 +1,10 @@
-// C = A·B (entry point `ab`) or C = A·Bᵀ (entry point `abt`) in f32, register-blocked,
-// no workgroup memory.
+// C = A·B (entry point `ab`), C = A·Bᵀ (entry point `abt`) or C = Aᵀ·B (entry point `atb`)
+// in f32, register-blocked, no workgroup memory.
 //
 // Storage convention (see src/gpu/layout.rs): a logical r x c matrix is stored row-major as
 // pad4(r) x pad4(c) floats, zero padded, and read as vec4s along its rows. So A is m4 x 4kq,
-// C is m4 x 4nq, and B is 4kq x 4nq (`ab`) or 4nq x 4kq (`abt`). Padding only ever adds zero
+// C is m4 x 4nq, and B is 4kq x 4nq (`ab`, `atb`) or 4nq x 4kq (`abt`); for `atb`, A is
+// 4kq x m4. Padding only ever adds zero
 // terms, so any logical M, N, K works; the tiles below need not divide the padded sizes
 // either: loads past an edge are clamped into range and their results are not stored.
 //
@@ -132,4 +133,55 @@ fn abt(
     c[o + nq] = c1;
     c[o + 2u * nq] = c2;
     c[o + 3u * nq] = c3;
+}
+
+// Aᵀ·B: A is stored K x M, so each row kk of A gives a vec4 down four rows of C. Each
+// invocation computes rows i0..i0+3 and columns 8q..8q+7 (two vec4s) of C, like `ab`.
+@compute @workgroup_size(64)
+fn atb(
+    @builtin(global_invocation_id) gid: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let tile = tile_index(gid, groups);
+    if (tile >= (params.m4 / 4u) * params.tiles_n) {
+        return;
+    }
+    let nq = params.nq;
+    let mq = params.m4 / 4u;
+    let iq = tile / params.tiles_n;
+    let q0 = (tile % params.tiles_n) * 2u;
+    let q1 = min(q0 + 1u, nq - 1u);
+    var c00 = vec4<f32>(0.0);
+    var c01 = vec4<f32>(0.0);
+    var c10 = vec4<f32>(0.0);
+    var c11 = vec4<f32>(0.0);
+    var c20 = vec4<f32>(0.0);
+    var c21 = vec4<f32>(0.0);
+    var c30 = vec4<f32>(0.0);
+    var c31 = vec4<f32>(0.0);
+    let rows = 4u * params.kq;
+    for (var kk = 0u; kk < rows; kk++) {
+        let x = a[kk * mq + iq];
+        let b0 = b[kk * nq + q0];
+        let b1 = b[kk * nq + q1];
+        c00 = fma(vec4<f32>(x[0]), b0, c00);
+        c01 = fma(vec4<f32>(x[0]), b1, c01);
+        c10 = fma(vec4<f32>(x[1]), b0, c10);
+        c11 = fma(vec4<f32>(x[1]), b1, c11);
+        c20 = fma(vec4<f32>(x[2]), b0, c20);
+        c21 = fma(vec4<f32>(x[2]), b1, c21);
+        c30 = fma(vec4<f32>(x[3]), b0, c30);
+        c31 = fma(vec4<f32>(x[3]), b1, c31);
+    }
+    let o = 4u * iq * nq + q0;
+    c[o] = c00;
+    c[o + nq] = c10;
+    c[o + 2u * nq] = c20;
+    c[o + 3u * nq] = c30;
+    if (q0 + 1u < nq) {
+        c[o + 1u] = c01;
+        c[o + nq + 1u] = c11;
+        c[o + 2u * nq + 1u] = c21;
+        c[o + 3u * nq + 1u] = c31;
+    }
 }

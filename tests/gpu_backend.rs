@@ -69,10 +69,16 @@ fn matmul_matches_reference_at_awkward_sizes() {
         (5, 37, 37),
         (10, 10, 1200),
         (10, 1200, 1200),
+        (129, 37, 201),
+        (6, 2049, 101),
     ];
     let mut worst: f64 = 0.0;
     for (i, &(m, n, k)) in sizes.iter().enumerate() {
-        for shape in [MatmulShape::ab(m, n, k), MatmulShape::abt(m, n, k)] {
+        for shape in [
+            MatmulShape::ab(m, n, k),
+            MatmulShape::abt(m, n, k),
+            MatmulShape::atb(m, n, k),
+        ] {
             let a = values(m * k, 2 * i as u64 + 1);
             let b = values(n * k, 2 * i as u64 + 2);
             let gpu = pollster::block_on(matmul_once(&c.device, &c.queue, shape, &a, &b))

@@ -133,8 +133,22 @@ pub async fn run_once(
     len: usize,
     make: impl FnOnce() -> Result<(Binding, wgpu::Buffer), GpuError>,
 ) -> Result<Vec<f32>, GpuError> {
+    run_sequence(device, queue, len, || {
+        make().map(|(binding, out)| (vec![binding], out))
+    })
+    .await
+}
+
+/// Runs `make`'s dispatches once, in order, in one compute pass, and reads `len` f32 of the
+/// output buffer back. `make` builds everything inside error scopes.
+pub async fn run_sequence(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    len: usize,
+    make: impl FnOnce() -> Result<(Vec<Binding>, wgpu::Buffer), GpuError>,
+) -> Result<Vec<f32>, GpuError> {
     let scopes = Scopes::push(device);
-    let (binding, out) = make()?;
+    let (bindings, out) = make()?;
     let staging = buffers::staging_buffer(device, "one-shot staging", len);
     let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
         label: Some("one-shot encoder"),
@@ -144,7 +158,9 @@ pub async fn run_once(
             label: Some("one-shot pass"),
             timestamp_writes: None,
         });
-        binding.encode(&mut pass);
+        for binding in &bindings {
+            binding.encode(&mut pass);
+        }
     }
     let lost = LostFlag::default();
     let mut data =

@@ -3,6 +3,8 @@
 //! kernel reads 4-row, vec4-wide blocks without edge cases. Zero padding only adds zero terms
 //! to the products, and the update keeps padded entries zero.
 
+use super::context::GpuError;
+
 /// `n` rounded up to a multiple of 4.
 pub fn pad4(n: usize) -> usize {
     n.div_ceil(4) * 4
@@ -34,6 +36,22 @@ pub fn unpack(rows: usize, cols: usize, padded: &[f32]) -> Vec<f32> {
 /// Number of f32 in the padded layout of a `rows` x `cols` matrix.
 pub fn padded_len(rows: usize, cols: usize) -> usize {
     pad4(rows) * pad4(cols)
+}
+
+/// (padded rows, vec4s per row) of a `rows` x `cols` matrix for an elementwise kernel, or an
+/// error naming `what` if it is empty or too large for u32 indexing.
+pub fn vec4_grid(what: &str, rows: usize, cols: usize) -> Result<(u32, u32), GpuError> {
+    if rows == 0 || cols == 0 {
+        return Err(GpuError::Shape(format!(
+            "{what}: empty {rows} x {cols} matrix"
+        )));
+    }
+    if padded_len(rows, cols) > u32::MAX as usize {
+        return Err(GpuError::Shape(format!(
+            "{what}: a {rows} x {cols} matrix exceeds u32 indexing"
+        )));
+    }
+    Ok((pad4(rows) as u32, (pad4(cols) / 4) as u32))
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! `shaders/matmul.wgsl`: C = A·B (4 x 8 register tile per invocation) or A·Bᵀ (4 x 4), f32,
-//! on matrices in the padded layout of [`super::layout`].
+//! `shaders/matmul.wgsl`: C = A·B or Aᵀ·B (4 x 8 register tile per invocation) or A·Bᵀ
+//! (4 x 4), f32, on matrices in the padded layout of [`super::layout`].
 
 use super::context::GpuError;
 use super::kernel::{self, matrix_storage, Binding, Kernel};
@@ -21,12 +21,14 @@ pub struct MatmulParams {
     pub tiles_n: u32,
 }
 
-/// C (m x n) = A (m x k) · B, where B is k x n, or n x k read transposed.
+/// C (m x n) = A · B over k terms, where A is m x k (or k x m read transposed) and B is k x n
+/// (or n x k read transposed); at most one operand is transposed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MatmulShape {
     pub m: usize,
     pub n: usize,
     pub k: usize,
+    pub a_transposed: bool,
     pub b_transposed: bool,
 }
 
@@ -37,7 +39,25 @@ impl MatmulShape {
             m,
             n,
             k,
+            a_transposed: false,
             b_transposed: false,
+        }
+    }
+
+    /// Aᵀ·B with A stored k x m.
+    pub fn atb(m: usize, n: usize, k: usize) -> Self {
+        Self {
+            a_transposed: true,
+            ..Self::ab(m, n, k)
+        }
+    }
+
+    /// Logical (rows, cols) of A as stored.
+    pub fn a_dims(&self) -> (usize, usize) {
+        if self.a_transposed {
+            (self.k, self.m)
+        } else {
+            (self.m, self.k)
         }
     }
 
@@ -63,6 +83,9 @@ impl MatmulShape {
         let bad = |why: &str| GpuError::Shape(format!("matmul {self:?}: {why}"));
         if self.m == 0 || self.n == 0 {
             return Err(bad("empty output"));
+        }
+        if self.a_transposed && self.b_transposed {
+            return Err(bad("Aᵀ·Bᵀ is not supported"));
         }
         let (m, n, k) = (self.m, self.n, self.k);
         let biggest = padded_len(m, k).max(padded_len(k, n)).max(padded_len(m, n));
@@ -92,10 +115,11 @@ impl MatmulParams {
     }
 }
 
-/// The compiled pipelines (`ab` and `abt`), shared by every product.
+/// The compiled pipelines (`ab`, `abt` and `atb`), shared by every product.
 pub struct MatmulKernel {
     ab: Kernel,
     abt: Kernel,
+    atb: Kernel,
 }
 
 impl MatmulKernel {
@@ -103,6 +127,7 @@ impl MatmulKernel {
         Self {
             ab: Kernel::new(device, "matmul ab", SHADER, "ab"),
             abt: Kernel::new(device, "matmul abt", SHADER, "abt"),
+            atb: Kernel::new(device, "matmul atb", SHADER, "atb"),
         }
     }
 
@@ -116,16 +141,16 @@ impl MatmulKernel {
         bufs: (&wgpu::Buffer, &wgpu::Buffer, &wgpu::Buffer),
     ) -> Result<Binding, GpuError> {
         let params = shape.params()?;
-        let kernel = if shape.b_transposed {
-            &self.abt
-        } else {
-            &self.ab
+        let kernel = match (shape.a_transposed, shape.b_transposed) {
+            (true, _) => &self.atb,
+            (false, true) => &self.abt,
+            (false, false) => &self.ab,
         };
         kernel.bind(device, label, &params, bufs, params.tiles())
     }
 }
 
-/// Uploads `a` (m x k) and `b` (row-major, unpadded), computes C once and reads it back
+/// Uploads `a` and `b` (row-major, unpadded, as stored per `shape`), computes C once and reads it back
 /// (tests, benchmarks).
 pub async fn matmul_once(
     device: &wgpu::Device,
@@ -144,7 +169,7 @@ pub async fn matmul_once(
         return Ok(Vec::new());
     }
     let padded = kernel::run_once(device, queue, padded_len(m, n), || {
-        let a = matrix_storage(device, "matmul A", (m, k), a)?;
+        let a = matrix_storage(device, "matmul A", shape.a_dims(), a)?;
         let b = matrix_storage(device, "matmul B", shape.b_dims(), b)?;
         let c = matrix_storage(device, "matmul C", (m, n), &vec![0.0; m * n])?;
         let binding = MatmulKernel::new(device).bind(device, "matmul", shape, (&a, &b, &c))?;
@@ -170,5 +195,12 @@ mod tests {
         let p = MatmulShape::abt(10, 7, 1200).params().unwrap();
         assert_eq!((p.m4, p.nq, p.kq, p.tiles_n), (12, 2, 300, 2));
         assert!(MatmulShape::ab(0, 3, 3).params().is_err());
+        let p = MatmulShape::atb(13, 9, 6).params().unwrap();
+        assert_eq!((p.m4, p.nq, p.kq, p.tiles_n), (16, 3, 2, 2));
+        let both = MatmulShape {
+            a_transposed: true,
+            ..MatmulShape::abt(3, 3, 3)
+        };
+        assert!(both.params().is_err());
     }
 }

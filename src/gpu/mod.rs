@@ -2,6 +2,7 @@
 //!
 //! - [`context`]: the one place a device is created ([`GpuContext`]) and [`GpuError`];
 //! - [`matmul`], [`scale_columns`] and [`linear_update`]: one Rust file per WGSL kernel;
+//! - [`relu`], [`sgd`] and [`ntk`]: the MLP's kernels, one Rust file per WGSL file;
 //! - [`linear_backend`]: [`GpuLinearBackend`], a [`crate::experiment::LinearBackend`];
 //! - [`reference`]: plain-Rust versions of the kernels, for tests.
 //!
@@ -17,12 +18,18 @@ pub mod linear_backend;
 mod linear_resources;
 pub mod linear_update;
 pub mod matmul;
+pub mod ntk;
 pub mod reference;
+pub mod relu;
 pub mod scale_columns;
+pub mod sgd;
 
 pub use context::{GpuContext, GpuError};
 pub use linear_backend::GpuLinearBackend;
 pub use linear_resources::Operator;
 pub use linear_update::{linear_update_once, LinearUpdateKernel, LinearUpdateParams};
 pub use matmul::{matmul_once, MatmulKernel, MatmulParams, MatmulShape};
+pub use ntk::{empirical_ntk_gpu, NtkKernel, NtkParams, NtkWeights};
+pub use relu::{relu_once, ReluKernel, ReluParams};
 pub use scale_columns::{scale_columns_once, ScaleColumnsKernel, ScaleColumnsParams};
+pub use sgd::{sgd_once, SgdKernel, SgdParams};

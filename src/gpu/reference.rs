@@ -2,9 +2,16 @@
 
 use super::matmul::MatmulShape;
 
-/// C = A·B (or A·Bᵀ when `shape.b_transposed`), row-major, in f64.
+/// C = A·B (or A·Bᵀ, Aᵀ·B per `shape`), row-major, in f64.
 pub fn matmul(shape: MatmulShape, a: &[f32], b: &[f32]) -> Vec<f64> {
     let (m, n, k) = (shape.m, shape.n, shape.k);
+    let a_at = |i: usize, kk: usize| {
+        if shape.a_transposed {
+            a[kk * m + i]
+        } else {
+            a[i * k + kk]
+        }
+    };
     let b_at = |kk: usize, j: usize| {
         if shape.b_transposed {
             b[j * k + kk]
@@ -16,7 +23,7 @@ pub fn matmul(shape: MatmulShape, a: &[f32], b: &[f32]) -> Vec<f64> {
     for i in 0..m {
         for j in 0..n {
             c[i * n + j] = (0..k)
-                .map(|kk| f64::from(a[i * k + kk]) * f64::from(b_at(kk, j)))
+                .map(|kk| f64::from(a_at(i, kk)) * f64::from(b_at(kk, j)))
                 .sum();
         }
     }

@@ -2,6 +2,7 @@
 
 pub mod kernel;
 pub mod linear;
+pub mod ntk;
 pub mod spectral;
 
 pub use linear::{LinearTheory, TheoryPoint};
