@@ -21,7 +21,7 @@ pub struct SgdParams {
 impl SgdParams {
     /// For buffers of `floats` f32 (a multiple of 4, as every padded matrix is).
     pub fn new(floats: usize, coef: f32) -> Result<Self, GpuError> {
-        if floats == 0 || floats % 4 != 0 || floats / 4 > u32::MAX as usize {
+        if floats == 0 || !floats.is_multiple_of(4) || floats / 4 > u32::MAX as usize {
             return Err(GpuError::Shape(format!(
                 "sgd over {floats} floats: not a positive multiple of 4 within u32"
             )));
