@@ -8,7 +8,7 @@ fn every_preset_round_trips_exactly() {
     for p in PRESETS {
         let cfg = (p.config)();
         let q = config_to_query(&cfg);
-        let (back, notices) = config_from_query(&format!("?{q}"));
+        let (back, notices) = config_from_query::<RunConfig>(&format!("?{q}"));
         assert!(notices.is_empty(), "{}: {notices:?}", p.name);
         assert_eq!(back, cfg, "{}: {q}", p.name);
     }
@@ -27,14 +27,14 @@ fn edited_configs_round_trip_including_lists_and_floats() {
         ],
     )
     .unwrap();
-    let (back, notices) = config_from_query(&config_to_query(&cfg));
+    let (back, notices) = config_from_query::<RunConfig>(&config_to_query(&cfg));
     assert!(notices.is_empty(), "{notices:?}");
     assert_eq!(back, cfg);
 }
 
 #[test]
 fn presets_and_keys_combine() {
-    let (cfg, notices) = config_from_query("?preset=small&d=2&log_time=true&embed=stepwise");
+    let (cfg, notices) = config_from_query::<RunConfig>("?preset=small&d=2&log_time=true&embed=stepwise");
     assert!(notices.is_empty(), "{notices:?}");
     assert_eq!(cfg.d, 2);
     assert_eq!(cfg.dataset.crop, preset("small").unwrap().dataset.crop);
@@ -45,7 +45,7 @@ fn hostile_values_become_notices_and_defaults() {
     let q = "?d=%3Cscript%3Ealert(1)%3C/script%3E&dataset.n=-5&lr=NaN&init_scale=1e999\
              &steps=99999999999&dataset.kind=%22%3Cimg%20src=x%20onerror=alert(1)%3E%22\
              &__proto__=1&preset=nope&dataset.crop=%zz";
-    let (cfg, notices) = config_from_query(q);
+    let (cfg, notices) = config_from_query::<RunConfig>(q);
     assert_eq!(cfg, RunConfig::default());
     // one notice per bad parameter (the unknown preset included)
     assert_eq!(notices.len(), 9, "{notices:#?}");
@@ -59,11 +59,11 @@ fn hostile_values_become_notices_and_defaults() {
 #[test]
 fn long_and_numerous_parameters_are_bounded() {
     let long = "x".repeat(10_000);
-    let (_, notices) = config_from_query(&format!("?d={long}"));
+    let (_, notices) = config_from_query::<RunConfig>(&format!("?d={long}"));
     assert_eq!(notices.len(), 1);
     assert!(notices[0].len() < 400);
     let many: Vec<String> = (0..200).map(|i| format!("k{i}=1")).collect();
-    let (cfg, notices) = config_from_query(&many.join("&"));
+    let (cfg, notices) = config_from_query::<RunConfig>(&many.join("&"));
     assert_eq!(cfg, RunConfig::default());
     assert_eq!(notices.len(), 65, "one for the cap, one per read parameter");
 }
@@ -79,13 +79,13 @@ fn query_parsing_decodes_percent_and_plus() {
 
 #[test]
 fn related_keys_can_come_in_any_order() {
-    let (cfg, notices) = config_from_query("?dataset.base=12&dataset.crop=6");
+    let (cfg, notices) = config_from_query::<RunConfig>("?dataset.base=12&dataset.crop=6");
     assert!(notices.is_empty(), "{notices:?}");
     assert_eq!((cfg.dataset.base, cfg.dataset.crop), (12, 6));
     let cfg = overrides::apply_all(RunConfig::default(), &["dataset.base=12", "dataset.crop=6"]);
     assert!(cfg.is_ok());
     // an out-of-range key is reset alone, the valid ones stay
-    let (cfg, notices) = config_from_query("?d=3&dataset.n=100000");
+    let (cfg, notices) = config_from_query::<RunConfig>("?d=3&dataset.n=100000");
     assert_eq!(cfg.d, 3);
     assert_eq!(cfg.dataset.n, RunConfig::default().dataset.n);
     assert_eq!(notices.len(), 1, "{notices:?}");

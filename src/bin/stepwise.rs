@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
+use stepwise::experiment::mlp::{self, MlpConfig, MlpResult, MLP_PRESETS};
 use stepwise::experiment::{self, overrides, RunConfig, RunResult, PRESETS};
 use stepwise::plot::{self, FigureOptions};
 
@@ -56,7 +57,10 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Presets => {
             for p in PRESETS {
-                println!("{:<10} {}", p.name, p.description);
+                println!("{:<17} {}", p.name, p.description);
+            }
+            for p in MLP_PRESETS {
+                println!("{:<17} {}", p.name, p.description);
             }
             Ok(())
         }
@@ -71,8 +75,79 @@ fn main() -> ExitCode {
     }
 }
 
+/// A loaded configuration of either experiment.
+enum Loaded {
+    Linear(RunConfig),
+    Mlp(MlpConfig),
+}
+
 fn run(args: &RunArgs) -> Result<(), String> {
-    let cfg = load_config(&args.config)?;
+    match load_config(&args.config)? {
+        Loaded::Linear(cfg) => run_linear(args, cfg),
+        Loaded::Mlp(cfg) => run_mlp(args, cfg),
+    }
+}
+
+fn run_mlp(args: &RunArgs, cfg: MlpConfig) -> Result<(), String> {
+    let cfg = overrides::apply_all(cfg, &args.set).map_err(|e| e.to_string())?;
+    if args.export_data {
+        return Err("--export-data is available for linear runs only".into());
+    }
+    let started = Instant::now();
+    let result = mlp::run_mlp_cpu(&cfg).map_err(|e| e.to_string())?;
+    let wall = started.elapsed().as_secs_f64();
+    if let Some(path) = &args.out {
+        let json = serde_json::to_string(&result).map_err(|e| e.to_string())?;
+        write_output(path, &json)?;
+    }
+    if let Some(path) = &args.svg {
+        let opts = FigureOptions {
+            log_time: args.log_time,
+            width: 1500,
+            ..FigureOptions::default()
+        };
+        let svg = plot::mlp_figure_svg(&result, &opts).map_err(|e| e.to_string())?;
+        write_output(path, &svg)?;
+    }
+    print_lines(
+        &mlp_summary(&result, wall),
+        args.out.as_deref() == Some(Path::new("-")),
+    );
+    Ok(())
+}
+
+fn mlp_summary(r: &MlpResult, wall: f64) -> Vec<String> {
+    let steps = r.config.steps.unwrap_or(0);
+    let fmt = |v: &[Option<f64>]| {
+        v.iter()
+            .map(|t| t.map_or("never".into(), |t| format!("{t:.3}")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    vec![
+        format!("backend     {}", r.backend),
+        format!("loss        {:?}", r.config.loss),
+        format!("m, h, d     {}, {}, {}", r.m, r.config.width, r.config.d),
+        format!("NTK gamma_1 {:.4}", r.ntk.gamma_top[0]),
+        format!("lr, steps   {:.4e}, {steps}", r.config.lr.unwrap_or(0.0)),
+        format!(
+            "final loss  {:.4e}",
+            r.records.last().map_or(f64::NAN, |x| x.loss)
+        ),
+        format!("t(λ_j > 0.5)  {}", fmt(&r.crossing_times(0.5))),
+        format!("NTK tau_j     {}", fmt(&r.theory.tau)),
+        format!(
+            "alignment   {:.3} (chance {:.3})",
+            r.ntk.alignment, r.ntk.alignment_chance
+        ),
+        format!(
+            "wall time   {wall:.2} s ({:.1} steps/s)",
+            steps as f64 / wall.max(1e-9)
+        ),
+    ]
+}
+
+fn run_linear(args: &RunArgs, cfg: RunConfig) -> Result<(), String> {
     let cfg = overrides::apply_all(cfg, &args.set).map_err(|e| e.to_string())?;
     let started = Instant::now();
     let result = experiment::run_cpu(&cfg, args.export_data).map_err(|e| e.to_string())?;
@@ -93,14 +168,21 @@ fn run(args: &RunArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// A preset by name, else a JSON file.
-fn load_config(name: &str) -> Result<RunConfig, String> {
+/// A preset by name, else a JSON file (an MLP run when its `experiment` is `mlp`).
+fn load_config(name: &str) -> Result<Loaded, String> {
     if let Some(cfg) = experiment::preset(name) {
-        return Ok(cfg);
+        return Ok(Loaded::Linear(cfg));
+    }
+    if let Some(cfg) = mlp::mlp_preset(name) {
+        return Ok(Loaded::Mlp(cfg));
     }
     let path = Path::new(name);
     let meta = std::fs::metadata(path).map_err(|_| {
-        let names: Vec<_> = PRESETS.iter().map(|p| p.name).collect();
+        let names: Vec<_> = PRESETS
+            .iter()
+            .map(|p| p.name)
+            .chain(MLP_PRESETS.iter().map(|p| p.name))
+            .collect();
         format!(
             "`{name}` is neither a preset ({}) nor a readable config file",
             names.join(", ")
@@ -110,7 +192,19 @@ fn load_config(name: &str) -> Result<RunConfig, String> {
         return Err(format!("config file `{name}` is larger than 1 MiB"));
     }
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{name}`: {e}"))?;
-    RunConfig::from_json(&text).map_err(|e| format!("{name}: {e}"))
+    let is_mlp = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| {
+            v.get("experiment")
+                .and_then(|e| e.as_str().map(|e| e == "mlp"))
+        })
+        .unwrap_or(false);
+    if is_mlp {
+        let cfg = MlpConfig::from_json(&text).map_err(|e| format!("{name}: {e}"))?;
+        return Ok(Loaded::Mlp(cfg));
+    }
+    let cfg = RunConfig::from_json(&text).map_err(|e| format!("{name}: {e}"))?;
+    Ok(Loaded::Linear(cfg))
 }
 
 fn write_output(path: &Path, text: &str) -> Result<(), String> {
@@ -122,7 +216,7 @@ fn write_output(path: &Path, text: &str) -> Result<(), String> {
 }
 
 fn print_summary(r: &RunResult, wall: f64, json_on_stdout: bool) {
-    let lines = [
+    let lines = vec![
         format!("backend     {}", r.backend),
         format!("m, d        {}, {}", r.m, r.config.d),
         format!("gamma_1     {:.4}", r.gamma_top[0]),
@@ -138,6 +232,10 @@ fn print_summary(r: &RunResult, wall: f64, json_on_stdout: bool) {
         format!("max |λ_sim − λ_theory|  {:.4}", r.max_theory_gap()),
         format!("wall time   {wall:.2} s"),
     ];
+    print_lines(&lines, json_on_stdout);
+}
+
+fn print_lines(lines: &[String], json_on_stdout: bool) {
     for line in lines {
         // keep stdout pure JSON when the result goes there
         if json_on_stdout {

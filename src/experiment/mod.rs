@@ -3,7 +3,9 @@
 mod backend;
 pub mod cells;
 mod config;
+mod configurable;
 mod cpu;
+pub mod mlp;
 mod native;
 pub mod overrides;
 mod prepare;
@@ -14,6 +16,7 @@ pub mod share;
 
 pub use backend::{BackendError, LinearBackend, MAX_BATCH};
 pub use config::{ExperimentKind, RunConfig, Solver, TheoryTime, MAX_D, MAX_RECORDS, MAX_STEPS};
+pub use configurable::Config;
 pub use cpu::CpuBackend;
 pub use native::{assemble, run_cpu, theory_records};
 pub use prepare::{init_weights, prepare, Prepared};
@@ -43,4 +46,9 @@ pub enum RunError {
          η = {lr:.4e} is too large; use η below the stability bound 1/(4γ₁) = {stable_lr:.4e}"
     )]
     Diverged { step: u64, lr: f64, stable_lr: f64 },
+    #[error(
+        "the network diverged by step {step} (embeddings became NaN/inf or exceeded 1e6): the \
+         learning rate η = {lr:.4e} is too large; try a smaller `lr`"
+    )]
+    MlpDiverged { step: u64, lr: f64 },
 }

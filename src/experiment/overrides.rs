@@ -2,16 +2,16 @@
 
 use serde_json::Value;
 
-use super::config::RunConfig;
+use super::configurable::Config;
 use crate::validate::ConfigError;
 
 /// Every dotted key a configuration has, e.g. `dataset.n`.
-pub fn keys(cfg: &RunConfig) -> Vec<String> {
+pub fn keys<C: Config>(cfg: &C) -> Vec<String> {
     leaves(cfg).into_iter().map(|(k, _)| k).collect()
 }
 
 /// Every leaf of the configuration's JSON form with its dotted key, in order.
-pub fn leaves(cfg: &RunConfig) -> Vec<(String, Value)> {
+pub fn leaves<C: Config>(cfg: &C) -> Vec<(String, Value)> {
     let mut out = Vec::new();
     if let Ok(v) = serde_json::to_value(cfg) {
         collect_leaves(v, "", &mut out);
@@ -45,7 +45,7 @@ fn parse_value(text: &str) -> Value {
 }
 
 /// Applies one `key=value` override and validates the result.
-pub fn apply(cfg: &RunConfig, assignment: &str) -> Result<RunConfig, ConfigError> {
+pub fn apply<C: Config>(cfg: &C, assignment: &str) -> Result<C, ConfigError> {
     let out = apply_unchecked(cfg, assignment)?;
     out.validate()?;
     Ok(out)
@@ -53,7 +53,7 @@ pub fn apply(cfg: &RunConfig, assignment: &str) -> Result<RunConfig, ConfigError
 
 /// Applies one `key=value` override, checking the key and the value's type but not the
 /// ranges (so that related keys can be changed one after the other).
-pub fn apply_unchecked(cfg: &RunConfig, assignment: &str) -> Result<RunConfig, ConfigError> {
+pub fn apply_unchecked<C: Config>(cfg: &C, assignment: &str) -> Result<C, ConfigError> {
     let (key, text) = assignment
         .split_once('=')
         .ok_or_else(|| ConfigError::new(assignment, "expected key=value"))?;
@@ -75,10 +75,7 @@ pub fn apply_unchecked(cfg: &RunConfig, assignment: &str) -> Result<RunConfig, C
 }
 
 /// Applies overrides in order, then validates the result once.
-pub fn apply_all<S: AsRef<str>>(
-    cfg: RunConfig,
-    assignments: &[S],
-) -> Result<RunConfig, ConfigError> {
+pub fn apply_all<C: Config, S: AsRef<str>>(cfg: C, assignments: &[S]) -> Result<C, ConfigError> {
     let out = assignments
         .iter()
         .try_fold(cfg, |c, a| apply_unchecked(&c, a.as_ref()))?;
@@ -87,7 +84,7 @@ pub fn apply_all<S: AsRef<str>>(
 }
 
 /// The value of a dotted key in `cfg`'s JSON form, as an override value.
-pub fn value_of(cfg: &RunConfig, key: &str) -> Option<String> {
+pub fn value_of<C: Config>(cfg: &C, key: &str) -> Option<String> {
     let root = serde_json::to_value(cfg).ok()?;
     let v = key
         .split('.')

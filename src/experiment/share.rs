@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use super::config::RunConfig;
-use super::{overrides, presets};
+use super::configurable::Config;
+use super::overrides;
 
 /// Keys that describe the view, not the run; the page reads them itself.
 pub const VIEW_KEYS: &[&str] = &["embed", "log_time", "cell"];
@@ -15,7 +15,7 @@ const QUOTE_CHARS: usize = 40;
 
 /// The configuration a query describes, with a notice for everything that was ignored.
 /// `preset=<name>` starts from that preset; other keys are dotted config keys as in `--set`.
-pub fn config_from_query(query: &str) -> (RunConfig, Vec<String>) {
+pub fn config_from_query<C: Config>(query: &str) -> (C, Vec<String>) {
     let mut notices = Vec::new();
     let params = parse_query(query);
     if params.len() > MAX_PARAMS {
@@ -25,9 +25,9 @@ pub fn config_from_query(query: &str) -> (RunConfig, Vec<String>) {
         ));
     }
     let params = &params[..params.len().min(MAX_PARAMS)];
-    let mut cfg = RunConfig::default();
+    let mut cfg = C::default();
     if let Some((_, name)) = params.iter().find(|(k, _)| k == "preset") {
-        match presets::preset(name) {
+        match C::preset(name) {
             Some(p) => cfg = p,
             None => notices.push(format!(
                 "unknown preset `{}`: using the defaults",
@@ -56,12 +56,12 @@ pub fn config_from_query(query: &str) -> (RunConfig, Vec<String>) {
 }
 
 /// Resets out-of-range keys to their values in `base` until the configuration validates.
-fn restore_validity(
-    mut cfg: RunConfig,
-    base: &RunConfig,
+fn restore_validity<C: Config>(
+    mut cfg: C,
+    base: &C,
     set_keys: &[(String, String)],
     notices: &mut Vec<String>,
-) -> RunConfig {
+) -> C {
     for _ in 0..=set_keys.len() {
         let Err(e) = cfg.validate() else {
             return cfg;
@@ -95,7 +95,7 @@ fn ignored(key: &str, value: &str, message: &str) -> String {
 
 /// The complete configuration as a query string (without the leading `?`), every key
 /// included so the link reproduces the run exactly; `auto` for automatic `lr`/`steps`.
-pub fn config_to_query(cfg: &RunConfig) -> String {
+pub fn config_to_query<C: Config>(cfg: &C) -> String {
     overrides::leaves(cfg)
         .into_iter()
         .map(|(k, v)| {

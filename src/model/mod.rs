@@ -2,3 +2,4 @@
 
 pub mod linear;
 pub mod mlp;
+pub mod ssl_loss;

@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::key::draw_key;
-use super::series::{eigen_panel, loss_panel, Curve, Marker, Panel, Stroke, TimeAxis};
+use super::series::{eigen_panel, loss_panel, Curve, FigureData, Marker, Panel, Stroke, TimeAxis};
 use super::style::{
     panel_chart, tick_label, Theme, AXIS, EXPERIMENT_ALPHA, MARKER_ALPHA, RIGHT_MARGIN,
 };
@@ -18,13 +18,13 @@ use crate::experiment::RunResult;
 type Chart<'a, DB, X> = ChartContext<'a, DB, Cartesian2d<X, RangedCoordf64>>;
 
 /// Labels and content of one panel.
-struct PanelSpec {
-    letter: &'static str,
-    title: &'static str,
-    y_label: &'static str,
+pub(super) struct PanelSpec {
+    pub letter: &'static str,
+    pub title: &'static str,
+    pub y_label: &'static str,
     /// Draw the experiment/theory legend in this panel.
-    legend: bool,
-    panel: Panel,
+    pub legend: bool,
+    pub panel: Panel,
 }
 
 /// Draws Figure 1 A (loss) and B (eigenvalues of C) side by side onto `root`.
@@ -38,28 +38,38 @@ pub fn draw_linear_figure<DB: DrawingBackend>(
     result: &RunResult,
     opts: &FigureOptions,
 ) -> Result<(), PlotError> {
-    let theme = Theme::for_size(root.dim_in_pixel());
-    root.fill(&WHITE).map_err(draw_err)?;
-    let axis = TimeAxis::new(result, opts.log_time);
+    let data = FigureData::from(result);
+    let axis = TimeAxis::new(&data, opts.log_time);
     let specs = [
         PanelSpec {
             letter: "A",
             title: "loss",
             y_label: "loss ||C − I||²",
             legend: true,
-            panel: loss_panel(result, &axis),
+            panel: loss_panel(&data, &axis),
         },
         PanelSpec {
             letter: "B",
             title: "eigenvalues of C",
             y_label: "eigenvalues of C",
             legend: false,
-            panel: eigen_panel(result, &axis),
+            panel: eigen_panel(&data, &axis),
         },
     ];
-    let areas = root.split_evenly((1, 2));
-    for (area, spec) in areas.iter().zip(&specs) {
-        draw_panel(area, &axis, spec, &theme)?;
+    draw_panels(root, &axis, &specs)
+}
+
+/// Draws the panels side by side, on one time axis.
+pub(super) fn draw_panels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    axis: &TimeAxis,
+    specs: &[PanelSpec],
+) -> Result<(), PlotError> {
+    let theme = Theme::for_size(root.dim_in_pixel());
+    root.fill(&WHITE).map_err(draw_err)?;
+    let areas = root.split_evenly((1, specs.len()));
+    for (area, spec) in areas.iter().zip(specs) {
+        draw_panel(area, axis, spec, &theme)?;
     }
     root.present().map_err(draw_err)
 }

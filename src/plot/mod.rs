@@ -7,6 +7,7 @@
 pub mod init;
 mod key;
 pub mod landscape;
+mod mlp;
 mod linear;
 mod series;
 pub mod spectrum;
@@ -19,6 +20,7 @@ use plotters::prelude::{DrawingArea, IntoDrawingArea, SVGBackend};
 pub use init::{draw_init_comparison, init_comparison_svg};
 pub use landscape::{draw_landscape, landscape_svg};
 pub use linear::draw_linear_figure;
+pub use mlp::{draw_mlp_figure, mlp_figure_svg};
 pub use spectrum::{direction_rgb, directions_svg, draw_directions, draw_spectrum, spectrum_svg};
 
 use crate::experiment::RunResult;
@@ -58,7 +60,7 @@ impl Default for FigureOptions {
 }
 
 /// Smallest figure drawn; smaller requested sizes are enlarged to this.
-const MIN_SIZE: (u32, u32) = (200, 120);
+pub(crate) const MIN_SIZE: (u32, u32) = (200, 120);
 
 /// Renders [`draw_linear_figure`] to a standalone SVG document.
 pub fn linear_figure_svg(result: &RunResult, opts: &FigureOptions) -> Result<String, PlotError> {

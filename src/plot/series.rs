@@ -7,7 +7,7 @@ use std::ops::Range;
 use plotters::style::RGBColor;
 
 use super::style::{mode_color, FAINT, INK};
-use crate::experiment::{Record, RunResult};
+use crate::experiment::{Record, RunResult, TheoryResult};
 
 /// At most this many points per curve: one per ~half pixel of a wide figure.
 const MAX_POINTS: usize = 2000;
@@ -46,6 +46,34 @@ pub struct Panel {
     pub y: Range<f64>,
 }
 
+/// The records one figure draws: the experiment and, when there is one, the theory.
+#[derive(Debug, Clone, Copy)]
+pub struct FigureData<'a> {
+    pub records: &'a [Record],
+    pub theory: Option<&'a TheoryResult>,
+}
+
+impl<'a> From<&'a RunResult> for FigureData<'a> {
+    fn from(r: &'a RunResult) -> Self {
+        Self {
+            records: &r.records,
+            theory: Some(&r.theory),
+        }
+    }
+}
+
+impl<'a> FigureData<'a> {
+    /// The theory's records (none without a theory).
+    fn theory_records(&self) -> &'a [Record] {
+        self.theory.map_or(&[], |t| &t.records)
+    }
+
+    /// Every experiment and theory record.
+    pub fn all_records(&self) -> impl Iterator<Item = &'a Record> {
+        self.records.iter().chain(self.theory_records())
+    }
+}
+
 /// The shared time axis: linear from 0, or logarithmic over the positive times.
 #[derive(Debug, Clone)]
 pub struct TimeAxis {
@@ -55,12 +83,17 @@ pub struct TimeAxis {
 
 impl TimeAxis {
     /// The axis spanning every plottable time of the experiment and the theory.
-    pub fn new(result: &RunResult, log: bool) -> Self {
+    pub fn new(data: &FigureData<'_>, log: bool) -> Self {
+        Self::spanning(data.all_records().map(|r| r.t), log)
+    }
+
+    /// The axis spanning every plottable time among `times`.
+    pub fn spanning(times: impl Iterator<Item = f64>, log: bool) -> Self {
         let mut axis = Self {
             log,
             range: 0.0..1.0,
         };
-        let times = all_records(result).map(|r| r.t).filter(|&t| axis.admits(t));
+        let times = times.filter(|&t| axis.admits(t));
         let (lo, hi) = min_max(times);
         axis.range = if log {
             log_span(lo, hi)
@@ -120,26 +153,27 @@ impl TimeAxis {
 }
 
 /// Panel A: the loss, experiment solid and theory dashed, with faint step-time lines.
-pub fn loss_panel(result: &RunResult, axis: &TimeAxis) -> Panel {
+pub fn loss_panel(data: &FigureData<'_>, axis: &TimeAxis) -> Panel {
     let loss = |r: &Record| Some(r.loss);
     let curves = vec![
         Curve {
-            points: axis.series(&result.records, loss),
+            points: axis.series(data.records, loss),
             color: INK,
             stroke: Stroke::Solid,
         },
         Curve {
-            points: axis.series(&result.theory.records, loss),
+            points: axis.series(data.theory_records(), loss),
             color: INK,
             stroke: Stroke::Dashed,
         },
     ];
-    finish(curves, markers(result, axis, false))
+    finish(curves, markers(data, axis, false))
 }
 
 /// Panel B: each eigenvalue of C in its mode colour, with dotted step-time lines.
-pub fn eigen_panel(result: &RunResult, axis: &TimeAxis) -> Panel {
-    let d = all_records(result)
+pub fn eigen_panel(data: &FigureData<'_>, axis: &TimeAxis) -> Panel {
+    let d = data
+        .all_records()
         .map(|r| r.eigenvalues.len())
         .max()
         .unwrap_or(0);
@@ -147,8 +181,8 @@ pub fn eigen_panel(result: &RunResult, axis: &TimeAxis) -> Panel {
     for j in 0..d {
         let eig = |r: &Record| r.eigenvalues.get(j).copied();
         for (records, stroke) in [
-            (&result.records, Stroke::Solid),
-            (&result.theory.records, Stroke::Dashed),
+            (data.records, Stroke::Solid),
+            (data.theory_records(), Stroke::Dashed),
         ] {
             curves.push(Curve {
                 points: axis.series(records, eig),
@@ -157,12 +191,15 @@ pub fn eigen_panel(result: &RunResult, axis: &TimeAxis) -> Panel {
             });
         }
     }
-    finish(curves, markers(result, axis, true))
+    finish(curves, markers(data, axis, true))
 }
 
 /// Step-time markers inside the axis range.
-fn markers(result: &RunResult, axis: &TimeAxis, dotted: bool) -> Vec<Marker> {
-    let tau = result.theory.tau.iter().enumerate();
+fn markers(data: &FigureData<'_>, axis: &TimeAxis, dotted: bool) -> Vec<Marker> {
+    let Some(theory) = data.theory else {
+        return Vec::new();
+    };
+    let tau = theory.tau.iter().enumerate();
     tau.filter_map(|(j, t)| t.filter(|&t| axis.contains(t)).map(|t| (j, t)))
         .map(|(j, t)| Marker {
             t,
@@ -186,10 +223,6 @@ fn finish(mut curves: Vec<Curve>, markers: Vec<Marker>) -> Panel {
         0.0..1.0
     };
     Panel { curves, markers, y }
-}
-
-fn all_records(result: &RunResult) -> impl Iterator<Item = &Record> {
-    result.records.iter().chain(&result.theory.records)
 }
 
 /// (min, max), or (+inf, −inf) when empty.

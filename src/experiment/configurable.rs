@@ -1,0 +1,28 @@
+//! What every configuration (the linear run's, the MLP run's) offers to `--set` overrides
+//! and share links: serde with defaults, validation, and named presets.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::config::RunConfig;
+use super::presets;
+use crate::validate::ConfigError;
+
+/// A configuration that can be overridden by dotted key and round-tripped through a query.
+pub trait Config: Serialize + DeserializeOwned + Clone + PartialEq + Default {
+    /// Checks every bound; the error names the first offending key.
+    fn validate(&self) -> Result<(), ConfigError>;
+
+    /// The preset of this kind called `name`.
+    fn preset(name: &str) -> Option<Self>;
+}
+
+impl Config for RunConfig {
+    fn validate(&self) -> Result<(), ConfigError> {
+        RunConfig::validate(self)
+    }
+
+    fn preset(name: &str) -> Option<Self> {
+        presets::preset(name)
+    }
+}

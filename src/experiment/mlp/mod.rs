@@ -1,0 +1,32 @@
+//! The MLP experiments of SPEC §4: a one-hidden-layer ReLU network trained with Barlow
+//! Twins, SimCLR or VICReg, with the empirical NTK's theory (SPEC §3).
+
+mod backend;
+mod config;
+mod cpu;
+mod prepare;
+mod presets;
+mod result;
+mod run;
+pub mod tracking;
+
+pub use backend::{MlpBackend, Snapshot};
+pub use config::{
+    LossKind, MlpConfig, MlpExperiment, MAX_HIDDEN_TOP, MAX_LAYER_ENTRIES, MAX_MLP_D, MAX_MLP_N,
+    MAX_WIDTH,
+};
+pub use cpu::CpuMlpBackend;
+pub use prepare::{MlpPrepared, MlpSetup};
+pub use presets::{mlp_preset, MlpPreset, MLP_PRESETS};
+pub use result::{assemble_mlp, crossing_times, run_mlp_cpu, MlpResult, NtkSummary};
+pub use run::{HiddenRecord, MlpRun, MLP_DIVERGENCE_BOUND};
+
+impl crate::experiment::Config for MlpConfig {
+    fn validate(&self) -> Result<(), crate::validate::ConfigError> {
+        MlpConfig::validate(self)
+    }
+
+    fn preset(name: &str) -> Option<Self> {
+        mlp_preset(name)
+    }
+}

@@ -1,0 +1,148 @@
+//! An MLP run driven step by step through any [`MlpBackend`], recording as it goes: the
+//! loss, the embedding eigenvalues and the hidden representation's top eigenvalues.
+
+use super::backend::{MlpBackend, Snapshot};
+use super::config::LossKind;
+use super::prepare::MlpPrepared;
+use super::tracking;
+use crate::experiment::{Record, RunError};
+use crate::model::ssl_loss;
+
+/// Embedding entries beyond this magnitude count as divergence.
+pub const MLP_DIVERGENCE_BOUND: f64 = 1e6;
+
+/// The hidden representation's covariance eigenvalues at one time.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct HiddenRecord {
+    pub t: f64,
+    pub step: u64,
+    /// Top eigenvalues of the (centred) covariance of the hidden units over the 2n views.
+    pub eigenvalues: Vec<f64>,
+}
+
+/// An MLP run in progress.
+pub struct MlpRun<B> {
+    backend: B,
+    prep_lr: f64,
+    n: usize,
+    d: usize,
+    loss: LossKind,
+    ssl: ssl_loss::SslLoss,
+    hidden_top: usize,
+    total_steps: u64,
+    record_every: u64,
+    step: u64,
+    records: Vec<Record>,
+    hidden: Vec<HiddenRecord>,
+    last: Option<Snapshot>,
+}
+
+impl<B: MlpBackend> MlpRun<B> {
+    /// Starts a run of `prep` on `backend` (which must hold the initial weights); records
+    /// step 0.
+    pub async fn start(backend: B, prep: &MlpPrepared) -> Result<Self, RunError> {
+        let cfg = &prep.config;
+        let mut run = Self {
+            backend,
+            prep_lr: prep.lr(),
+            n: prep.pairs.n,
+            d: cfg.d,
+            loss: cfg.loss,
+            ssl: cfg.ssl_loss(),
+            hidden_top: cfg.hidden_top,
+            total_steps: prep.steps(),
+            record_every: cfg.record_every,
+            step: 0,
+            records: Vec::new(),
+            hidden: Vec::new(),
+            last: None,
+        };
+        let snap = run.backend.advance(0, run.hidden_top > 0).await?;
+        run.record(snap)?;
+        Ok(run)
+    }
+
+    /// Runs at most `budget` more steps in whole recording intervals (at least one);
+    /// returns true once the run is complete.
+    pub async fn advance(&mut self, budget: u64) -> Result<bool, RunError> {
+        let mut done = 0;
+        while !self.is_finished() && (done == 0 || done + self.record_every <= budget) {
+            let steps = self.record_every.min(self.total_steps - self.step);
+            let snap = self
+                .backend
+                .advance(steps as u32, self.hidden_top > 0)
+                .await?;
+            self.step += steps;
+            done += steps;
+            self.record(snap)?;
+        }
+        Ok(self.is_finished())
+    }
+
+    /// Runs to the end.
+    pub async fn finish(&mut self) -> Result<(), RunError> {
+        while !self.advance(u64::MAX).await? {}
+        Ok(())
+    }
+
+    fn record(&mut self, snap: Snapshot) -> Result<(), RunError> {
+        let bad = snap
+            .embeddings
+            .iter()
+            .any(|v| !v.is_finite() || f64::from(*v).abs() > MLP_DIVERGENCE_BOUND);
+        if bad {
+            return Err(RunError::MlpDiverged {
+                step: self.step,
+                lr: self.prep_lr,
+            });
+        }
+        let f: Vec<f64> = snap.embeddings.iter().map(|v| f64::from(*v)).collect();
+        let t = self.prep_lr * self.step as f64;
+        let eigenvalues = tracking::embedding_eigenvalues(self.loss, &f, self.n, self.d)?;
+        self.records.push(Record {
+            t,
+            step: self.step,
+            loss: ssl_loss::loss_value(self.ssl, &f, self.n, self.d),
+            eigenvalues,
+        });
+        if let Some(gram) = &snap.hidden_gram {
+            self.hidden.push(HiddenRecord {
+                t,
+                step: self.step,
+                eigenvalues: tracking::hidden_eigenvalues(gram, 2 * self.n, self.hidden_top)?,
+            });
+        }
+        self.last = Some(snap);
+        Ok(())
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.step >= self.total_steps
+    }
+
+    /// Steps done so far.
+    pub fn step(&self) -> u64 {
+        self.step
+    }
+
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    pub fn hidden_records(&self) -> &[HiddenRecord] {
+        &self.hidden
+    }
+
+    /// The latest embeddings, N x d row-major.
+    pub fn embeddings(&self) -> Option<&[f32]> {
+        self.last.as_ref().map(|s| s.embeddings.as_slice())
+    }
+
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+
+    pub fn backend_mut(&mut self) -> &mut B {
+        &mut self.backend
+    }
+}

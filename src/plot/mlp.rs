@@ -1,0 +1,91 @@
+//! Figure 2 (and 5) for the MLP: loss, embedding eigenvalues with the NTK theory dashed
+//! (Barlow Twins), and the hidden representation's eigenvalues on the same time axis.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::linear::{draw_panels, PanelSpec};
+use super::series::{eigen_panel, loss_panel, FigureData, TimeAxis};
+use super::{draw_err, FigureOptions, PlotError, MIN_SIZE};
+use crate::experiment::mlp::{LossKind, MlpResult};
+use crate::experiment::Record;
+
+/// The hidden records as plain records (no loss), for the eigenvalue panel.
+fn hidden_as_records(result: &MlpResult) -> Vec<Record> {
+    result
+        .hidden
+        .iter()
+        .map(|h| Record {
+            t: h.t,
+            step: h.step,
+            loss: f64::NAN,
+            eigenvalues: h.eigenvalues.clone(),
+        })
+        .collect()
+}
+
+/// Draws the MLP figure onto `root`: loss, embedding eigenvalues and, when recorded, the
+/// hidden eigenvalues, side by side.
+pub fn draw_mlp_figure<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    result: &MlpResult,
+    opts: &FigureOptions,
+) -> Result<(), PlotError> {
+    let barlow = result.config.loss == LossKind::BarlowTwins;
+    let data = FigureData {
+        records: &result.records,
+        theory: barlow.then_some(&result.theory),
+    };
+    let hidden = hidden_as_records(result);
+    let hidden_data = FigureData {
+        records: &hidden,
+        theory: None,
+    };
+    let axis = TimeAxis::spanning(
+        data.all_records().chain(&hidden).map(|r| r.t),
+        opts.log_time,
+    );
+    let (loss_label, eigen_title) = match result.config.loss {
+        LossKind::BarlowTwins => ("loss ||C − I||²", "eigenvalues of C"),
+        LossKind::Simclr => ("NT-Xent loss", "embedding covariance eigenvalues"),
+        LossKind::Vicreg => ("VICReg loss", "embedding covariance eigenvalues"),
+    };
+    let mut specs = vec![
+        PanelSpec {
+            letter: "A",
+            title: "loss",
+            y_label: loss_label,
+            legend: barlow,
+            panel: loss_panel(&data, &axis),
+        },
+        PanelSpec {
+            letter: "B",
+            title: eigen_title,
+            y_label: "eigenvalue",
+            legend: false,
+            panel: eigen_panel(&data, &axis),
+        },
+    ];
+    if !hidden.is_empty() {
+        specs.push(PanelSpec {
+            letter: "C",
+            title: "hidden covariance eigenvalues",
+            y_label: "eigenvalue",
+            legend: false,
+            panel: eigen_panel(&hidden_data, &axis),
+        });
+    }
+    draw_panels(root, &axis, &specs)
+}
+
+/// Renders [`draw_mlp_figure`] to a standalone SVG document.
+pub fn mlp_figure_svg(result: &MlpResult, opts: &FigureOptions) -> Result<String, PlotError> {
+    let size = (opts.width.max(MIN_SIZE.0), opts.height.max(MIN_SIZE.1));
+    let mut svg = String::new();
+    {
+        let root: DrawingArea<_, _> = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        draw_mlp_figure(&root, result, opts)?;
+        root.present().map_err(draw_err)?;
+    }
+    Ok(svg)
+}
