@@ -34,7 +34,8 @@ fn edited_configs_round_trip_including_lists_and_floats() {
 
 #[test]
 fn presets_and_keys_combine() {
-    let (cfg, notices) = config_from_query::<RunConfig>("?preset=small&d=2&log_time=true&embed=stepwise");
+    let (cfg, notices) =
+        config_from_query::<RunConfig>("?preset=small&d=2&log_time=true&embed=stepwise");
     assert!(notices.is_empty(), "{notices:?}");
     assert_eq!(cfg.d, 2);
     assert_eq!(cfg.dataset.crop, preset("small").unwrap().dataset.crop);

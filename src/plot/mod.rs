@@ -7,8 +7,8 @@
 pub mod init;
 mod key;
 pub mod landscape;
-mod mlp;
 mod linear;
+mod mlp;
 mod series;
 pub mod spectrum;
 mod style;
