@@ -7,6 +7,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use stepwise::experiment::mlp::{self, MlpConfig, MlpResult, MLP_PRESETS};
 use stepwise::experiment::{self, overrides, RunConfig, RunResult, PRESETS};
+use stepwise::gpu::{prepare_with_gpu_ntk, GpuContext, GpuMlpBackend};
 use stepwise::plot::{self, FigureOptions};
 
 /// Largest configuration file accepted.
@@ -50,6 +51,10 @@ struct RunArgs {
     /// Include the data (x, x_prime) and W(0) exactly as used in the result JSON.
     #[arg(long)]
     export_data: bool,
+    /// MLP runs: train on the GPU (wgpu: Vulkan, Metal or DX12; Mesa's lavapipe without a
+    /// GPU) instead of the CPU, with the NTK computed there too.
+    #[arg(long)]
+    gpu: bool,
 }
 
 fn main() -> ExitCode {
@@ -94,7 +99,11 @@ fn run_mlp(args: &RunArgs, cfg: MlpConfig) -> Result<(), String> {
         return Err("--export-data is available for linear runs only".into());
     }
     let started = Instant::now();
-    let result = mlp::run_mlp_cpu(&cfg).map_err(|e| e.to_string())?;
+    let result = if args.gpu {
+        pollster::block_on(run_mlp_gpu(&cfg))?
+    } else {
+        mlp::run_mlp_cpu(&cfg).map_err(|e| e.to_string())?
+    };
     let wall = started.elapsed().as_secs_f64();
     if let Some(path) = &args.out {
         let json = serde_json::to_string(&result).map_err(|e| e.to_string())?;
@@ -114,6 +123,23 @@ fn run_mlp(args: &RunArgs, cfg: MlpConfig) -> Result<(), String> {
         args.out.as_deref() == Some(Path::new("-")),
     );
     Ok(())
+}
+
+/// Prepares (NTK on the GPU) and trains `cfg` on the GPU.
+async fn run_mlp_gpu(cfg: &MlpConfig) -> Result<MlpResult, String> {
+    let ctx = GpuContext::new().await.map_err(|e| e.to_string())?;
+    let setup = mlp::MlpSetup::new(cfg).map_err(|e| e.to_string())?;
+    let prep = prepare_with_gpu_ntk(&ctx, setup)
+        .await
+        .map_err(|e| e.to_string())?;
+    let backend = GpuMlpBackend::from_prepared(&ctx, &prep)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut run = mlp::MlpRun::start(backend, &prep)
+        .await
+        .map_err(|e| e.to_string())?;
+    run.finish().await.map_err(|e| e.to_string())?;
+    Ok(mlp::assemble_mlp(&prep, &run))
 }
 
 fn mlp_summary(r: &MlpResult, wall: f64) -> Vec<String> {

@@ -2,7 +2,8 @@
 //!
 //! - [`context`]: the one place a device is created ([`GpuContext`]) and [`GpuError`];
 //! - [`matmul`], [`scale_columns`] and [`linear_update`]: one Rust file per WGSL kernel;
-//! - [`relu`], [`sgd`] and [`ntk`]: the MLP's kernels, one Rust file per WGSL file;
+//! - [`relu`], [`sgd`], [`ntk`] and [`loss_grad`]: the MLP's kernels, one Rust file per WGSL
+//!   file; [`mlp_backend`]: [`GpuMlpBackend`], a [`crate::experiment::mlp::MlpBackend`];
 //! - [`linear_backend`]: [`GpuLinearBackend`], a [`crate::experiment::LinearBackend`];
 //! - [`reference`]: plain-Rust versions of the kernels, for tests.
 //!
@@ -17,7 +18,10 @@ mod layout_check;
 pub mod linear_backend;
 mod linear_resources;
 pub mod linear_update;
+pub mod loss_grad;
 pub mod matmul;
+pub mod mlp_backend;
+mod mlp_resources;
 pub mod ntk;
 pub mod reference;
 pub mod relu;
@@ -28,7 +32,9 @@ pub use context::{GpuContext, GpuError};
 pub use linear_backend::GpuLinearBackend;
 pub use linear_resources::Operator;
 pub use linear_update::{linear_update_once, LinearUpdateKernel, LinearUpdateParams};
+pub use loss_grad::{loss_grad_once, LossGrad, LossGradParams, MAX_LOSS_D};
 pub use matmul::{matmul_once, MatmulKernel, MatmulParams, MatmulShape};
+pub use mlp_backend::{prepare_with_gpu_ntk, GpuMlpBackend};
 pub use ntk::{empirical_ntk_gpu, NtkKernel, NtkParams, NtkWeights};
 pub use relu::{relu_once, ReluKernel, ReluParams};
 pub use scale_columns::{scale_columns_once, ScaleColumnsKernel, ScaleColumnsParams};

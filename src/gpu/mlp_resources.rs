@@ -1,0 +1,230 @@
+//! The MLP's device buffers (padded layout) and the dispatches of one training step, bound
+//! once: forward, loss gradient, backward, update.
+
+use super::context::GpuError;
+use super::kernel::{matrix_storage, Binding};
+use super::layout::padded_len;
+use super::loss_grad::LossGrad;
+use super::matmul::{MatmulKernel, MatmulShape};
+use super::relu::{ReluKernel, ReluParams};
+use super::sgd::{SgdKernel, SgdParams};
+use crate::model::mlp::MlpShape;
+use crate::model::ssl_loss::SslLoss;
+
+/// Every buffer of a run, padded: X̃ (N x (m+1)), weights, activations, gradients.
+pub struct MlpBuffers {
+    pub x: wgpu::Buffer,
+    pub w1: wgpu::Buffer,
+    pub w2: wgpu::Buffer,
+    pub hidden: wgpu::Buffer,
+    pub f: wgpu::Buffer,
+    pub grad_f: wgpu::Buffer,
+    pub delta: wgpu::Buffer,
+    pub g1: wgpu::Buffer,
+    pub g2: wgpu::Buffer,
+    /// Momentum buffers (only with momentum).
+    pub velocity: Option<(wgpu::Buffer, wgpu::Buffer)>,
+    /// H̃ H̃ᵀ (N x N), only when hidden eigenvalues are tracked.
+    pub gram: Option<wgpu::Buffer>,
+    pub dummy: wgpu::Buffer,
+}
+
+/// Sizes of a run on the device.
+#[derive(Debug, Clone, Copy)]
+pub struct MlpDims {
+    pub shape: MlpShape,
+    /// N = 2n.
+    pub rows: usize,
+}
+
+impl MlpDims {
+    pub fn hp(&self) -> usize {
+        self.shape.hidden_aug()
+    }
+
+    pub fn m1(&self) -> usize {
+        self.shape.inputs_aug()
+    }
+
+    pub fn d(&self) -> usize {
+        self.shape.outputs
+    }
+}
+
+impl MlpBuffers {
+    /// Uploads X̃ and the weights (row-major, unpadded) and allocates the rest.
+    pub fn upload(
+        device: &wgpu::Device,
+        dims: MlpDims,
+        (x, w1, w2): (&[f32], &[f32], &[f32]),
+        (momentum, gram): (bool, bool),
+    ) -> Result<Self, GpuError> {
+        let (n, hp, m1, d) = (dims.rows, dims.hp(), dims.m1(), dims.d());
+        if x.len() != n * m1 || w1.len() != hp * m1 || w2.len() != d * hp {
+            return Err(GpuError::Shape("mlp: operands have wrong lengths".into()));
+        }
+        let zeros = |label, dims: (usize, usize)| {
+            matrix_storage(device, label, dims, &vec![0.0; dims.0 * dims.1])
+        };
+        let velocity = if momentum {
+            Some((zeros("mlp V1", (hp, m1))?, zeros("mlp V2", (d, hp))?))
+        } else {
+            None
+        };
+        Ok(Self {
+            x: matrix_storage(device, "mlp X", (n, m1), x)?,
+            w1: matrix_storage(device, "mlp W1", (hp, m1), w1)?,
+            w2: matrix_storage(device, "mlp W2", (d, hp), w2)?,
+            hidden: zeros("mlp H", (n, hp))?,
+            f: zeros("mlp F", (n, d))?,
+            grad_f: zeros("mlp dL/dF", (n, d))?,
+            delta: zeros("mlp delta", (n, hp))?,
+            g1: zeros("mlp dW1", (hp, m1))?,
+            g2: zeros("mlp dW2", (d, hp))?,
+            velocity,
+            gram: if gram {
+                Some(zeros("mlp hidden Gram", (n, n))?)
+            } else {
+                None
+            },
+            dummy: zeros("mlp dummy", (1, 1))?,
+        })
+    }
+}
+
+/// The dispatches of a forward pass, a training step and the hidden Gram matrix.
+pub struct MlpBindings {
+    forward: Vec<Binding>,
+    loss: LossGrad,
+    backward: Vec<Binding>,
+    gram: Option<Binding>,
+}
+
+impl MlpBindings {
+    pub fn new(
+        device: &wgpu::Device,
+        dims: MlpDims,
+        b: &MlpBuffers,
+        (loss, lr, momentum): (SslLoss, f32, f32),
+    ) -> Result<Self, GpuError> {
+        let (n, hp, m1, d) = (dims.rows, dims.hp(), dims.m1(), dims.d());
+        let mm = MatmulKernel::new(device);
+        let relu = ReluKernel::new(device);
+        let relu_params = ReluParams::new(n, hp)?;
+        let forward = vec![
+            mm.bind(
+                device,
+                "mlp Z",
+                MatmulShape::abt(n, hp, m1),
+                (&b.x, &b.w1, &b.hidden),
+            )?,
+            relu.bind_forward(device, relu_params, (&b.hidden, &b.dummy))?,
+            mm.bind(
+                device,
+                "mlp F",
+                MatmulShape::abt(n, d, hp),
+                (&b.hidden, &b.w2, &b.f),
+            )?,
+        ];
+        let loss = LossGrad::new(device, loss, n / 2, d, &b.f, &b.grad_f)?;
+        let mut backward = vec![
+            mm.bind(
+                device,
+                "mlp dW2",
+                MatmulShape::atb(d, hp, n),
+                (&b.grad_f, &b.hidden, &b.g2),
+            )?,
+            mm.bind(
+                device,
+                "mlp dH",
+                MatmulShape::ab(n, hp, d),
+                (&b.grad_f, &b.w2, &b.delta),
+            )?,
+            relu.bind_backward(device, relu_params, (&b.hidden, &b.delta, &b.dummy))?,
+            mm.bind(
+                device,
+                "mlp dW1",
+                MatmulShape::atb(hp, m1, n),
+                (&b.delta, &b.x, &b.g1),
+            )?,
+        ];
+        backward.extend(update_bindings(device, dims, b, (lr, momentum))?);
+        let gram = match &b.gram {
+            Some(g) => {
+                let shape = MatmulShape::abt(n, n, hp);
+                Some(mm.bind(device, "mlp Gram", shape, (&b.hidden, &b.hidden, g))?)
+            }
+            None => None,
+        };
+        Ok(Self {
+            forward,
+            loss,
+            backward,
+            gram,
+        })
+    }
+
+    /// One training step: forward, dL/dF, backward, update.
+    pub fn encode_step(&self, pass: &mut wgpu::ComputePass<'_>) {
+        self.encode_forward(pass);
+        self.loss.encode(pass);
+        for b in &self.backward {
+            b.encode(pass);
+        }
+    }
+
+    /// The forward pass at the current weights.
+    pub fn encode_forward(&self, pass: &mut wgpu::ComputePass<'_>) {
+        for b in &self.forward {
+            b.encode(pass);
+        }
+    }
+
+    /// H̃ H̃ᵀ of the current hidden activations (after a forward pass); false if not bound.
+    pub fn encode_gram(&self, pass: &mut wgpu::ComputePass<'_>) -> bool {
+        match &self.gram {
+            Some(g) => {
+                g.encode(pass);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// v ← μ v + g; w ← w − η v (or w ← w − η g without momentum), for both layers.
+fn update_bindings(
+    device: &wgpu::Device,
+    dims: MlpDims,
+    b: &MlpBuffers,
+    (lr, momentum): (f32, f32),
+) -> Result<Vec<Binding>, GpuError> {
+    let sgd = SgdKernel::new(device);
+    let sizes = [
+        padded_len(dims.hp(), dims.m1()),
+        padded_len(dims.d(), dims.hp()),
+    ];
+    let layers = [(&b.g1, &b.w1), (&b.g2, &b.w2)];
+    let mut out = Vec::new();
+    for (i, ((g, w), len)) in layers.into_iter().zip(sizes).enumerate() {
+        let label = if i == 0 {
+            "mlp W1 update"
+        } else {
+            "mlp W2 update"
+        };
+        match &b.velocity {
+            Some((v1, v2)) => {
+                let v = if i == 0 { v1 } else { v2 };
+                out.push(sgd.bind_accumulate(
+                    device,
+                    label,
+                    SgdParams::new(len, momentum)?,
+                    (g, v),
+                )?);
+                out.push(sgd.bind_descend(device, label, SgdParams::new(len, lr)?, (v, w))?);
+            }
+            None => out.push(sgd.bind_descend(device, label, SgdParams::new(len, lr)?, (g, w))?),
+        }
+    }
+    Ok(out)
+}
