@@ -157,3 +157,63 @@ fn errors_are_messages_not_panics() {
         "cannot write",
     );
 }
+
+#[test]
+fn mlp_presets_run_on_cpu_and_gpu_with_the_same_schema() {
+    let dir = out_dir("cli_mlp");
+    let text = String::from_utf8_lossy(&stepwise(&["presets"]).stdout).to_string();
+    for name in ["fig2-bt", "fig2-simclr", "fig2-vicreg", "mlp-small-bt"] {
+        assert!(text.lines().any(|l| l.starts_with(name)), "{text}");
+    }
+    let mut finals = Vec::new();
+    for gpu in [false, true] {
+        let (json, svg) = (
+            dir.join(format!("m{gpu}.json")),
+            dir.join(format!("m{gpu}.svg")),
+        );
+        let mut args = vec![
+            "run",
+            "mlp-small-bt",
+            "--set",
+            "steps=60",
+            "--out",
+            json.to_str().unwrap(),
+            "--svg",
+            svg.to_str().unwrap(),
+        ];
+        if gpu {
+            args.push("--gpu");
+        }
+        let out = stepwise(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let r: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        for key in [
+            "config",
+            "backend",
+            "m",
+            "parameters",
+            "data_digest",
+            "records",
+            "hidden",
+        ] {
+            assert!(r.get(key).is_some(), "missing {key}");
+        }
+        assert_eq!(r["records"].as_array().unwrap().len(), 13);
+        assert_eq!(r["hidden"][0]["eigenvalues"].as_array().unwrap().len(), 6);
+        assert_eq!(r["theory"]["tau"].as_array().unwrap().len(), 3);
+        assert!(r["ntk"]["alignment_chance"].as_f64().unwrap() > 0.0);
+        let svg = std::fs::read_to_string(&svg).unwrap();
+        assert!(svg.contains("hidden covariance eigenvalues"));
+        finals.push(r["records"][12]["eigenvalues"][0].as_f64().unwrap());
+    }
+    assert!(
+        (finals[0] - finals[1]).abs() < 1e-3,
+        "cpu vs gpu: {finals:?}"
+    );
+    let bad = stepwise(&["run", "mlp-small-bt", "--set", "width=100000"]);
+    assert_clean_failure(&bad, "width");
+}

@@ -3,10 +3,10 @@
 //! with Zc the column-centred block, std_j = sqrt(Cov_jj + 1e-4),
 //! var = mean_j relu(1 − std_j)/2 and cov = Σ_{j≠k} Cov_jk²/d.
 //!
-//! Gradient, for a branch's entry (i, j) (the other branch's entry is (i, j)'):
-//! 50 (Z_ij − Z'_ij)/(n d) − 25·1[std_j < 1] Zc_ij/(2 d std_j (n − 1))
-//! plus 4 (Zc Cov_offdiag)_ij/(d (n − 1)). Centring adds no term: each of these is a
-//! column-mean-free combination of Zc, so the mean's derivative sums to zero against it.
+//! Gradient with respect to Z (for Z', swap Z and Z'):
+//! dL/dZ_ij = 50 (Z_ij − Z'_ij)/(n d) − 25·1[std_j < 1] Zc_ij/(2 d std_j (n − 1))
+//! plus 4 (Zc Cov_offdiag)_ij/(d (n − 1)). Centring adds no term: the column means' derivative
+//! meets only column sums of Zc, which are zero.
 
 use super::{times_square, LossValue};
 
