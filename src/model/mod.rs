@@ -1,3 +1,4 @@
 //! The models themselves, as plain math on the CPU (no GPU, no DOM).
 
 pub mod linear;
+pub mod ssl_loss;
