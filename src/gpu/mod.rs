@@ -2,11 +2,14 @@
 //!
 //! - [`context`]: the one place a device is created ([`GpuContext`]) and [`GpuError`];
 //! - [`matmul`], [`scale_columns`] and [`linear_update`]: one Rust file per WGSL kernel;
+//! - [`loss_grad`]: [`LossGrad`], dL/dF of the SSL losses, over [`barlow_grad`],
+//!   [`vicreg_grad`] and [`simclr_grad`] (one Rust file per WGSL kernel again);
 //! - [`linear_backend`]: [`GpuLinearBackend`], a [`crate::experiment::LinearBackend`];
 //! - [`reference`]: plain-Rust versions of the kernels, for tests.
 //!
 //! Everything except [`GpuContext::new`] takes a `&wgpu::Device` and `&wgpu::Queue`.
 
+pub mod barlow_grad;
 mod buffers;
 pub mod context;
 pub mod kernel;
@@ -16,13 +19,17 @@ mod layout_check;
 pub mod linear_backend;
 mod linear_resources;
 pub mod linear_update;
+pub mod loss_grad;
 pub mod matmul;
 pub mod reference;
 pub mod scale_columns;
+pub mod simclr_grad;
+pub mod vicreg_grad;
 
 pub use context::{GpuContext, GpuError};
 pub use linear_backend::GpuLinearBackend;
 pub use linear_resources::Operator;
 pub use linear_update::{linear_update_once, LinearUpdateKernel, LinearUpdateParams};
+pub use loss_grad::{loss_grad_once, LossGrad};
 pub use matmul::{matmul_once, MatmulKernel, MatmulParams, MatmulShape};
 pub use scale_columns::{scale_columns_once, ScaleColumnsKernel, ScaleColumnsParams};
