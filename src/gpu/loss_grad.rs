@@ -1,59 +1,81 @@
-//! `shaders/loss_grad.wgsl`: dL/dF of Barlow Twins, SimCLR and VICReg on the GPU, bound
-//! once and encoded every training step (no readback). The CPU reference is
-//! [`crate::model::ssl_loss`].
+//! dL/dF of the SSL losses ([`SslLoss`]) on the GPU, F and the gradient in the padded layout of
+//! [`super::layout`]: the one entry point over [`super::barlow_grad`], [`super::vicreg_grad`]
+//! and [`super::simclr_grad`]. Loss values stay on the CPU ([`crate::model::ssl_loss`]).
 
+use super::barlow_grad::BarlowGradKernel;
+use super::buffers::{self, LostFlag, Scopes};
 use super::context::GpuError;
-use super::kernel::{self, checked_storage, matrix_storage, Binding, Kernel};
+use super::kernel::{matrix_storage, Binding};
 use super::layout::{pad4, padded_len, unpack};
+use super::simclr_grad::{SimClrGradKernel, SimClrParams};
+use super::vicreg_grad::VicRegGradKernel;
 use crate::model::ssl_loss::SslLoss;
 
-const SHADER: &str = include_str!("../../shaders/loss_grad.wgsl");
+/// The largest embedding dimension d the kernels handle (workgroup arrays are sized for it).
+pub const MAX_DIM: usize = 32;
 
-/// Largest embedding dimension the kernels handle (their per-row arrays and d x d tiles).
-pub const MAX_LOSS_D: usize = 32;
+/// The most pairs n the kernels handle. Mesa 22.3's lavapipe silently stops a shader
+/// invocation after 65535 loop iterations counted over all its loops (the output is then
+/// partly unwritten, with no error); the kernels loop at most about 5.3 n (Barlow Twins,
+/// VICReg, whose statistics take one workgroup) or 4n (SimCLR) times per invocation.
+pub const MAX_PAIRS: usize = 8192;
 
-/// The shader's `Params`, field by field.
+/// The `Params` of `barlow_grad.wgsl` and `vicreg_grad.wgsl`, field by field: the shape of F.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
-pub struct LossGradParams {
-    /// Positive pairs n (N = 2n rows).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct EmbeddingParams {
+    /// Pairs n (F has 2n rows).
     pub n: u32,
     /// Embedding dimension d.
     pub d: u32,
-    /// Row stride of F and G: pad4(d).
-    pub stride: u32,
-    /// SimCLR's τ (unused by the others).
-    pub temperature: f32,
+    /// vec4s per padded row, pad4(d)/4.
+    pub dq: u32,
+    /// Padded rows, pad4(2n).
+    pub rows4: u32,
 }
 
-impl LossGradParams {
-    pub fn new(loss: SslLoss, n: usize, d: usize) -> Result<Self, GpuError> {
-        if n < 2 || d == 0 || d > MAX_LOSS_D || 2 * n * pad4(d) > u32::MAX as usize {
-            return Err(GpuError::Shape(format!(
-                "loss gradient for n = {n}, d = {d}: needs n ≥ 2 and 1 ≤ d ≤ {MAX_LOSS_D}"
-            )));
-        }
-        let temperature = match loss {
-            SslLoss::SimClr { temperature } => temperature as f32,
-            _ => 1.0,
+impl EmbeddingParams {
+    /// The shape of a 2n x d F, or an error if n is not in 1..=[`MAX_PAIRS`] or d is not in
+    /// 1..=[`MAX_DIM`].
+    pub fn new(n: usize, d: usize) -> Result<Self, GpuError> {
+        let bad = |why: String| {
+            Err(GpuError::Shape(format!(
+                "SSL loss on 2n x d, n = {n}, d = {d}: {why}"
+            )))
         };
+        if n == 0 || n > MAX_PAIRS {
+            return bad(format!("n must be between 1 and {MAX_PAIRS}"));
+        }
+        if d == 0 || d > MAX_DIM {
+            return bad(format!("d must be between 1 and {MAX_DIM}"));
+        }
+        let rows = pad4(2 * n);
         Ok(Self {
             n: n as u32,
             d: d as u32,
-            stride: pad4(d) as u32,
-            temperature,
+            dq: (pad4(d) / 4) as u32,
+            rows4: rows as u32,
         })
+    }
+
+    /// f32 in the padded layout of F (and of the gradient).
+    pub fn padded_len(&self) -> usize {
+        self.rows4 as usize * 4 * self.dq as usize
     }
 }
 
-/// dL/dF for one loss, from F to G (both pad4(2n) x pad4(d), padded layout), made once and
-/// encoded any number of times.
+/// dL/dF for `loss`, from F to `grad`, both in the padded layout (pad4(2n) x pad4(d) f32, see
+/// layout.rs), made once, encoded any number of times (every training step) into a compute
+/// pass; no readback. F's padding must be zero; the gradient's padding is written as zeros.
 pub struct LossGrad {
     bindings: Vec<Binding>,
     _scratch: Vec<wgpu::Buffer>,
 }
 
 impl LossGrad {
+    /// Compiles and binds the kernels of `loss` for a 2n x d F. Fails with
+    /// [`GpuError::Shape`] on a bad shape (d > 32, n = 0 or n > 8192, VICReg with n < 2), a bad
+    /// temperature, or buffers too small for the padded layout; `f` and `grad` must differ.
     pub fn new(
         device: &wgpu::Device,
         loss: SslLoss,
@@ -62,70 +84,57 @@ impl LossGrad {
         f: &wgpu::Buffer,
         grad: &wgpu::Buffer,
     ) -> Result<Self, GpuError> {
-        let params = LossGradParams::new(loss, n, d)?;
-        let rows = (2 * n) as u64;
-        let kernel =
-            |entry: &'static str, name: &'static str| Kernel::new(device, name, SHADER, entry);
-        match loss {
-            SslLoss::BarlowTwins | SslLoss::VicReg => {
-                let (entry, name) = match loss {
-                    SslLoss::BarlowTwins => ("barlow", "barlow twins gradient"),
-                    _ => ("vicreg", "vicreg gradient"),
-                };
-                // one workgroup: 64 invocations
-                let b = kernel(entry, name).bind(device, name, &params, (f, f, grad), 64)?;
-                Ok(Self {
-                    bindings: vec![b],
-                    _scratch: Vec::new(),
-                })
+        let shape = EmbeddingParams::new(n, d)?;
+        if f == grad {
+            return Err(GpuError::Shape(
+                "SSL loss: F and its gradient must be different buffers".into(),
+            ));
+        }
+        let bytes = buffers::f32_bytes(shape.padded_len());
+        if f.size() < bytes || grad.size() < bytes {
+            return Err(GpuError::Shape(format!(
+                "SSL loss on {} x {d}: F and its gradient need {bytes} bytes each, got {} and {}",
+                2 * n,
+                f.size(),
+                grad.size()
+            )));
+        }
+        let bufs = (f, grad);
+        Ok(match loss {
+            SslLoss::BarlowTwins => {
+                Self::single(BarlowGradKernel::new(device).bind(device, shape, bufs)?)
             }
-            SslLoss::SimClr { .. } => {
-                let units = checked_storage(
-                    device,
-                    "simclr unit rows and norms",
-                    &vec![0.0; 2 * n * pad4(d) + pad4(2 * n)],
-                )?;
-                let lse = checked_storage(device, "simclr logsumexp", &vec![0.0; pad4(2 * n)])?;
-                let bindings = vec![
-                    kernel("simclr_norms", "simclr norms").bind(
-                        device,
-                        "simclr norms",
-                        &params,
-                        (f, f, &units),
-                        rows,
-                    )?,
-                    kernel("simclr_lse", "simclr logsumexp").bind(
-                        device,
-                        "simclr logsumexp",
-                        &params,
-                        (&units, &units, &lse),
-                        rows,
-                    )?,
-                    kernel("simclr_grad", "simclr gradient").bind(
-                        device,
-                        "simclr gradient",
-                        &params,
-                        (&units, &lse, grad),
-                        rows,
-                    )?,
-                ];
-                Ok(Self {
-                    bindings,
-                    _scratch: vec![units, lse],
-                })
+            SslLoss::VicReg => {
+                Self::single(VicRegGradKernel::new(device).bind(device, shape, bufs)?)
             }
+            SslLoss::SimClr { temperature } => {
+                let params = SimClrParams::new(shape, temperature)?;
+                let bound = SimClrGradKernel::new(device).bind(device, params, bufs)?;
+                Self {
+                    bindings: bound.bindings.into(),
+                    _scratch: bound.scratch.into(),
+                }
+            }
+        })
+    }
+
+    fn single(binding: Binding) -> Self {
+        Self {
+            bindings: vec![binding],
+            _scratch: Vec::new(),
         }
     }
 
+    /// Records the gradient's dispatches (one, or three for SimCLR) into `pass`.
     pub fn encode(&self, pass: &mut wgpu::ComputePass<'_>) {
-        for b in &self.bindings {
-            b.encode(pass);
+        for binding in &self.bindings {
+            binding.encode(pass);
         }
     }
 }
 
-/// Uploads F (N x d row-major, unpadded), computes the gradient once and reads it back
-/// unpadded (tests).
+/// Uploads F (N x d row-major, unpadded), computes the gradient once, reads it back unpadded
+/// (tests).
 pub async fn loss_grad_once(
     device: &wgpu::Device,
     queue: &wgpu::Queue,
@@ -134,41 +143,50 @@ pub async fn loss_grad_once(
     d: usize,
     f: &[f32],
 ) -> Result<Vec<f32>, GpuError> {
-    LossGradParams::new(loss, n, d)?;
-    if f.len() != 2 * n * d {
-        return Err(GpuError::Shape(
-            "loss gradient: F has the wrong length".into(),
-        ));
+    let rows = 2 * n;
+    if f.len() != rows * d {
+        return Err(GpuError::Shape(format!(
+            "SSL loss: F has {} values, not 2n x d = {rows} x {d}",
+            f.len()
+        )));
     }
-    let padded = kernel::run_sequence(device, queue, padded_len(2 * n, d), || {
-        let fb = matrix_storage(device, "loss F", (2 * n, d), f)?;
-        let g = matrix_storage(device, "loss G", (2 * n, d), &vec![0.0; 2 * n * d])?;
-        // bind groups keep their buffers alive until the work is done
-        let lg = LossGrad::new(device, loss, n, d, &fb, &g)?;
-        Ok((lg.bindings, g))
-    })
-    .await?;
-    Ok(unpack(2 * n, d, &padded))
+    EmbeddingParams::new(n, d)?;
+    let scopes = Scopes::push(device);
+    let f_buf = matrix_storage(device, "loss F", (rows, d), f)?;
+    let grad = matrix_storage(device, "loss dL/dF", (rows, d), &vec![0.0; rows * d])?;
+    let loss_grad = LossGrad::new(device, loss, n, d, &f_buf, &grad)?;
+    let len = padded_len(rows, d);
+    let staging = buffers::staging_buffer(device, "loss dL/dF staging", len);
+    let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+        label: Some("loss gradient encoder"),
+    });
+    {
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some("loss gradient pass"),
+            timestamp_writes: None,
+        });
+        loss_grad.encode(&mut pass);
+    }
+    let lost = LostFlag::default();
+    let padded =
+        buffers::submit_and_read(device, queue, encoder, (&grad, &staging), scopes, &lost).await?;
+    Ok(unpack(rows, d, &padded[..len.min(padded.len())]))
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn params_match_the_wgsl_struct() {
-        crate::gpu::layout_check::assert_uniform_matches::<LossGradParams>(SHADER, "Params", 4);
-    }
-
-    #[test]
-    fn params_reject_large_d() {
-        assert!(LossGradParams::new(SslLoss::BarlowTwins, 10, 33).is_err());
-        assert!(LossGradParams::new(SslLoss::VicReg, 1, 3).is_err());
-        assert_eq!(
-            LossGradParams::new(SslLoss::BarlowTwins, 10, 5)
-                .unwrap()
-                .stride,
-            8
-        );
+    fn shapes_are_checked() {
+        let p = EmbeddingParams::new(5, 7).unwrap();
+        assert_eq!((p.n, p.d, p.dq, p.rows4), (5, 7, 2, 12));
+        assert_eq!(p.padded_len(), 96);
+        assert!(EmbeddingParams::new(0, 3).is_err());
+        assert!(EmbeddingParams::new(3, 0).is_err());
+        assert!(EmbeddingParams::new(3, 33).is_err());
+        assert!(EmbeddingParams::new(MAX_PAIRS + 1, 3).is_err());
+        assert!(EmbeddingParams::new(usize::MAX, 3).is_err());
+        assert!(EmbeddingParams::new(MAX_PAIRS, MAX_DIM).is_ok());
     }
 }

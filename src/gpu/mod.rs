@@ -2,13 +2,16 @@
 //!
 //! - [`context`]: the one place a device is created ([`GpuContext`]) and [`GpuError`];
 //! - [`matmul`], [`scale_columns`] and [`linear_update`]: one Rust file per WGSL kernel;
-//! - [`relu`], [`sgd`], [`ntk`] and [`loss_grad`]: the MLP's kernels, one Rust file per WGSL
-//!   file; [`mlp_backend`]: [`GpuMlpBackend`], a [`crate::experiment::mlp::MlpBackend`];
+//! - [`relu`], [`sgd`] and [`ntk`]: the MLP's kernels, one Rust file per WGSL file;
+//!   [`mlp_backend`]: [`GpuMlpBackend`], a [`crate::experiment::mlp::MlpBackend`];
+//! - [`loss_grad`]: [`LossGrad`], dL/dF of the SSL losses, over [`barlow_grad`],
+//!   [`vicreg_grad`] and [`simclr_grad`] (one Rust file per WGSL kernel again);
 //! - [`linear_backend`]: [`GpuLinearBackend`], a [`crate::experiment::LinearBackend`];
 //! - [`reference`]: plain-Rust versions of the kernels, for tests.
 //!
 //! Everything except [`GpuContext::new`] takes a `&wgpu::Device` and `&wgpu::Queue`.
 
+pub mod barlow_grad;
 mod buffers;
 pub mod context;
 pub mod kernel;
@@ -27,12 +30,14 @@ pub mod reference;
 pub mod relu;
 pub mod scale_columns;
 pub mod sgd;
+pub mod simclr_grad;
+pub mod vicreg_grad;
 
 pub use context::{GpuContext, GpuError};
 pub use linear_backend::GpuLinearBackend;
 pub use linear_resources::Operator;
 pub use linear_update::{linear_update_once, LinearUpdateKernel, LinearUpdateParams};
-pub use loss_grad::{loss_grad_once, LossGrad, LossGradParams, MAX_LOSS_D};
+pub use loss_grad::{loss_grad_once, LossGrad};
 pub use matmul::{matmul_once, MatmulKernel, MatmulParams, MatmulShape};
 pub use mlp_backend::{prepare_with_gpu_ntk, GpuMlpBackend};
 pub use ntk::{empirical_ntk_gpu, NtkKernel, NtkParams, NtkWeights};
