@@ -2,18 +2,23 @@
 // Each cell lives in its own module (cell-*.js); share.js maps the query string to cells.
 // All text that comes from a URL is written with textContent, never as HTML.
 
-import init, { presets_json } from "./pkg/stepwise.js";
+import init, { presets_json, mlp_presets_json } from "./pkg/stepwise.js";
 import { $, showError, showNotices, messageOf } from "./ui.js";
 import { CELLS, splitQuery, setBackend, enterEmbed } from "./share.js";
 import { cell, setState, setupStepwise, run } from "./cell-stepwise.js";
 import { initCell, setupInit, compute } from "./cell-init.js";
 import { symmetryCell, setupSymmetry, update } from "./cell-symmetry.js";
+import {
+  mlpCell, hiddenCell, setupMlp, setupHidden, runMlp, runHidden, mlpUnavailable,
+} from "./cell-mlp.js";
 
 /** Test hook: the state the browser tests read. */
 window.stepwise = {
   cell,
   initCell,
   symmetryCell,
+  mlpCell,
+  hiddenCell,
   state: () => cell.root.dataset.state,
   resultJson: () => cell.session?.result_json() ?? null,
   timings: () => ({
@@ -54,9 +59,11 @@ async function main() {
     $("fallback-figure").hidden = false;
     setState("unavailable");
     for (const c of [initCell, symmetryCell]) c.root.dataset.state = "unavailable";
+    mlpUnavailable();
     return;
   }
   const presets = JSON.parse(presets_json());
+  const mlpPresets = JSON.parse(mlp_presets_json());
   const parts = splitQuery(location.search);
   const { backend, embed, notices } = pageKeys(parts.page);
   setBackend(backend);
@@ -65,11 +72,16 @@ async function main() {
     ...setupStepwise({ params: parts.stepwise, presets, backend, embed }),
     ...setupInit({ params: parts.init, presets }),
     ...setupSymmetry({ params: parts.symmetry }),
+    ...setupMlp({ params: parts.mlp, presets: mlpPresets, backend }),
+    ...setupHidden({ params: parts.hidden, presets: mlpPresets, backend }),
   );
   showNotices(notices);
   // the cheap cells first; an embedded cell alone
   if (!embed || embed === "symmetry") update();
   if (!embed || embed === "init") await compute();
+  // the MLP cells are expensive: they wait for Run unless embedded
+  if (embed === "mlp") await runMlp();
+  if (embed === "hidden") await runHidden();
   if (!embed || embed === "stepwise") await run();
 }
 

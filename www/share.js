@@ -2,17 +2,21 @@
 //
 // The first cell's run configuration uses plain keys (`d=3`, `dataset.n=200`), as the CLI's
 // --set does; every later cell prefixes its keys with its id (`init.d=3`,
-// `symmetry.gammas=1,0.5`), so the cells never collide. Page keys (`backend`, `embed`)
+// `symmetry.gammas=1,0.5`, `mlp.width=512`, `hidden.seed=2`), so the cells never collide. Page keys (`backend`, `embed`)
 // are read by the page. A share link holds every cell's state; an embed link holds only its
 // cell's state and `embed=<cell>`.
 
 import { $, setText } from "./ui.js";
 
-/** The cells that can be shared and embedded, in page order, with their key prefixes. */
+/** The cells that can be shared and embedded, in page order, with their key prefixes
+ * (`computes`: the cell runs on WebGPU or the CPU, so its embed link keeps `backend`). */
 export const CELLS = {
   stepwise: { prefix: "", title: "stepwise learning", height: 480 },
   init: { prefix: "init.", title: "any small init follows an aligned one", height: 500 },
   symmetry: { prefix: "symmetry.", title: "symmetry breaking", height: 520 },
+  mlp: { prefix: "mlp.", title: "a wide network", height: 560, computes: true },
+  hidden: { prefix: "hidden.", title: "hidden representations learn in steps too", height: 560,
+    computes: true },
 };
 /** Query keys that belong to the page, not to a cell. */
 const PAGE_KEYS = ["backend", "embed"];
@@ -27,7 +31,7 @@ export function cellElement(id, name) {
 }
 
 /**
- * Splits a query string into {page, stepwise, init, symmetry}, each a URLSearchParams:
+ * Splits a query string into {page, stepwise, init, …} (one per cell), each a URLSearchParams:
  * prefixed keys go to their cell with the prefix removed, page keys to `page`, the rest to
  * the first cell.
  */
@@ -78,7 +82,7 @@ export function shareUrl(id, embed = false) {
     if (query === null && cell === id) return null;
     if (query) parts.push(query);
   }
-  if (page.backend !== "auto" && (!embed || id === "stepwise")) {
+  if (page.backend !== "auto" && (!embed || id === "stepwise" || CELLS[id].computes)) {
     parts.push(pair("backend", page.backend));
   }
   if (embed) parts.push(pair("embed", id));

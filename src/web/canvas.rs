@@ -8,9 +8,11 @@ use web_sys::HtmlCanvasElement;
 
 use super::js_error;
 use crate::experiment::cells::{InitComparison, Landscape};
+use crate::experiment::mlp::MlpResult;
 use crate::experiment::RunResult;
 use crate::plot::{
-    draw_init_comparison, draw_landscape, draw_linear_figure, FigureOptions, PlotError,
+    draw_init_comparison, draw_landscape, draw_linear_figure, draw_mlp_figure, FigureOptions,
+    PlotError,
 };
 
 /// Largest backing-store side in pixels (browsers cap canvases around 16k-32k).
@@ -84,4 +86,15 @@ pub fn draw_init(
 /// Draws the symmetry-breaking landscapes and trajectories (App. F) onto `canvas`.
 pub fn draw_symmetry(canvas: &HtmlCanvasElement, ls: &Landscape) -> Result<(), JsValue> {
     draw_with(canvas, |root, _| draw_landscape(root, ls))
+}
+
+/// Draws the MLP figure (loss, embedding and hidden eigenvalues) of `result` onto `canvas`.
+pub fn draw_mlp(
+    canvas: &HtmlCanvasElement,
+    result: &MlpResult,
+    log_time: bool,
+) -> Result<(), JsValue> {
+    draw_with(canvas, |root, size| {
+        draw_mlp_figure(root, result, &options(size, log_time))
+    })
 }

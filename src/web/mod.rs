@@ -5,19 +5,26 @@
 //! chunks that the page schedules per animation frame, and draws, exports and shares it.
 //! The later cells are one call each: [`compute_init`] runs the random-vs-aligned init
 //! comparison (Result 4.6) and [`symmetry_landscape`] the symmetry-breaking landscapes
-//! (App. F). Every failure reaches JavaScript as an exception carrying its own message.
+//! (App. F). [`MlpSession`] does for the MLP runs (SPEC §4) what `LinearSession` does for
+//! the linear one. Every failure reaches JavaScript as an exception carrying its own message.
 
 mod canvas;
 mod directions;
 mod engine;
 mod export;
 mod init_cell;
+mod mlp_engine;
+mod mlp_query;
+mod mlp_session;
+mod mlp_summary;
 mod probe;
 mod query;
 mod session;
 mod symmetry;
 
 pub use init_cell::{compute_init, InitCell};
+pub use mlp_query::{mlp_compact_query, mlp_config_problem, mlp_presets_json, parse_mlp_query};
+pub use mlp_session::{create_mlp_session, MlpSession};
 pub use session::{create_session, LinearSession};
 pub use symmetry::{symmetry_landscape, SymmetryCell};
 

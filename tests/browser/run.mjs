@@ -3,7 +3,8 @@
 // Needs www/pkg and target/release/stepwise: `NO_SERVE=1 ./scripts/run` builds both.
 // Usage: node tests/browser/run.mjs [webgpu|fallback ...]; ONLY=small,share runs only the
 // named checks (checks.mjs: the first cells; cells.mjs: init, symmetry, cell-embed,
-// cell-share); SKIP_FIG1=1 skips the paper's full Figure 1 run (about 30 s in all).
+// cell-share; mlp.mjs: mlp, hidden, mlp-errors, mlp-hostile,
+// mlp-cpu-width, mlp-embed); SKIP_FIG1=1 skips the paper's full Figure 1 run (about 30 s in all).
 // Screenshots go to test-output/browser/. Exits non-zero with the failures listed.
 
 import { existsSync, mkdirSync } from "node:fs";
@@ -14,6 +15,7 @@ import { serve } from "./server.mjs";
 import { launch } from "./browser.mjs";
 import { checks } from "./checks.mjs";
 import { cellChecks } from "./cells.mjs";
+import { mlpChecks } from "./mlp.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const outDir = join(root, "test-output", "browser");
@@ -42,7 +44,7 @@ try {
   for (const mode of modes) {
     const browser = await launch(mode);
     try {
-      for (const [name, check] of Object.entries({ ...checks, ...cellChecks })) {
+      for (const [name, check] of Object.entries({ ...checks, ...cellChecks, ...mlpChecks })) {
         if (name === "fig1" && process.env.SKIP_FIG1 === "1") continue;
         if (only && !only.includes(name)) continue;
         const label = `${mode}: ${name}`;

@@ -1,0 +1,99 @@
+//! MLP configurations for the page (cells "A wide network" and "Hidden representations"):
+//! share-link queries, JSON, presets and validation, as `query.rs` does for the linear run.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use super::js_error;
+use crate::experiment::mlp::{MlpConfig, MLP_PRESETS};
+use crate::experiment::share::{config_from_query, config_to_query};
+
+/// Where an MLP session's configuration comes from: a JSON object (text starting with `{`)
+/// or a share-link query (never rejected: problems become notices).
+pub fn mlp_config_from_source(source: &str) -> Result<(MlpConfig, Vec<String>), JsValue> {
+    if source.trim_start().starts_with('{') {
+        let cfg = MlpConfig::from_json(source).map_err(js_error)?;
+        Ok((cfg, Vec::new()))
+    } else {
+        Ok(config_from_query(source))
+    }
+}
+
+#[derive(Serialize)]
+struct Parsed {
+    config: MlpConfig,
+    notices: Vec<String>,
+}
+
+/// Reads an MLP share-link query (cell prefix removed): `{"config": {...}, "notices": [...]}`
+/// as JSON text. Unknown, malformed or out-of-range values become notices.
+#[wasm_bindgen]
+pub fn parse_mlp_query(query: &str) -> Result<String, JsValue> {
+    let (config, notices): (MlpConfig, _) = config_from_query(query);
+    serde_json::to_string(&Parsed { config, notices }).map_err(js_error)
+}
+
+/// Checks an MLP JSON configuration: the validation message, or "" if it is valid.
+#[wasm_bindgen]
+pub fn mlp_config_problem(config_json: &str) -> String {
+    match MlpConfig::from_json(config_json) {
+        Ok(_) => String::new(),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// The shortest share-link query (without `?`) that gives this MLP configuration back:
+/// `preset=<name>` for the closest preset, then every key that differs from it. Throws if
+/// the configuration is invalid.
+#[wasm_bindgen]
+pub fn mlp_compact_query(config_json: &str) -> Result<String, JsValue> {
+    let cfg = MlpConfig::from_json(config_json).map_err(js_error)?;
+    Ok(compact_mlp(&cfg))
+}
+
+/// [`mlp_compact_query`] of a valid configuration.
+pub fn compact_mlp(cfg: &MlpConfig) -> String {
+    let full = config_to_query(cfg);
+    let pairs: Vec<&str> = full.split('&').collect();
+    let diff = |preset: &MlpConfig| {
+        let base = config_to_query(preset);
+        let base: Vec<&str> = base.split('&').collect();
+        pairs
+            .iter()
+            .filter(|p| !base.contains(p))
+            .map(|p| (*p).to_string())
+            .collect::<Vec<_>>()
+    };
+    let best = MLP_PRESETS
+        .iter()
+        .map(|p| (p.name, diff(&(p.config)())))
+        .min_by_key(|(_, d)| d.len());
+    match best {
+        Some((name, rest)) => std::iter::once(format!("preset={name}"))
+            .chain(rest)
+            .collect::<Vec<_>>()
+            .join("&"),
+        None => full,
+    }
+}
+
+#[derive(Serialize)]
+struct PresetInfo {
+    name: &'static str,
+    description: &'static str,
+    config: MlpConfig,
+}
+
+/// Every MLP preset as JSON text: `[{"name", "description", "config"}]`.
+#[wasm_bindgen]
+pub fn mlp_presets_json() -> Result<String, JsValue> {
+    let list: Vec<PresetInfo> = MLP_PRESETS
+        .iter()
+        .map(|p| PresetInfo {
+            name: p.name,
+            description: p.description,
+            config: (p.config)(),
+        })
+        .collect();
+    serde_json::to_string(&list).map_err(js_error)
+}

@@ -1,0 +1,337 @@
+//! [`MlpSession`]: one prepared MLP run (cells "A wide network" and "Hidden representations
+//! learn in steps too"), advanced in chunks from JavaScript like the linear session.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlCanvasElement;
+
+use super::mlp_engine::{start_cpu, start_mlp, MlpEngine, Started};
+use super::mlp_query::{compact_mlp, mlp_config_from_source};
+use super::mlp_summary::summarize;
+use super::{canvas, js_error};
+use crate::experiment::mlp::{MlpConfig, MlpPrepared, MlpResult};
+use crate::experiment::{theory_records, Record, RunError};
+use crate::plot::{mlp_figure_svg, FigureOptions};
+
+/// What stopped a run, for the page: `diverged`, `gpu` (the device failed: restart on the
+/// CPU) or `other`.
+fn failure_kind(e: &RunError, on_gpu: bool) -> &'static str {
+    match e {
+        RunError::MlpDiverged { .. } => "diverged",
+        RunError::Backend(_) if on_gpu => "gpu",
+        _ => "other",
+    }
+}
+
+struct Inner {
+    prep: MlpPrepared,
+    /// The run; `None` while an `advance` holds it.
+    engine: Option<MlpEngine>,
+    /// What is drawn: records so far, the theory on the whole run's time grid.
+    live: MlpResult,
+    /// The error that stopped the run and its kind, if any.
+    failure: Option<(String, &'static str)>,
+    step: u64,
+    finished: bool,
+    /// The device of a WebGPU run (kept while an advance holds the engine).
+    gpu_device: Option<wgpu::Device>,
+    /// The configuration as the page asked for it, and whether its width may be narrowed.
+    source: MlpConfig,
+    auto_width: bool,
+    /// The configuration run (automatic `lr`/`steps` kept automatic; the CPU's width).
+    requested: MlpConfig,
+    notice: String,
+}
+
+impl Inner {
+    fn new(started: Started, source: MlpConfig, auto_width: bool) -> Self {
+        let Started {
+            engine,
+            prep,
+            notice,
+            config,
+        } = started;
+        let mut live = engine.assemble(&prep);
+        live.theory.records = theory_records(&prep.kernel.theory, &full_grid(&prep));
+        Self {
+            gpu_device: engine.gpu_device(),
+            step: engine.step(),
+            finished: engine.is_finished(),
+            prep,
+            engine: Some(engine),
+            live,
+            failure: None,
+            source,
+            auto_width,
+            requested: config,
+            notice,
+        }
+    }
+
+    /// Copies records the engine made since the last call into `live`; at the end, the
+    /// complete result (alignment of the final embeddings).
+    fn sync(&mut self) {
+        let Some(engine) = &self.engine else { return };
+        self.step = engine.step();
+        self.finished = engine.is_finished();
+        if self.finished {
+            let full_theory = std::mem::take(&mut self.live.theory.records);
+            self.live = engine.assemble(&self.prep);
+            self.live.theory.records = full_theory;
+            return;
+        }
+        let have = self.live.records.len();
+        if let Some(new) = engine.records().get(have..) {
+            self.live.records.extend_from_slice(new);
+        }
+        let have = self.live.hidden.len();
+        if let Some(new) = engine.hidden_records().get(have..) {
+            self.live.hidden.extend_from_slice(new);
+        }
+    }
+
+    fn progress(&self) -> Progress {
+        Progress {
+            step: self.step as f64,
+            total: self.prep.steps() as f64,
+            finished: self.finished,
+            records: self.live.records.len() as u32,
+        }
+    }
+
+    /// The result so far, exactly as `assemble_mlp` makes it (theory on the records' grid).
+    fn result(&self) -> MlpResult {
+        let mut result = self.live.clone();
+        result.theory.records = theory_records(&self.prep.kernel.theory, &result.records);
+        result
+    }
+}
+
+#[derive(Serialize)]
+struct Progress {
+    step: f64,
+    total: f64,
+    finished: bool,
+    records: u32,
+}
+
+/// Steps 0, k, 2k, … and the last step, at their times (no values): where the theory is
+/// drawn ahead of the run.
+fn full_grid(prep: &MlpPrepared) -> Vec<Record> {
+    let (total, every) = (prep.steps(), prep.config.record_every.max(1));
+    let mut steps: Vec<u64> = (0..=total / every).map(|i| i * every).collect();
+    if total % every != 0 {
+        steps.push(total);
+    }
+    let record = |step: u64| Record {
+        t: prep.lr() * step as f64,
+        step,
+        loss: 0.0,
+        eigenvalues: Vec::new(),
+    };
+    steps.into_iter().map(record).collect()
+}
+
+/// A prepared MLP run in the browser.
+#[wasm_bindgen]
+pub struct MlpSession {
+    inner: Rc<RefCell<Inner>>,
+    notices: Vec<String>,
+}
+
+/// Prepares an MLP session from `source` (a share-link query or a JSON configuration).
+/// `backend` is `"auto"` (WebGPU when an adapter can run it, else the CPU) or `"cpu"`;
+/// `auto_width`: the width is the preset's, so the CPU may narrow it. Throws with the
+/// configuration's or the run's message when it cannot start.
+#[wasm_bindgen]
+pub async fn create_mlp_session(
+    source: String,
+    backend: String,
+    auto_width: bool,
+) -> Result<MlpSession, JsValue> {
+    let (cfg, notices) = mlp_config_from_source(&source)?;
+    let started = start_mlp(&cfg, &backend, auto_width)
+        .await
+        .map_err(js_error)?;
+    Ok(MlpSession {
+        inner: Rc::new(RefCell::new(Inner::new(started, cfg, auto_width))),
+        notices,
+    })
+}
+
+#[wasm_bindgen]
+impl MlpSession {
+    /// Runs about `budget_steps` more steps (whole recording intervals, at least one);
+    /// resolves to `{step, total, finished, records}` or rejects with the run's error, which
+    /// every later call repeats (`failure_kind()` says what kind).
+    pub fn advance(&self, budget_steps: f64) -> js_sys::Promise {
+        let inner = Rc::clone(&self.inner);
+        let budget = if budget_steps.is_finite() && budget_steps >= 1.0 {
+            budget_steps as u64
+        } else {
+            1
+        };
+        wasm_bindgen_futures::future_to_promise(async move {
+            let taken = {
+                let mut state = inner.try_borrow_mut().map_err(js_error)?;
+                if let Some((message, _)) = &state.failure {
+                    return Err(js_error(message));
+                }
+                state.engine.take()
+            };
+            let mut engine =
+                taken.ok_or_else(|| js_error("advance() is already running for this run"))?;
+            let outcome = engine.advance(budget).await;
+            let mut state = inner.try_borrow_mut().map_err(js_error)?;
+            let on_gpu = engine.is_gpu();
+            state.engine = Some(engine);
+            state.sync();
+            if let Err(e) = outcome {
+                let kind = failure_kind(&e, on_gpu);
+                let message = match kind {
+                    "gpu" => format!("the GPU stopped at step {}: {e}", state.step),
+                    _ => e.to_string(),
+                };
+                state.failure = Some((message.clone(), kind));
+                return Err(js_error(message));
+            }
+            serde_wasm_bindgen::to_value(&state.progress()).map_err(js_error)
+        })
+    }
+
+    /// After a GPU failure: the same configuration started again on the CPU from step 0
+    /// (narrowed to the CPU's width unless the reader chose one); resolves to the new
+    /// progress. The backend notice says why.
+    pub fn restart_on_cpu(&self) -> js_sys::Promise {
+        let inner = Rc::clone(&self.inner);
+        wasm_bindgen_futures::future_to_promise(async move {
+            let (cfg, auto_width, why) = {
+                let state = inner.try_borrow().map_err(js_error)?;
+                let why = state.failure.as_ref().map_or("restart requested", |f| &f.0);
+                let why = format!("{why}; restarted on the CPU from step 0");
+                (state.source.clone(), state.auto_width, why)
+            };
+            let started = start_cpu(&cfg, auto_width, &why).await.map_err(js_error)?;
+            let fresh = Inner::new(started, cfg, auto_width);
+            let progress = serde_wasm_bindgen::to_value(&fresh.progress()).map_err(js_error)?;
+            *inner.try_borrow_mut().map_err(js_error)? = fresh;
+            Ok(progress)
+        })
+    }
+
+    /// Where the run stands: `{step, total, finished, records}`.
+    pub fn progress(&self) -> Result<JsValue, JsValue> {
+        let state = self.inner.try_borrow().map_err(js_error)?;
+        serde_wasm_bindgen::to_value(&state.progress()).map_err(js_error)
+    }
+
+    /// Draws the MLP figure (loss, embedding eigenvalues with the NTK theory dashed for
+    /// Barlow Twins, hidden eigenvalues) onto `canvas` at its CSS size times
+    /// devicePixelRatio.
+    pub fn draw(&self, canvas: HtmlCanvasElement, log_time: bool) -> Result<(), JsValue> {
+        let state = self.inner.try_borrow().map_err(js_error)?;
+        canvas::draw_mlp(&canvas, &state.live, log_time)
+    }
+
+    /// The result so far as JSON text, in the CLI's schema (`stepwise run fig2-bt --out`).
+    pub fn result_json(&self) -> Result<String, JsValue> {
+        let state = self.inner.try_borrow().map_err(js_error)?;
+        serde_json::to_string(&state.result()).map_err(js_error)
+    }
+
+    /// `{loss_first, loss_last, crossings, tau, alignment, alignment_chance, hidden}` as
+    /// JSON text (see `mlp_summary`).
+    pub fn summary_json(&self) -> Result<String, JsValue> {
+        let state = self.inner.try_borrow().map_err(js_error)?;
+        serde_json::to_string(&summarize(&state.live)).map_err(js_error)
+    }
+
+    /// The figure as a standalone SVG document.
+    pub fn svg(&self, log_time: bool) -> Result<String, JsValue> {
+        let state = self.inner.try_borrow().map_err(js_error)?;
+        let opts = FigureOptions {
+            log_time,
+            ..FigureOptions::default()
+        };
+        mlp_figure_svg(&state.result(), &opts).map_err(js_error)
+    }
+
+    /// The name written into results, e.g. `cpu-f32` or `webgpu-f32 (…)`.
+    pub fn backend_name(&self) -> String {
+        self.inner
+            .try_borrow()
+            .map_or_else(|_| String::new(), |s| s.live.backend.clone())
+    }
+
+    /// `WebGPU: <adapter>` or `CPU (<why>)`, with the CPU fallback's width if it narrowed it.
+    pub fn backend_notice(&self) -> String {
+        self.inner
+            .try_borrow()
+            .map_or_else(|_| String::new(), |s| s.notice.clone())
+    }
+
+    /// Whether the CPU fallback narrowed the preset's width.
+    pub fn width_reduced(&self) -> bool {
+        self.inner
+            .try_borrow()
+            .is_ok_and(|s| s.requested.width != s.source.width)
+    }
+
+    /// Destroys the GPU device under a WebGPU run, as a lost device would be (tests of the
+    /// restart on the CPU); false when the run is on the CPU.
+    pub fn simulate_gpu_loss(&self) -> bool {
+        let Ok(state) = self.inner.try_borrow() else {
+            return false;
+        };
+        match &state.gpu_device {
+            Some(device) => {
+                device.destroy();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// What was ignored while reading the share link, one message each.
+    pub fn notices(&self) -> Vec<String> {
+        self.notices.clone()
+    }
+
+    /// The error that stopped the run, if any.
+    pub fn failure(&self) -> Option<String> {
+        let state = self.inner.try_borrow().ok()?;
+        state.failure.as_ref().map(|(m, _)| m.clone())
+    }
+
+    /// `diverged`, `gpu` or `other` once the run has stopped on an error, else "".
+    pub fn failure_kind(&self) -> String {
+        let state = self.inner.try_borrow();
+        state
+            .ok()
+            .and_then(|s| s.failure.as_ref().map(|(_, k)| (*k).to_string()))
+            .unwrap_or_default()
+    }
+
+    /// The configuration run, as JSON text (automatic `lr`/`steps` kept automatic; the
+    /// CPU fallback's width).
+    pub fn config_json(&self) -> Result<String, JsValue> {
+        let state = self.inner.try_borrow().map_err(js_error)?;
+        serde_json::to_string(&state.requested).map_err(js_error)
+    }
+
+    /// The resolved configuration (`lr` and `steps` filled in), as JSON text.
+    pub fn resolved_config_json(&self) -> Result<String, JsValue> {
+        let state = self.inner.try_borrow().map_err(js_error)?;
+        serde_json::to_string(&state.prep.config).map_err(js_error)
+    }
+
+    /// The shortest share-link query (without `?`, no cell prefix) of the run.
+    pub fn share_query(&self) -> String {
+        self.inner
+            .try_borrow()
+            .map_or_else(|_| String::new(), |s| compact_mlp(&s.requested))
+    }
+}

@@ -1,0 +1,246 @@
+// Browser checks of the MLP cells, "A wide network" (#cell-mlp) and "Hidden representations
+// learn in steps too" (#cell-hidden). Same contract as checks.mjs. The pages use
+// ?preset=planted so that the first cell's own run stays short, and the small MLP presets
+// (SwiftShader's WebGPU is slow).
+
+import { join } from "node:path";
+
+import { assert, expectDrawn, visibleCells } from "./helpers.mjs";
+import { maxEigenGap, nativeResult } from "./native.mjs";
+
+const RUN_MS = 120_000;
+const SMALL = "mlp-small-bt";
+/** |Δλ| allowed against the native CLI: the CPU backend in wasm vs natively (f32 faer
+ * sums in another order; the steps amplify rounding near their times). */
+const CPU_TOLERANCE = 0.02;
+
+/** Waits until cell `id` reaches one of `states`; returns the state. */
+async function waitCell(page, id, states, timeout = RUN_MS) {
+  await page.waitForFunction(([id, states]) => states.includes(
+    document.getElementById(`cell-${id}`).dataset.state), [id, states], { timeout, polling: 50 });
+  return page.evaluate((id) => document.getElementById(`cell-${id}`).dataset.state, id);
+}
+
+/** Presses Run in cell `id` and waits for the run to finish. */
+async function runToEnd(page, id) {
+  await waitCell(page, id, ["idle", "paused", "finished", "error"]);
+  await page.click(`#${id}-run`);
+  const state = await waitCell(page, id, ["finished", "error"]);
+  if (state !== "finished") {
+    throw new Error(`the ${id} run ended in state ${state}: `
+      + `${await page.locator(`#${id}-error`).textContent()}`);
+  }
+}
+
+/** The cell's result JSON, checked: records whose final loss is below the first. */
+async function result(page, id) {
+  const text = await page.evaluate((id) => {
+    const cell = window.stepwise[`${id}Cell`];
+    return cell.session ? cell.session.result_json() : null;
+  }, id);
+  assert(text, `the ${id} cell has no result`);
+  const r = JSON.parse(text);
+  const [first, last] = [r.records[0], r.records.at(-1)];
+  assert(r.records.length > 2 && last.loss < first.loss,
+    `${id}: final loss ${last?.loss} is not below the first ${first?.loss}`);
+  assert(last.step === r.config.steps, `${id}: the last record is at step ${last.step}`);
+  return r;
+}
+
+async function expectBackend(page, id, mode) {
+  const notice = (await page.locator(`#${id}-backend`).textContent()) ?? "";
+  const want = mode === "webgpu" ? /^WebGPU: / : /^CPU \(/;
+  assert(want.test(notice), `${id} backend notice "${notice}" does not match ${want}`);
+  return notice;
+}
+
+async function summary(page, id) {
+  return (await page.locator(`#${id}-summary`).textContent()) ?? "";
+}
+
+function config(page, id) {
+  return page.evaluate((id) => JSON.parse(window.stepwise[`${id}Cell`].session.config_json()), id);
+}
+
+/** Opens `link` in a new page, runs cell `id` and returns its result. */
+async function runLink(browser, link, id) {
+  const other = await browser.newPage(`opened ${id} link`);
+  try {
+    await other.goto(link);
+    await runToEnd(other, id);
+    const notices = await other.locator("#notice-list li").allTextContents();
+    assert(notices.length === 0, `the ${id} link gives notices ${JSON.stringify(notices)}`);
+    return await result(other, id);
+  } finally {
+    other.problems().forEach((p) => console.error(`     ${id} link: ${p}`));
+    await other.close();
+  }
+}
+
+export const mlpChecks = {
+  async mlp({ page, base, mode, root, outDir, browser }) {
+    await page.goto(`${base}/?preset=planted&mlp.preset=${SMALL}`);
+    assert((await waitCell(page, "mlp", ["idle"])) === "idle", "the MLP cell did not wait");
+    await runToEnd(page, "mlp");
+    const notice = await expectBackend(page, "mlp", mode);
+    await expectDrawn(page, "mlp-figure");
+    const text = await summary(page, "mlp");
+    for (const part of ["mode 1 at t =", "mode 3 at t =", "NTK τ3 =", "Alignment"]) {
+      assert(text.includes(part), `the summary lacks "${part}": ${text}`);
+    }
+    const web = await result(page, "mlp");
+    let gap = "";
+    if (mode === "fallback") {
+      const g = maxEigenGap(web, await nativeResult(root, SMALL));
+      assert(g <= CPU_TOLERANCE, `eigenvalues differ from the CLI's by ${g}`);
+      gap = `; max |Δλ| vs CLI ${g.toExponential(2)}`;
+    }
+    await page.locator("#cell-mlp").screenshot({ path: join(outDir, `${mode}-mlp.png`) });
+    // the form's run, then its link: the same configuration and trajectory
+    await page.selectOption("#mlp-loss", "vicreg");
+    await page.fill("#mlp-seed", "3");
+    await page.fill("#mlp-lr", "0.01");
+    await page.fill("#mlp-steps", "400");
+    await runToEnd(page, "mlp");
+    const ran = await result(page, "mlp");
+    assert(ran.config.loss === "vicreg" && ran.config.seed === 3, "Run ignored the form");
+    await page.click("#mlp-copy-link");
+    const link = await page.locator("#mlp-share-url").inputValue();
+    for (const part of [/mlp\.(loss=vicreg|preset=mlp-small-vicreg)/, /mlp\.seed=3/,
+      /mlp\.steps=400/]) {
+      assert(part.test(link), `the link lacks ${part}: ${link}`);
+    }
+    const again = await runLink(browser, link, "mlp");
+    assert(JSON.stringify(again.config) === JSON.stringify(ran.config),
+      `the link gives another config: ${JSON.stringify(again.config)}`);
+    assert(again.records.at(-1).loss === ran.records.at(-1).loss,
+      `the link's run ends at loss ${again.records.at(-1).loss}, not ${ran.records.at(-1).loss}`);
+    return { summary: `${notice.slice(0, 50)}; ${web.records.length} records${gap}; link round-trips` };
+  },
+
+  async hidden({ page, base, mode, outDir }) {
+    await page.goto(`${base}/?preset=planted&hidden.preset=${SMALL}`);
+    await runToEnd(page, "hidden");
+    await expectBackend(page, "hidden", mode);
+    await expectDrawn(page, "hidden-figure");
+    const text = await summary(page, "hidden");
+    assert(/mode 3 at t =/.test(text) && /\d+% of that change happened during the embedding's steps/
+      .test(text), `the hidden summary: ${text}`);
+    const r = await result(page, "hidden");
+    assert(r.hidden.length === r.records.length && r.hidden[0].eigenvalues.length === 6,
+      `${r.hidden.length} hidden records of ${r.hidden[0]?.eigenvalues.length} eigenvalues`);
+    await page.locator("#cell-hidden").screenshot({ path: join(outDir, `${mode}-hidden.png`) });
+    // a lost GPU device mid-run: the run restarts on the CPU
+    await page.fill("#hidden-steps", "3000");
+    await page.click("#hidden-run");
+    await page.waitForFunction(() => window.stepwise.hiddenCell.session?.progress().step > 0,
+      null, { timeout: RUN_MS, polling: 20 });
+    const lost = await page.evaluate(() => window.stepwise.hiddenCell.session.simulate_gpu_loss());
+    assert(lost === (mode === "webgpu"), `simulate_gpu_loss() says ${lost} in ${mode} mode`);
+    await waitCell(page, "hidden", ["finished", "error"]);
+    const notice = (await page.locator("#hidden-backend").textContent()) ?? "";
+    if (lost) {
+      assert(/^CPU \(the GPU stopped at step \d+: .*restarted on the CPU/.test(notice),
+        `after the device loss the notice is "${notice}"`);
+      const after = await result(page, "hidden");
+      assert(after.backend === "cpu-f32", `the restarted run's backend is ${after.backend}`);
+    }
+    return { summary: lost ? `GPU loss: ${notice.slice(0, 60)}…` : text.slice(0, 90) };
+  },
+
+  async "mlp-errors"({ page, base }) {
+    await page.goto(`${base}/?preset=planted&mlp.preset=${SMALL}&mlp.lr=50`);
+    await page.click("#mlp-run");
+    assert((await waitCell(page, "mlp", ["finished", "error"])) === "error", "lr = 50 ran");
+    const diverged = (await page.locator("#mlp-error").textContent()) ?? "";
+    assert(/diverged/.test(diverged), `the error does not say it diverged: ${diverged}`);
+    await page.fill("#mlp-hidden-scale", "wide");
+    await page.click("#mlp-run");
+    const bad = (await page.locator("#mlp-error").textContent()) ?? "";
+    assert(/`hidden_scale`: "wide" is not a finite number/.test(bad), `bad number message: ${bad}`);
+    await page.fill("#mlp-hidden-scale", "1");
+    await page.fill("#mlp-width", "100000");
+    await page.click("#mlp-run");
+    const big = (await page.locator("#mlp-error").textContent()) ?? "";
+    assert(/width/.test(big) && !/diverged/.test(big), `out-of-range width message: ${big}`);
+    await page.fill("#mlp-width", "64");
+    await page.fill("#mlp-lr", "");
+    await runToEnd(page, "mlp");
+    assert(!(await page.locator("#mlp-error").isVisible()), "the error stays after a good run");
+    return { summary: `${diverged.slice(0, 60)}…; bad number and out-of-range width refused` };
+  },
+
+  async "mlp-hostile"({ page, base }) {
+    const query = "?preset=planted&mlp.width=<script>alert(1)</script>&mlp.lr=NaN"
+      + "&mlp.loss=<img src=x onerror=window.__pwned=1>&hidden.preset=nope"
+      + "&hidden.steps=-4&hidden.hidden_top=1e9&mlp.bogus=1";
+    await page.goto(`${base}/${query}`);
+    await waitCell(page, "mlp", ["idle"]);
+    await waitCell(page, "hidden", ["idle"]);
+    const notices = await page.locator("#notice-list li").allTextContents();
+    const mine = notices.filter((n) => /^(Wide network|Hidden representations): /.test(n));
+    assert(mine.length >= 7, `expected a notice per bad value, got ${JSON.stringify(notices)}`);
+    assert(mine.some((n) => n.includes("<script>")), "the notices do not quote the value");
+    const injected = await page.evaluate(() => ({
+      pwned: window.__pwned ?? null,
+      elements: document.querySelectorAll("#notices script, #notices img, .summary img").length,
+    }));
+    assert(injected.pwned === null && injected.elements === 0, "markup from the URL ran");
+    assert((await page.locator("#mlp-width").inputValue()) === "2048", "width did not fall back");
+    assert((await page.locator("#mlp-loss").inputValue()) === "barlow-twins", "loss did not fall back");
+    assert(page.dialogs.length === 0, `dialogs opened: ${page.dialogs.join("; ")}`);
+    return { summary: `${mine.length} notices, defaults kept, no script ran` };
+  },
+
+  async "mlp-cpu-width"({ page, base }) {
+    // the preset's width 2048 is narrowed on the CPU (backend=cpu in both modes) …
+    await page.goto(`${base}/?preset=planted&backend=cpu`);
+    await waitCell(page, "mlp", ["idle"]);
+    await page.click("#mlp-run");
+    await page.waitForFunction(() => window.stepwise.mlpCell.session?.progress().step > 0,
+      null, { timeout: RUN_MS, polling: 50 });
+    await page.click("#mlp-pause");
+    const notice = (await page.locator("#mlp-backend").textContent()) ?? "";
+    assert(/CPU fallback: width 256 instead of 2048/.test(notice), `notice: ${notice}`);
+    assert((await config(page, "mlp")).width === 256, "the run is not 256 wide");
+    assert((await page.locator("#mlp-width").inputValue()) === "256", "the form hides the width");
+    await page.click("#mlp-copy-link");
+    const link = await page.locator("#mlp-share-url").inputValue();
+    assert(link.includes("mlp.width=256") && link.includes("backend=cpu"), `link: ${link}`);
+    // … but not when the reader set it
+    await page.goto(`${base}/?preset=planted&backend=cpu&mlp.width=300`);
+    await waitCell(page, "mlp", ["idle"]);
+    await page.click("#mlp-run");
+    await waitCell(page, "mlp", ["running", "finished", "error"]);
+    await page.click("#mlp-pause");
+    const kept = (await page.locator("#mlp-backend").textContent()) ?? "";
+    assert(!/width 256/.test(kept) && (await config(page, "mlp")).width === 300,
+      `an explicit width was narrowed: ${kept}`);
+    return { summary: notice.slice(notice.indexOf("CPU fallback")) };
+  },
+
+  async "mlp-embed"({ browser, base, mode, outDir }) {
+    const shown = [];
+    for (const id of ["mlp", "hidden"]) {
+      const page = await browser.newPage(`mlp-embed: ${id}`);
+      try {
+        await page.goto(`${base}/?${id}.preset=${SMALL}&embed=${id}`);
+        const state = await waitCell(page, id, ["finished", "error"]);
+        assert(state === "finished", `embed=${id} ended in state ${state}`);
+        const visible = await visibleCells(page);
+        assert(visible.length === 1 && visible[0] === `cell-${id}`,
+          `embed=${id} shows the cells ${JSON.stringify(visible)}`);
+        for (const sel of [`#${id}-controls`, `#cell-${id} .explain`, `#${id}-copy-link`]) {
+          assert(!(await page.locator(sel).isVisible()), `${sel} shows in embed=${id}`);
+        }
+        await expectDrawn(page, `${id}-figure`);
+        await page.screenshot({ path: join(outDir, `${mode}-embed-${id}.png`) });
+        shown.push(id);
+      } finally {
+        page.problems().forEach((p) => console.error(`     mlp-embed (${id}): ${p}`));
+        await page.close();
+      }
+    }
+    return { summary: `embed=${shown.join(", embed=")}: one cell, runs by itself` };
+  },
+};

@@ -1,0 +1,51 @@
+// The text under the MLP cells' figures, from MlpSession.summary_json() (plain text only).
+
+function fmt(x) {
+  if (x === null || x === undefined || !Number.isFinite(x)) return "–";
+  if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e4)) return x.toExponential(2);
+  return x.toPrecision(3);
+}
+
+function pct(x) {
+  return `${Math.round(x * 100)}%`;
+}
+
+/** "mode 1 at t = 1.79 (NTK τ = 1.50); mode 2 not yet; …" */
+function modes(s) {
+  return s.crossings.map((t, j) => {
+    const tau = s.tau.length ? ` (NTK τ${j + 1} = ${fmt(s.tau[j])})` : "";
+    return t === null ? `mode ${j + 1} not yet${tau}` : `mode ${j + 1} at t = ${fmt(t)}${tau}`;
+  }).join("; ");
+}
+
+function loss(s) {
+  return `Loss ${fmt(s.loss_first)} → ${fmt(s.loss_last)}.`;
+}
+
+function steps(s) {
+  return `Eigenvalues past 0.5: ${modes(s)}.`;
+}
+
+/** Cell 5: loss, step times against the NTK's, and (at the end) the subspace alignment. */
+export function mlpSummary(s, finished) {
+  const parts = [loss(s), steps(s)];
+  if (finished) {
+    parts.push(`Alignment of the learned embedding subspace with the NTK's prediction: `
+      + `${fmt(s.alignment)} (random subspaces: ${fmt(s.alignment_chance)}).`);
+  }
+  return parts.join(" ");
+}
+
+/** Cell 6: when the hidden spectrum moved, against the embedding's steps. */
+export function hiddenSummary(s, finished) {
+  const parts = [steps(s)];
+  const h = s.hidden;
+  if (!h) {
+    parts.push("No hidden eigenvalues recorded yet (hidden eigenvalues must be at least 1).");
+  } else {
+    parts.push(`The hidden covariance's top eigenvalues changed by ${pct(h.relative_change)} `
+      + `of their initial total${finished ? "" : " so far"}; ${pct(h.change_in_steps)} of that change `
+      + `happened during the embedding's steps, which took ${pct(h.time_in_steps)} of the time.`);
+  }
+  return parts.join(" ");
+}
