@@ -8,40 +8,15 @@
 //! less); the update by 1e-5 · (|w| + 4η Σ_k |(C − I)_ik p_kj|); eigenvalues of C after a
 //! run by 1e-3 absolute; weights by 1e-3 of the largest |W|.
 
-use std::sync::OnceLock;
+mod common;
+use common::{ctx, new_context, values};
+
 use std::time::Instant;
 
 use stepwise::experiment::{prepare, preset, LinearBackend, LinearRun, Prepared, Solver};
 use stepwise::gpu::{
-    linear_update_once, matmul_once, reference, scale_columns_once, GpuContext, GpuLinearBackend,
-    MatmulShape,
+    linear_update_once, matmul_once, reference, scale_columns_once, GpuLinearBackend, MatmulShape,
 };
-
-const NO_ADAPTER: &str = "no GPU adapter: these tests need one (install Mesa's lavapipe, \
-                          mesa-vulkan-drivers, for a software Vulkan device)";
-
-fn new_context() -> GpuContext {
-    pollster::block_on(GpuContext::new()).unwrap_or_else(|e| panic!("{NO_ADAPTER}: {e}"))
-}
-
-/// One device for the tests that do not destroy theirs.
-fn ctx() -> &'static GpuContext {
-    static CTX: OnceLock<GpuContext> = OnceLock::new();
-    CTX.get_or_init(new_context)
-}
-
-/// Deterministic values in [-1, 1).
-fn values(len: usize, seed: u64) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-        })
-        .collect()
-}
 
 fn abs(v: &[f32]) -> Vec<f32> {
     v.iter().map(|x| x.abs()).collect()

@@ -8,22 +8,14 @@
 //! eigenvalues agree to 1e-4 relative (the kernel itself is checked entrywise in
 //! tests/mlp_kernels_gpu.rs).
 
-use std::sync::OnceLock;
+mod common;
+use common::ctx;
 
 use stepwise::experiment::mlp::{
     mlp_preset, MlpBackend, MlpConfig, MlpPrepared, MlpRun, MlpSetup, Snapshot,
 };
 use stepwise::experiment::overrides;
-use stepwise::gpu::{prepare_with_gpu_ntk, GpuContext, GpuMlpBackend};
-
-fn ctx() -> &'static GpuContext {
-    static CTX: OnceLock<GpuContext> = OnceLock::new();
-    CTX.get_or_init(|| {
-        pollster::block_on(GpuContext::new()).unwrap_or_else(|e| {
-            panic!("no GPU adapter: these tests need one (install mesa-vulkan-drivers): {e}")
-        })
-    })
-}
+use stepwise::gpu::{prepare_with_gpu_ntk, GpuMlpBackend};
 
 /// An awkward small configuration: n = 13 pairs of 3x3 crops (m = 27), width 37, d = 3.
 fn awkward(loss: &str) -> MlpConfig {

@@ -6,22 +6,14 @@
 //! products in f32 against the f64 formula: 1e-5 of Σ|terms| (the K of a ReLU net is a sum
 //! of non-negative terms plus a small signed x·y part, so the largest entry bounds it).
 
-use std::sync::OnceLock;
+mod common;
+use common::ctx;
 
 use faer::Mat;
 use stepwise::data::rng::Rng;
-use stepwise::gpu::{empirical_ntk_gpu, relu_once, sgd_once, GpuContext, NtkWeights};
+use stepwise::gpu::{empirical_ntk_gpu, relu_once, sgd_once, NtkWeights};
 use stepwise::model::mlp::{self, MlpShape, MlpWeights};
 use stepwise::theory::ntk::empirical_ntk;
-
-fn ctx() -> &'static GpuContext {
-    static CTX: OnceLock<GpuContext> = OnceLock::new();
-    CTX.get_or_init(|| {
-        pollster::block_on(GpuContext::new()).unwrap_or_else(|e| {
-            panic!("no GPU adapter: these tests need one (install mesa-vulkan-drivers): {e}")
-        })
-    })
-}
 
 fn normals(len: usize, seed: u64) -> Vec<f32> {
     let mut rng = Rng::new(seed, 7);

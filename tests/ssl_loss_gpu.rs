@@ -13,37 +13,15 @@
 //! The largest sizes matter: lavapipe stops a shader invocation after 65535 loop iterations
 //! in total without an error, which only shows at large n (see `loss_grad::MAX_PAIRS`).
 
-use std::sync::OnceLock;
+mod common;
+use common::{ctx, values};
 
 use stepwise::gpu::loss_grad::MAX_PAIRS;
 use stepwise::gpu::{loss_grad_once, GpuContext, GpuError, LossGrad};
 use stepwise::model::ssl_loss::{loss_and_grad, SslLoss};
 
-const NO_ADAPTER: &str = "no GPU adapter: these tests need one (install Mesa's lavapipe, \
-                          mesa-vulkan-drivers, for a software Vulkan device)";
-
 /// Worst |gpu − exact| allowed, relative to the largest |exact| entry.
 const TOLERANCE: f64 = 1e-4;
-
-fn ctx() -> &'static GpuContext {
-    static CTX: OnceLock<GpuContext> = OnceLock::new();
-    CTX.get_or_init(|| {
-        pollster::block_on(GpuContext::new()).unwrap_or_else(|e| panic!("{NO_ADAPTER}: {e}"))
-    })
-}
-
-/// Deterministic values in [-1, 1).
-fn values(len: usize, seed: u64) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-        })
-        .collect()
-}
 
 /// A 2n x d F: uniform entries times `scale(column)`, Z' a perturbed copy of Z (as two views
 /// of the same inputs would be).

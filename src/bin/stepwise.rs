@@ -7,7 +7,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use stepwise::experiment::mlp::{self, MlpConfig, MlpResult, MLP_PRESETS};
 use stepwise::experiment::{self, overrides, RunConfig, RunResult, PRESETS};
-use stepwise::gpu::{prepare_with_gpu_ntk, GpuContext, GpuMlpBackend};
+use stepwise::gpu::{prepare_on_gpu, GpuContext};
 use stepwise::plot::{self, FigureOptions};
 
 /// Largest configuration file accepted.
@@ -105,36 +105,16 @@ fn run_mlp(args: &RunArgs, cfg: MlpConfig) -> Result<(), String> {
         mlp::run_mlp_cpu(&cfg).map_err(|e| e.to_string())?
     };
     let wall = started.elapsed().as_secs_f64();
-    if let Some(path) = &args.out {
-        let json = serde_json::to_string(&result).map_err(|e| e.to_string())?;
-        write_output(path, &json)?;
-    }
-    if let Some(path) = &args.svg {
-        let opts = FigureOptions {
-            log_time: args.log_time,
-            width: 1500,
-            ..FigureOptions::default()
-        };
-        let svg = plot::mlp_figure_svg(&result, &opts).map_err(|e| e.to_string())?;
-        write_output(path, &svg)?;
-    }
-    print_lines(
-        &mlp_summary(&result, wall),
-        args.out.as_deref() == Some(Path::new("-")),
-    );
+    // three panels: wider than the linear figure's two
+    write_outputs(args, &result, 1500, plot::mlp_figure_svg)?;
+    print_lines(&mlp_summary(&result, wall), args);
     Ok(())
 }
 
 /// Prepares (NTK on the GPU) and trains `cfg` on the GPU.
 async fn run_mlp_gpu(cfg: &MlpConfig) -> Result<MlpResult, String> {
     let ctx = GpuContext::new().await.map_err(|e| e.to_string())?;
-    let setup = mlp::MlpSetup::new(cfg).map_err(|e| e.to_string())?;
-    let prep = prepare_with_gpu_ntk(&ctx, setup)
-        .await
-        .map_err(|e| e.to_string())?;
-    let backend = GpuMlpBackend::from_prepared(&ctx, &prep)
-        .await
-        .map_err(|e| e.to_string())?;
+    let (prep, backend) = prepare_on_gpu(&ctx, cfg).await.map_err(|e| e.to_string())?;
     let mut run = mlp::MlpRun::start(backend, &prep)
         .await
         .map_err(|e| e.to_string())?;
@@ -178,19 +158,32 @@ fn run_linear(args: &RunArgs, cfg: RunConfig) -> Result<(), String> {
     let started = Instant::now();
     let result = experiment::run_cpu(&cfg, args.export_data).map_err(|e| e.to_string())?;
     let wall = started.elapsed().as_secs_f64();
+    let width = FigureOptions::default().width;
+    write_outputs(args, &result, width, plot::linear_figure_svg)?;
+    print_lines(&linear_summary(&result, wall), args);
+    Ok(())
+}
+
+/// Writes the result JSON (`--out`) and its figure `figure_svg` (`--svg`), `width` pixels wide.
+fn write_outputs<R: serde::Serialize>(
+    args: &RunArgs,
+    result: &R,
+    width: u32,
+    figure_svg: impl Fn(&R, &FigureOptions) -> Result<String, plot::PlotError>,
+) -> Result<(), String> {
     if let Some(path) = &args.out {
-        let json = serde_json::to_string(&result).map_err(|e| e.to_string())?;
+        let json = serde_json::to_string(result).map_err(|e| e.to_string())?;
         write_output(path, &json)?;
     }
     if let Some(path) = &args.svg {
         let opts = FigureOptions {
             log_time: args.log_time,
+            width,
             ..FigureOptions::default()
         };
-        let svg = plot::linear_figure_svg(&result, &opts).map_err(|e| e.to_string())?;
+        let svg = figure_svg(result, &opts).map_err(|e| e.to_string())?;
         write_output(path, &svg)?;
     }
-    print_summary(&result, wall, args.out.as_deref() == Some(Path::new("-")));
     Ok(())
 }
 
@@ -241,8 +234,8 @@ fn write_output(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
 }
 
-fn print_summary(r: &RunResult, wall: f64, json_on_stdout: bool) {
-    let lines = vec![
+fn linear_summary(r: &RunResult, wall: f64) -> Vec<String> {
+    vec![
         format!("backend     {}", r.backend),
         format!("m, d        {}, {}", r.m, r.config.d),
         format!("gamma_1     {:.4}", r.gamma_top[0]),
@@ -257,11 +250,12 @@ fn print_summary(r: &RunResult, wall: f64, json_on_stdout: bool) {
         ),
         format!("max |λ_sim − λ_theory|  {:.4}", r.max_theory_gap()),
         format!("wall time   {wall:.2} s"),
-    ];
-    print_lines(&lines, json_on_stdout);
+    ]
 }
 
-fn print_lines(lines: &[String], json_on_stdout: bool) {
+/// Prints the summary, on stderr when the result JSON goes to stdout (`--out -`).
+fn print_lines(lines: &[String], args: &RunArgs) {
+    let json_on_stdout = args.out.as_deref() == Some(Path::new("-"));
     for line in lines {
         // keep stdout pure JSON when the result goes there
         if json_on_stdout {

@@ -104,22 +104,22 @@ impl RunConfig {
         validate::int_in("record_every", self.record_every, 1, MAX_STEPS)?;
         if let Some(steps) = self.steps {
             validate::int_in("steps", steps, 1, MAX_STEPS)?;
-            self.check_record_count(steps)?;
+            check_record_count(steps, self.record_every)?;
         }
         validate::seed("seed", self.seed)
     }
+}
 
-    /// At most [`MAX_RECORDS`] records for `steps` steps.
-    pub fn check_record_count(&self, steps: u64) -> Result<(), ConfigError> {
-        if steps / self.record_every > MAX_RECORDS {
-            return Err(ConfigError::new(
-                "record_every",
-                format!(
-                    "{steps} steps recorded every {} would make more than {MAX_RECORDS} records",
-                    self.record_every
-                ),
-            ));
-        }
-        Ok(())
+/// At most [`MAX_RECORDS`] records for `steps` steps recorded every `record_every`.
+pub fn check_record_count(steps: u64, record_every: u64) -> Result<(), ConfigError> {
+    if steps / record_every > MAX_RECORDS {
+        return Err(ConfigError::new(
+            "record_every",
+            format!(
+                "{steps} steps recorded every {record_every} would make more than {MAX_RECORDS} \
+                 records"
+            ),
+        ));
     }
+    Ok(())
 }

@@ -13,8 +13,16 @@ pub trait Config: Serialize + DeserializeOwned + Clone + PartialEq + Default {
     /// Checks every bound; the error names the first offending key.
     fn validate(&self) -> Result<(), ConfigError>;
 
+    /// Every preset of this kind, by name.
+    fn presets() -> Vec<(&'static str, Self)>;
+
     /// The preset of this kind called `name`.
-    fn preset(name: &str) -> Option<Self>;
+    fn preset(name: &str) -> Option<Self> {
+        Self::presets()
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, c)| c)
+    }
 }
 
 impl Config for RunConfig {
@@ -22,7 +30,10 @@ impl Config for RunConfig {
         RunConfig::validate(self)
     }
 
-    fn preset(name: &str) -> Option<Self> {
-        presets::preset(name)
+    fn presets() -> Vec<(&'static str, Self)> {
+        presets::PRESETS
+            .iter()
+            .map(|p| (p.name, (p.config)()))
+            .collect()
     }
 }

@@ -9,6 +9,23 @@ use crate::theory::LinearTheory;
 /// How many of Γ's top eigenvalues a result lists.
 const GAMMA_TOP: usize = 32;
 
+/// The recording grid of a whole run, steps 0, k, 2k, … and the last step, at their times
+/// t = η·step and without values: where the theory is drawn ahead of the run.
+pub fn record_grid(steps: u64, record_every: u64, lr: f64) -> Vec<Record> {
+    let every = record_every.max(1);
+    let mut grid: Vec<u64> = (0..=steps / every).map(|i| i * every).collect();
+    if !steps.is_multiple_of(every) {
+        grid.push(steps);
+    }
+    let record = |step: u64| Record {
+        t: lr * step as f64,
+        step,
+        loss: 0.0,
+        eigenvalues: Vec::new(),
+    };
+    grid.into_iter().map(record).collect()
+}
+
 /// The theory's records on the given time grid.
 pub fn theory_records(theory: &LinearTheory, grid: &[Record]) -> Vec<Record> {
     grid.iter()

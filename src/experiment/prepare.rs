@@ -131,8 +131,8 @@ fn resolve(cfg: &RunConfig, lr: f64, theory: &LinearTheory) -> Result<RunConfig,
     Ok(out)
 }
 
-/// Steps until t = 1.3 τ_last.
-fn auto_steps(lr: f64, theory: &LinearTheory) -> Result<u64, RunError> {
+/// Steps until t = 1.3 τ_last (of the linear theory or the NTK's).
+pub(super) fn auto_steps(lr: f64, theory: &LinearTheory) -> Result<u64, RunError> {
     let tau = theory.last_tau().ok_or(RunError::NoPositiveMode)?;
     let steps = (1.3 * tau.max(0.0) / lr).ceil().max(1.0);
     if steps > MAX_STEPS as f64 {

@@ -110,6 +110,33 @@ pub fn config_to_query<C: Config>(cfg: &C) -> String {
         .join("&")
 }
 
+/// The shortest query (without `?`) that gives `cfg` back: `preset=<name>` for the preset
+/// closest to it, then every key that differs from that preset.
+pub fn compact_query<C: Config>(cfg: &C) -> String {
+    let full = config_to_query(cfg);
+    let pairs: Vec<&str> = full.split('&').collect();
+    let diff = |preset: &C| {
+        let base = config_to_query(preset);
+        let base: Vec<&str> = base.split('&').collect();
+        pairs
+            .iter()
+            .filter(|p| !base.contains(p))
+            .map(|p| (*p).to_string())
+            .collect::<Vec<_>>()
+    };
+    let best = C::presets()
+        .into_iter()
+        .map(|(name, preset)| (name, diff(&preset)))
+        .min_by_key(|(_, d)| d.len());
+    match best {
+        Some((name, rest)) => std::iter::once(format!("preset={name}"))
+            .chain(rest)
+            .collect::<Vec<_>>()
+            .join("&"),
+        None => full,
+    }
+}
+
 /// Splits `?a=b&c=d` into decoded pairs (a key without `=` gets an empty value).
 pub fn parse_query(query: &str) -> Vec<(String, String)> {
     query

@@ -7,8 +7,8 @@ use super::context::{GpuContext, GpuError};
 use super::layout::{padded_len, unpack};
 use super::mlp_resources::{MlpBindings, MlpBuffers, MlpDims};
 use super::ntk::{empirical_ntk_gpu, NtkWeights};
-use crate::experiment::mlp::{MlpBackend, MlpPrepared, MlpSetup, Snapshot};
-use crate::experiment::BackendError;
+use crate::experiment::mlp::{MlpBackend, MlpConfig, MlpPrepared, MlpSetup, Snapshot};
+use crate::experiment::{BackendError, RunError};
 use crate::model::mlp;
 
 /// Steps encoded per queue submission.
@@ -196,11 +196,24 @@ impl MlpBackend for GpuMlpBackend {
     }
 }
 
+/// Prepares `cfg` with the NTK computed on the GPU and creates the backend holding its
+/// initial weights.
+pub async fn prepare_on_gpu(
+    ctx: &GpuContext,
+    cfg: &MlpConfig,
+) -> Result<(MlpPrepared, GpuMlpBackend), RunError> {
+    let prep = prepare_with_gpu_ntk(ctx, MlpSetup::new(cfg)?).await?;
+    let backend = GpuMlpBackend::from_prepared(ctx, &prep)
+        .await
+        .map_err(BackendError::from)?;
+    Ok((prep, backend))
+}
+
 /// Finishes `setup` with the NTK computed on the GPU (matmuls and two elementwise kernels).
 pub async fn prepare_with_gpu_ntk(
     ctx: &GpuContext,
     setup: MlpSetup,
-) -> Result<MlpPrepared, crate::experiment::RunError> {
+) -> Result<MlpPrepared, RunError> {
     let x = mlp::row_major(setup.inputs.as_ref());
     let w1 = mlp::row_major(setup.weights.w1.as_ref());
     let w2 = mlp::row_major(setup.weights.w2.as_ref());

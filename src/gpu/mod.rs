@@ -39,7 +39,7 @@ pub use linear_resources::Operator;
 pub use linear_update::{linear_update_once, LinearUpdateKernel, LinearUpdateParams};
 pub use loss_grad::{loss_grad_once, LossGrad};
 pub use matmul::{matmul_once, MatmulKernel, MatmulParams, MatmulShape};
-pub use mlp_backend::{prepare_with_gpu_ntk, GpuMlpBackend};
+pub use mlp_backend::{prepare_on_gpu, prepare_with_gpu_ntk, GpuMlpBackend};
 pub use ntk::{empirical_ntk_gpu, NtkKernel, NtkParams, NtkWeights};
 pub use relu::{relu_once, ReluKernel, ReluParams};
 pub use scale_columns::{scale_columns_once, ScaleColumnsKernel, ScaleColumnsParams};

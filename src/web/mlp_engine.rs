@@ -4,10 +4,10 @@
 
 use super::probe::webgpu_adapter;
 use crate::experiment::mlp::{
-    assemble_mlp, CpuMlpBackend, HiddenRecord, MlpConfig, MlpPrepared, MlpResult, MlpRun, MlpSetup,
+    assemble_mlp, CpuMlpBackend, HiddenRecord, MlpConfig, MlpPrepared, MlpResult, MlpRun,
 };
 use crate::experiment::{Record, RunError};
-use crate::gpu::{prepare_with_gpu_ntk, GpuContext, GpuMlpBackend};
+use crate::gpu::{prepare_on_gpu, GpuContext, GpuMlpBackend};
 
 /// Width of the CPU fallback when the reader did not set one (the presets' 2048 would take
 /// minutes in wasm).
@@ -77,14 +77,10 @@ pub async fn start_cpu(cfg: &MlpConfig, auto_width: bool, why: &str) -> Result<S
 
 /// The GPU run (NTK computed on the GPU too), or why it could not start.
 async fn start_gpu(cfg: &MlpConfig) -> Result<(MlpEngine, MlpPrepared), String> {
-    let setup = MlpSetup::new(cfg).map_err(|e| e.to_string())?;
+    // a bad configuration is reported before any GPU work
+    cfg.validate().map_err(|e| e.to_string())?;
     let ctx = GpuContext::new().await.map_err(|e| e.to_string())?;
-    let prep = prepare_with_gpu_ntk(&ctx, setup)
-        .await
-        .map_err(|e| e.to_string())?;
-    let backend = GpuMlpBackend::from_prepared(&ctx, &prep)
-        .await
-        .map_err(|e| e.to_string())?;
+    let (prep, backend) = prepare_on_gpu(&ctx, cfg).await.map_err(|e| e.to_string())?;
     let run = MlpRun::start(backend, &prep)
         .await
         .map_err(|e| e.to_string())?;

@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 
 use super::js_error;
 use crate::experiment::mlp::{MlpConfig, MLP_PRESETS};
-use crate::experiment::share::{config_from_query, config_to_query};
+use crate::experiment::share::{self, config_from_query};
 
 /// Where an MLP session's configuration comes from: a JSON object (text starting with `{`)
 /// or a share-link query (never rejected: problems become notices).
@@ -53,28 +53,7 @@ pub fn mlp_compact_query(config_json: &str) -> Result<String, JsValue> {
 
 /// [`mlp_compact_query`] of a valid configuration.
 pub fn compact_mlp(cfg: &MlpConfig) -> String {
-    let full = config_to_query(cfg);
-    let pairs: Vec<&str> = full.split('&').collect();
-    let diff = |preset: &MlpConfig| {
-        let base = config_to_query(preset);
-        let base: Vec<&str> = base.split('&').collect();
-        pairs
-            .iter()
-            .filter(|p| !base.contains(p))
-            .map(|p| (*p).to_string())
-            .collect::<Vec<_>>()
-    };
-    let best = MLP_PRESETS
-        .iter()
-        .map(|p| (p.name, diff(&(p.config)())))
-        .min_by_key(|(_, d)| d.len());
-    match best {
-        Some((name, rest)) => std::iter::once(format!("preset={name}"))
-            .chain(rest)
-            .collect::<Vec<_>>()
-            .join("&"),
-        None => full,
-    }
+    share::compact_query(cfg)
 }
 
 #[derive(Serialize)]

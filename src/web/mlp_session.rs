@@ -4,16 +4,16 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use super::mlp_engine::{start_cpu, start_mlp, MlpEngine, Started};
 use super::mlp_query::{compact_mlp, mlp_config_from_source};
 use super::mlp_summary::summarize;
+use super::session::Progress;
 use super::{canvas, js_error};
 use crate::experiment::mlp::{MlpConfig, MlpPrepared, MlpResult};
-use crate::experiment::{theory_records, Record, RunError};
+use crate::experiment::{record_grid, theory_records, RunError};
 use crate::plot::{mlp_figure_svg, FigureOptions};
 
 /// What stopped a run, for the page: `diverged`, `gpu` (the device failed: restart on the
@@ -55,7 +55,10 @@ impl Inner {
             config,
         } = started;
         let mut live = engine.assemble(&prep);
-        live.theory.records = theory_records(&prep.kernel.theory, &full_grid(&prep));
+        live.theory.records = theory_records(
+            &prep.kernel.theory,
+            &record_grid(prep.steps(), prep.config.record_every, prep.lr()),
+        );
         Self {
             gpu_device: engine.gpu_device(),
             step: engine.step(),
@@ -108,31 +111,6 @@ impl Inner {
         result.theory.records = theory_records(&self.prep.kernel.theory, &result.records);
         result
     }
-}
-
-#[derive(Serialize)]
-struct Progress {
-    step: f64,
-    total: f64,
-    finished: bool,
-    records: u32,
-}
-
-/// Steps 0, k, 2k, … and the last step, at their times (no values): where the theory is
-/// drawn ahead of the run.
-fn full_grid(prep: &MlpPrepared) -> Vec<Record> {
-    let (total, every) = (prep.steps(), prep.config.record_every.max(1));
-    let mut steps: Vec<u64> = (0..=total / every).map(|i| i * every).collect();
-    if total % every != 0 {
-        steps.push(total);
-    }
-    let record = |step: u64| Record {
-        t: prep.lr() * step as f64,
-        step,
-        loss: 0.0,
-        eigenvalues: Vec::new(),
-    };
-    steps.into_iter().map(record).collect()
 }
 
 /// A prepared MLP run in the browser.

@@ -4,7 +4,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::js_error;
-use crate::experiment::share::{config_from_query, config_to_query};
+use crate::experiment::share::{self, config_from_query, config_to_query};
 use crate::experiment::{RunConfig, PRESETS};
 
 /// Where a session's configuration comes from: a JSON object (text starting with `{`) or a
@@ -57,28 +57,7 @@ pub fn compact_query(config_json: &str) -> Result<String, JsValue> {
 
 /// [`compact_query`] of a valid configuration.
 pub fn compact(cfg: &RunConfig) -> String {
-    let full = config_to_query(cfg);
-    let pairs: Vec<&str> = full.split('&').collect();
-    let diff = |preset: &RunConfig| {
-        let base = config_to_query(preset);
-        let base: Vec<&str> = base.split('&').collect();
-        pairs
-            .iter()
-            .filter(|p| !base.contains(p))
-            .map(|p| (*p).to_string())
-            .collect::<Vec<_>>()
-    };
-    let best = PRESETS
-        .iter()
-        .map(|p| (p.name, diff(&(p.config)())))
-        .min_by_key(|(_, d)| d.len());
-    match best {
-        Some((name, rest)) => std::iter::once(format!("preset={name}"))
-            .chain(rest)
-            .collect::<Vec<_>>()
-            .join("&"),
-        None => full,
-    }
+    share::compact_query(cfg)
 }
 
 /// Checks a JSON configuration: the validation message, or an empty string if it is valid.

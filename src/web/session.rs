@@ -13,7 +13,7 @@ use super::query::config_from_source;
 use super::{canvas, export, js_error};
 use crate::experiment::share::config_to_query;
 use crate::experiment::{
-    prepare, theory_records, Prepared, Record, RunConfig, RunError, RunResult,
+    prepare, record_grid, theory_records, Prepared, RunConfig, RunError, RunResult,
 };
 use crate::plot::{linear_figure_svg, FigureOptions};
 
@@ -57,29 +57,13 @@ impl Inner {
     }
 }
 
-/// Where a run stands, as returned to JavaScript by `advance`.
+/// Where a run stands, as returned to JavaScript by `advance` (linear and MLP sessions).
 #[derive(Serialize)]
-struct Progress {
-    step: f64,
-    total: f64,
-    finished: bool,
-    records: u32,
-}
-
-/// The recording grid of the whole run: steps 0, k, 2k, … and the last step.
-fn full_grid(prep: &Prepared) -> Vec<Record> {
-    let (total, every) = (prep.steps(), prep.config.record_every.max(1));
-    let mut steps: Vec<u64> = (0..=total / every).map(|i| i * every).collect();
-    if total % every != 0 {
-        steps.push(total);
-    }
-    let record = |step: u64| Record {
-        t: prep.lr() * step as f64,
-        step,
-        loss: 0.0,
-        eigenvalues: Vec::new(),
-    };
-    steps.into_iter().map(record).collect()
+pub(super) struct Progress {
+    pub step: f64,
+    pub total: f64,
+    pub finished: bool,
+    pub records: u32,
 }
 
 /// A prepared linear run in the browser.
@@ -100,7 +84,10 @@ pub async fn create_session(source: String, backend: String) -> Result<LinearSes
     let prep = prepare(&requested).map_err(js_error)?;
     let (engine, backend_notice) = pick_engine(&prep, &backend).await.map_err(js_error)?;
     let mut live = engine.assemble(&prep);
-    live.theory.records = theory_records(&prep.theory, &full_grid(&prep));
+    live.theory.records = theory_records(
+        &prep.theory,
+        &record_grid(prep.steps(), prep.config.record_every, prep.lr()),
+    );
     let inner = Inner {
         gpu_device: engine.gpu_device(),
         step: engine.step(),

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::DatasetConfig;
-use crate::experiment::config::{TheoryTime, MAX_RECORDS, MAX_SCALE, MAX_STEPS};
+use crate::experiment::config::{check_record_count, TheoryTime, MAX_SCALE, MAX_STEPS};
 use crate::model::ssl_loss::SslLoss;
 use crate::validate::{self, ConfigError};
 
@@ -136,7 +136,7 @@ impl MlpConfig {
         validate::int_in("hidden_top", self.hidden_top, 0, MAX_HIDDEN_TOP)?;
         if let Some(steps) = self.steps {
             validate::int_in("steps", steps, 1, MAX_STEPS)?;
-            self.check_record_count(steps)?;
+            check_record_count(steps, self.record_every)?;
         }
         validate::seed("seed", self.seed)
     }
@@ -153,20 +153,6 @@ impl MlpConfig {
                     self.width,
                     2 * self.dataset.n,
                     w1.max(hidden)
-                ),
-            ));
-        }
-        Ok(())
-    }
-
-    /// At most [`MAX_RECORDS`] records for `steps` steps.
-    pub fn check_record_count(&self, steps: u64) -> Result<(), ConfigError> {
-        if steps / self.record_every > MAX_RECORDS {
-            return Err(ConfigError::new(
-                "record_every",
-                format!(
-                    "{steps} steps recorded every {} would make more than {MAX_RECORDS} records",
-                    self.record_every
                 ),
             ));
         }

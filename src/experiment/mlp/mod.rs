@@ -26,7 +26,7 @@ impl crate::experiment::Config for MlpConfig {
         MlpConfig::validate(self)
     }
 
-    fn preset(name: &str) -> Option<Self> {
-        mlp_preset(name)
+    fn presets() -> Vec<(&'static str, Self)> {
+        MLP_PRESETS.iter().map(|p| (p.name, (p.config)())).collect()
     }
 }

@@ -9,11 +9,11 @@ use faer::Mat;
 use super::config::MlpConfig;
 use super::cpu::CpuMlpBackend;
 use crate::data::{self, Pairs};
-use crate::experiment::config::{TheoryTime, MAX_STEPS};
+use crate::experiment::config::TheoryTime;
+use crate::experiment::prepare::auto_steps;
 use crate::experiment::RunError;
 use crate::model::mlp::{self, MlpShape, MlpWeights};
 use crate::theory::ntk::{self, KernelTheory};
-use crate::validate::ConfigError;
 
 /// How many of K_Γ's top eigenvalues a result lists.
 const GAMMA_TOP: usize = 32;
@@ -127,7 +127,7 @@ impl MlpPrepared {
 fn resolve(cfg: &MlpConfig, lr: f64, kernel: &KernelTheory) -> Result<MlpConfig, RunError> {
     let steps = match cfg.steps {
         Some(s) => s,
-        None => auto_steps(lr, kernel)?,
+        None => auto_steps(lr, &kernel.theory)?,
     };
     let out = MlpConfig {
         lr: Some(lr),
@@ -136,22 +136,4 @@ fn resolve(cfg: &MlpConfig, lr: f64, kernel: &KernelTheory) -> Result<MlpConfig,
     };
     out.validate()?;
     Ok(out)
-}
-
-/// Steps until t = 1.3 τ_last of the NTK theory.
-fn auto_steps(lr: f64, kernel: &KernelTheory) -> Result<u64, RunError> {
-    let tau = kernel.theory.last_tau().ok_or(RunError::NoPositiveMode)?;
-    let steps = (1.3 * tau.max(0.0) / lr).ceil().max(1.0);
-    if steps > MAX_STEPS as f64 {
-        return Err(ConfigError::new(
-            "steps",
-            format!(
-                "running until t = 1.3·τ_d = {:.3} at η = {lr:.3e} takes {steps:.0} steps, more \
-                 than {MAX_STEPS}: set `steps`, a larger `lr` or a larger `init_scale`",
-                1.3 * tau
-            ),
-        )
-        .into());
-    }
-    Ok(steps as u64)
 }

@@ -9,7 +9,7 @@ use super::config::MlpConfig;
 use super::prepare::MlpPrepared;
 use super::run::{HiddenRecord, MlpRun};
 use crate::experiment::native::theory_records;
-use crate::experiment::result::digest;
+use crate::experiment::result::{digest, max_gap};
 use crate::experiment::{Record, RunError, TheoryResult};
 use crate::model::mlp;
 use crate::theory::ntk::subspace_alignment;
@@ -50,12 +50,7 @@ pub struct MlpResult {
 impl MlpResult {
     /// Largest |λ_sim − λ_th| over all records and modes.
     pub fn max_theory_gap(&self) -> f64 {
-        self.records
-            .iter()
-            .zip(&self.theory.records)
-            .flat_map(|(r, th)| r.eigenvalues.iter().zip(&th.eigenvalues))
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0, f64::max)
+        max_gap(&self.records, &self.theory.records)
     }
 
     /// The first time each embedding eigenvalue exceeds `threshold` (None if never).
@@ -79,10 +74,9 @@ pub fn crossing_times(records: &[Record], d: usize, threshold: f64) -> Vec<Optio
 /// The result of a finished run.
 pub fn assemble_mlp<B: MlpBackend>(prep: &MlpPrepared, run: &MlpRun<B>) -> MlpResult {
     let (rows, d) = (2 * prep.pairs.n, prep.config.d);
-    let alignment = run.embeddings().map_or(0.0, |f| {
-        let f = Mat::from_fn(rows, d, |i, j| f64::from(f[i * d + j]));
-        subspace_alignment(f.as_ref(), prep.kernel.predicted.as_ref())
-    });
+    let f = run.embeddings();
+    let f = Mat::from_fn(rows, d, |i, j| f64::from(f[i * d + j]));
+    let alignment = subspace_alignment(f.as_ref(), prep.kernel.predicted.as_ref());
     let theory = &prep.kernel.theory;
     let w1 = mlp::row_major(prep.weights.w1.as_ref());
     let w2 = mlp::row_major(prep.weights.w2.as_ref());

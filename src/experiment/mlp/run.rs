@@ -34,7 +34,8 @@ pub struct MlpRun<B> {
     step: u64,
     records: Vec<Record>,
     hidden: Vec<HiddenRecord>,
-    last: Option<Snapshot>,
+    /// The latest embeddings, N x d row-major.
+    embeddings: Vec<f32>,
 }
 
 impl<B: MlpBackend> MlpRun<B> {
@@ -55,7 +56,7 @@ impl<B: MlpBackend> MlpRun<B> {
             step: 0,
             records: Vec::new(),
             hidden: Vec::new(),
-            last: None,
+            embeddings: Vec::new(),
         };
         let snap = run.backend.advance(0, run.hidden_top > 0).await?;
         run.record(snap)?;
@@ -112,7 +113,7 @@ impl<B: MlpBackend> MlpRun<B> {
                 eigenvalues: tracking::hidden_eigenvalues(gram, 2 * self.n, self.hidden_top)?,
             });
         }
-        self.last = Some(snap);
+        self.embeddings = snap.embeddings;
         Ok(())
     }
 
@@ -134,8 +135,8 @@ impl<B: MlpBackend> MlpRun<B> {
     }
 
     /// The latest embeddings, N x d row-major.
-    pub fn embeddings(&self) -> Option<&[f32]> {
-        self.last.as_ref().map(|s| s.embeddings.as_slice())
+    pub fn embeddings(&self) -> &[f32] {
+        &self.embeddings
     }
 
     pub fn backend(&self) -> &B {
