@@ -2,4 +2,5 @@
 
 pub mod linear;
 pub mod mlp;
+pub mod spectral;
 pub mod ssl_loss;
