@@ -8,6 +8,7 @@
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
 
+use super::appg::SpectralRule;
 use super::backend::{BackendError, LinearBackend};
 
 /// How P = W Γ is formed.
@@ -25,6 +26,8 @@ pub struct CpuBackend {
     p: Mat<f32>,
     c: Mat<f32>,
     lr: f32,
+    /// Appendix G's update rule; `None` is plain Barlow Twins.
+    rule: Option<SpectralRule>,
 }
 
 impl CpuBackend {
@@ -55,6 +58,7 @@ impl CpuBackend {
             p: Mat::zeros(d, m),
             c: Mat::zeros(d, d),
             lr,
+            rule: None,
         };
         b.refresh();
         b
@@ -83,7 +87,26 @@ impl CpuBackend {
         );
     }
 
+    /// Steps with Appendix G's `rule` (W ← W − η B P) instead of plain Barlow Twins. The
+    /// rule's moment operator must be in this backend's basis (Σ, or VᵀΣV for the eigenbasis).
+    pub fn with_rule(mut self, rule: SpectralRule) -> Self {
+        self.rule = Some(rule);
+        self
+    }
+
     fn step(&mut self) {
+        if let Some(rule) = &self.rule {
+            match rule.update(self.c.as_ref(), self.w.as_ref()) {
+                Ok(b) => {
+                    matmul(&mut self.w, Accum::Add, &b, &self.p, -self.lr, Par::Seq);
+                    self.refresh();
+                }
+                // C is not finite (or has no eigendecomposition): keep it so, and the run
+                // reports the divergence
+                Err(_) => self.c.fill(f32::NAN),
+            }
+            return;
+        }
         // C ← C − I, then W ← W − 4η (C − I) P
         for i in 0..self.c.nrows() {
             self.c[(i, i)] -= 1.0;
@@ -112,9 +135,13 @@ fn row_major(m: MatRef<'_, f32>) -> Vec<f32> {
 
 impl LinearBackend for CpuBackend {
     fn name(&self) -> String {
-        match self.op {
-            Operator::Dense(_) => "cpu-f32".into(),
-            Operator::Diagonal { .. } => "cpu-f32-eigenbasis".into(),
+        let solver = match self.op {
+            Operator::Dense(_) => "cpu-f32",
+            Operator::Diagonal { .. } => "cpu-f32-eigenbasis",
+        };
+        match &self.rule {
+            Some(rule) => format!("{solver}-{}", rule.variant().name()),
+            None => solver.into(),
         }
     }
 

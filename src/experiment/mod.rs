@@ -1,5 +1,6 @@
 //! Runs: configuration, presets, backends behind one trait, recording and results.
 
+pub mod appg;
 mod backend;
 pub mod cells;
 mod config;
@@ -22,7 +23,7 @@ pub use native::{assemble, record_grid, run_cpu, theory_records};
 pub use prepare::{init_weights, prepare, Prepared};
 pub use presets::{preset, Preset, PRESETS};
 pub use result::{DataExport, Record, RunResult, TheoryResult};
-pub use run::{LinearRun, DIVERGENCE_BOUND};
+pub use run::{LinearRun, RunPlan, DIVERGENCE_BOUND};
 
 use crate::data::DataError;
 use crate::linalg::LinalgError;

@@ -41,7 +41,12 @@ impl Prepared {
 
     /// The CPU backend for this run's solver, holding W(0).
     pub fn cpu_backend(&self) -> CpuBackend {
-        let lr = self.lr() as f32;
+        self.cpu_backend_at(self.lr())
+    }
+
+    /// The CPU backend for this run's solver, holding W(0), stepping at `lr`.
+    pub fn cpu_backend_at(&self, lr: f64) -> CpuBackend {
+        let lr = lr as f32;
         match self.config.solver {
             Solver::Literal => {
                 CpuBackend::literal(self.pairs.m, self.config.d, &self.gamma_f32(), &self.w0, lr)

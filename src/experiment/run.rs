@@ -11,6 +11,32 @@ use crate::model::linear;
 /// Entries of C beyond this magnitude count as divergence (C → I when training works).
 pub const DIVERGENCE_BOUND: f64 = 1e6;
 
+/// What a run needs beyond its backend: sizes, η and its schedule.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunPlan {
+    /// Embedding dimension.
+    pub d: usize,
+    /// η (records are at t = η · step).
+    pub lr: f64,
+    pub total_steps: u64,
+    pub record_every: u64,
+    /// The stability bound quoted when the run diverges.
+    pub stable_lr: f64,
+}
+
+impl RunPlan {
+    /// The plan of a prepared run.
+    pub fn of(prep: &Prepared) -> Self {
+        Self {
+            d: prep.config.d,
+            lr: prep.lr(),
+            total_steps: prep.steps(),
+            record_every: prep.config.record_every,
+            stable_lr: prep.stable_lr_bound(),
+        }
+    }
+}
+
 /// A run in progress.
 pub struct LinearRun<B> {
     backend: B,
@@ -26,13 +52,19 @@ pub struct LinearRun<B> {
 impl<B: LinearBackend> LinearRun<B> {
     /// Starts a run of `prep` on `backend` (which must hold W(0)); records step 0.
     pub async fn start(backend: B, prep: &Prepared) -> Result<Self, RunError> {
+        Self::with_plan(backend, RunPlan::of(prep)).await
+    }
+
+    /// Starts a run on `backend` (which must hold W(0) and step at `plan.lr`); records
+    /// step 0.
+    pub async fn with_plan(backend: B, plan: RunPlan) -> Result<Self, RunError> {
         let mut run = Self {
             backend,
-            d: prep.config.d,
-            lr: prep.lr(),
-            total_steps: prep.steps(),
-            record_every: prep.config.record_every,
-            stable_lr: prep.stable_lr_bound(),
+            d: plan.d,
+            lr: plan.lr,
+            total_steps: plan.total_steps,
+            record_every: plan.record_every.max(1),
+            stable_lr: plan.stable_lr,
             step: 0,
             records: Vec::new(),
         };
@@ -103,6 +135,11 @@ impl<B: LinearBackend> LinearRun<B> {
 
     pub fn is_finished(&self) -> bool {
         self.step >= self.total_steps
+    }
+
+    /// Steps the run will take in all.
+    pub fn total_steps(&self) -> u64 {
+        self.total_steps
     }
 
     /// Steps done so far.

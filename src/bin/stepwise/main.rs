@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
+
+mod compare;
 use stepwise::experiment::mlp::{self, MlpConfig, MlpResult, MLP_PRESETS};
 use stepwise::experiment::{self, overrides, RunConfig, RunResult, PRESETS};
 use stepwise::gpu::{prepare_on_gpu, GpuContext};
@@ -30,6 +32,8 @@ enum Command {
     Presets,
     /// Run a preset or a JSON config file and report, export or plot it.
     Run(RunArgs),
+    /// Compare Appendix G's loss variants with the baseline: `stepwise compare appg`.
+    Compare(compare::CompareArgs),
 }
 
 #[derive(clap::Args)]
@@ -70,6 +74,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Run(args) => run(&args),
+        Command::Compare(args) => compare::compare(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -195,6 +200,24 @@ fn load_config(name: &str) -> Result<Loaded, String> {
     if let Some(cfg) = mlp::mlp_preset(name) {
         return Ok(Loaded::Mlp(cfg));
     }
+    let text = read_config_file(name)?;
+    let is_mlp = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| {
+            v.get("experiment")
+                .and_then(|e| e.as_str().map(|e| e == "mlp"))
+        })
+        .unwrap_or(false);
+    if is_mlp {
+        let cfg = MlpConfig::from_json(&text).map_err(|e| format!("{name}: {e}"))?;
+        return Ok(Loaded::Mlp(cfg));
+    }
+    let cfg = RunConfig::from_json(&text).map_err(|e| format!("{name}: {e}"))?;
+    Ok(Loaded::Linear(cfg))
+}
+
+/// The text of a config file (at most 1 MiB); the error lists the presets.
+fn read_config_file(name: &str) -> Result<String, String> {
     let path = Path::new(name);
     let meta = std::fs::metadata(path).map_err(|_| {
         let names: Vec<_> = PRESETS
@@ -210,20 +233,7 @@ fn load_config(name: &str) -> Result<Loaded, String> {
     if meta.len() > MAX_CONFIG_BYTES {
         return Err(format!("config file `{name}` is larger than 1 MiB"));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{name}`: {e}"))?;
-    let is_mlp = serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
-        .and_then(|v| {
-            v.get("experiment")
-                .and_then(|e| e.as_str().map(|e| e == "mlp"))
-        })
-        .unwrap_or(false);
-    if is_mlp {
-        let cfg = MlpConfig::from_json(&text).map_err(|e| format!("{name}: {e}"))?;
-        return Ok(Loaded::Mlp(cfg));
-    }
-    let cfg = RunConfig::from_json(&text).map_err(|e| format!("{name}: {e}"))?;
-    Ok(Loaded::Linear(cfg))
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read `{name}`: {e}"))
 }
 
 fn write_output(path: &Path, text: &str) -> Result<(), String> {

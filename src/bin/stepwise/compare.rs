@@ -1,0 +1,128 @@
+//! `stepwise compare appg`: Appendix G's variants against the baseline, as a table and JSON.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use stepwise::experiment::appg::{self, AppgConfig, AppgResult, ComparisonRow};
+use stepwise::experiment::{overrides, Config};
+
+use super::{read_config_file, write_output};
+
+#[derive(clap::Args)]
+pub struct CompareArgs {
+    /// What to compare: `appg` (Appendix G's loss variants).
+    what: String,
+    /// The data and baseline run: a linear preset (fig1 by default, see `stepwise presets`)
+    /// or a JSON comparison config.
+    config: Option<String>,
+    /// Override a config key by its dotted name, e.g. --set a=0.5 or --set run.d=4
+    /// (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Write the comparison JSON here (`-` for stdout; default `appg-compare.json`).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Include every row's recorded curves in the JSON (large).
+    #[arg(long)]
+    curves: bool,
+}
+
+pub fn compare(args: &CompareArgs) -> Result<(), String> {
+    if args.what != "appg" {
+        return Err(format!(
+            "unknown comparison `{}`: the one available is `appg`",
+            args.what
+        ));
+    }
+    let cfg = load(args.config.as_deref())?;
+    let cfg = overrides::apply_all(cfg, &args.set).map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let result = appg::compare_cpu(&cfg).map_err(|e| e.to_string())?;
+    let wall = started.elapsed().as_secs_f64();
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("appg-compare.json"));
+    let shown = if args.curves {
+        result.clone()
+    } else {
+        result.table()
+    };
+    let json = serde_json::to_string_pretty(&shown).map_err(|e| e.to_string())?;
+    write_output(&out, &json)?;
+    let to_stderr = out.as_os_str() == "-";
+    for line in table_lines(&result, wall) {
+        if to_stderr {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    }
+    Ok(())
+}
+
+/// A linear preset's data, or a JSON comparison config; fig1 when absent.
+fn load(name: Option<&str>) -> Result<AppgConfig, String> {
+    let Some(name) = name else {
+        return Ok(AppgConfig::default());
+    };
+    if let Some(cfg) = AppgConfig::preset(name) {
+        return Ok(cfg);
+    }
+    let text = read_config_file(name)?;
+    AppgConfig::from_json(&text).map_err(|e| format!("{name}: {e}"))
+}
+
+fn table_lines(r: &AppgResult, wall: f64) -> Vec<String> {
+    let mut lines = vec![
+        format!(
+            "backend {}   m = {}   d = {}   gamma_1 = {:.4}   baseline eta = {:.4e}   {} steps per run   threshold {}",
+            r.backend, r.m, r.config.run.d, r.gamma_1, r.eta_baseline, r.steps, r.config.threshold
+        ),
+        format!(
+            "{:<13} {:<7} {:>11} {:>9} {:>10} {:>8} {:>11}  {}",
+            "variant", "eta", "value", "steps->all", "t->all", "speedup", "final loss", "final eigenvalues / failure"
+        ),
+    ];
+    lines.extend(r.rows.iter().map(row_line));
+    for s in &r.stable {
+        let probes: Vec<String> = s
+            .probes
+            .iter()
+            .map(|p| format!("{:.3e}{}", p.eta, if p.stable { "✓" } else { "✗" }))
+            .collect();
+        lines.push(format!(
+            "stable eta {:<13} {}{}  probes: {}",
+            s.variant.name(),
+            s.eta.map_or("none".into(), |e| format!("{e:.4e}")),
+            if s.at_limit { " (search limit)" } else { "" },
+            probes.join(" ")
+        ));
+    }
+    lines.push(format!("wall time {wall:.2} s"));
+    lines
+}
+
+fn row_line(r: &ComparisonRow) -> String {
+    let opt = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map_or("—".to_string(), f);
+    let tail = match &r.failure {
+        Some(f) => f.clone(),
+        None => r
+            .final_eigenvalues
+            .iter()
+            .map(|l| format!("{l:.3}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    format!(
+        "{:<13} {:<7} {:>11.4e} {:>9} {:>10} {:>8} {:>11}  {}",
+        r.variant.name(),
+        format!("{:?}", r.policy).to_lowercase(),
+        r.eta,
+        r.steps_to_all.map_or("—".into(), |s| s.to_string()),
+        opt(r.t_to_all, &|t| format!("{t:.3}")),
+        opt(r.speedup, &|s| format!("{s:.2}x")),
+        opt(r.final_loss, &|l| format!("{l:.3e}")),
+        tail
+    )
+}
