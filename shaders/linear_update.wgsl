@@ -1,4 +1,6 @@
 // The gradient step of linear Barlow Twins, fused: W ← W − 4η (C − I) P, with P = W Γ.
+// With eye = 0 and X = B it is Appendix G's step W ← W − η B P (scale = η): in general
+// W ← W − scale (X − eye I) P.
 //
 // Same storage convention as matmul.wgsl: W and P are d4 x 4mq, C is d4 x d4 (d4 = pad4(d)),
 // row-major, zero padded, read as vec4s along rows. Padded rows and columns stay zero: their
@@ -13,8 +15,13 @@ struct Params {
     mq: u32,
     // tiles per row of W
     tiles_m: u32,
-    // 4η
+    // 4η (Barlow Twins) or η (Appendix G's B)
     scale: f32,
+    // 1 to subtract the identity from X (Barlow Twins' C − I), 0 to use X as it is
+    eye: f32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -24,10 +31,10 @@ struct Params {
 
 const WG: u32 = 64u;
 
-// Entries 4kk..4kk+3 of row i of (C − I).
+// Entries 4kk..4kk+3 of row i of (X − eye I).
 fn c_minus_i(i: u32, kk: u32) -> vec4<f32> {
     let cols = vec4<u32>(4u * kk) + vec4<u32>(0u, 1u, 2u, 3u);
-    let eye = select(vec4<f32>(0.0), vec4<f32>(1.0), cols == vec4<u32>(i));
+    let eye = select(vec4<f32>(0.0), vec4<f32>(params.eye), cols == vec4<u32>(i));
     return c[i * (params.d4 / 4u) + kk] - eye;
 }
 

@@ -1,7 +1,7 @@
 //! Appendix G's variants against the claims SPEC §5 makes for them, on the CPU backend.
 
 use stepwise::experiment::appg::{
-    compare_cpu, AppgConfig, AppgResult, Comparison, CpuVariants, EtaPolicy, Policy,
+    compare_cpu, AppgConfig, AppgResult, Comparison, CpuVariants, EtaPolicy, LinearTrials, Policy,
     VariantBackends, VariantSet,
 };
 use stepwise::experiment::{prepare, Config, LinearRun, RunPlan};
@@ -171,7 +171,7 @@ fn comparisons_are_advanced_in_budgets_with_progress() {
     let cfg = equal_only(planted());
     let prep = prepare(&cfg.run).expect("prepare");
     let factory = CpuVariants::new(&prep, &cfg);
-    let mut c = Comparison::new(&cfg, prep, factory);
+    let mut c = Comparison::new(&cfg, LinearTrials::new(prep, factory));
     let mut calls = 0;
     while !pollster::block_on(c.advance(500)).expect("advance") {
         let p = c.progress();
@@ -183,4 +183,23 @@ fn comparisons_are_advanced_in_budgets_with_progress() {
     assert_eq!(c.progress().done, 5);
     let whole = compare_cpu(&cfg).unwrap();
     assert_eq!(c.result().rows, whole.rows, "chunked and whole runs agree");
+}
+
+#[test]
+fn the_mlp_compares_too_and_sharp_escapes_faster() {
+    let mut cfg = AppgConfig::preset("mlp-small-bt").expect("preset");
+    cfg.eta = EtaPolicy::Equal;
+    cfg.variants.quartic = false;
+    let r = compare_cpu(&cfg).expect("comparison");
+    assert_eq!(r.rows.len(), 4);
+    assert!(r.backend.starts_with("cpu"), "{}", r.backend);
+    let base = r.row(LossVariant::Baseline, Policy::Equal).unwrap();
+    assert!(base.steps_to_all.is_some(), "{base:?}");
+    let sharp = r.row(LossVariant::Sharp, Policy::Equal).unwrap();
+    assert!(sharp.speedup.unwrap() > 2.0, "{sharp:?}");
+    assert_eq!(
+        r.config.mlp.lr,
+        Some(r.eta_baseline),
+        "η resolved into the config"
+    );
 }

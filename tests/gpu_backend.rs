@@ -15,7 +15,8 @@ use std::time::Instant;
 
 use stepwise::experiment::{prepare, preset, LinearBackend, LinearRun, Prepared, Solver};
 use stepwise::gpu::{
-    linear_update_once, matmul_once, reference, scale_columns_once, GpuLinearBackend, MatmulShape,
+    linear_update_once, linear_update_with, matmul_once, reference, scale_columns_once,
+    GpuLinearBackend, LinearUpdateParams, MatmulShape,
 };
 
 fn abs(v: &[f32]) -> Vec<f32> {
@@ -109,6 +110,40 @@ fn linear_update_matches_reference() {
         worst = worst.max(r);
     }
     eprintln!("linear update: worst relative error {worst:.2e}");
+}
+
+#[test]
+fn spectral_linear_update_matches_reference() {
+    // Appendix G's step W ← W − η B P: no identity subtracted, scale η
+    let c = ctx();
+    for (i, &(d, m)) in [(1, 3), (5, 37), (10, 1200), (13, 9)].iter().enumerate() {
+        let lr = 0.05;
+        let b = values(d * d, 40 + i as u64);
+        let p = values(d * m, 50 + i as u64);
+        let w = values(d * m, 60 + i as u64);
+        let params = LinearUpdateParams::spectral(d, m, lr).unwrap();
+        let gpu = pollster::block_on(linear_update_with(
+            &c.device,
+            &c.queue,
+            (d, m),
+            params,
+            &b,
+            &p,
+            &w,
+        ))
+        .unwrap_or_else(|e| panic!("d = {d}, m = {m}: {e}"));
+        let exact = reference::linear_update_with((d, m), (f64::from(lr), 0.0), &b, &p, &w);
+        let zeros = vec![0.0; d * m];
+        let terms =
+            reference::linear_update_with((d, m), (f64::from(lr), 0.0), &abs(&b), &abs(&p), &zeros);
+        let scale: Vec<f64> = terms
+            .iter()
+            .zip(&w)
+            .map(|(t, w)| t.abs() + f64::from(w.abs()))
+            .collect();
+        let r = worst_ratio(&gpu, &exact, &scale);
+        assert!(r <= 1e-5, "d = {d}, m = {m}: error {r:.2e} exceeds 1e-5");
+    }
 }
 
 /// Runs `prep` on the GPU and on the CPU with the same solver; returns (max |Δλ|,

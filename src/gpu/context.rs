@@ -27,6 +27,8 @@ pub enum GpuError {
     TooManyWorkgroups { what: &'static str, count: u64 },
     #[error("invalid shape: {0}")]
     Shape(String),
+    #[error("not available on the GPU backend: {0}")]
+    Unsupported(String),
 }
 
 impl From<GpuError> for BackendError {

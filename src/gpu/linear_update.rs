@@ -17,8 +17,13 @@ pub struct LinearUpdateParams {
     pub mq: u32,
     /// Tiles (two vec4s wide) per row of W.
     pub tiles_m: u32,
-    /// 4η.
+    /// 4η, or η for Appendix G's B.
     pub scale: f32,
+    /// 1 subtracts the identity from the d x d operand (C − I), 0 uses it as it is (B).
+    pub eye: f32,
+    pub _pad0: u32,
+    pub _pad1: u32,
+    pub _pad2: u32,
 }
 
 impl LinearUpdateParams {
@@ -38,6 +43,19 @@ impl LinearUpdateParams {
             mq,
             tiles_m: mq.div_ceil(2),
             scale: 4.0 * lr,
+            eye: 1.0,
+            _pad0: 0,
+            _pad1: 0,
+            _pad2: 0,
+        })
+    }
+
+    /// Parameters of Appendix G's step W ← W − η B P.
+    pub fn spectral(d: usize, m: usize, lr: f32) -> Result<Self, GpuError> {
+        Ok(Self {
+            scale: lr,
+            eye: 0.0,
+            ..Self::new(d, m, lr)?
         })
     }
 
@@ -77,7 +95,29 @@ pub async fn linear_update_once(
     p: &[f32],
     w: &[f32],
 ) -> Result<Vec<f32>, GpuError> {
-    let params = LinearUpdateParams::new(d, m, lr)?;
+    linear_update_with(
+        device,
+        queue,
+        (d, m),
+        LinearUpdateParams::new(d, m, lr)?,
+        c,
+        p,
+        w,
+    )
+    .await
+}
+
+/// Applies one update with any `params` (e.g. [`LinearUpdateParams::spectral`]) to `w`
+/// (row-major, unpadded) and reads the new W back (tests).
+pub async fn linear_update_with(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    (d, m): (usize, usize),
+    params: LinearUpdateParams,
+    c: &[f32],
+    p: &[f32],
+    w: &[f32],
+) -> Result<Vec<f32>, GpuError> {
     if c.len() != d * d || p.len() != d * m || w.len() != d * m {
         return Err(GpuError::Shape(format!(
             "update with d = {d}, m = {m}: operands have wrong lengths"
@@ -100,6 +140,6 @@ mod tests {
 
     #[test]
     fn params_match_the_wgsl_struct() {
-        crate::gpu::layout_check::assert_uniform_matches::<LinearUpdateParams>(SHADER, "Params", 4);
+        crate::gpu::layout_check::assert_uniform_matches::<LinearUpdateParams>(SHADER, "Params", 8);
     }
 }

@@ -115,6 +115,11 @@ impl LossGrad {
                     _scratch: bound.scratch.into(),
                 }
             }
+            SslLoss::Spectral { .. } => {
+                return Err(GpuError::Unsupported(
+                    "Appendix G's loss variants train the MLP on the CPU backend".into(),
+                ))
+            }
         })
     }
 

@@ -36,7 +36,9 @@ pub mod vicreg_grad;
 pub use context::{GpuContext, GpuError};
 pub use linear_backend::GpuLinearBackend;
 pub use linear_resources::Operator;
-pub use linear_update::{linear_update_once, LinearUpdateKernel, LinearUpdateParams};
+pub use linear_update::{
+    linear_update_once, linear_update_with, LinearUpdateKernel, LinearUpdateParams,
+};
 pub use loss_grad::{loss_grad_once, LossGrad};
 pub use matmul::{matmul_once, MatmulKernel, MatmulParams, MatmulShape};
 pub use mlp_backend::{prepare_on_gpu, prepare_with_gpu_ntk, GpuMlpBackend};

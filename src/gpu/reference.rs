@@ -32,13 +32,23 @@ pub fn matmul(shape: MatmulShape, a: &[f32], b: &[f32]) -> Vec<f64> {
 
 /// W − 4η (C − I) P for W, P (d x m) and C (d x d), row-major, in f64.
 pub fn linear_update((d, m, lr): (usize, usize, f32), c: &[f32], p: &[f32], w: &[f32]) -> Vec<f64> {
-    let scale = 4.0 * f64::from(lr);
+    linear_update_with((d, m), (4.0 * f64::from(lr), 1.0), c, p, w)
+}
+
+/// W − scale (X − eye I) P for W, P (d x m) and X (d x d), row-major, in f64.
+pub fn linear_update_with(
+    (d, m): (usize, usize),
+    (scale, eye): (f64, f64),
+    c: &[f32],
+    p: &[f32],
+    w: &[f32],
+) -> Vec<f64> {
     let mut out = vec![0.0; d * m];
     for i in 0..d {
         for j in 0..m {
             let g: f64 = (0..d)
                 .map(|k| {
-                    let cik = f64::from(c[i * d + k]) - if i == k { 1.0 } else { 0.0 };
+                    let cik = f64::from(c[i * d + k]) - if i == k { eye } else { 0.0 };
                     cik * f64::from(p[k * m + j])
                 })
                 .sum();

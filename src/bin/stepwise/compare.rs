@@ -77,7 +77,7 @@ fn table_lines(r: &AppgResult, wall: f64) -> Vec<String> {
     let mut lines = vec![
         format!(
             "backend {}   m = {}   d = {}   gamma_1 = {:.4}   baseline eta = {:.4e}   {} steps per run   threshold {}",
-            r.backend, r.m, r.config.run.d, r.gamma_1, r.eta_baseline, r.steps, r.config.threshold
+            r.backend, r.m, r.config.d(), r.gamma_1, r.eta_baseline, r.steps, r.config.threshold
         ),
         format!(
             "{:<13} {:<7} {:>11} {:>9} {:>10} {:>8} {:>11}  {}",

@@ -137,7 +137,7 @@ fn mlp_summary(r: &MlpResult, wall: f64) -> Vec<String> {
     };
     vec![
         format!("backend     {}", r.backend),
-        format!("loss        {:?}", r.config.loss),
+        format!("loss        {:?}", r.config.ssl_loss()),
         format!("m, h, d     {}, {}, {}", r.m, r.config.width, r.config.d),
         format!("NTK gamma_1 {:.4}", r.ntk.gamma_top[0]),
         format!("lr, steps   {:.4e}, {steps}", r.config.lr.unwrap_or(0.0)),

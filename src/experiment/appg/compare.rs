@@ -4,12 +4,12 @@
 
 use std::collections::VecDeque;
 
-use super::backends::VariantBackends;
 use super::config::AppgConfig;
 use super::finder::EtaSearch;
 use super::probe::{probe_plan, settled};
 use super::result::{fill_speedups, first_all_above, AppgResult, ComparisonRow, Policy, StableEta};
-use crate::experiment::{LinearBackend, LinearRun, Prepared, RunError, RunPlan};
+use super::trial::{Setting, Trial, TrialPlan, Trials};
+use crate::experiment::RunError;
 
 /// Most records a row keeps: its curves are drawn, not analysed.
 pub const MAX_ROW_RECORDS: u64 = 4000;
@@ -23,9 +23,9 @@ enum Task {
 }
 
 /// The run in progress.
-enum Active<B> {
-    Run(LossVariant, Policy, LinearRun<B>),
-    Probe(LossVariant, f64, LinearRun<B>),
+enum Active<R> {
+    Run(LossVariant, Policy, R),
+    Probe(LossVariant, f64, R),
 }
 
 /// Where a comparison is, for a progress line.
@@ -39,21 +39,21 @@ pub struct Progress {
 }
 
 /// A comparison in progress.
-pub struct Comparison<F: VariantBackends> {
+pub struct Comparison<T: Trials> {
     cfg: AppgConfig,
-    prep: Prepared,
-    factory: F,
+    setting: Setting,
+    trials: T,
     tasks: VecDeque<Task>,
     total_tasks: usize,
-    active: Option<Active<F::Backend>>,
+    active: Option<Active<T::Trial>>,
     searches: Vec<(LossVariant, EtaSearch)>,
     rows: Vec<ComparisonRow>,
     backend_name: String,
 }
 
-impl<F: VariantBackends> Comparison<F> {
-    /// Plans the comparison of `cfg` on the prepared baseline run `prep`.
-    pub fn new(cfg: &AppgConfig, prep: Prepared, factory: F) -> Self {
+impl<T: Trials> Comparison<T> {
+    /// Plans the comparison of `cfg` with runs from `trials`.
+    pub fn new(cfg: &AppgConfig, trials: T) -> Self {
         let variants = cfg.variants.list();
         let mut tasks = VecDeque::from([Task::Run(LossVariant::Baseline, Policy::Equal)]);
         if cfg.eta.equal() {
@@ -67,13 +67,14 @@ impl<F: VariantBackends> Comparison<F> {
                 tasks.push_back(Task::Run(*v, Policy::Stable));
             }
         }
+        let setting = trials.setting();
         let mut cfg = cfg.clone();
-        cfg.run = prep.config.clone();
+        cfg.resolve(setting.lr, setting.steps);
         Self {
             total_tasks: tasks.len(),
             cfg,
-            prep,
-            factory,
+            setting,
+            trials,
             tasks,
             active: None,
             searches: Vec::new(),
@@ -131,7 +132,9 @@ impl<F: VariantBackends> Comparison<F> {
             match outcome {
                 Ok(false) => {}
                 Ok(true) => self.complete(None).await?,
-                Err(RunError::Diverged { step, .. }) => self.complete(Some(step)).await?,
+                Err(RunError::Diverged { step, .. } | RunError::MlpDiverged { step, .. }) => {
+                    self.complete(Some(step)).await?
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -157,13 +160,13 @@ impl<F: VariantBackends> Comparison<F> {
                     self.rows.push(self.no_stable_eta_row(v));
                     return Ok(false);
                 };
-                let plan = run_plan(&self.prep, eta);
+                let plan = run_plan(&self.setting, eta);
                 let run = self.start_run(v, plan).await?;
                 self.active = Some(Active::Run(v, p, run));
             }
             Task::Search(v) => {
                 if !self.searches.iter().any(|(s, _)| *s == v) {
-                    let search = EtaSearch::new(self.prep.lr(), &self.cfg.finder);
+                    let search = EtaSearch::new(self.setting.lr, &self.cfg.finder);
                     self.searches.push((v, search));
                 }
                 let next = self.search(v).and_then(EtaSearch::next);
@@ -171,7 +174,7 @@ impl<F: VariantBackends> Comparison<F> {
                     self.tasks.pop_front();
                     return Ok(false);
                 };
-                let plan = probe_plan(&self.prep, eta, self.probe_t());
+                let plan = probe_plan(&self.setting, eta, self.probe_t());
                 let run = self.start_run(v, plan).await?;
                 self.active = Some(Active::Probe(v, eta, run));
             }
@@ -179,16 +182,12 @@ impl<F: VariantBackends> Comparison<F> {
         Ok(true)
     }
 
-    async fn start_run(
-        &mut self,
-        v: LossVariant,
-        plan: RunPlan,
-    ) -> Result<LinearRun<F::Backend>, RunError> {
-        let backend = self.factory.create(&self.prep, v, plan.lr).await?;
+    async fn start_run(&mut self, v: LossVariant, plan: TrialPlan) -> Result<T::Trial, RunError> {
+        let trial = self.trials.start(v, plan).await?;
         if self.backend_name.is_empty() {
-            self.backend_name = backend.name();
+            self.backend_name = trial.backend_name();
         }
-        LinearRun::with_plan(backend, plan).await
+        Ok(trial)
     }
 
     /// Ends the active run (diverged at `diverged` when given).
@@ -223,7 +222,7 @@ impl<F: VariantBackends> Comparison<F> {
 
     fn eta_for(&self, v: LossVariant, p: Policy) -> Option<f64> {
         match p {
-            Policy::Equal => Some(self.prep.lr()),
+            Policy::Equal => Some(self.setting.lr),
             Policy::Stable => self.search(v).and_then(EtaSearch::result),
         }
     }
@@ -231,7 +230,7 @@ impl<F: VariantBackends> Comparison<F> {
     /// The time a probe runs: `probe_factor` times the time the baseline (equal η) took to
     /// learn its top mode, or its whole run's time if it never did.
     fn probe_t(&self) -> f64 {
-        let whole = self.prep.lr() * self.prep.steps() as f64;
+        let whole = self.setting.lr * self.setting.steps as f64;
         let top = self
             .rows
             .iter()
@@ -272,10 +271,10 @@ impl<F: VariantBackends> Comparison<F> {
         AppgResult {
             config: self.cfg.clone(),
             backend: self.backend_name.clone(),
-            m: self.prep.pairs.m,
-            gamma_1: self.prep.eigen.values[0],
-            eta_baseline: self.prep.lr(),
-            steps: self.prep.steps(),
+            m: self.setting.m,
+            gamma_1: self.setting.gamma_1,
+            eta_baseline: self.setting.lr,
+            steps: self.setting.steps,
             stable: self
                 .searches
                 .iter()
@@ -294,23 +293,22 @@ impl<F: VariantBackends> Comparison<F> {
 
 /// A full run at `eta`: the baseline's step budget, recorded at the baseline's interval in
 /// t (so at least as often in steps, never more than [`MAX_ROW_RECORDS`] times).
-fn run_plan(prep: &Prepared, eta: f64) -> RunPlan {
-    let base = RunPlan::of(prep);
+fn run_plan(base: &Setting, eta: f64) -> TrialPlan {
     let in_t = (base.record_every as f64 * base.lr / eta).round() as u64;
-    let cap = base.total_steps.div_ceil(MAX_ROW_RECORDS);
-    RunPlan {
+    let cap = base.steps.div_ceil(MAX_ROW_RECORDS);
+    TrialPlan {
         lr: eta,
+        total_steps: base.steps,
         record_every: in_t.min(base.record_every).max(cap).max(1),
-        ..base
     }
 }
 
 /// A finished (or diverged) run as a table row, with the variant's own loss.
-fn build_row<B: LinearBackend>(
+fn build_row<R: Trial>(
     v: LossVariant,
     p: Policy,
     eta: f64,
-    run: &LinearRun<B>,
+    run: &R,
     diverged: Option<u64>,
     threshold: f64,
 ) -> ComparisonRow {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::experiment::config::RunConfig;
 use crate::experiment::configurable::Config;
+use crate::experiment::mlp::{mlp_preset, LossKind, MlpConfig};
 use crate::experiment::presets;
 use crate::model::spectral::LossVariant;
 use crate::validate::{self, ConfigError};
@@ -20,6 +21,16 @@ pub const MAX_FINDER_FACTOR: f64 = 1e6;
 #[serde(rename_all = "kebab-case")]
 pub enum AppgExperiment {
     Appg,
+}
+
+/// Which model the variants train.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AppgModel {
+    /// The linear model of `run` (CPU or GPU).
+    Linear,
+    /// The MLP of `mlp` with Barlow Twins (CPU).
+    Mlp,
 }
 
 /// Which learning rates each variant runs at.
@@ -108,9 +119,13 @@ impl Default for FinderConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct AppgConfig {
     pub experiment: AppgExperiment,
+    pub model: AppgModel,
     /// The linear run every variant starts from: data, d, α, W(0)'s seed, the baseline η
     /// and the step budget (every run gets the same number of steps).
     pub run: RunConfig,
+    /// The MLP run every variant starts from (with `model = mlp`; its loss must be Barlow
+    /// Twins and its `variant` the baseline).
+    pub mlp: MlpConfig,
     pub variants: VariantSet,
     /// The preconditioner's shift a in (FᵀF/(2n) + aI)⁻¹.
     pub a: f64,
@@ -124,7 +139,9 @@ impl Default for AppgConfig {
     fn default() -> Self {
         Self {
             experiment: AppgExperiment::Appg,
+            model: AppgModel::Linear,
             run: RunConfig::default(),
+            mlp: mlp_preset("mlp-small-bt").unwrap_or_default(),
             variants: VariantSet::default(),
             a: 0.1,
             threshold: 0.5,
@@ -142,15 +159,62 @@ impl AppgConfig {
         Config::validate(&cfg)?;
         Ok(cfg)
     }
+
+    /// Fills in the model's automatic η and step count.
+    pub fn resolve(&mut self, lr: f64, steps: u64) {
+        match self.model {
+            AppgModel::Linear => {
+                self.run.lr = Some(lr);
+                self.run.steps = Some(steps);
+            }
+            AppgModel::Mlp => {
+                self.mlp.lr = Some(lr);
+                self.mlp.steps = Some(steps);
+            }
+        }
+    }
+
+    /// The embedding dimension of the model compared.
+    pub fn d(&self) -> usize {
+        match self.model {
+            AppgModel::Linear => self.run.d,
+            AppgModel::Mlp => self.mlp.d,
+        }
+    }
+
+    fn validate_model(&self) -> Result<(), ConfigError> {
+        let prefixed = |prefix: &str, e: ConfigError| ConfigError {
+            key: format!("{prefix}.{}", e.key),
+            message: e.message,
+        };
+        match self.model {
+            AppgModel::Linear => {
+                self.run.validate().map_err(|e| prefixed("run", e))?;
+                validate::int_in("run.d", self.run.d, 1, MAX_APPG_D)
+            }
+            AppgModel::Mlp => {
+                self.mlp.validate().map_err(|e| prefixed("mlp", e))?;
+                if self.mlp.loss != LossKind::BarlowTwins {
+                    return Err(ConfigError::new(
+                        "mlp.loss",
+                        "Appendix G's variants modify Barlow Twins: use barlow-twins",
+                    ));
+                }
+                if self.mlp.variant != LossVariant::Baseline {
+                    return Err(ConfigError::new(
+                        "mlp.variant",
+                        "the comparison sets each run's variant: leave it at baseline",
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 impl Config for AppgConfig {
     fn validate(&self) -> Result<(), ConfigError> {
-        self.run.validate().map_err(|e| ConfigError {
-            key: format!("run.{}", e.key),
-            message: e.message,
-        })?;
-        validate::int_in("run.d", self.run.d, 1, MAX_APPG_D)?;
+        self.validate_model()?;
         validate::real_in("a", self.a, 0.0, 1e6, true)?;
         validate::real_in("threshold", self.threshold, 0.0, 0.99, true)?;
         let f = &self.finder;
@@ -165,17 +229,23 @@ impl Config for AppgConfig {
         validate::real_in("finder.probe_factor", f.probe_factor, 1.0, 100.0, false)
     }
 
-    /// The linear presets' data and runs, compared.
+    /// The linear presets' data and runs, then the Barlow Twins MLP presets.
     fn presets() -> Vec<(&'static str, Self)> {
-        presets::PRESETS
-            .iter()
-            .map(|p| {
-                let cfg = AppgConfig {
-                    run: (p.config)(),
-                    ..AppgConfig::default()
-                };
-                (p.name, cfg)
-            })
-            .collect()
+        let linear = presets::PRESETS.iter().map(|p| {
+            let cfg = AppgConfig {
+                run: (p.config)(),
+                ..AppgConfig::default()
+            };
+            (p.name, cfg)
+        });
+        let mlp = ["mlp-small-bt", "fig2-bt"].into_iter().filter_map(|name| {
+            let cfg = AppgConfig {
+                model: AppgModel::Mlp,
+                mlp: mlp_preset(name)?,
+                ..AppgConfig::default()
+            };
+            Some((name, cfg))
+        });
+        linear.chain(mlp).collect()
     }
 }

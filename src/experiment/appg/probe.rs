@@ -2,9 +2,8 @@
 //! oscillates (gradient descent past its stability edge alternates between two values,
 //! which a recording grid of even spacing can hide). Modes still growing are fine.
 
-use crate::experiment::{LinearBackend, LinearRun, Prepared, RunError, RunPlan};
-use crate::linalg;
-use crate::model::linear;
+use super::trial::{Setting, Trial, TrialPlan};
+use crate::experiment::RunError;
 
 /// An eigenvalue that moves up then down (or down then up) by more than this, relative to
 /// max(1, λ), over the two steps that end a probe, oscillates.
@@ -15,33 +14,27 @@ const MIN_PROBE_STEPS: u64 = 20;
 const PROBE_RECORDS: u64 = 20;
 
 /// A probe at `eta` that runs until t = `probe_t` (at most 4x the full run's steps).
-pub fn probe_plan(prep: &Prepared, eta: f64, probe_t: f64) -> RunPlan {
-    let cap = prep.steps().saturating_mul(4).max(MIN_PROBE_STEPS);
+pub fn probe_plan(base: &Setting, eta: f64, probe_t: f64) -> TrialPlan {
+    let cap = base.steps.saturating_mul(4).max(MIN_PROBE_STEPS);
     let steps = ((probe_t / eta).ceil() as u64).clamp(MIN_PROBE_STEPS, cap);
-    RunPlan {
+    TrialPlan {
         lr: eta,
         total_steps: steps,
         record_every: (steps / PROBE_RECORDS).max(1),
-        ..RunPlan::of(prep)
     }
 }
 
 /// Takes two more single steps: settled when C stays finite and no eigenvalue turns around
 /// by more than [`SETTLED_TOL`] (relative to max(1, λ)).
-pub async fn settled<B: LinearBackend>(run: &mut LinearRun<B>) -> Result<bool, RunError> {
+pub async fn settled<R: Trial>(run: &mut R) -> Result<bool, RunError> {
     let Some(start) = run.records().last().map(|r| r.eigenvalues.clone()) else {
         return Ok(false);
     };
-    let d = start.len();
     let mut path = vec![start];
     for _ in 0..2 {
-        let c = run.backend_mut().advance(1).await?;
-        if c.iter().any(|v| !v.is_finite()) {
-            return Ok(false);
-        }
-        match linalg::sym_eigenvalues(linear::symmetrize(d, &c).as_ref()) {
-            Ok(now) => path.push(now),
-            Err(_) => return Ok(false),
+        match run.step_eigenvalues().await? {
+            Some(now) => path.push(now),
+            None => return Ok(false),
         }
     }
     Ok(!oscillates(&path[0], &path[1], &path[2]))

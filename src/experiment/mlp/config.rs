@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::DatasetConfig;
 use crate::experiment::config::{check_record_count, TheoryTime, MAX_SCALE, MAX_STEPS};
+use crate::model::spectral::LossVariant;
 use crate::model::ssl_loss::SslLoss;
 use crate::validate::{self, ConfigError};
 
@@ -46,6 +47,11 @@ pub struct MlpConfig {
     pub loss: LossKind,
     /// SimCLR's temperature τ.
     pub temperature: f64,
+    /// Barlow Twins only: Appendix G's loss variant (SPEC §5); not `baseline` runs on the
+    /// CPU backend.
+    pub variant: LossVariant,
+    /// The preconditioner's shift a, for `variant = precondition`.
+    pub a: f64,
     /// Embedding dimension d.
     pub d: usize,
     /// Hidden width h.
@@ -82,6 +88,8 @@ impl Default for MlpConfig {
             },
             loss: LossKind::BarlowTwins,
             temperature: 0.2,
+            variant: LossVariant::Baseline,
+            a: 0.1,
             d: 6,
             width: 2048,
             hidden_scale: 1.0,
@@ -109,6 +117,10 @@ impl MlpConfig {
     /// The loss with its parameters.
     pub fn ssl_loss(&self) -> SslLoss {
         match self.loss {
+            LossKind::BarlowTwins if self.variant != LossVariant::Baseline => SslLoss::Spectral {
+                variant: self.variant,
+                a: self.a,
+            },
             LossKind::BarlowTwins => SslLoss::BarlowTwins,
             LossKind::Simclr => SslLoss::SimClr {
                 temperature: self.temperature,
@@ -126,6 +138,13 @@ impl MlpConfig {
         validate::int_in("width", self.width, 1, MAX_WIDTH)?;
         self.check_layer_sizes(m)?;
         validate::real_in("temperature", self.temperature, 0.01, 10.0, false)?;
+        if self.variant != LossVariant::Baseline && self.loss != LossKind::BarlowTwins {
+            return Err(ConfigError::new(
+                "variant",
+                "Appendix G's variants modify the Barlow Twins loss: set loss = barlow-twins",
+            ));
+        }
+        validate::real_in("a", self.a, 0.0, 1e6, true)?;
         validate::real_in("hidden_scale", self.hidden_scale, 0.0, MAX_SCALE, true)?;
         validate::real_in("init_scale", self.init_scale, 0.0, MAX_SCALE, true)?;
         if let Some(lr) = self.lr {

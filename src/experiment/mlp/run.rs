@@ -121,6 +121,16 @@ impl<B: MlpBackend> MlpRun<B> {
         self.step >= self.total_steps
     }
 
+    /// Steps the run will take in all.
+    pub fn total_steps(&self) -> u64 {
+        self.total_steps
+    }
+
+    /// Pairs n and embedding dimension d.
+    pub fn shape(&self) -> (usize, usize) {
+        (self.n, self.d)
+    }
+
     /// Steps done so far.
     pub fn step(&self) -> u64 {
         self.step

@@ -10,18 +10,29 @@
 
 mod barlow;
 mod simclr;
+mod spectral_bt;
 mod vicreg;
 
 pub use simclr::NORM_FLOOR;
 
+use crate::model::spectral::LossVariant;
+
 /// Which loss, with its hyperparameters. Serialized as `{"kind": "barlow-twins"}`,
-/// `{"kind": "sim-clr", "temperature": 0.2}` or `{"kind": "vic-reg"}`.
+/// `{"kind": "sim-clr", "temperature": 0.2}`, `{"kind": "vic-reg"}` or
+/// `{"kind": "spectral", "variant": "sharp", "a": 0.1}`.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum SslLoss {
     BarlowTwins,
-    SimClr { temperature: f64 },
+    SimClr {
+        temperature: f64,
+    },
     VicReg,
+    /// Barlow Twins with one of Appendix G's losses (`a`: the preconditioner's shift).
+    Spectral {
+        variant: LossVariant,
+        a: f64,
+    },
 }
 
 /// A loss and its gradient.
@@ -45,6 +56,7 @@ pub fn loss_and_grad(loss: SslLoss, f: &[f64], n: usize, d: usize) -> LossValue 
         SslLoss::BarlowTwins => barlow::loss_and_grad(f, n, d),
         SslLoss::SimClr { temperature } => simclr::loss_and_grad(f, n, d, temperature),
         SslLoss::VicReg => vicreg::loss_and_grad(f, n, d),
+        SslLoss::Spectral { variant, a } => spectral_bt::loss_and_grad(f, n, d, variant, a),
     }
 }
 

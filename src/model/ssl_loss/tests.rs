@@ -202,3 +202,64 @@ fn serialized_names() {
     let back: SslLoss = serde_json::from_str(r#"{"kind":"vic-reg"}"#).unwrap();
     assert_eq!(back, SslLoss::VicReg);
 }
+
+#[test]
+fn spectral_barlow_variants_match_finite_differences() {
+    let (n, d) = (9, 3);
+    // eigenvalues of C around 0.2..2.5: clear of sharp's floor and of smooth's kink at 1
+    let f = data(n, d, 40, |j| 0.5 + 0.5 * j as f64);
+    for variant in [
+        LossVariant::Baseline,
+        LossVariant::Sharp,
+        LossVariant::Smooth,
+        LossVariant::Quartic,
+    ] {
+        let err = finite_difference_error(SslLoss::Spectral { variant, a: 1.0 }, &f, n, d);
+        assert!(err < 1e-6, "{variant:?}: relative error {err}");
+    }
+}
+
+#[test]
+fn spectral_baseline_is_barlow_twins_and_precondition_divides_by_the_moment() {
+    let (n, d) = (11, 4);
+    let f = data(n, d, 41, |_| 0.8);
+    let bt = loss_and_grad(SslLoss::BarlowTwins, &f, n, d);
+    let base = loss_and_grad(
+        SslLoss::Spectral {
+            variant: LossVariant::Baseline,
+            a: 1.0,
+        },
+        &f,
+        n,
+        d,
+    );
+    assert!((bt.loss - base.loss).abs() < 1e-10);
+    for (x, y) in bt.grad.iter().zip(&base.grad) {
+        assert!((x - y).abs() < 1e-10);
+    }
+    // preconditioned: grad · (FᵀF/(2n) + aI) = the Barlow Twins gradient
+    let a = 0.3;
+    let pre = loss_and_grad(
+        SslLoss::Spectral {
+            variant: LossVariant::Precondition,
+            a,
+        },
+        &f,
+        n,
+        d,
+    );
+    let fm = Mat::from_fn(2 * n, d, |i, j| f[i * d + j]);
+    let shifted = fm.transpose() * &fm * (1.0 / (2 * n) as f64)
+        + Mat::from_fn(d, d, |i, j| if i == j { a } else { 0.0 });
+    let g = Mat::from_fn(2 * n, d, |i, j| pre.grad[i * d + j]);
+    let back = g * shifted;
+    for i in 0..2 * n {
+        for j in 0..d {
+            assert!((back[(i, j)] - bt.grad[i * d + j]).abs() < 1e-10);
+        }
+    }
+    assert!(
+        (pre.loss - bt.loss).abs() < 1e-10,
+        "the loss itself is the baseline's"
+    );
+}
