@@ -1,6 +1,11 @@
-//! Thin wrappers over faer: the few dense linear-algebra operations the science needs.
+//! Thin wrappers over faer: the few dense linear-algebra operations the science needs, and
+//! [`jacobi`], the plain-Rust twin of the GPU's small symmetric eigensolver.
 
 use faer::{Mat, MatRef, Side};
+
+pub mod jacobi;
+
+pub use jacobi::{jacobi_eigen, JACOBI_SWEEPS};
 
 /// Errors from the dense solvers.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -9,6 +14,8 @@ pub enum LinalgError {
     NoConvergence,
     #[error("matrix has non-finite entries")]
     NotFinite,
+    #[error("matrix is {rows} x {cols}, not square")]
+    NotSquare { rows: usize, cols: usize },
 }
 
 /// Eigenpairs of a symmetric matrix, eigenvalues in descending order.
@@ -64,7 +71,7 @@ pub fn psd_sqrt(a: MatRef<'_, f64>) -> Result<Mat<f64>, LinalgError> {
     Ok(&scaled * e.vectors.transpose())
 }
 
-fn check_finite(a: MatRef<'_, f64>) -> Result<(), LinalgError> {
+pub(crate) fn check_finite(a: MatRef<'_, f64>) -> Result<(), LinalgError> {
     for j in 0..a.ncols() {
         for i in 0..a.nrows() {
             if !a[(i, j)].is_finite() {

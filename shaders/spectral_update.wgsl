@@ -1,0 +1,294 @@
+// The update matrix B of a step W ← W − η B W Γ for Appendix G's loss variants (SPEC §5,
+// src/model/spectral/mod.rs: `update_matrix`), from C (and M), in ONE workgroup of 64
+// invocations, d ≤ 32. With C_sym = (C + Cᵀ)/2 and G = dL/dC:
+//   baseline (0), precondition (4): G = 2 (C_sym − I), no eigendecomposition;
+//   sharp (1), smooth (2), quartic (3): G = Q diag(ℓ'(λ)) Qᵀ, C_sym = Q diag(λ) Qᵀ by Jacobi;
+//   B = 2G, except precondition: B = 2 (M_sym + aI)⁻¹ G, the inverse from M_sym = V diag(μ) Vᵀ
+//   by Jacobi, as V diag(1/(max(μ, 0) + a)) Vᵀ.
+//
+// C, M and B are d x d in the padded layout of src/gpu/layout.rs (rows of d4 = pad4(d) f32,
+// d4 rows, zero padded); every entry of B is written, its padding as zeros.
+//
+// Jacobi is src/linalg/jacobi.rs step for step (its module documentation is the
+// specification): round-robin pairs, Numerical Recipes rotations, a round's disjoint
+// rotations applied at once as A ← JᵀAJ, V ← VJ, at most `sweeps` sweeps, stopping after a
+// sweep that rotates nothing. A round: the pairs' invocations set J's columns, a barrier,
+// every invocation computes its entries of the new A and V into private arrays, a barrier,
+// writes them, a barrier.
+//
+// Workgroup memory: three 32 x 32 f32 matrices and four 32-entry arrays, 12.8 KiB (WebGPU
+// guarantees 16 KiB). Loop budget: lavapipe (Mesa 22.3) silently stops an invocation after
+// 65535 loop iterations counted over all its loops (B is then left unwritten); a sweep costs
+// each invocation at most 31 rounds x (1 + 16 + 16) ≈ 1,050 and the rest about 1,100, so the
+// Rust side's 16 sweeps take ~18k and its cap of 40 ~43k. (Measured with the early stop
+// disabled, precondition at d = 32: 58 sweeps still right, 60 leave B all zeros.)
+
+struct Params {
+    // dimension, 1..=32
+    d: u32,
+    // f32 per padded row, pad4(d)
+    d4: u32,
+    // LossVariant::code: 0 baseline, 1 sharp, 2 smooth, 3 quartic, 4 precondition
+    variant: u32,
+    // the preconditioner's shift a (> 0; read by precondition only)
+    a: f32,
+    // SHARP_FLOOR: sharp's ℓ' divides by sqrt(max(|λ|, floor))
+    sharp_floor: f32,
+    // most Jacobi sweeps
+    sweeps: u32,
+    _pad0: u32,
+    _pad1: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> c_in: array<f32>;
+// M (precondition only; any buffer otherwise)
+@group(0) @binding(2) var<storage, read> m_in: array<f32>;
+@group(0) @binding(3) var<storage, read_write> b_out: array<f32>;
+
+const WG: u32 = 64u;
+const MAX_D: u32 = 32u;
+// MAX_D² / WG: the most entries of a d x d matrix one invocation handles
+const PER: u32 = 16u;
+const NEGLIGIBLE: f32 = 1e-30;
+const THETA_LARGE: f32 = 1e10;
+
+const BASELINE: u32 = 0u;
+const PRECONDITION: u32 = 4u;
+
+// The matrix being diagonalized, row i at i * MAX_D; its diagonal ends as the eigenvalues.
+var<workgroup> work: array<f32, 1024>;
+// The eigenvectors, as columns.
+var<workgroup> vecs: array<f32, 1024>;
+// G (precondition only).
+var<workgroup> grad: array<f32, 1024>;
+// This round's J, column j: J_jj = own[j], J_{partner[j], j} = other[j].
+var<workgroup> partner: array<u32, 32>;
+var<workgroup> own: array<f32, 32>;
+var<workgroup> other: array<f32, 32>;
+// A function of each eigenvalue (2ℓ'(λ) or 1/(μ + a)).
+var<workgroup> scale: array<f32, 32>;
+// Rotations made this sweep, and whether the last sweep made none.
+var<workgroup> rotations: atomic<u32>;
+var<workgroup> converged: u32;
+
+// (C_sym)_ij and (M_sym)_ij from the padded inputs.
+fn sym_c(i: u32, j: u32) -> f32 {
+    return 0.5 * (c_in[i * params.d4 + j] + c_in[j * params.d4 + i]);
+}
+
+fn sym_m(i: u32, j: u32) -> f32 {
+    return 0.5 * (m_in[i * params.d4 + j] + m_in[j * params.d4 + i]);
+}
+
+// ℓ'(λ) of LossVariant::slope for sharp, smooth and quartic.
+fn slope(lambda: f32) -> f32 {
+    let x = lambda - 1.0;
+    switch params.variant {
+        case 1u: {
+            let root = sign(lambda) * sqrt(abs(lambda));
+            return (root - 1.0) / sqrt(max(abs(lambda), params.sharp_floor));
+        }
+        case 2u: {
+            return select(0.02 * x, 2.0 * x, lambda <= 1.0);
+        }
+        default: {
+            return 4.0 * x * x * x;
+        }
+    }
+}
+
+// Pair k of round r over `even` indices, (p, q) with p < q (jacobi.rs: `round_pair`).
+fn round_pair(even: u32, r: u32, k: u32) -> vec2<u32> {
+    let m = even - 1u;
+    var x = 0u;
+    var y = 1u + r % m;
+    if (k != 0u) {
+        x = 1u + (k + r) % m;
+        y = 1u + (m - k + r) % m;
+    }
+    return vec2<u32>(min(x, y), max(x, y));
+}
+
+fn leave_alone(j: u32) {
+    partner[j] = j;
+    own[j] = 1.0;
+    other[j] = 0.0;
+}
+
+// Invocation k < even/2 sets the columns of round r's pair k (jacobi.rs: `rotation`).
+fn set_pair(even: u32, r: u32, k: u32) {
+    let pq = round_pair(even, r, k);
+    let p = pq.x;
+    let q = pq.y;
+    if (q >= params.d) {
+        leave_alone(p);
+        return;
+    }
+    let app = work[p * MAX_D + p];
+    let aqq = work[q * MAX_D + q];
+    let apq = work[p * MAX_D + q];
+    if (apq == 0.0 || abs(apq) <= NEGLIGIBLE * (abs(app) + abs(aqq))) {
+        leave_alone(p);
+        leave_alone(q);
+        return;
+    }
+    let theta = (aqq - app) / (2.0 * apq);
+    var t: f32;
+    if (abs(theta) > THETA_LARGE) {
+        t = 1.0 / (2.0 * theta);
+    } else {
+        let sgn = select(1.0, -1.0, theta < 0.0);
+        t = sgn / (abs(theta) + sqrt(theta * theta + 1.0));
+    }
+    let c = 1.0 / sqrt(t * t + 1.0);
+    let s = t * c;
+    partner[p] = q;
+    own[p] = c;
+    other[p] = -s;
+    partner[q] = p;
+    own[q] = c;
+    other[q] = s;
+    atomicAdd(&rotations, 1u);
+}
+
+// work ← Jᵀ work J and vecs ← vecs J for this round's J (jacobi.rs: `apply_round`).
+fn apply_round(lid: u32) {
+    let d = params.d;
+    var new_w: array<f32, PER>;
+    var new_v: array<f32, PER>;
+    for (var k = 0u; k < PER; k++) {
+        let e = lid + k * WG;
+        if (e >= d * d) {
+            break;
+        }
+        let i = e / d;
+        let j = e % d;
+        let pi = partner[i];
+        let pj = partner[j];
+        let oi = own[i];
+        let oj = own[j];
+        let ti = other[i];
+        let tj = other[j];
+        if (pi == j && i != j) {
+            new_w[k] = 0.0;
+        } else {
+            new_w[k] = (oi * oj * work[i * MAX_D + j] + ti * tj * work[pi * MAX_D + pj])
+                + (oi * tj * work[i * MAX_D + pj] + ti * oj * work[pi * MAX_D + j]);
+        }
+        new_v[k] = oj * vecs[i * MAX_D + j] + tj * vecs[i * MAX_D + pj];
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < PER; k++) {
+        let e = lid + k * WG;
+        if (e >= d * d) {
+            break;
+        }
+        let i = e / d;
+        let j = e % d;
+        work[i * MAX_D + j] = new_w[k];
+        vecs[i * MAX_D + j] = new_v[k];
+    }
+}
+
+// Diagonalizes `work` (already loaded, symmetric) into its diagonal and `vecs`.
+fn jacobi(lid: u32) {
+    let d = params.d;
+    for (var e = lid; e < d * d; e += WG) {
+        vecs[(e / d) * MAX_D + e % d] = select(0.0, 1.0, e / d == e % d);
+    }
+    if (lid == 0u) {
+        atomicStore(&rotations, 0u);
+    }
+    let even = d + d % 2u;
+    for (var sweep = 0u; sweep < params.sweeps; sweep++) {
+        for (var r = 0u; r + 1u < even; r++) {
+            workgroupBarrier();
+            if (lid < even / 2u) {
+                set_pair(even, r, lid);
+            }
+            workgroupBarrier();
+            apply_round(lid);
+        }
+        workgroupBarrier();
+        if (lid == 0u) {
+            converged = select(0u, 1u, atomicLoad(&rotations) == 0u);
+            atomicStore(&rotations, 0u);
+        }
+        if (workgroupUniformLoad(&converged) == 1u) {
+            break;
+        }
+    }
+    workgroupBarrier();
+}
+
+// out_ij = Σ_k vecs_ik scale_k vecs_jk (i, j < d).
+fn spectral(i: u32, j: u32) -> f32 {
+    var acc = 0.0;
+    for (var k = 0u; k < params.d; k++) {
+        acc = fma(vecs[i * MAX_D + k] * scale[k], vecs[j * MAX_D + k], acc);
+    }
+    return acc;
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(local_invocation_index) lid: u32) {
+    let d = params.d;
+    let d4 = params.d4;
+    let variant = params.variant;
+    if (variant == BASELINE) {
+        for (var e = lid; e < d4 * d4; e += WG) {
+            let i = e / d4;
+            let j = e % d4;
+            var b = 0.0;
+            if (i < d && j < d) {
+                b = 4.0 * (sym_c(i, j) - select(0.0, 1.0, i == j));
+            }
+            b_out[e] = b;
+        }
+        return;
+    }
+    for (var e = lid; e < d * d; e += WG) {
+        let i = e / d;
+        let j = e % d;
+        if (variant == PRECONDITION) {
+            grad[i * MAX_D + j] = 2.0 * (sym_c(i, j) - select(0.0, 1.0, i == j));
+            work[i * MAX_D + j] = sym_m(i, j);
+        } else {
+            work[i * MAX_D + j] = sym_c(i, j);
+        }
+    }
+    jacobi(lid);
+    if (lid < d) {
+        let lambda = work[lid * MAX_D + lid];
+        if (variant == PRECONDITION) {
+            scale[lid] = 1.0 / (max(lambda, 0.0) + params.a);
+        } else {
+            scale[lid] = 2.0 * slope(lambda);
+        }
+    }
+    workgroupBarrier();
+    if (variant == PRECONDITION) {
+        // work ← (M_sym + aI)⁻¹, then B = 2 work G
+        for (var e = lid; e < d * d; e += WG) {
+            work[(e / d) * MAX_D + e % d] = spectral(e / d, e % d);
+        }
+        workgroupBarrier();
+    }
+    for (var e = lid; e < d4 * d4; e += WG) {
+        let i = e / d4;
+        let j = e % d4;
+        var b = 0.0;
+        if (i < d && j < d) {
+            if (variant == PRECONDITION) {
+                for (var k = 0u; k < d; k++) {
+                    b = fma(work[i * MAX_D + k], grad[k * MAX_D + j], b);
+                }
+                b *= 2.0;
+            } else {
+                b = spectral(i, j);
+            }
+        }
+        b_out[e] = b;
+    }
+}

@@ -1,0 +1,232 @@
+//! `shaders/spectral_update.wgsl`: the d x d update matrix B of Appendix G's loss variants
+//! ([`crate::model::spectral::update_matrix`]) from C (and M), in one workgroup, all three in
+//! the padded layout of [`super::layout`]. The eigendecompositions run the cyclic Jacobi of
+//! [`crate::linalg::jacobi`] (its plain-Rust twin) in workgroup memory, in f32.
+
+use super::buffers;
+use super::context::GpuError;
+use super::kernel::{self, matrix_storage, Binding, Kernel, WORKGROUP};
+use super::layout::{pad4, unpack};
+use crate::linalg::JACOBI_SWEEPS;
+use crate::model::spectral::{LossVariant, SHARP_FLOOR};
+
+const SHADER: &str = include_str!("../../shaders/spectral_update.wgsl");
+
+/// The largest d the kernel handles (its workgroup arrays are 32 x 32).
+pub const MAX_DIM: usize = 32;
+
+/// The most sweeps a binding accepts. Mesa 22.3's lavapipe silently stops a shader invocation
+/// after 65535 loop iterations in all; at d = 32 a sweep costs each invocation about 1,050,
+/// the rest of the kernel about 1,100, so 40 sweeps stay under 43k.
+pub const MAX_SWEEPS: u32 = 40;
+
+/// The shader's `Params`, field by field.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct SpectralUpdateParams {
+    /// Dimension d, 1..=[`MAX_DIM`].
+    pub d: u32,
+    /// f32 per padded row, pad4(d).
+    pub d4: u32,
+    /// [`LossVariant::code`].
+    pub variant: u32,
+    /// The preconditioner's shift a (read by [`LossVariant::Precondition`] only).
+    pub a: f32,
+    /// [`SHARP_FLOOR`] in f32.
+    pub sharp_floor: f32,
+    /// The most Jacobi sweeps ([`JACOBI_SWEEPS`] unless changed).
+    pub sweeps: u32,
+    pub _pad0: u32,
+    pub _pad1: u32,
+}
+
+impl SpectralUpdateParams {
+    /// The parameters for `variant` at dimension `d` with [`JACOBI_SWEEPS`] sweeps; fails
+    /// with [`GpuError::Shape`] unless 1 ≤ d ≤ [`MAX_DIM`] and, for preconditioning, a is
+    /// finite and positive.
+    pub fn new(variant: LossVariant, d: usize, a: f32) -> Result<Self, GpuError> {
+        if d == 0 || d > MAX_DIM {
+            return Err(GpuError::Shape(format!(
+                "spectral update of a {d} x {d} C: d must be between 1 and {MAX_DIM}"
+            )));
+        }
+        if variant.needs_moment() && !(a.is_finite() && a > 0.0) {
+            return Err(GpuError::Shape(format!(
+                "preconditioned update: the shift a = {a} must be finite and positive"
+            )));
+        }
+        Ok(Self {
+            d: d as u32,
+            d4: pad4(d) as u32,
+            variant: variant.code(),
+            a,
+            sharp_floor: SHARP_FLOOR as f32,
+            sweeps: JACOBI_SWEEPS,
+            _pad0: 0,
+            _pad1: 0,
+        })
+    }
+
+    /// f32 in the padded layout of C, M and B: pad4(d)².
+    pub fn padded_len(&self) -> usize {
+        let d4 = self.d4 as usize;
+        d4 * d4
+    }
+
+    /// Fails with [`GpuError::Shape`] unless the (public, editable) fields are consistent:
+    /// 1 ≤ d ≤ [`MAX_DIM`], d4 = pad4(d), a known variant, 1 ≤ sweeps ≤ [`MAX_SWEEPS`].
+    pub fn check(&self) -> Result<(), GpuError> {
+        let d = self.d as usize;
+        let known = LossVariant::ALL.iter().any(|v| v.code() == self.variant);
+        if d == 0 || d > MAX_DIM || self.d4 as usize != pad4(d) || !known {
+            return Err(GpuError::Shape(format!(
+                "spectral update: inconsistent parameters {self:?}"
+            )));
+        }
+        if self.sweeps == 0 || self.sweeps > MAX_SWEEPS {
+            return Err(GpuError::Shape(format!(
+                "spectral update: {} sweeps, not between 1 and {MAX_SWEEPS}",
+                self.sweeps
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The compiled pipeline.
+pub struct SpectralUpdateKernel(Kernel);
+
+impl SpectralUpdateKernel {
+    pub fn new(device: &wgpu::Device) -> Self {
+        Self(Kernel::new(device, "spectral update", SHADER, "main"))
+    }
+
+    /// Binds `b` ← B from padded `c` and `m` (for variants other than preconditioning `m` is
+    /// not read: pass `c` again); one workgroup. Fails with [`GpuError::Shape`] on
+    /// inconsistent `params` ([`SpectralUpdateParams::check`]), if `b` is `c` or `m`, or if a
+    /// buffer holds fewer than the padded pad4(d)² f32.
+    pub fn bind(
+        &self,
+        device: &wgpu::Device,
+        params: SpectralUpdateParams,
+        (c, m, b): (&wgpu::Buffer, &wgpu::Buffer, &wgpu::Buffer),
+    ) -> Result<Binding, GpuError> {
+        params.check()?;
+        if b == c || b == m {
+            return Err(GpuError::Shape(
+                "spectral update: B must be a different buffer from C and M".into(),
+            ));
+        }
+        let bytes = buffers::f32_bytes(params.padded_len());
+        if [c, m, b].iter().any(|buf| buf.size() < bytes) {
+            return Err(GpuError::Shape(format!(
+                "spectral update at d = {}: C, M and B need {bytes} bytes each, got {}, {} and {}",
+                params.d,
+                c.size(),
+                m.size(),
+                b.size()
+            )));
+        }
+        self.0
+            .bind(device, "spectral update", &params, (c, m, b), WORKGROUP)
+    }
+}
+
+/// B for `variant` from C (d x d row-major, unpadded) and, for preconditioning, M (None
+/// counts as zero, as in [`crate::model::spectral::update_matrix`]), computed once on the GPU
+/// with [`JACOBI_SWEEPS`] sweeps and read back unpadded (tests).
+pub async fn spectral_update_once(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    variant: LossVariant,
+    d: usize,
+    a: f32,
+    c: &[f32],
+    m: Option<&[f32]>,
+) -> Result<Vec<f32>, GpuError> {
+    let params = SpectralUpdateParams::new(variant, d, a)?;
+    spectral_update_with(device, queue, params, c, m).await
+}
+
+/// [`spectral_update_once`] with explicit parameters (e.g. another sweep count).
+pub async fn spectral_update_with(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    params: SpectralUpdateParams,
+    c: &[f32],
+    m: Option<&[f32]>,
+) -> Result<Vec<f32>, GpuError> {
+    params.check()?;
+    let d = params.d as usize;
+    let square = |x: &[f32], what: &str| {
+        if x.len() == d * d {
+            Ok(())
+        } else {
+            Err(GpuError::Shape(format!(
+                "spectral update: {what} has {} values, not {d} x {d}",
+                x.len()
+            )))
+        }
+    };
+    square(c, "C")?;
+    if let Some(m) = m {
+        square(m, "M")?;
+    }
+    let zeros = vec![0.0; d * d];
+    let moment = (params.variant == LossVariant::Precondition.code()).then(|| m.unwrap_or(&zeros));
+    let padded = kernel::run_once(device, queue, params.padded_len(), || {
+        let kernel = SpectralUpdateKernel::new(device);
+        let c = matrix_storage(device, "spectral update C", (d, d), c)?;
+        let m = match moment {
+            Some(m) => Some(matrix_storage(device, "spectral update M", (d, d), m)?),
+            None => None,
+        };
+        let b = matrix_storage(device, "spectral update B", (d, d), &zeros)?;
+        let binding = kernel.bind(device, params, (&c, m.as_ref().unwrap_or(&c), &b))?;
+        Ok((binding, b))
+    })
+    .await?;
+    Ok(unpack(d, d, &padded))
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_match_the_wgsl_struct() {
+        crate::gpu::layout_check::assert_uniform_matches::<SpectralUpdateParams>(
+            SHADER, "Params", 8,
+        );
+    }
+
+    #[test]
+    fn shapes_are_checked() {
+        let p = SpectralUpdateParams::new(LossVariant::Sharp, 5, 0.0).unwrap();
+        assert_eq!((p.d, p.d4, p.variant, p.sweeps), (5, 8, 1, JACOBI_SWEEPS));
+        assert_eq!(p.padded_len(), 64);
+        assert_eq!(p.sharp_floor, SHARP_FLOOR as f32);
+        assert!(SpectralUpdateParams::new(LossVariant::Baseline, 0, 1.0).is_err());
+        assert!(SpectralUpdateParams::new(LossVariant::Baseline, MAX_DIM + 1, 1.0).is_err());
+        assert!(SpectralUpdateParams::new(LossVariant::Quartic, MAX_DIM, 1.0).is_ok());
+        for a in [0.0, -1.0, f32::NAN, f32::INFINITY] {
+            assert!(SpectralUpdateParams::new(LossVariant::Precondition, 3, a).is_err());
+        }
+        assert!(SpectralUpdateParams::new(LossVariant::Precondition, 3, 0.1).is_ok());
+        let p = SpectralUpdateParams::new(LossVariant::Smooth, 7, 1.0).unwrap();
+        assert!(p.check().is_ok());
+        let bad = [
+            SpectralUpdateParams { sweeps: 0, ..p },
+            SpectralUpdateParams {
+                sweeps: MAX_SWEEPS + 1,
+                ..p
+            },
+            SpectralUpdateParams { d4: 7, ..p },
+            SpectralUpdateParams { d: 33, d4: 36, ..p },
+            SpectralUpdateParams { variant: 5, ..p },
+        ];
+        for q in bad {
+            assert!(q.check().is_err(), "{q:?}");
+        }
+    }
+}
