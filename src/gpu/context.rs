@@ -37,7 +37,8 @@ impl From<GpuError> for BackendError {
     }
 }
 
-/// A device and its queue, with the adapter they came from.
+/// A device and its queue, with the adapter they came from (cloning shares them).
+#[derive(Clone)]
 pub struct GpuContext {
     pub device: wgpu::Device,
     pub queue: wgpu::Queue,

@@ -10,7 +10,9 @@ use super::buffers::{self, LostFlag, Scopes};
 use super::context::{GpuContext, GpuError};
 use super::layout::{padded_len, unpack};
 use super::linear_resources::{check_shapes, to_original_basis, Matrices, Operator, StepBindings};
+use super::spectral_step::{SpectralStep, VariantSpec};
 use crate::experiment::{BackendError, LinearBackend, Prepared, Solver, MAX_BATCH};
+use crate::model::spectral::LossVariant;
 
 /// Steps encoded per queue submission (a long run is split into a few submissions).
 const STEPS_PER_SUBMIT: u32 = 512;
@@ -23,6 +25,8 @@ pub struct GpuLinearBackend {
     d: usize,
     m: usize,
     step: StepBindings,
+    /// Appendix G's extra dispatches, when a variant other than plain Barlow Twins runs.
+    spectral: Option<SpectralStep>,
     x: Matrices,
     w_staging: wgpu::Buffer,
     c_staging: wgpu::Buffer,
@@ -53,23 +57,52 @@ impl GpuLinearBackend {
     pub fn with_operator(
         device: &wgpu::Device,
         queue: &wgpu::Queue,
-        (m, d, lr): (usize, usize, f32),
+        dims: (usize, usize, f32),
         op: Operator<'_>,
         w0: &[f32],
     ) -> Result<Self, GpuError> {
+        Self::with_variant(device, queue, dims, op, w0, None)
+    }
+
+    /// Either solver, stepping Appendix G's `variant` (`None` or the baseline: plain Barlow
+    /// Twins).
+    pub fn with_variant(
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        (m, d, lr): (usize, usize, f32),
+        op: Operator<'_>,
+        w0: &[f32],
+        variant: Option<VariantSpec<'_>>,
+    ) -> Result<Self, GpuError> {
         check_shapes(m, d, &op, w0)?;
         let x = Matrices::upload(device, (m, d), &op, w0)?;
-        let (diagonal, basis, suffix) = match op {
+        let variant = variant.filter(|v| v.variant != LossVariant::Baseline);
+        let spectral = match &variant {
+            Some(spec) => Some(SpectralStep::new(device, (m, d), spec, &x)?),
+            None => None,
+        };
+        let (diagonal, basis, solver) = match op {
             Operator::Dense(_) => (false, None, ""),
             Operator::Diagonal { vectors, .. } => (true, Some(vectors.to_vec()), "-eigenbasis"),
+        };
+        let suffix = match &variant {
+            Some(spec) => format!("{solver}-{}", spec.variant.name()),
+            None => solver.to_string(),
         };
         let backend = Self {
             device: device.clone(),
             queue: queue.clone(),
-            name: backend_name(suffix, &device.adapter_info().name),
+            name: backend_name(&suffix, &device.adapter_info().name),
             d,
             m,
-            step: StepBindings::new(device, (m, d, lr), &x, diagonal)?,
+            step: StepBindings::new(
+                device,
+                (m, d, lr),
+                &x,
+                diagonal,
+                spectral.as_ref().map(|s| &s.b),
+            )?,
+            spectral,
             x,
             w_staging: buffers::staging_buffer(device, "W staging", padded_len(d, m)),
             c_staging: buffers::staging_buffer(device, "C staging", padded_len(d, d)),
@@ -93,25 +126,32 @@ impl GpuLinearBackend {
     /// The backend for `prep`'s run with its configured solver, with creation errors caught
     /// rather than left to the device's error handler.
     pub async fn from_prepared(ctx: &GpuContext, prep: &Prepared) -> Result<Self, GpuError> {
+        Self::from_prepared_variant(ctx, prep, prep.lr(), None).await
+    }
+
+    /// As [`Self::from_prepared`], stepping at `lr` with Appendix G's `variant`.
+    pub async fn from_prepared_variant(
+        ctx: &GpuContext,
+        prep: &Prepared,
+        lr: f64,
+        variant: Option<VariantSpec<'_>>,
+    ) -> Result<Self, GpuError> {
         let scopes = Scopes::push(&ctx.device);
-        let (m, d, lr) = (prep.pairs.m, prep.config.d, prep.lr() as f32);
+        let (device, queue) = (&ctx.device, &ctx.queue);
+        let dims = (prep.pairs.m, prep.config.d, lr as f32);
         let made = match prep.config.solver {
-            Solver::Literal => Self::new(
-                &ctx.device,
-                &ctx.queue,
-                m,
-                d,
-                &prep.gamma_f32(),
-                &prep.w0,
-                lr,
-            ),
+            Solver::Literal => {
+                let gamma = prep.gamma_f32();
+                let op = Operator::Dense(&gamma);
+                Self::with_variant(device, queue, dims, op, &prep.w0, variant)
+            }
             Solver::Eigenbasis => {
                 let (values, vectors, a0) = prep.eigenbasis_f32();
                 let op = Operator::Diagonal {
                     values: &values,
                     vectors: &vectors,
                 };
-                Self::with_operator(&ctx.device, &ctx.queue, (m, d, lr), op, &a0)
+                Self::with_variant(device, queue, dims, op, &a0, variant)
             }
         };
         scopes.pop().await?;
@@ -153,6 +193,9 @@ impl GpuLinearBackend {
         if steps > 0 {
             let mut pass = begin_pass(encoder);
             for _ in 0..steps {
+                if let Some(spectral) = &self.spectral {
+                    spectral.encode(&mut pass);
+                }
                 self.step.update.encode(&mut pass);
                 self.step.project.encode(&mut pass);
                 self.step.correlate.encode(&mut pass);

@@ -58,11 +58,14 @@ pub(super) struct StepBindings {
 }
 
 impl StepBindings {
+    /// With `b` (Appendix G's update matrix) the update is W ← W − η B P, else Barlow
+    /// Twins' W ← W − 4η (C − I) P.
     pub(super) fn new(
         device: &wgpu::Device,
         (m, d, lr): (usize, usize, f32),
         x: &Matrices,
         diagonal: bool,
+        b: Option<&wgpu::Buffer>,
     ) -> Result<Self, GpuError> {
         let matmul = MatmulKernel::new(device);
         let update = LinearUpdateKernel::new(device);
@@ -81,12 +84,12 @@ impl StepBindings {
                 (&x.w, &x.gamma, &x.p),
             )?
         };
+        let (params, operand) = match b {
+            Some(b) => (LinearUpdateParams::spectral(d, m, lr)?, b),
+            None => (LinearUpdateParams::new(d, m, lr)?, &x.c),
+        };
         Ok(Self {
-            update: update.bind(
-                device,
-                LinearUpdateParams::new(d, m, lr)?,
-                (&x.c, &x.p, &x.w),
-            )?,
+            update: update.bind(device, params, (operand, &x.p, &x.w))?,
             project,
             correlate: matmul.bind(
                 device,

@@ -6,9 +6,10 @@
 //!   [`mlp_backend`]: [`GpuMlpBackend`], a [`crate::experiment::mlp::MlpBackend`];
 //! - [`loss_grad`]: [`LossGrad`], dL/dF of the SSL losses, over [`barlow_grad`],
 //!   [`vicreg_grad`] and [`simclr_grad`] (one Rust file per WGSL kernel again);
-//! - [`spectral_update`]: Appendix G's update matrix B (a Jacobi eigensolver in one
-//!   workgroup);
 //! - [`linear_backend`]: [`GpuLinearBackend`], a [`crate::experiment::LinearBackend`];
+//! - [`spectral_update`]: Appendix G's update matrix B (a Jacobi eigensolver in one
+//!   workgroup); [`spectral_step`] adds it to a linear step, [`variants`] makes the backends
+//!   of a comparison ([`GpuVariants`]);
 //! - [`reference`]: plain-Rust versions of the kernels, for tests.
 //!
 //! Everything except [`GpuContext::new`] takes a `&wgpu::Device` and `&wgpu::Queue`.
@@ -33,7 +34,9 @@ pub mod relu;
 pub mod scale_columns;
 pub mod sgd;
 pub mod simclr_grad;
+pub mod spectral_step;
 pub mod spectral_update;
+pub mod variants;
 pub mod vicreg_grad;
 
 pub use context::{GpuContext, GpuError};
@@ -49,6 +52,8 @@ pub use ntk::{empirical_ntk_gpu, NtkKernel, NtkParams, NtkWeights};
 pub use relu::{relu_once, ReluKernel, ReluParams};
 pub use scale_columns::{scale_columns_once, ScaleColumnsKernel, ScaleColumnsParams};
 pub use sgd::{sgd_once, SgdKernel, SgdParams};
+pub use spectral_step::VariantSpec;
 pub use spectral_update::{
     spectral_update_once, spectral_update_with, SpectralUpdateKernel, SpectralUpdateParams,
 };
+pub use variants::GpuVariants;

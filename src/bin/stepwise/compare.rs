@@ -3,8 +3,11 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use stepwise::experiment::appg::{self, AppgConfig, AppgResult, ComparisonRow};
-use stepwise::experiment::{overrides, Config};
+use stepwise::experiment::appg::{
+    self, AppgConfig, AppgModel, AppgResult, Comparison, ComparisonRow, LinearTrials,
+};
+use stepwise::experiment::{self, overrides, Config};
+use stepwise::gpu::{GpuContext, GpuVariants};
 
 use super::{read_config_file, write_output};
 
@@ -25,6 +28,9 @@ pub struct CompareArgs {
     /// Include every row's recorded curves in the JSON (large).
     #[arg(long)]
     curves: bool,
+    /// Linear model: run on the GPU (wgpu; Mesa's lavapipe without a GPU) instead of the CPU.
+    #[arg(long)]
+    gpu: bool,
 }
 
 pub fn compare(args: &CompareArgs) -> Result<(), String> {
@@ -37,7 +43,11 @@ pub fn compare(args: &CompareArgs) -> Result<(), String> {
     let cfg = load(args.config.as_deref())?;
     let cfg = overrides::apply_all(cfg, &args.set).map_err(|e| e.to_string())?;
     let started = Instant::now();
-    let result = appg::compare_cpu(&cfg).map_err(|e| e.to_string())?;
+    let result = if args.gpu {
+        pollster::block_on(compare_gpu(&cfg))?
+    } else {
+        appg::compare_cpu(&cfg).map_err(|e| e.to_string())?
+    };
     let wall = started.elapsed().as_secs_f64();
     let out = args
         .out
@@ -59,6 +69,20 @@ pub fn compare(args: &CompareArgs) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The linear comparison on the GPU.
+async fn compare_gpu(cfg: &AppgConfig) -> Result<AppgResult, String> {
+    if cfg.model != AppgModel::Linear {
+        return Err("--gpu compares the linear model; the MLP comparison runs on the CPU".into());
+    }
+    cfg.validate().map_err(|e| e.to_string())?;
+    let ctx = GpuContext::new().await.map_err(|e| e.to_string())?;
+    let prep = experiment::prepare(&cfg.run).map_err(|e| e.to_string())?;
+    let backends = GpuVariants::new(&ctx, &prep, cfg);
+    let mut comparison = Comparison::new(cfg, LinearTrials::new(prep, backends));
+    comparison.finish().await.map_err(|e| e.to_string())?;
+    Ok(comparison.result())
 }
 
 /// A linear preset's data, or a JSON comparison config; fig1 when absent.

@@ -1,0 +1,94 @@
+//! Appendix G on the GPU: what a [`super::GpuLinearBackend`] adds to step one variant —
+//! B (d x d), and for preconditioning Σ (m x m), R = WΣ (d x m) and M = RWᵀ (d x d) — and
+//! the dispatches that form them at the start of every step, before W ← W − η B P.
+
+use super::context::GpuError;
+use super::kernel::{matrix_storage, Binding};
+use super::linear_resources::Matrices;
+use super::matmul::{MatmulKernel, MatmulShape};
+use super::spectral_update::{SpectralUpdateKernel, SpectralUpdateParams};
+use crate::model::spectral::LossVariant;
+
+/// Which variant a backend steps, with what it needs.
+#[derive(Debug, Clone, Copy)]
+pub struct VariantSpec<'a> {
+    pub variant: LossVariant,
+    /// The preconditioner's shift a.
+    pub a: f32,
+    /// Σ = ΦᵀΦ/(2n) in the solver's basis (row-major m x m), for preconditioning.
+    pub moment: Option<&'a [f32]>,
+}
+
+/// The buffers and bound dispatches of the variant's extra work.
+pub(super) struct SpectralStep {
+    pub(super) b: wgpu::Buffer,
+    /// Σ, R and M, kept alive with the bindings that read them.
+    _moment: Option<[wgpu::Buffer; 3]>,
+    bindings: Vec<Binding>,
+}
+
+impl SpectralStep {
+    pub(super) fn new(
+        device: &wgpu::Device,
+        (m, d): (usize, usize),
+        spec: &VariantSpec<'_>,
+        x: &Matrices,
+    ) -> Result<Self, GpuError> {
+        let b = matrix_storage(
+            device,
+            "B: Appendix G update (d x d)",
+            (d, d),
+            &vec![0.0; d * d],
+        )?;
+        let params = SpectralUpdateParams::new(spec.variant, d, spec.a)?;
+        let update = SpectralUpdateKernel::new(device);
+        if !spec.variant.needs_moment() {
+            let bound = update.bind(device, params, (&x.c, &x.c, &b))?;
+            return Ok(Self {
+                b,
+                _moment: None,
+                bindings: vec![bound],
+            });
+        }
+        let sigma = spec.moment.ok_or_else(|| {
+            GpuError::Shape("preconditioning needs the data's second moment Σ".into())
+        })?;
+        if sigma.len() != m * m {
+            return Err(GpuError::Shape(format!(
+                "Σ has {} entries, expected {m} x {m}",
+                sigma.len()
+            )));
+        }
+        let sigma = matrix_storage(device, "Σ = ΦᵀΦ/2n (m x m)", (m, m), sigma)?;
+        let r = matrix_storage(device, "R = WΣ (d x m)", (d, m), &vec![0.0; d * m])?;
+        let moment = matrix_storage(device, "M = WΣWᵀ (d x d)", (d, d), &vec![0.0; d * d])?;
+        let matmul = MatmulKernel::new(device);
+        let bindings = vec![
+            matmul.bind(
+                device,
+                "R = WΣ",
+                MatmulShape::ab(d, m, m),
+                (&x.w, &sigma, &r),
+            )?,
+            matmul.bind(
+                device,
+                "M = RWᵀ",
+                MatmulShape::abt(d, d, m),
+                (&r, &x.w, &moment),
+            )?,
+            update.bind(device, params, (&x.c, &moment, &b))?,
+        ];
+        Ok(Self {
+            b,
+            _moment: Some([sigma, r, moment]),
+            bindings,
+        })
+    }
+
+    /// Records the variant's dispatches (B, after M for preconditioning) into `pass`.
+    pub(super) fn encode(&self, pass: &mut wgpu::ComputePass<'_>) {
+        for binding in &self.bindings {
+            binding.encode(pass);
+        }
+    }
+}
