@@ -95,16 +95,7 @@ fn linear_update_matches_reference() {
         let c_minus_i: Vec<f32> = (0..d * d)
             .map(|k| (cc[k] - if k / d == k % d { 1.0 } else { 0.0 }).abs())
             .collect();
-        let shifted: Vec<f32> = (0..d * d)
-            .map(|k| c_minus_i[k] + if k / d == k % d { 1.0 } else { 0.0 })
-            .collect();
-        let zeros = vec![0.0; d * m];
-        let terms = reference::linear_update((d, m, lr), &shifted, &abs(&p), &zeros);
-        let scale: Vec<f64> = terms
-            .iter()
-            .zip(&w)
-            .map(|(t, w)| t.abs() + f64::from(w.abs()))
-            .collect();
+        let scale = update_scale((d, m), (4.0 * f64::from(lr), 0.0), &c_minus_i, &p, &w);
         let r = worst_ratio(&gpu, &exact, &scale);
         assert!(r <= 1e-5, "d = {d}, m = {m}: error {r:.2e} exceeds 1e-5");
         worst = worst.max(r);
@@ -133,17 +124,28 @@ fn spectral_linear_update_matches_reference() {
         ))
         .unwrap_or_else(|e| panic!("d = {d}, m = {m}: {e}"));
         let exact = reference::linear_update_with((d, m), (f64::from(lr), 0.0), &b, &p, &w);
-        let zeros = vec![0.0; d * m];
-        let terms =
-            reference::linear_update_with((d, m), (f64::from(lr), 0.0), &abs(&b), &abs(&p), &zeros);
-        let scale: Vec<f64> = terms
-            .iter()
-            .zip(&w)
-            .map(|(t, w)| t.abs() + f64::from(w.abs()))
-            .collect();
+        let scale = update_scale((d, m), (f64::from(lr), 0.0), &abs(&b), &p, &w);
         let r = worst_ratio(&gpu, &exact, &scale);
         assert!(r <= 1e-5, "d = {d}, m = {m}: error {r:.2e} exceeds 1e-5");
     }
+}
+
+/// The size of each entry of an update: |w| + scale Σ_k |x_ik| |p_kj|, with `x` the absolute
+/// values of the d x d operand (C − I already subtracted, so eye = 0).
+fn update_scale(
+    (d, m): (usize, usize),
+    scale_eye: (f64, f64),
+    x: &[f32],
+    p: &[f32],
+    w: &[f32],
+) -> Vec<f64> {
+    let zeros = vec![0.0; d * m];
+    let terms = reference::linear_update_with((d, m), scale_eye, x, &abs(p), &zeros);
+    terms
+        .iter()
+        .zip(w)
+        .map(|(t, w)| t.abs() + f64::from(w.abs()))
+        .collect()
 }
 
 /// Runs `prep` on the GPU and on the CPU with the same solver; returns (max |Δλ|,
