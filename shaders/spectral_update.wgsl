@@ -51,6 +51,11 @@ const MAX_D: u32 = 32u;
 // MAX_D² / WG: the most entries of a d x d matrix one invocation handles
 const PER: u32 = 16u;
 const NEGLIGIBLE: f32 = 1e-30;
+// f32 only: a pair whose |a_pq| is below this times sqrt(|a_pp a_qq|) is already diagonal to
+// working precision (rotating it would move an eigenvalue by at most ~1e-14 of the pair's
+// geometric mean), so it is left alone; without this, clusters of equal eigenvalues never
+// fall below NEGLIGIBLE in f32 and every solve ran all its sweeps.
+const RELATIVE: f32 = 1e-7;
 const THETA_LARGE: f32 = 1e10;
 
 const BASELINE: u32 = 0u;
@@ -128,7 +133,8 @@ fn set_pair(even: u32, r: u32, k: u32) {
     let app = work[p * MAX_D + p];
     let aqq = work[q * MAX_D + q];
     let apq = work[p * MAX_D + q];
-    if (apq == 0.0 || abs(apq) <= NEGLIGIBLE * (abs(app) + abs(aqq))) {
+    let tiny = abs(apq) <= NEGLIGIBLE * (abs(app) + abs(aqq));
+    if (apq == 0.0 || tiny || abs(apq) <= RELATIVE * sqrt(abs(app) * abs(aqq))) {
         leave_alone(p);
         leave_alone(q);
         return;
