@@ -46,7 +46,8 @@ impl EtaSearch {
     pub fn next(&self) -> Option<f64> {
         match (self.lo, self.hi) {
             (None, None) => Some(self.base),
-            (Some(lo), None) => (lo * 2.0 <= self.max * (1.0 + 1e-12)).then_some(lo * 2.0),
+            // double, and probe the limit itself when doubling would pass it
+            (Some(lo), None) => (lo < self.max * (1.0 - 1e-12)).then(|| (lo * 2.0).min(self.max)),
             (None, Some(hi)) => {
                 (hi > self.base / f64::from(1u32 << MAX_HALVINGS)).then_some(hi / 2.0)
             }
