@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use stepwise::experiment::appg::{self, AppgConfig, AppgResult, ComparisonRow};
+use stepwise::experiment::appg::{self, AppgConfig, AppgResult, ComparisonRow, Policy};
 use stepwise::experiment::{overrides, Config};
+use stepwise::plot::{appg_figure_svg, AppgFigureOptions};
 
 use super::{read_config_file, write_output};
 
@@ -25,6 +26,24 @@ pub struct CompareArgs {
     /// Include every row's recorded curves in the JSON (large).
     #[arg(long)]
     curves: bool,
+    /// Write the figure as SVG here: one panel of eigenvalue curves per variant (the
+    /// baseline dashed underneath) and a bar panel of the steps to learn every mode.
+    #[arg(long)]
+    svg: Option<PathBuf>,
+    /// Which rows the figure's variant panels show: `equal` (the baseline's η) or `stable`
+    /// (each variant's own largest stable η).
+    #[arg(long, value_enum, default_value = "equal")]
+    panels: PanelPolicy,
+    /// Logarithmic step axis in the figure.
+    #[arg(long)]
+    log_steps: bool,
+}
+
+/// `--panels`: the η policy of the figure's variant panels.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum PanelPolicy {
+    Equal,
+    Stable,
 }
 
 pub fn compare(args: &CompareArgs) -> Result<(), String> {
@@ -50,6 +69,18 @@ pub fn compare(args: &CompareArgs) -> Result<(), String> {
     };
     let json = serde_json::to_string_pretty(&shown).map_err(|e| e.to_string())?;
     write_output(&out, &json)?;
+    if let Some(path) = &args.svg {
+        let opts = AppgFigureOptions {
+            policy: match args.panels {
+                PanelPolicy::Equal => Policy::Equal,
+                PanelPolicy::Stable => Policy::Stable,
+            },
+            log_steps: args.log_steps,
+            ..AppgFigureOptions::default()
+        };
+        let svg = appg_figure_svg(&result, &opts).map_err(|e| e.to_string())?;
+        write_output(path, &svg)?;
+    }
     let to_stderr = out.as_os_str() == "-";
     for line in table_lines(&result, wall) {
         if to_stderr {
@@ -117,7 +148,7 @@ fn row_line(r: &ComparisonRow) -> String {
     format!(
         "{:<13} {:<7} {:>11.4e} {:>9} {:>10} {:>8} {:>11}  {}",
         r.variant.name(),
-        format!("{:?}", r.policy).to_lowercase(),
+        r.policy.name(),
         r.eta,
         r.steps_to_all.map_or("—".into(), |s| s.to_string()),
         opt(r.t_to_all, &|t| format!("{t:.3}")),

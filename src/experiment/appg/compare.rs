@@ -112,6 +112,18 @@ impl<F: VariantBackends> Comparison<F> {
         &self.rows
     }
 
+    /// The run in progress as a partial row (its records so far, no speedup), for live
+    /// figures; `None` between runs and while a stable-η search probes.
+    pub fn current_row(&self) -> Option<ComparisonRow> {
+        match &self.active {
+            Some(Active::Run(v, p, run)) => {
+                let eta = self.eta_for(*v, *p).unwrap_or(0.0);
+                Some(build_row(*v, *p, eta, run, None, self.cfg.threshold))
+            }
+            _ => None,
+        }
+    }
+
     /// Runs about `budget` steps (at least one recording interval); true once finished.
     pub async fn advance(&mut self, budget: u64) -> Result<bool, RunError> {
         let mut left = budget.max(1);
