@@ -84,6 +84,16 @@ export const appgChecks = {
     await page.goto(`${base}/?preset=planted`);
     assert((await waitCell(page, ["idle"])) === "idle", "the comparison did not wait for Run");
     assert((await page.locator("#appg-preset").inputValue()) === "small", "default preset");
+    // Pause mid-way, then Run continues the same comparison (checked against the CLI below)
+    await page.click("#appg-run");
+    await page.waitForFunction(() => window.stepwise.appgCell.session?.progress().done >= 2,
+      null, { timeout: RUN_MS, polling: 20 });
+    await page.click("#appg-pause");
+    assert((await waitCell(page, ["paused", "finished"])) === "paused", "Pause did not pause");
+    const done = () => page.evaluate(() => window.stepwise.appgCell.session.progress().done);
+    const paused = await done();
+    await page.waitForTimeout(300);
+    assert((await done()) === paused, "the comparison went on while paused");
     await runToEnd(page);
     const notice = (await page.locator("#appg-backend").textContent()) ?? "";
     assert(/^CPU \(/.test(notice), `backend notice: ${notice}`);
