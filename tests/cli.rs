@@ -217,3 +217,85 @@ fn mlp_presets_run_on_cpu_and_gpu_with_the_same_schema() {
     let bad = stepwise(&["run", "mlp-small-bt", "--set", "width=100000"]);
     assert_clean_failure(&bad, "width");
 }
+
+#[test]
+fn compare_appg_writes_the_table_json_and_the_figure() {
+    let dir = out_dir("cli_appg");
+    let (json, svg) = (dir.join("appg.json"), dir.join("appg.svg"));
+    let out = stepwise(&[
+        "compare",
+        "appg",
+        "planted",
+        "--out",
+        json.to_str().unwrap(),
+        "--svg",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    for key in [
+        "config",
+        "backend",
+        "m",
+        "gamma_1",
+        "eta_baseline",
+        "steps",
+        "stable",
+    ] {
+        assert!(r.get(key).is_some(), "no `{key}`");
+    }
+    assert_eq!(r["config"]["experiment"], "appg");
+    assert_eq!(r["config"]["run"]["dataset"]["kind"], "planted");
+    let rows = r["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 10);
+    for row in rows {
+        for key in [
+            "variant",
+            "policy",
+            "eta",
+            "steps",
+            "steps_to_all",
+            "t_to_all",
+            "speedup",
+            "final_loss",
+            "final_eigenvalues",
+            "diverged",
+            "failure",
+            "records",
+        ] {
+            assert!(row.get(key).is_some(), "a row lacks `{key}`: {row}");
+        }
+        // the table without --curves
+        assert!(row["records"].as_array().unwrap().is_empty());
+        if row["variant"] == "baseline" {
+            assert_eq!(row["speedup"].as_f64(), Some(1.0), "{row}");
+        }
+    }
+    let policies: Vec<&str> = rows.iter().filter_map(|x| x["policy"].as_str()).collect();
+    assert_eq!(policies.iter().filter(|p| **p == "equal").count(), 5);
+    assert_eq!(policies.iter().filter(|p| **p == "stable").count(), 5);
+    assert_eq!(r["stable"].as_array().unwrap().len(), 5);
+    let figure = std::fs::read_to_string(&svg).unwrap();
+    assert!(figure.starts_with("<svg") && figure.contains("precondition"));
+    // the table goes to stdout
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("speedup") && table.contains("stable eta sharp"),
+        "{table}"
+    );
+}
+
+#[test]
+fn compare_fails_cleanly() {
+    assert_clean_failure(&stepwise(&["compare", "nope"]), "unknown comparison `nope`");
+    let bad = stepwise(&["compare", "appg", "planted", "--set", "a=-1"]);
+    assert_clean_failure(&bad, "`a`");
+    let unknown = stepwise(&["compare", "appg", "planted", "--set", "bogus=1"]);
+    assert_clean_failure(&unknown, "bogus");
+    let deep = stepwise(&["compare", "appg", "planted", "--set", "run.d=1000"]);
+    assert_clean_failure(&deep, "run.d");
+}

@@ -91,3 +91,33 @@ fn related_keys_can_come_in_any_order() {
     assert_eq!(cfg.dataset.n, RunConfig::default().dataset.n);
     assert_eq!(notices.len(), 1, "{notices:?}");
 }
+
+#[test]
+fn comparison_links_round_trip_and_hostile_ones_give_notices() {
+    use stepwise::experiment::appg::{AppgConfig, EtaPolicy};
+    use stepwise::experiment::share::compact_query;
+    use stepwise::experiment::Config;
+    let mut cfg = AppgConfig::preset("small").unwrap();
+    cfg.a = 0.5;
+    cfg.variants.sharp = false;
+    cfg.eta = EtaPolicy::Equal;
+    cfg.run.steps = Some(1500);
+    let q = compact_query(&cfg);
+    assert_eq!(
+        q,
+        "preset=small&a=0.5&eta=equal&run.steps=1500&variants.sharp=false"
+    );
+    let (back, notices) = config_from_query::<AppgConfig>(&q);
+    assert!(notices.is_empty(), "{notices:?}");
+    assert_eq!(back, cfg);
+    let full = config_to_query(&cfg);
+    assert_eq!(config_from_query::<AppgConfig>(&full).0, cfg);
+
+    let hostile = "?preset=planted&a=%3Cscript%3Ealert(1)%3C/script%3E&run.d=1e9\
+                   &eta=%3Cimg%20src=x%3E&variants.sharp=maybe&finder.bisections=99&bogus=1";
+    let (cfg, notices) = config_from_query::<AppgConfig>(hostile);
+    assert_eq!(cfg, AppgConfig::preset("planted").unwrap());
+    assert_eq!(notices.len(), 6, "{notices:#?}");
+    assert!(notices.iter().any(|n| n.contains("`a` = `<script>")));
+    assert!(notices.iter().any(|n| n.contains("`run.d` = `1e9`")));
+}

@@ -2,7 +2,7 @@
 // Each cell lives in its own module (cell-*.js); share.js maps the query string to cells.
 // All text that comes from a URL is written with textContent, never as HTML.
 
-import init, { presets_json, mlp_presets_json } from "./pkg/stepwise.js";
+import init, { presets_json, mlp_presets_json, appg_presets_json } from "./pkg/stepwise.js";
 import { $, showError, showNotices, messageOf } from "./ui.js";
 import { CELLS, splitQuery, setBackend, enterEmbed } from "./share.js";
 import { cell, setState, setupStepwise, run } from "./cell-stepwise.js";
@@ -11,6 +11,7 @@ import { symmetryCell, setupSymmetry, update } from "./cell-symmetry.js";
 import {
   mlpCell, hiddenCell, setupMlp, setupHidden, runMlp, runHidden, mlpUnavailable,
 } from "./cell-mlp.js";
+import { appgCell, setupAppg, runAppg, appgUnavailable } from "./cell-appg.js";
 
 /** Test hook: the state the browser tests read. */
 window.stepwise = {
@@ -19,6 +20,7 @@ window.stepwise = {
   symmetryCell,
   mlpCell,
   hiddenCell,
+  appgCell,
   state: () => cell.root.dataset.state,
   resultJson: () => cell.session?.result_json() ?? null,
   timings: () => ({
@@ -60,10 +62,12 @@ async function main() {
     setState("unavailable");
     for (const c of [initCell, symmetryCell]) c.root.dataset.state = "unavailable";
     mlpUnavailable();
+    appgUnavailable();
     return;
   }
   const presets = JSON.parse(presets_json());
   const mlpPresets = JSON.parse(mlp_presets_json());
+  const appgPresets = JSON.parse(appg_presets_json());
   const parts = splitQuery(location.search);
   const { backend, embed, notices } = pageKeys(parts.page);
   setBackend(backend);
@@ -74,14 +78,16 @@ async function main() {
     ...setupSymmetry({ params: parts.symmetry }),
     ...setupMlp({ params: parts.mlp, presets: mlpPresets, backend }),
     ...setupHidden({ params: parts.hidden, presets: mlpPresets, backend }),
+    ...setupAppg({ params: parts.appg, presets: appgPresets, backend }),
   );
   showNotices(notices);
   // the cheap cells first; an embedded cell alone
   if (!embed || embed === "symmetry") update();
   if (!embed || embed === "init") await compute();
-  // the MLP cells are expensive: they wait for Run unless embedded
+  // the MLP cells and the comparison are expensive: they wait for Run unless embedded
   if (embed === "mlp") await runMlp();
   if (embed === "hidden") await runHidden();
+  if (embed === "appg") await runAppg();
   if (!embed || embed === "stepwise") await run();
 }
 

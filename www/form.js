@@ -3,8 +3,12 @@
 
 import { $ } from "./ui.js";
 
-/** Keys whose blank field means null (chosen automatically). */
+/** Keys whose blank field means null (chosen automatically), also nested (`run.lr`). */
 const AUTO_KEYS = ["lr", "steps"];
+
+function isAuto(key) {
+  return AUTO_KEYS.includes(key.split(".").pop());
+}
 
 function getKey(obj, key) {
   return key.split(".").reduce((o, k) => (o == null ? undefined : o[k]), obj);
@@ -48,19 +52,20 @@ export function readForm(base, form = null) {
     else if (el.tagName === "SELECT") v = el.value;
     else {
       const text = el.value.trim();
-      if (text === "" && AUTO_KEYS.includes(key)) v = null;
+      if (text === "" && isAuto(key)) v = null;
       else {
         v = Number(text);
         if (text === "" || !Number.isFinite(v)) {
           throw new Error(`\`${key}\`: "${text.slice(0, 40)}" is not a finite number`
-            + (AUTO_KEYS.includes(key) ? " (leave it blank for auto)" : ""));
+            + (isAuto(key) ? " (leave it blank for auto)" : ""));
         }
       }
     }
     setKey(cfg, key, v);
   }
   // each crop is cut from a base patch at least as large
-  if (cfg.dataset.crop > cfg.dataset.base) cfg.dataset.base = Math.min(cfg.dataset.crop, 64);
+  const data = cfg.dataset ?? cfg.run?.dataset;
+  if (data && data.crop > data.base) data.base = Math.min(data.crop, 64);
   return cfg;
 }
 

@@ -2,7 +2,8 @@
 //
 // The first cell's run configuration uses plain keys (`d=3`, `dataset.n=200`), as the CLI's
 // --set does; every later cell prefixes its keys with its id (`init.d=3`,
-// `symmetry.gammas=1,0.5`, `mlp.width=512`, `hidden.seed=2`), so the cells never collide. Page keys (`backend`, `embed`)
+// `symmetry.gammas=1,0.5`, `mlp.width=512`, `hidden.seed=2`, `appg.a=0.5`), so the cells never
+// collide. Page keys (`backend`, `embed`)
 // are read by the page. A share link holds every cell's state; an embed link holds only its
 // cell's state and `embed=<cell>`.
 
@@ -17,6 +18,7 @@ export const CELLS = {
   mlp: { prefix: "mlp.", title: "a wide network", height: 560, computes: true },
   hidden: { prefix: "hidden.", title: "hidden representations learn in steps too", height: 560,
     computes: true },
+  appg: { prefix: "appg.", title: "can SSL learn faster?", height: 700, computes: true },
 };
 /** Query keys that belong to the page, not to a cell. */
 const PAGE_KEYS = ["backend", "embed"];

@@ -35,6 +35,13 @@ impl GpuVariants {
     }
 }
 
+impl GpuVariants {
+    /// The device every backend runs on.
+    pub fn device(&self) -> &wgpu::Device {
+        &self.ctx.device
+    }
+}
+
 impl VariantBackends for GpuVariants {
     type Backend = GpuLinearBackend;
 

@@ -118,7 +118,7 @@ pub(super) fn draw_panels<DB: DrawingBackend>(
 }
 
 /// Header (at least `rows` high), axes, markers, lines and dots of one panel.
-fn draw_panel<DB: DrawingBackend>(
+pub(super) fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     p: &PanelData,
     rows: u32,

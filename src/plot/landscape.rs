@@ -110,7 +110,7 @@ fn rescaled(
 
 /// The parts of a polyline at or below `top`, each ending exactly on `top` where it leaves
 /// (plotters does not clip to the plot area).
-fn clip_above(points: &[(f64, f64)], top: f64) -> Vec<Vec<(f64, f64)>> {
+pub(super) fn clip_above(points: &[(f64, f64)], top: f64) -> Vec<Vec<(f64, f64)>> {
     let mut runs = Vec::new();
     let mut current = Vec::new();
     for (i, &p) in points.iter().enumerate() {

@@ -2,8 +2,11 @@
 //!
 //! [`draw_linear_figure`] draws the paper's Figure 1 A/B onto any plotters
 //! [`DrawingArea`] (SVG here, an HTML canvas in the browser); [`linear_figure_svg`]
-//! renders it to an SVG string.
+//! renders it to an SVG string. [`draw_appg_figure`] draws Appendix G's comparison of loss
+//! variants as small multiples with a bar panel of the speedups.
 
+mod appg;
+mod appg_bars;
 pub mod init;
 mod key;
 pub mod landscape;
@@ -17,6 +20,7 @@ mod tests;
 
 use plotters::prelude::{DrawingArea, IntoDrawingArea, SVGBackend};
 
+pub use appg::{appg_figure_svg, draw_appg_figure, AppgFigureOptions};
 pub use init::{draw_init_comparison, init_comparison_svg};
 pub use landscape::{draw_landscape, landscape_svg};
 pub use linear::draw_linear_figure;

@@ -222,3 +222,105 @@ fn writes_preset_figures_for_inspection() {
         }
     }
 }
+
+/// Appendix G's comparison of the planted preset, computed once for the tests below.
+fn planted_comparison() -> &'static crate::experiment::appg::AppgResult {
+    use crate::experiment::appg::{compare_cpu, AppgConfig};
+    use crate::experiment::Config;
+    static RESULT: std::sync::OnceLock<crate::experiment::appg::AppgResult> =
+        std::sync::OnceLock::new();
+    RESULT.get_or_init(|| {
+        let cfg = AppgConfig::preset("planted").expect("planted preset");
+        compare_cpu(&cfg).expect("comparison")
+    })
+}
+
+#[test]
+fn appg_figure_has_a_panel_per_variant_and_labelled_bars() {
+    use crate::experiment::appg::Policy;
+    let result = planted_comparison();
+    for policy in [Policy::Equal, Policy::Stable] {
+        let opts = AppgFigureOptions {
+            policy,
+            ..AppgFigureOptions::default()
+        };
+        let s = appg_figure_svg(result, &opts).expect("rendering");
+        let texts = texts(&s);
+        for (letter, name) in ["A", "B", "C", "D", "E"].iter().zip([
+            "baseline",
+            "sharp",
+            "smooth",
+            "quartic",
+            "precondition",
+        ]) {
+            assert!(texts.contains(letter), "no panel {letter}: {texts:?}");
+            let row = result.row(name_variant(name), policy).expect("row");
+            let title = format!("{name} · η = {}", super::style::tick_label(row.eta));
+            assert!(texts.contains(&title.as_str()), "no {title:?} in {texts:?}");
+            // the bar panel names every variant on its axis
+            assert!(texts.contains(&name), "no axis label {name:?}");
+        }
+        assert!(texts.contains(&"F"), "no bar panel");
+        // one label per bar: both policies for every variant, the baselines at 1.00x
+        let labels: Vec<&&str> = texts.iter().filter(|t| t.ends_with('x')).collect();
+        assert_eq!(labels.len(), 10, "{labels:?}");
+        assert!(texts.iter().filter(|t| **t == "1.00x").count() >= 2);
+        for row in &result.rows {
+            let label = format!("{:.2}x", row.speedup.expect("speedup"));
+            assert!(texts.contains(&label.as_str()), "no bar label {label}");
+        }
+        let (w, h) = (opts.width as i32, opts.height as i32);
+        for chunk in s.split("points=\"").skip(1) {
+            for p in chunk.split('"').next().unwrap_or("").split_whitespace() {
+                let (x, y) = p.split_once(',').expect("x,y");
+                let (x, y): (i32, i32) = (x.parse().expect("x"), y.parse().expect("y"));
+                assert!((0..=w).contains(&x) && (0..=h).contains(&y), "{p}");
+            }
+        }
+    }
+}
+
+fn name_variant(name: &str) -> crate::model::spectral::LossVariant {
+    crate::model::spectral::LossVariant::ALL
+        .into_iter()
+        .find(|v| v.name() == name)
+        .expect("variant")
+}
+
+#[test]
+fn appg_figure_marks_failures_and_draws_rows_in_progress() {
+    use crate::experiment::appg::{AppgResult, Policy};
+    let full = planted_comparison();
+    let mut partial: AppgResult = full.clone();
+    let running = partial.rows.split_off(3);
+    partial.rows[1].diverged = true;
+    partial.rows[1].failure = Some("diverged by step 9".into());
+    partial.rows[1].steps_to_all = None;
+    let mut current = running[0].clone();
+    current.records.truncate(current.records.len() / 2);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-output");
+    std::fs::create_dir_all(&dir).expect("create target/test-output");
+    for log_steps in [false, true] {
+        let opts = AppgFigureOptions {
+            policy: Policy::Equal,
+            log_steps,
+            ..AppgFigureOptions::default()
+        };
+        let s = super::landscape::to_svg((opts.width, opts.height), |root| {
+            draw_appg_figure(root, &partial, Some(&current), &opts)
+        })
+        .expect("rendering");
+        let texts = texts(&s);
+        for text in ["× diverged", "running…", "precondition · waiting"] {
+            assert!(texts.contains(&text), "no {text:?} in {texts:?}");
+        }
+        let suffix = if log_steps { "_log" } else { "" };
+        std::fs::write(dir.join(format!("plot_appg_partial{suffix}.svg")), &s).expect("write");
+        let opts = AppgFigureOptions { log_steps, ..opts };
+        for policy in [Policy::Equal, Policy::Stable] {
+            let svg = appg_figure_svg(full, &AppgFigureOptions { policy, ..opts }).expect("svg");
+            let name = format!("plot_appg_{}{suffix}.svg", policy.name());
+            std::fs::write(dir.join(name), svg).expect("write");
+        }
+    }
+}

@@ -7,12 +7,13 @@ use wasm_bindgen::JsValue;
 use web_sys::HtmlCanvasElement;
 
 use super::js_error;
+use crate::experiment::appg::{AppgResult, ComparisonRow, Policy};
 use crate::experiment::cells::{InitComparison, Landscape};
 use crate::experiment::mlp::MlpResult;
 use crate::experiment::RunResult;
 use crate::plot::{
-    draw_init_comparison, draw_landscape, draw_linear_figure, draw_mlp_figure, FigureOptions,
-    PlotError,
+    draw_appg_figure, draw_init_comparison, draw_landscape, draw_linear_figure, draw_mlp_figure,
+    AppgFigureOptions, FigureOptions, PlotError,
 };
 
 /// Largest backing-store side in pixels (browsers cap canvases around 16k-32k).
@@ -96,5 +97,25 @@ pub fn draw_mlp(
 ) -> Result<(), JsValue> {
     draw_with(canvas, |root, size| {
         draw_mlp_figure(root, result, &options(size, log_time))
+    })
+}
+
+/// Draws Appendix G's comparison (finished rows of `result`, and `current` as far as it got)
+/// onto `canvas`, the variant panels showing the rows of `policy`.
+pub fn draw_appg(
+    canvas: &HtmlCanvasElement,
+    result: &AppgResult,
+    current: Option<&ComparisonRow>,
+    policy: Policy,
+    log_steps: bool,
+) -> Result<(), JsValue> {
+    draw_with(canvas, |root, (width, height)| {
+        let opts = AppgFigureOptions {
+            policy,
+            log_steps,
+            width,
+            height,
+        };
+        draw_appg_figure(root, result, current, &opts)
     })
 }

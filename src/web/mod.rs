@@ -6,8 +6,12 @@
 //! The later cells are one call each: [`compute_init`] runs the random-vs-aligned init
 //! comparison (Result 4.6) and [`symmetry_landscape`] the symmetry-breaking landscapes
 //! (App. F). [`MlpSession`] does for the MLP runs (SPEC §4) what `LinearSession` does for
-//! the linear one. Every failure reaches JavaScript as an exception carrying its own message.
+//! the linear one, and [`AppgSession`] for Appendix G's comparison of loss variants (cell
+//! "Can SSL learn faster?"). Every failure reaches JavaScript as an exception carrying its own message.
 
+mod appg_engine;
+mod appg_query;
+mod appg_session;
 mod canvas;
 mod directions;
 mod engine;
@@ -22,6 +26,10 @@ mod query;
 mod session;
 mod symmetry;
 
+pub use appg_query::{
+    appg_compact_query, appg_config_problem, appg_presets_json, parse_appg_query,
+};
+pub use appg_session::{create_appg_session, AppgSession};
 pub use init_cell::{compute_init, InitCell};
 pub use mlp_query::{mlp_compact_query, mlp_config_problem, mlp_presets_json, parse_mlp_query};
 pub use mlp_session::{create_mlp_session, MlpSession};

@@ -4,7 +4,8 @@
 // Usage: node tests/browser/run.mjs [webgpu|fallback ...]; ONLY=small,share runs only the
 // named checks (checks.mjs: the first cells; cells.mjs: init, symmetry, cell-embed,
 // cell-share; mlp.mjs: mlp, hidden, mlp-errors, mlp-hostile,
-// mlp-cpu-width, mlp-embed); SKIP_FIG1=1 skips the paper's full Figure 1 run (about 30 s in all).
+// mlp-cpu-width, mlp-embed; appg.mjs: appg, appg-share, appg-errors, appg-hostile,
+// appg-embed); SKIP_FIG1=1 skips the paper's full Figure 1 run (about 30 s in all).
 // Screenshots go to test-output/browser/. Exits non-zero with the failures listed.
 
 import { existsSync, mkdirSync } from "node:fs";
@@ -16,6 +17,7 @@ import { launch } from "./browser.mjs";
 import { checks } from "./checks.mjs";
 import { cellChecks } from "./cells.mjs";
 import { mlpChecks } from "./mlp.mjs";
+import { appgChecks } from "./appg.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const outDir = join(root, "test-output", "browser");
@@ -44,7 +46,7 @@ try {
   for (const mode of modes) {
     const browser = await launch(mode);
     try {
-      for (const [name, check] of Object.entries({ ...checks, ...cellChecks, ...mlpChecks })) {
+      for (const [name, check] of Object.entries({ ...checks, ...cellChecks, ...mlpChecks, ...appgChecks })) {
         if (name === "fig1" && process.env.SKIP_FIG1 === "1") continue;
         if (only && !only.includes(name)) continue;
         const label = `${mode}: ${name}`;

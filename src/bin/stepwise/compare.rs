@@ -4,10 +4,11 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use stepwise::experiment::appg::{
-    self, AppgConfig, AppgModel, AppgResult, Comparison, ComparisonRow, LinearTrials,
+    self, AppgConfig, AppgModel, AppgResult, Comparison, ComparisonRow, LinearTrials, Policy,
 };
 use stepwise::experiment::{self, overrides, Config};
 use stepwise::gpu::{GpuContext, GpuVariants};
+use stepwise::plot::{appg_figure_svg, AppgFigureOptions};
 
 use super::{read_config_file, write_output};
 
@@ -31,6 +32,24 @@ pub struct CompareArgs {
     /// Linear model: run on the GPU (wgpu; Mesa's lavapipe without a GPU) instead of the CPU.
     #[arg(long)]
     gpu: bool,
+    /// Write the figure as SVG here: one panel of eigenvalue curves per variant (the
+    /// baseline dashed underneath) and a bar panel of the steps to learn every mode.
+    #[arg(long)]
+    svg: Option<PathBuf>,
+    /// Which rows the figure's variant panels show: `equal` (the baseline's η) or `stable`
+    /// (each variant's own largest stable η).
+    #[arg(long, value_enum, default_value = "equal")]
+    panels: PanelPolicy,
+    /// Logarithmic step axis in the figure.
+    #[arg(long)]
+    log_steps: bool,
+}
+
+/// `--panels`: the η policy of the figure's variant panels.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum PanelPolicy {
+    Equal,
+    Stable,
 }
 
 pub fn compare(args: &CompareArgs) -> Result<(), String> {
@@ -60,6 +79,18 @@ pub fn compare(args: &CompareArgs) -> Result<(), String> {
     };
     let json = serde_json::to_string_pretty(&shown).map_err(|e| e.to_string())?;
     write_output(&out, &json)?;
+    if let Some(path) = &args.svg {
+        let opts = AppgFigureOptions {
+            policy: match args.panels {
+                PanelPolicy::Equal => Policy::Equal,
+                PanelPolicy::Stable => Policy::Stable,
+            },
+            log_steps: args.log_steps,
+            ..AppgFigureOptions::default()
+        };
+        let svg = appg_figure_svg(&result, &opts).map_err(|e| e.to_string())?;
+        write_output(path, &svg)?;
+    }
     let to_stderr = out.as_os_str() == "-";
     for line in table_lines(&result, wall) {
         if to_stderr {
@@ -141,7 +172,7 @@ fn row_line(r: &ComparisonRow) -> String {
     format!(
         "{:<13} {:<7} {:>11.4e} {:>9} {:>10} {:>8} {:>11}  {}",
         r.variant.name(),
-        format!("{:?}", r.policy).to_lowercase(),
+        r.policy.name(),
         r.eta,
         r.steps_to_all.map_or("—".into(), |s| s.to_string()),
         opt(r.t_to_all, &|t| format!("{t:.3}")),

@@ -84,6 +84,10 @@ impl<F: VariantBackends> LinearTrials<F> {
     pub fn prepared(&self) -> &Prepared {
         &self.prep
     }
+
+    pub fn backends(&self) -> &F {
+        &self.backends
+    }
 }
 
 impl<F: VariantBackends> Trials for LinearTrials<F> {

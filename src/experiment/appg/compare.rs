@@ -108,9 +108,26 @@ impl<T: Trials> Comparison<T> {
         }
     }
 
+    /// What makes the runs (e.g. to reach a GPU backend's device).
+    pub fn trials(&self) -> &T {
+        &self.trials
+    }
+
     /// The rows finished so far.
     pub fn rows(&self) -> &[ComparisonRow] {
         &self.rows
+    }
+
+    /// The run in progress as a partial row (its records so far, no speedup), for live
+    /// figures; `None` between runs and while a stable-η search probes.
+    pub fn current_row(&self) -> Option<ComparisonRow> {
+        match &self.active {
+            Some(Active::Run(v, p, run)) => {
+                let eta = self.eta_for(*v, *p).unwrap_or(0.0);
+                Some(build_row(*v, *p, eta, run, None, self.cfg.threshold))
+            }
+            _ => None,
+        }
     }
 
     /// Runs about `budget` steps (at least one recording interval); true once finished.

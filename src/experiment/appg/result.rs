@@ -18,6 +18,16 @@ pub enum Policy {
     Stable,
 }
 
+impl Policy {
+    /// The name used in tables and JSON: `equal` or `stable`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Policy::Equal => "equal",
+            Policy::Stable => "stable",
+        }
+    }
+}
+
 /// One run of one variant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ComparisonRow {

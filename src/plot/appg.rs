@@ -1,0 +1,294 @@
+//! Appendix G's comparison (SPEC §5) as small multiples: one panel per variant with the
+//! eigenvalues of C against the step (the baseline's curves faint and dashed underneath,
+//! the threshold, and where every mode was learned), and a bar panel of the time to learn
+//! every mode relative to the baseline (`appg_bars.rs`).
+
+use std::ops::Range;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::appg_bars::{bar_header, draw_bars};
+use super::init::{draw_panel, Line, PanelData, Polyline};
+use super::landscape::{clip_above, min_max, thin, to_svg};
+use super::spectrum::header_layout;
+use super::style::{mode_color, tick_label, Theme, AXIS, INK};
+use super::{draw_err, PlotError};
+use crate::experiment::appg::{AppgResult, ComparisonRow, Policy};
+use crate::model::spectral::LossVariant;
+
+/// Panel letters, in order (five variants and the bars at most).
+const LETTERS: [&str; 6] = ["A", "B", "C", "D", "E", "F"];
+/// The eigenvalue axis ends at least here and at most here.
+const Y_MIN_TOP: f64 = 1.1;
+const Y_MAX_TOP: f64 = 2.5;
+/// When every row of the policy learned every mode, the step axis ends this factor after
+/// the slowest of them.
+const ZOOM: f64 = 1.5;
+/// How much of the way to white the baseline's curves are blended.
+const BASELINE_FADE: f64 = 0.55;
+
+/// What the comparison figure shows and how large it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppgFigureOptions {
+    /// Which rows the variant panels show: the baseline's η for all, or each one's own
+    /// stable η (the bar panel always shows both policies that were run).
+    pub policy: Policy,
+    /// Logarithmic step axis (step 0 is skipped).
+    pub log_steps: bool,
+    /// Size in pixels of the whole figure.
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Default for AppgFigureOptions {
+    fn default() -> Self {
+        Self {
+            policy: Policy::Equal,
+            log_steps: false,
+            width: 1500,
+            height: 860,
+        }
+    }
+}
+
+/// The rows a figure draws: the finished ones of `result` and the one still running.
+#[derive(Clone, Copy)]
+pub(super) struct Rows<'a> {
+    pub result: &'a AppgResult,
+    pub current: Option<&'a ComparisonRow>,
+}
+
+impl<'a> Rows<'a> {
+    /// The row of `v` under `p`, finished or running.
+    pub fn get(&self, v: LossVariant, p: Policy) -> Option<&'a ComparisonRow> {
+        let running = self.current.filter(|r| r.variant == v && r.policy == p);
+        self.result.row(v, p).or(running)
+    }
+
+    /// The variants compared (the baseline first).
+    pub fn variants(&self) -> Vec<LossVariant> {
+        self.result.config.variants.list()
+    }
+}
+
+/// Draws the comparison onto `root`: a grid of one panel per variant (rows of
+/// `opts.policy`) and the bar panel; `current` is a row still running, drawn as far as it
+/// got. Sizes follow `root`'s pixel size.
+pub fn draw_appg_figure<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    result: &AppgResult,
+    current: Option<&ComparisonRow>,
+    opts: &AppgFigureOptions,
+) -> Result<(), PlotError> {
+    let rows = Rows { result, current };
+    let panels = variant_panels(rows, opts);
+    let (grid_rows, grid_cols) = grid(panels.len() + 1);
+    let (w, h) = root.dim_in_pixel();
+    // a grid cell is themed like one panel of the two-panel Figure 1
+    let cell = (w / grid_cols as u32, h / grid_rows as u32);
+    let theme = Theme::for_size((2 * cell.0, cell.1));
+    root.fill(&WHITE).map_err(draw_err)?;
+    let areas = root.split_evenly((grid_rows, grid_cols));
+    let letter = LETTERS.get(panels.len()).copied().unwrap_or("");
+    let bars = bar_header(rows, letter);
+    let mut head_rows = 1;
+    for (area, p) in areas.iter().zip(panels.iter().chain([&bars])) {
+        head_rows = head_rows.max(header_layout(area, p, &theme)?.rows);
+    }
+    for (area, p) in areas.iter().zip(&panels) {
+        draw_panel(area, p, head_rows, &theme)?;
+    }
+    if let Some(area) = areas.get(panels.len()) {
+        draw_bars(area, rows, &bars, head_rows, &theme)?;
+    }
+    root.present().map_err(draw_err)
+}
+
+/// Renders [`draw_appg_figure`] of a finished comparison to a standalone SVG document.
+pub fn appg_figure_svg(result: &AppgResult, opts: &AppgFigureOptions) -> Result<String, PlotError> {
+    to_svg((opts.width, opts.height), |root| {
+        draw_appg_figure(root, result, None, opts)
+    })
+}
+
+/// (rows, columns) of a grid of `n` panels: one row up to three, else two rows.
+fn grid(n: usize) -> (usize, usize) {
+    if n <= 3 {
+        (1, n.max(1))
+    } else {
+        (2, n.div_ceil(2))
+    }
+}
+
+/// One panel per variant, on a shared step axis and eigenvalue axis.
+fn variant_panels(rows: Rows<'_>, opts: &AppgFigureOptions) -> Vec<PanelData> {
+    let policy = opts.policy;
+    let variants = rows.variants();
+    let x = step_range(rows, &variants, opts);
+    let admits = |s: f64| s.is_finite() && (!opts.log_steps || s > 0.0) && s <= x.end;
+    let y = eigen_range(rows, &variants, policy, &admits);
+    let threshold = rows.result.config.threshold;
+    let base = rows.get(LossVariant::Baseline, policy);
+    let mut panels = Vec::with_capacity(variants.len());
+    for (k, &v) in variants.iter().enumerate() {
+        let row = rows.get(v, policy);
+        let letter = LETTERS.get(k).copied().unwrap_or("");
+        let mut p = PanelData::new(letter, panel_title(v, row), x.clone(), y.clone());
+        p.log_x = opts.log_steps;
+        p.x_desc = format!("step ({} η)", policy_words(policy));
+        p.y_desc = "eigenvalues of C".into();
+        p.lines.push(Polyline {
+            points: vec![(x.start, threshold), (x.end, threshold)],
+            color: AXIS,
+            line: Line::Thin,
+        });
+        if let Some(base) = base.filter(|_| v != LossVariant::Baseline) {
+            push_modes(&mut p, base, &y, &admits, true);
+        }
+        if let Some(row) = row {
+            push_modes(&mut p, row, &y, &admits, false);
+            let reached = row.steps_to_all.map(|s| s as f64).filter(|&s| admits(s));
+            p.markers.extend(reached.map(|s| (s, INK)));
+        }
+        if k == 0 {
+            p.key = vec![
+                ("variant".into(), INK, Line::Wide),
+                ("baseline".into(), fade(INK), Line::Dashed),
+                (format!("λ = {}", tick_label(threshold)), AXIS, Line::Thin),
+                ("all learned".into(), INK, Line::Dotted),
+            ];
+        }
+        panels.push(p);
+    }
+    panels
+}
+
+/// "sharp · η = 2.56e-1", or why the panel is empty or stopped.
+fn panel_title(v: LossVariant, row: Option<&ComparisonRow>) -> String {
+    let Some(row) = row else {
+        return format!("{} · waiting", v.name());
+    };
+    if row.eta <= 0.0 {
+        return format!("{} · no stable η", v.name());
+    }
+    let eta = tick_label(row.eta);
+    if row.diverged {
+        format!("{} · η = {eta} · diverged", v.name())
+    } else {
+        format!("{} · η = {eta}", v.name())
+    }
+}
+
+fn policy_words(p: Policy) -> &'static str {
+    match p {
+        Policy::Equal => "baseline's",
+        Policy::Stable => "own stable",
+    }
+}
+
+/// The step axis: the whole budget, or up to [`ZOOM`] times the slowest row when every
+/// variant's row of the policy has learned every mode.
+fn step_range(rows: Rows<'_>, variants: &[LossVariant], opts: &AppgFigureOptions) -> Range<f64> {
+    let budget = rows.result.steps.max(1) as f64;
+    let reached: Option<Vec<u64>> = variants
+        .iter()
+        .map(|&v| rows.get(v, opts.policy).and_then(|r| r.steps_to_all))
+        .collect();
+    let slowest = reached.and_then(|s| s.into_iter().max());
+    let end = slowest.map_or(budget, |s| (ZOOM * s as f64).clamp(2.0, budget));
+    if opts.log_steps {
+        1.0..end.max(10.0)
+    } else {
+        0.0..end
+    }
+}
+
+/// From min(0, λ) to the largest plotted λ, within [[`Y_MIN_TOP`], [`Y_MAX_TOP`]].
+fn eigen_range(
+    rows: Rows<'_>,
+    variants: &[LossVariant],
+    policy: Policy,
+    admits: &dyn Fn(f64) -> bool,
+) -> Range<f64> {
+    let values = variants
+        .iter()
+        .filter_map(|&v| rows.get(v, policy))
+        .flat_map(|r| r.records.iter())
+        .filter(|r| admits(r.step as f64))
+        .flat_map(|r| r.eigenvalues.iter().copied())
+        .filter(|l| l.is_finite());
+    let (lo, hi) = min_max(values);
+    let top = if hi.is_finite() {
+        (1.05 * hi).clamp(Y_MIN_TOP, Y_MAX_TOP)
+    } else {
+        Y_MIN_TOP
+    };
+    let bottom = if lo.is_finite() {
+        lo.clamp(-0.5, 0.0)
+    } else {
+        0.0
+    };
+    bottom - 0.02 * top..top
+}
+
+/// One polyline per mode of `row` (faded and dashed for the baseline underneath), clipped
+/// to the panel's eigenvalue range.
+fn push_modes(
+    p: &mut PanelData,
+    row: &ComparisonRow,
+    y: &Range<f64>,
+    admits: &dyn Fn(f64) -> bool,
+    baseline: bool,
+) {
+    let d = row
+        .records
+        .iter()
+        .map(|r| r.eigenvalues.len())
+        .max()
+        .unwrap_or(0);
+    for j in 0..d {
+        let points: Vec<(f64, f64)> = row
+            .records
+            .iter()
+            .filter(|r| admits(r.step as f64))
+            .filter_map(|r| Some((r.step as f64, *r.eigenvalues.get(j)?)))
+            .filter(|q| q.1.is_finite())
+            .map(|(s, l)| (s, l.max(y.start)))
+            .collect();
+        let points = thin(points);
+        let (color, line) = if baseline {
+            (fade(mode_color(j)), Line::Dashed)
+        } else {
+            (mode_color(j), Line::Wide)
+        };
+        for run in clip_above(&points, y.end) {
+            p.lines.push(Polyline {
+                points: run,
+                color,
+                line,
+            });
+        }
+    }
+}
+
+/// `c` blended [`BASELINE_FADE`] of the way to white.
+fn fade(c: RGBColor) -> RGBColor {
+    let mix = |v: u8| (f64::from(v) + BASELINE_FADE * (255.0 - f64::from(v))).round() as u8;
+    RGBColor(mix(c.0), mix(c.1), mix(c.2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grids_hold_every_panel() {
+        assert_eq!(grid(2), (1, 2));
+        assert_eq!(grid(3), (1, 3));
+        assert_eq!(grid(4), (2, 2));
+        assert_eq!(grid(6), (2, 3));
+        assert_eq!(fade(RGBColor(255, 255, 255)), RGBColor(255, 255, 255));
+        assert_eq!(fade(RGBColor(0, 0, 0)), RGBColor(140, 140, 140));
+    }
+}

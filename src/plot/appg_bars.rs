@@ -1,0 +1,209 @@
+//! The comparison's bar panel: the steps each variant took until every mode was learned,
+//! relative to the baseline under the same η policy (one horizontal bar per variant and
+//! policy, labelled with the speedup), and a mark for rows that diverged, found no stable η
+//! or never learned every mode.
+
+use std::ops::Range;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::appg::Rows;
+use super::init::{Line, PanelData};
+use super::spectrum::draw_header;
+use super::style::{tick_label, Theme, AXIS, INK, RIGHT_MARGIN};
+use super::{draw_err, PlotError};
+use crate::experiment::appg::{ComparisonRow, Policy};
+use crate::model::spectral::LossVariant;
+
+/// Bar colours: the shared η (Tol's cyan) and each variant's own stable η (indigo).
+const EQUAL: RGBColor = RGBColor(0x88, 0xCC, 0xEE);
+const STABLE: RGBColor = RGBColor(0x33, 0x22, 0x88);
+/// Labels of rows without a bar.
+const FAILED: RGBColor = RGBColor(0xA0, 0x18, 0x30);
+/// Share of a variant's slot its bars fill.
+const FILL: f64 = 0.8;
+
+/// One bar, or the mark of a row without one.
+struct Bar {
+    /// Vertical extent in slot coordinates.
+    y: Range<f64>,
+    policy: Policy,
+    /// Steps to learn every mode over the baseline's (`None`: no bar).
+    relative: Option<f64>,
+    label: String,
+    /// The row is still running.
+    running: bool,
+}
+
+/// The policies whose bars are drawn: those the comparison runs for every variant.
+fn policies(rows: Rows<'_>) -> Vec<Policy> {
+    let eta = rows.result.config.eta;
+    let mut out = Vec::new();
+    if eta.equal() {
+        out.push(Policy::Equal);
+    }
+    if eta.stable() {
+        out.push(Policy::Stable);
+    }
+    out
+}
+
+fn color(p: Policy) -> RGBColor {
+    match p {
+        Policy::Equal => EQUAL,
+        Policy::Stable => STABLE,
+    }
+}
+
+/// The panel's letter, title and key (drawn by `draw_header`).
+pub(super) fn bar_header(rows: Rows<'_>, letter: &'static str) -> PanelData {
+    let title = format!(
+        "steps until all λ > {}, ÷ baseline's",
+        tick_label(rows.result.config.threshold)
+    );
+    let mut p = PanelData::new(letter, title, 0.0..1.0, 0.0..1.0);
+    for policy in policies(rows) {
+        let text = match policy {
+            Policy::Equal => "baseline's η",
+            Policy::Stable => "own stable η",
+        };
+        p.key.push((text.into(), color(policy), Line::Solid));
+    }
+    p
+}
+
+/// What the bar of `row` says, against the baseline row `base` of the same policy.
+fn measure(
+    row: &ComparisonRow,
+    base: Option<&ComparisonRow>,
+    running: bool,
+) -> (Option<f64>, String) {
+    if running {
+        return (None, "running…".into());
+    }
+    if row.diverged {
+        return (None, "× diverged".into());
+    }
+    if row.failure.is_some() || row.eta <= 0.0 {
+        return (None, "× no stable η".into());
+    }
+    let Some(steps) = row.steps_to_all else {
+        return (None, "× not all learned".into());
+    };
+    match base.and_then(|b| b.steps_to_all) {
+        Some(b) if b > 0 => {
+            let relative = steps.max(1) as f64 / b as f64;
+            let speedup = row.speedup.unwrap_or(1.0 / relative);
+            (Some(relative), format!("{speedup:.2}x"))
+        }
+        _ => (None, format!("{steps} steps; baseline never")),
+    }
+}
+
+/// Every bar: variants top to bottom (the baseline first), policies within a variant.
+fn bars(rows: Rows<'_>) -> Vec<Bar> {
+    let variants = rows.variants();
+    let policies = policies(rows);
+    let n = variants.len() as f64;
+    let h = FILL / policies.len().max(1) as f64;
+    let mut out = Vec::new();
+    for (i, &v) in variants.iter().enumerate() {
+        let center = n - i as f64;
+        for (k, &policy) in policies.iter().enumerate() {
+            let Some(row) = rows.get(v, policy) else {
+                continue;
+            };
+            let running = rows.result.row(v, policy).is_none();
+            let base = rows.result.row(LossVariant::Baseline, policy);
+            let (relative, label) = measure(row, base, running);
+            let top = center + FILL / 2.0 - k as f64 * h;
+            out.push(Bar {
+                y: top - h * 0.92..top,
+                policy,
+                relative,
+                label,
+                running,
+            });
+        }
+    }
+    out
+}
+
+/// Draws the bar panel on `area` under its header (at least `head_rows` rows high).
+pub(super) fn draw_bars<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    rows: Rows<'_>,
+    header: &PanelData,
+    head_rows: u32,
+    theme: &Theme,
+) -> Result<(), PlotError> {
+    let body = draw_header(area, header, head_rows, theme)?;
+    let bars = bars(rows);
+    let variants = rows.variants();
+    let n = variants.len();
+    let longest = bars.iter().filter_map(|b| b.relative).fold(1.0, f64::max);
+    let x_end = (1.35 * longest).max(1.3);
+    let mut chart = ChartBuilder::on(&body)
+        .margin_left(theme.px(8.0))
+        .margin_right(theme.px(RIGHT_MARGIN))
+        .margin_bottom(theme.px(6.0))
+        .x_label_area_size(theme.px(54.0))
+        .y_label_area_size(theme.px(118.0))
+        .build_cartesian_2d(0.0..x_end, 0.5..n as f64 + 0.5)
+        .map_err(draw_err)?;
+    let name = |v: &f64| {
+        let k = v.round();
+        let at = n as f64 - k;
+        let name = (at >= 0.0 && (v - k).abs() < 1e-9)
+            .then(|| variants.get(at as usize))
+            .flatten();
+        name.map_or(String::new(), |v| v.name().to_string())
+    };
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .axis_style(AXIS.stroke_width(1))
+        .x_labels(5)
+        .y_labels(n + 1)
+        .x_label_formatter(&|v| tick_label(*v))
+        .y_label_formatter(&name)
+        .label_style(theme.small())
+        .axis_desc_style(theme.axis_label())
+        .x_desc("relative steps (baseline = 1)")
+        .set_tick_mark_size(LabelAreaPosition::Bottom, theme.offset(5.0))
+        .set_tick_mark_size(LabelAreaPosition::Left, theme.offset(5.0))
+        .draw()
+        .map_err(draw_err)?;
+    let (dash, gap) = theme.dash();
+    let one = vec![(1.0, 0.5), (1.0, n as f64 + 0.5)];
+    chart
+        .draw_series(DashedLineSeries::new(
+            one,
+            dash,
+            gap,
+            AXIS.stroke_width(theme.px(1.0)),
+        ))
+        .map_err(draw_err)?;
+    let rects = bars.iter().filter_map(|b| {
+        let x = b.relative?;
+        let corners = [(0.0, b.y.start), (x, b.y.end)];
+        Some(Rectangle::new(corners, color(b.policy).filled()))
+    });
+    chart.draw_series(rects).map_err(draw_err)?;
+    let font = theme.small().pos(Pos::new(HPos::Left, VPos::Center));
+    let (ok, failed, running) = (font.color(&INK), font.color(&FAILED), font.color(&AXIS));
+    let lift = theme.offset(6.0);
+    let labels = bars.iter().map(|b| {
+        let at = (b.relative.unwrap_or(0.0), 0.5 * (b.y.start + b.y.end));
+        let style = match (b.relative, b.running) {
+            (Some(_), _) => &ok,
+            (None, true) => &running,
+            (None, false) => &failed,
+        };
+        EmptyElement::at(at) + Text::new(b.label.clone(), (lift, 0), style.clone())
+    });
+    chart.draw_series(labels).map_err(draw_err)?;
+    Ok(())
+}

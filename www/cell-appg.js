@@ -1,0 +1,326 @@
+// Cell 7, "Can SSL learn faster?" (Appendix G): the loss variants against the baseline at
+// the baseline's η and at each one's own stable η, a comparison advanced a few milliseconds
+// per animation frame like the MLP cells. It waits for Run unless the page embeds it.
+
+import {
+  create_appg_session, parse_appg_query, appg_compact_query, appg_config_problem,
+} from "./pkg/stepwise.js";
+import {
+  $, setText, showError, clearError, download, nextFrame, afterPaint, messageOf,
+} from "./ui.js";
+import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
+import { registerCell, wireShare, prefixed, pair } from "./share.js";
+import { fillTable, appgSummary } from "./appg-table.js";
+
+/** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
+const FRAME_BUDGET_MS = 8;
+/** Milliseconds between redraws while running (a redraw of the six panels takes ~10 ms). */
+const DRAW_EVERY_MS = 60;
+/** The preset the cell starts from when its link names none (a few seconds in wasm). */
+const DEFAULT_PRESET = "small";
+/** View keys of the cell's links (read here, not configuration keys). */
+const PANELS_KEY = "panels";
+
+export const appgCell = {
+  id: "appg",
+  label: "Can SSL learn faster?",
+  root: $("cell-appg"),
+  canvas: $("appg-figure"),
+  form: $("appg-controls"),
+  /** Full configuration object the form edits (keys the form lacks are kept). */
+  config: null,
+  session: null,
+  /** Compact query of the configuration the session runs. */
+  sessionQuery: null,
+  running: false,
+  loop: null,
+  budget: 1,
+  runMs: 0,
+  wallMs: 0,
+  prepareMs: 0,
+  /** Rows shown in the table so far. */
+  tabled: -1,
+  backend: "auto",
+  presets: [],
+};
+const c = appgCell;
+
+const el = (name) => $(`appg-${name}`);
+
+/** The cell's state (the tests wait on it): loading, idle, preparing, running, paused,
+ * finished, error or unavailable. */
+function setState(state) {
+  c.root.dataset.state = state;
+  const busy = state === "preparing" || state === "loading";
+  el("run").disabled = busy || state === "running";
+  el("pause").disabled = state !== "running";
+  el("reset").disabled = busy;
+  for (const name of ["download-png", "download-svg", "download-json", "download-curves"]) {
+    el(name).disabled = !c.session || busy;
+  }
+}
+
+const panels = () => el("panels").value;
+const logSteps = () => el("log-steps").checked;
+
+/** The form's configuration as JSON text, or null (after showing why, if `show`). */
+function formJson(show = true) {
+  let json;
+  try {
+    json = JSON.stringify(readForm(c.config, c.form));
+  } catch (e) {
+    if (show) showError(e.message, "appg-error");
+    return null;
+  }
+  const problem = appg_config_problem(json);
+  if (problem) {
+    if (show) showError(problem, "appg-error");
+    return null;
+  }
+  return json;
+}
+
+function draw() {
+  if (!c.session) return;
+  try {
+    c.session.draw(c.canvas, panels(), logSteps());
+  } catch (e) {
+    showError(`drawing failed: ${messageOf(e)}`, "appg-error");
+  }
+}
+
+/** Progress line, and the table and summary whenever a row finished. */
+function showProgress(p) {
+  el("progress").value = p.total > 0 ? p.done / p.total : 0;
+  const secs = (c.wallMs / 1000).toFixed(1);
+  setText("appg-status", p.finished
+    ? `Finished: ${p.rows} runs and their stable-η searches in ${secs} s`
+    : `Task ${Math.min(p.done + 1, p.total)} of ${p.total}: ${p.current || "starting"}`);
+  if (p.rows === c.tabled && !p.finished) return;
+  c.tabled = p.rows;
+  try {
+    const result = JSON.parse(c.session.result_json(false));
+    fillTable(el("table-body"), result);
+    setText("appg-summary", appgSummary(result, p.finished));
+  } catch (e) {
+    setText("appg-summary", `No table: ${messageOf(e)}`);
+  }
+}
+
+/** Makes a fresh session from the form (shows "Preparing…" while the data are built). */
+async function prepare() {
+  const json = formJson();
+  if (json === null) {
+    c.running = false;
+    setState(c.session ? "paused" : "error");
+    return false;
+  }
+  clearError("appg-error");
+  c.session?.free();
+  c.session = null;
+  c.running = false;
+  setState("preparing");
+  setText("appg-status", "Preparing (data and Γ)…");
+  el("progress").value = 0;
+  await afterPaint();
+  const t0 = performance.now();
+  try {
+    c.session = await create_appg_session(json, c.backend);
+  } catch (e) {
+    showError(messageOf(e), "appg-error");
+    setText("appg-status", "Not started");
+    setState("error");
+    return false;
+  }
+  c.prepareMs = performance.now() - t0;
+  Object.assign(c, { runMs: 0, wallMs: 0, tabled: -1, budget: 20 });
+  c.sessionQuery = c.session.share_query();
+  setText("appg-backend", c.session.backend_notice());
+  showProgress(c.session.progress());
+  draw();
+  setState("paused");
+  return true;
+}
+
+/** One advance() sized to take about FRAME_BUDGET_MS, alongside the frame wait. */
+async function advanceOnce(session) {
+  const t0 = performance.now();
+  let dt = 0;
+  const call = session.advance(c.budget).then((q) => {
+    dt = performance.now() - t0;
+    return q;
+  });
+  const [p] = await Promise.all([call, nextFrame()]);
+  c.runMs += dt;
+  const scale = Math.min(4, FRAME_BUDGET_MS / Math.max(dt, 0.05));
+  c.budget = Math.max(1, Math.min(1e6, c.budget * scale));
+  return p;
+}
+
+/** Advances the comparison until it finishes or is paused, one call per animation frame. */
+async function runLoop() {
+  const session = c.session;
+  let p = session.progress();
+  let mark = performance.now();
+  let drawn = 0;
+  const clock = () => {
+    const t = performance.now();
+    c.wallMs += t - mark;
+    mark = t;
+  };
+  while (c.running && session === c.session && !p.finished) {
+    try {
+      p = await advanceOnce(session);
+    } catch (e) {
+      clock();
+      if (session !== c.session) return;
+      c.running = false;
+      draw();
+      showError(messageOf(e), "appg-error");
+      setText("appg-status", "Stopped");
+      setState("error");
+      return;
+    }
+    if (session !== c.session) return;
+    clock();
+    showProgress(p);
+    // a lost GPU restarts the comparison on the CPU: the notice says so
+    setText("appg-backend", session.backend_notice());
+    if (mark - drawn >= DRAW_EVERY_MS) {
+      draw();
+      drawn = performance.now();
+    }
+  }
+  clock();
+  if (session !== c.session) return;
+  showProgress(p);
+  draw();
+  if (p.finished) {
+    c.running = false;
+    setState("finished");
+  }
+}
+
+/** Runs the form's comparison (a fresh session when it changed or the last one ended). */
+async function run() {
+  if (c.running || c.root.dataset.state === "preparing") return;
+  const json = formJson(false);
+  const query = json === null ? null : appg_compact_query(json);
+  const state = c.root.dataset.state;
+  if (!c.session || query !== c.sessionQuery || state === "finished" || state === "error") {
+    if (!(await prepare())) return;
+  }
+  c.running = true;
+  setState("running");
+  c.loop = runLoop();
+  await c.loop;
+}
+
+function pause() {
+  c.running = false;
+  if (c.root.dataset.state === "running") setState("paused");
+}
+
+async function reset() {
+  c.running = false;
+  if (c.loop) await c.loop;
+  await prepare();
+}
+
+/** The cell's part of a link: `appg.preset=…&appg.…` of the form (strict: or null after
+ * showing why), else of the running session; with the figure's view keys. */
+function query(strict) {
+  const json = formJson(strict);
+  let q;
+  if (json !== null) q = appg_compact_query(json);
+  else if (strict) return null;
+  else q = c.sessionQuery ?? `preset=${DEFAULT_PRESET}`;
+  if (panels() === "stable") q += `&${pair(PANELS_KEY, "stable")}`;
+  if (logSteps()) q += `&${pair("log_time", "true")}`;
+  return prefixed(c.id, q);
+}
+
+function withSession(f) {
+  if (!c.session) return;
+  try {
+    f(c.session);
+  } catch (e) {
+    showError(messageOf(e), "appg-error");
+  }
+}
+
+function wireDownloads() {
+  const json = (text) => new Blob([text], { type: "application/json" });
+  el("download-png").addEventListener("click", () => {
+    c.canvas.toBlob((blob) => blob && download("stepwise-appg.png", blob));
+  });
+  el("download-svg").addEventListener("click", () => withSession((s) => download(
+    "stepwise-appg.svg", new Blob([s.svg(panels(), logSteps())], { type: "image/svg+xml" }))));
+  el("download-json").addEventListener("click", () => withSession((s) =>
+    download("stepwise-appg.json", json(s.result_json(false)))));
+  el("download-curves").addEventListener("click", () => withSession((s) =>
+    download("stepwise-appg-curves.json", json(s.result_json(true)))));
+}
+
+function wireControls() {
+  const select = el("preset");
+  presetOptions(select, c.presets, (p) => {
+    c.config = structuredClone(p.config);
+    fillForm(c.config, c.form);
+    setText("appg-status", "Preset loaded: press Run");
+  });
+  c.form.addEventListener("input", (e) => {
+    if (e.target === select) return;
+    matchPreset(select, c.presets, c.config, c.form);
+    if (!c.running && c.root.dataset.state !== "preparing") {
+      setText("appg-status", "Changed: press Run");
+    }
+  });
+  // #appg-run is the form's submit button: Enter in a field runs too
+  c.form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    run();
+  });
+  el("pause").addEventListener("click", pause);
+  el("reset").addEventListener("click", reset);
+  el("panels").addEventListener("change", draw);
+  el("log-steps").addEventListener("change", draw);
+  wireDownloads();
+  new ResizeObserver(draw).observe(c.canvas);
+}
+
+/**
+ * Sets the cell up from its part of the page's query (prefix removed); returns the notices
+ * about it. A link without `appg.preset` starts from the small preset. Does not run.
+ */
+export function setupAppg({ params, presets, backend }) {
+  c.presets = presets;
+  c.backend = backend;
+  const notices = [];
+  const view = params.get(PANELS_KEY);
+  params.delete(PANELS_KEY);
+  if (view === "stable" || view === "equal") el("panels").value = view;
+  else if (view !== null) {
+    notices.push(`ignored \`${PANELS_KEY}\` = \`${view.slice(0, 40)}\`: use equal or stable`);
+  }
+  if (params.get("log_time") === "true") el("log-steps").checked = true;
+  if (!params.has("preset")) params.set("preset", DEFAULT_PRESET);
+  const parsed = JSON.parse(parse_appg_query(params.toString()));
+  c.config = parsed.config;
+  fillForm(c.config, c.form);
+  wireControls();
+  matchPreset(el("preset"), presets, c.config, c.form);
+  registerCell(c.id, query);
+  wireShare(c.id, "appg-status");
+  setState("idle");
+  setText("appg-status", "Not started: press Run");
+  return [...notices, ...parsed.notices].map((n) => `${c.label}: ${n}`);
+}
+
+export const runAppg = () => run();
+
+/** Marks the cell unavailable (the wasm module did not load). */
+export function appgUnavailable() {
+  c.root.dataset.state = "unavailable";
+  setText("appg-status", "Unavailable: the wasm module did not load");
+}
