@@ -2,19 +2,20 @@
 //! as ratios. `bench fig1` times the complete linear result (records plus theory) of each
 //! CPU solver against `bench/reference_linear.py` (NumPy, literal float32 gradient descent
 //! on the data and W(0) exported from this run) and compares trajectories; `bench matmul`
-//! times the WGSL matmul kernels against faer (see `bench_matmul.rs`).
+//! times the WGSL matmul kernels against faer (see `bench_matmul.rs`). `--gpu` adds the same
+//! run on the wgpu backend (`bench_gpu.rs`).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
-use serde::{Deserialize, Serialize};
-use stepwise::experiment::{
-    self, overrides, DataExport, Prepared, Record, RunConfig, RunResult, Solver,
-};
+use serde::Serialize;
+use stepwise::experiment::{self, overrides, Prepared, Record, RunConfig, RunResult, Solver};
+use stepwise::gpu::GpuContext;
 
+use super::bench_gpu;
 use super::bench_matmul::{self, MatmulRow};
 use super::bench_phases::{self, Phases};
+use super::bench_reference::{self, gap, Reference};
 
 #[derive(clap::Args)]
 pub struct BenchArgs {
@@ -49,6 +50,10 @@ pub struct BenchArgs {
     /// Also time our literal f32 solver (d·m² per step: seconds).
     #[arg(long)]
     literal: bool,
+    /// Also time the run on the GPU backend (wgpu; Mesa's lavapipe without a GPU) with the
+    /// truncated and the eigenbasis solver.
+    #[arg(long)]
+    gpu: bool,
     /// Write every number as JSON here.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -73,6 +78,20 @@ struct Timed {
 }
 
 impl Timed {
+    /// A row with these timings and nothing else yet.
+    fn new(totals: Vec<f64>, steps_s: f64) -> Self {
+        Self {
+            name: String::new(),
+            totals,
+            steps_s,
+            steps: 0,
+            gap_f32: None,
+            gap_f64: None,
+            phases: None,
+            truncation: None,
+        }
+    }
+
     fn best(&self) -> f64 {
         self.totals.iter().copied().fold(f64::INFINITY, f64::min)
     }
@@ -86,20 +105,6 @@ impl Timed {
     fn per_step_us(&self) -> f64 {
         1e6 * self.steps_s / self.steps.max(1) as f64
     }
-}
-
-/// What the reference script writes.
-#[derive(Deserialize)]
-struct ReferenceOut {
-    records: Vec<Record>,
-    timing: ReferenceTiming,
-    numpy: String,
-}
-
-#[derive(Deserialize)]
-struct ReferenceTiming {
-    total_s: f64,
-    steps_s: f64,
 }
 
 #[derive(Serialize)]
@@ -168,6 +173,28 @@ fn bench_linear(args: &BenchArgs) -> Result<Report, String> {
         rows.push(timed);
         ours.push(result);
     }
+    if args.gpu {
+        let ctx = pollster::block_on(GpuContext::new()).map_err(|e| e.to_string())?;
+        let adapter = ctx.adapter_info.name.split(' ').next().unwrap_or_default();
+        let adapter = adapter.to_string();
+        for solver in [Solver::Truncated, Solver::Eigenbasis] {
+            let cfg = RunConfig {
+                solver,
+                ..cfg.clone()
+            };
+            let t = bench_gpu::time_gpu(&ctx, &cfg, args.repeat)?;
+            rows.push(Timed {
+                name: format!(
+                    "stepwise {} ({} on {adapter})",
+                    solver_name(solver),
+                    t.result.backend.split(" (").next().unwrap_or_default()
+                ),
+                steps: t.result.config.steps.unwrap_or(0),
+                ..Timed::new(t.totals, t.steps_s)
+            });
+            ours.push(t.result);
+        }
+    }
     let prep = experiment::prepare(&cfg).map_err(|e| e.to_string())?;
     let dir = std::env::temp_dir().join(format!("stepwise-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -216,17 +243,16 @@ fn time_ours(cfg: &RunConfig, repeat: usize) -> Result<(Timed, RunResult), Strin
     let result = result.ok_or("no run")?;
     let phases = bench_phases::measure(cfg)?;
     let timed = Timed {
-        name: String::new(),
-        totals,
-        steps_s: phases.steps,
         steps: result.config.steps.unwrap_or(0),
-        gap_f32: None,
-        gap_f64: None,
-        phases: Some(phases),
         truncation: result
             .truncation
             .as_ref()
             .and_then(|t| serde_json::to_value(t).ok()),
+        ..Timed::new(totals, phases.steps)
+    };
+    let timed = Timed {
+        phases: Some(phases),
+        ..timed
     };
     Ok((timed, result))
 }
@@ -240,104 +266,33 @@ fn run_references(
     dir: &Path,
 ) -> Result<(Trajectory, Option<Vec<Record>>, String), String> {
     let data = dir.join("data.json");
-    export(prep, &data)?;
+    bench_reference::export(prep, &data)?;
     let out = dir.join("reference.json");
+    let reference = Reference {
+        python: &args.python,
+        script: &args.reference,
+        threads: args.reference_threads,
+    };
     let mut totals = Vec::new();
     let (mut records, mut steps_s, mut numpy) = (Vec::new(), f64::INFINITY, String::new());
     for _ in 0..args.reference_repeat.max(1) {
-        let r = reference(args, &data, &out, "float32")?;
+        let r = reference.run(&data, &out, "float32")?;
         totals.push(r.timing.total_s);
         steps_s = steps_s.min(r.timing.steps_s);
         (records, numpy) = (r.records, r.numpy);
     }
-    let threads = match args.reference_threads {
-        0 => "default threads".to_string(),
-        n => format!("{n} thread{}", if n == 1 { "" } else { "s" }),
-    };
     let timed = Timed {
-        name: format!("numpy-f32 literal ({threads})"),
-        totals,
-        steps_s,
+        name: format!("numpy-f32 literal ({})", reference.threads_label()),
         steps: prep.steps(),
         gap_f32: Some(0.0),
-        gap_f64: None,
-        phases: None,
-        truncation: None,
+        ..Timed::new(totals, steps_s)
     };
     let exact = if args.no_exact {
         None
     } else {
-        Some(reference(args, &data, &out, "float64")?.records)
+        Some(reference.run(&data, &out, "float64")?.records)
     };
     Ok(((records, timed), exact, numpy))
-}
-
-/// The data and W(0) exactly as used, with the resolved configuration.
-fn export(prep: &Prepared, path: &Path) -> Result<(), String> {
-    let m = prep.pairs.m;
-    let rows = |v: &[f32]| v.chunks(m).map(<[f32]>::to_vec).collect();
-    #[derive(Serialize)]
-    struct Export<'a> {
-        config: &'a RunConfig,
-        data: DataExport,
-    }
-    let export = Export {
-        config: &prep.config,
-        data: DataExport {
-            x: rows(&prep.pairs.x),
-            x_prime: rows(&prep.pairs.x_prime),
-            w0: rows(&prep.w0),
-        },
-    };
-    let json = serde_json::to_string(&export).map_err(|e| e.to_string())?;
-    std::fs::write(path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))
-}
-
-fn reference(
-    args: &BenchArgs,
-    data: &Path,
-    out: &Path,
-    dtype: &str,
-) -> Result<ReferenceOut, String> {
-    let mut command = Command::new(&args.python);
-    if args.reference_threads > 0 {
-        let n = args.reference_threads.to_string();
-        for var in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] {
-            command.env(var, &n);
-        }
-    }
-    let status = command
-        .arg(&args.reference)
-        .arg(data)
-        .arg(out)
-        .args(["--dtype", dtype])
-        .status()
-        .map_err(|e| format!("cannot run {}: {e}", args.python))?;
-    if !status.success() {
-        return Err(format!(
-            "{} {} failed ({status}); is NumPy installed (pip install numpy)?",
-            args.python,
-            args.reference.display()
-        ));
-    }
-    let text = std::fs::read_to_string(out).map_err(|e| e.to_string())?;
-    serde_json::from_str(&text).map_err(|e| format!("reference output: {e}"))
-}
-
-/// max |Δλ| over records at the same steps.
-fn gap(a: &[Record], b: &[Record]) -> Result<f64, String> {
-    if a.len() != b.len() || a.iter().zip(b).any(|(x, y)| x.step != y.step) {
-        return Err(format!(
-            "the trajectories are recorded at different steps ({} vs {} records)",
-            a.len(),
-            b.len()
-        ));
-    }
-    Ok(a.iter()
-        .zip(b)
-        .flat_map(|(x, y)| x.eigenvalues.iter().zip(&y.eigenvalues))
-        .map(|(p, q)| (p - q).abs())
-        .fold(0.0, f64::max))
 }
 
 fn print_linear(name: &str, prep: &Prepared, rows: &[Timed]) {
@@ -350,7 +305,7 @@ fn print_linear(name: &str, prep: &Prepared, rows: &[Timed]) {
         prep.steps()
     );
     println!(
-        "{:<44} {:>16} {:>12} {:>10} {:>10} {:>12} {:>12}",
+        "{:<52} {:>16} {:>12} {:>10} {:>10} {:>12} {:>12}",
         "implementation",
         "total (s)",
         "µs / step",
@@ -362,7 +317,7 @@ fn print_linear(name: &str, prep: &Prepared, rows: &[Timed]) {
     let fmt_gap = |g: Option<f64>| g.map_or("-".into(), |g| format!("{g:.2e}"));
     for row in rows {
         println!(
-            "{:<44} {:>7.3} [{:>6.3}] {:>12.2} {:>9.1}x {:>9.1}x {:>12} {:>12}",
+            "{:<52} {:>7.3} [{:>6.3}] {:>12.2} {:>9.1}x {:>9.1}x {:>12} {:>12}",
             row.name,
             row.best(),
             row.median(),
@@ -375,12 +330,12 @@ fn print_linear(name: &str, prep: &Prepared, rows: &[Timed]) {
     }
     for row in rows {
         if let Some(p) = &row.phases {
-            println!("  {:<42} {}", row.name, p.summary());
+            println!("  {:<50} {}", row.name, p.summary());
         }
         if let Some(t) = &row.truncation {
             let get = |key: &str| t.get(key).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
             println!(
-                "  {:<42} K = {} modes kept (γ_K+1 ≤ {:.4}); bound on the dropped modes' \
+                "  {:<50} K = {} modes kept (γ_K+1 ≤ {:.4}); bound on the dropped modes' \
                  share of C: ε = {:.1e}",
                 row.name,
                 get("kept"),

@@ -7,8 +7,10 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 
 mod bench;
+mod bench_gpu;
 mod bench_matmul;
 mod bench_phases;
+mod bench_reference;
 mod compare;
 use stepwise::experiment::mlp::{self, MlpConfig, MlpResult, MLP_PRESETS};
 use stepwise::experiment::{self, overrides, RunConfig, RunResult, PRESETS};
