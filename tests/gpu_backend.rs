@@ -157,6 +157,7 @@ fn compare_with_cpu(prep: &Prepared) -> (f64, f64) {
     let want = match prep.config.solver {
         Solver::Literal => "gpu-f32 (",
         Solver::Eigenbasis => "gpu-f32-eigenbasis (",
+        Solver::Truncated => "gpu-f32-truncated (",
     };
     assert!(gpu.name().starts_with(want), "{}", gpu.name());
     let (m, d) = (prep.pairs.m, prep.config.d);

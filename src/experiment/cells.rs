@@ -94,7 +94,7 @@ fn aligned_backend(prep: &Prepared) -> CpuBackend {
         Solver::Literal => {
             CpuBackend::literal(prep.pairs.m, prep.config.d, &prep.gamma_f32(), &w0, lr)
         }
-        Solver::Eigenbasis => {
+        Solver::Eigenbasis | Solver::Truncated => {
             let vectors = prep.eigen.vectors.as_ref();
             CpuBackend::eigenbasis(&prep.eigen.values, vectors, &w0, lr)
         }

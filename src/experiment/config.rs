@@ -30,6 +30,10 @@ pub enum Solver {
     Eigenbasis,
     /// W ← W − 4η (C − I) W Γ literally: dm² per step.
     Literal,
+    /// The eigenbasis solver on Γ's top K modes (block Lanczos instead of the full
+    /// eigendecomposition; d²K per step), K chosen by a stated error bound
+    /// (see `experiment::truncation`).
+    Truncated,
 }
 
 /// Which closed form the theory curves use.

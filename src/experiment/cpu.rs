@@ -3,7 +3,8 @@
 //! Two solvers, one trajectory: `literal` iterates W ← W − 4η (C − I) W Γ as written;
 //! `eigenbasis` iterates A = W V (Γ = V Λ Vᵀ) with A ← A − 4η (C − I) A Λ, C = A Λ Aᵀ. The
 //! second costs d²m instead of dm² per step and keeps each mode's component in its own
-//! column, so tiny modes keep full f32 relative precision next to learned O(1) ones.
+//! column, so tiny modes keep full f32 relative precision next to learned O(1) ones. Given
+//! only Γ's top K eigenpairs (V is m x K), the same code is the `truncated` solver (d²K).
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
@@ -15,7 +16,7 @@ use super::backend::{BackendError, LinearBackend};
 enum Operator {
     /// Γ itself (m x m).
     Dense(Mat<f32>),
-    /// Γ's eigenvalues, with V (m x m) to map A back to W = A Vᵀ.
+    /// Γ's eigenvalues (K of them), with V (m x K) to map A back to W = A Vᵀ.
     Diagonal { values: Vec<f32>, vectors: Mat<f32> },
 }
 
@@ -37,17 +38,19 @@ impl CpuBackend {
         Self::with(Operator::Dense(gamma), row_major_mat(d, m, w0), lr)
     }
 
-    /// Eigenbasis solver: Γ's eigenvalues `values` and unit eigenvectors `vectors` (columns),
-    /// `w0` row-major d x m in the original basis.
+    /// Eigenbasis solver: Γ's eigenvalues `values` and unit eigenvectors `vectors` (m x K,
+    /// columns: all m of them, or the top K for the truncated solver), `w0` row-major d x m
+    /// in the original basis.
     pub fn eigenbasis(values: &[f64], vectors: MatRef<'_, f64>, w0: &[f32], lr: f32) -> Self {
-        let (m, d) = (values.len(), w0.len() / values.len());
+        let (m, k) = (vectors.nrows(), vectors.ncols());
+        let d = w0.len() / m.max(1);
         let w0 = Mat::from_fn(d, m, |i, j| w0[i * m + j] as f64);
         let a0 = &w0 * vectors;
         let op = Operator::Diagonal {
-            values: values.iter().map(|v| *v as f32).collect(),
-            vectors: Mat::from_fn(m, m, |i, j| vectors[(i, j)] as f32),
+            values: values[..k].iter().map(|v| *v as f32).collect(),
+            vectors: Mat::from_fn(m, k, |i, j| vectors[(i, j)] as f32),
         };
-        Self::with(op, Mat::from_fn(d, m, |i, j| a0[(i, j)] as f32), lr)
+        Self::with(op, Mat::from_fn(d, k, |i, j| a0[(i, j)] as f32), lr)
     }
 
     fn with(op: Operator, w: Mat<f32>, lr: f32) -> Self {
@@ -135,8 +138,11 @@ fn row_major(m: MatRef<'_, f32>) -> Vec<f32> {
 
 impl LinearBackend for CpuBackend {
     fn name(&self) -> String {
-        let solver = match self.op {
+        let solver = match &self.op {
             Operator::Dense(_) => "cpu-f32",
+            Operator::Diagonal { vectors, .. } if vectors.ncols() < vectors.nrows() => {
+                "cpu-f32-truncated"
+            }
             Operator::Diagonal { .. } => "cpu-f32-eigenbasis",
         };
         match &self.rule {

@@ -14,16 +14,18 @@ mod presets;
 mod result;
 mod run;
 pub mod share;
+mod truncation;
 
 pub use backend::{BackendError, LinearBackend, MAX_BATCH};
 pub use config::{ExperimentKind, RunConfig, Solver, TheoryTime, MAX_D, MAX_RECORDS, MAX_STEPS};
 pub use configurable::Config;
 pub use cpu::CpuBackend;
 pub use native::{assemble, record_grid, run_cpu, theory_records};
-pub use prepare::{init_weights, prepare, Prepared};
+pub use prepare::{init_weights, prepare, prepare_with_tolerance, Prepared};
 pub use presets::{preset, Preset, PRESETS};
 pub use result::{DataExport, Record, RunResult, TheoryResult};
 pub use run::{LinearRun, RunPlan, DIVERGENCE_BOUND};
+pub use truncation::{truncated_eigen, Truncation, TruncationReport, RITZ_TOL, TRUNCATION_TOL};
 
 use crate::data::DataError;
 use crate::linalg::LinalgError;

@@ -48,7 +48,11 @@ pub fn assemble<B: LinearBackend>(
     export_data: bool,
 ) -> RunResult {
     let m = prep.pairs.m;
-    let keep = (prep.config.d + 1).max(GAMMA_TOP).min(m);
+    // the truncated solver knows only the modes it kept
+    let keep = (prep.config.d + 1)
+        .max(GAMMA_TOP)
+        .min(m)
+        .min(prep.eigen.values.len());
     let rows = |v: &[f32], width: usize| v.chunks(width).map(<[f32]>::to_vec).collect();
     RunResult {
         config: prep.config.clone(),
@@ -67,6 +71,10 @@ pub fn assemble<B: LinearBackend>(
             x_prime: rows(&prep.pairs.x_prime, m),
             w0: rows(&prep.w0, m),
         }),
+        truncation: prep
+            .truncation
+            .as_ref()
+            .map(|t| t.report(prep.lr(), run.records())),
     }
 }
 

@@ -5,6 +5,7 @@ use faer::Mat;
 
 use super::config::{RunConfig, Solver, TheoryTime, MAX_STEPS};
 use super::cpu::CpuBackend;
+use super::truncation::{truncated_eigen, Truncation, TRUNCATION_TOL};
 use super::RunError;
 use crate::data::rng::{stream, Rng};
 use crate::data::{self, Pairs};
@@ -21,11 +22,14 @@ pub struct Prepared {
     pub pairs: Pairs,
     /// Γ in f64 (m x m).
     pub gamma: Mat<f64>,
-    /// Eigenpairs of Γ, descending.
+    /// Eigenpairs of Γ, descending: all m of them, or the top K for the truncated solver
+    /// (then `vectors` is m x K).
     pub eigen: SymEigen,
     /// W(0), row-major d x m, f32 as the simulation uses it.
     pub w0: Vec<f32>,
     pub theory: LinearTheory,
+    /// For the truncated solver: what it leaves out (the inputs of its error bound).
+    pub truncation: Option<Truncation>,
 }
 
 impl Prepared {
@@ -51,7 +55,7 @@ impl Prepared {
             Solver::Literal => {
                 CpuBackend::literal(self.pairs.m, self.config.d, &self.gamma_f32(), &self.w0, lr)
             }
-            Solver::Eigenbasis => CpuBackend::eigenbasis(
+            Solver::Eigenbasis | Solver::Truncated => CpuBackend::eigenbasis(
                 &self.eigen.values,
                 self.eigen.vectors.as_ref(),
                 &self.w0,
@@ -60,16 +64,18 @@ impl Prepared {
         }
     }
 
-    /// For the eigenbasis solver: Γ's eigenvalues, its eigenvectors (row-major m x m, as
-    /// columns) and A(0) = W(0) V (row-major d x m), all f32.
+    /// For the eigenbasis (and truncated) solver: Γ's K eigenvalues (K = m, or the modes
+    /// kept), its eigenvectors (row-major m x K, as columns) and A(0) = W(0) V (row-major
+    /// d x K), all f32.
     pub fn eigenbasis_f32(&self) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
         let (m, d) = (self.pairs.m, self.config.d);
         let v = &self.eigen.vectors;
+        let k = v.ncols();
         let w0 = linalg::mat_from_row_major(d, m, &self.w0);
         let a0 = &w0 * v;
         let values = self.eigen.values.iter().map(|x| *x as f32).collect();
-        let vectors = (0..m * m).map(|k| v[(k / m, k % m)] as f32).collect();
-        let a0 = (0..d * m).map(|k| a0[(k / m, k % m)] as f32).collect();
+        let vectors = (0..m * k).map(|i| v[(i / k, i % k)] as f32).collect();
+        let a0 = (0..d * k).map(|i| a0[(i / k, i % k)] as f32).collect();
         (values, vectors, a0)
     }
 
@@ -90,17 +96,29 @@ impl Prepared {
 /// Builds the data, Γ and its eigendecomposition, W(0) and the theory; resolves `lr` and
 /// `steps`.
 pub fn prepare(cfg: &RunConfig) -> Result<Prepared, RunError> {
+    prepare_with_tolerance(cfg, TRUNCATION_TOL)
+}
+
+/// [`prepare`], where the truncated solver keeps the fewest modes whose a-priori error
+/// bound is at most `tol` (instead of [`TRUNCATION_TOL`]).
+pub fn prepare_with_tolerance(cfg: &RunConfig, tol: f64) -> Result<Prepared, RunError> {
     cfg.validate()?;
     let pairs = data::build(&cfg.dataset)?;
     let gamma = linear::gamma(&pairs);
-    let eigen = linalg::sym_eigen(gamma.as_ref())?;
     let w0 = init_weights(cfg.d, pairs.m, cfg.init_scale, cfg.seed);
+    let w0_64 = linalg::mat_from_row_major(cfg.d, pairs.m, &w0);
+    let (eigen, truncation) = match cfg.solver {
+        Solver::Truncated => {
+            let (eigen, truncation) = truncated_eigen(cfg, gamma.as_ref(), w0_64.as_ref(), tol)?;
+            (eigen, Some(truncation))
+        }
+        Solver::Eigenbasis | Solver::Literal => (linalg::sym_eigen(gamma.as_ref())?, None),
+    };
     let gamma1 = eigen.values[0];
     if gamma1 <= 0.0 {
         return Err(RunError::NoPositiveMode);
     }
     let lr = cfg.lr.unwrap_or(0.4 / (4.0 * gamma1));
-    let w0_64 = linalg::mat_from_row_major(cfg.d, pairs.m, &w0);
     let mut theory = LinearTheory::new(w0_64.as_ref(), &eigen.values, eigen.vectors.as_ref());
     if cfg.theory_time == TheoryTime::Discrete {
         theory = theory.discrete(lr);
@@ -113,6 +131,7 @@ pub fn prepare(cfg: &RunConfig) -> Result<Prepared, RunError> {
         eigen,
         w0,
         theory,
+        truncation,
     })
 }
 

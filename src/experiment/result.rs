@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::config::RunConfig;
+use super::truncation::TruncationReport;
 
 /// The state recorded every `record_every` steps.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,6 +57,9 @@ pub struct RunResult {
     pub theory: TheoryResult,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<DataExport>,
+    /// The truncated solver's modes kept and error bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncation: Option<TruncationReport>,
 }
 
 /// FNV-1a 64 over the bit patterns of several f32 slices, as 16 hex digits.

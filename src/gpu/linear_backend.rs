@@ -1,6 +1,6 @@
-//! Gradient descent on linear Barlow Twins on the GPU, in f32, with either solver of the CPU
+//! Gradient descent on linear Barlow Twins on the GPU, in f32, with every solver of the CPU
 //! backend: `literal` (P = W Γ by the tiled matmul) or `eigenbasis` (A = W V, P = A Λ by
-//! scaling columns).
+//! scaling columns; `truncated` is the same on Γ's top K modes, A being d x K).
 //!
 //! Like the CPU backend it keeps P and C = P Wᵀ current, so a step is
 //! [W ← W − 4η (C − I) P; P ← W Γ; C ← P Wᵀ]: three dispatches, all bound once in `new`.
@@ -34,7 +34,7 @@ pub struct GpuLinearBackend {
     history: wgpu::Buffer,
     history_staging: wgpu::Buffer,
     lost: LostFlag,
-    /// Eigenvectors (row-major m x m) when W holds A = W V.
+    /// Eigenvectors (row-major m x K) when W holds A = W V (d x K).
     basis: Option<Vec<f32>>,
 }
 
@@ -53,7 +53,7 @@ impl GpuLinearBackend {
         Self::with_operator(device, queue, (m, d, lr), Operator::Dense(gamma), w0)
     }
 
-    /// Either solver; for [`Operator::Diagonal`], `w0` is A(0) = W(0) V (row-major d x m).
+    /// Either solver; for [`Operator::Diagonal`], `w0` is A(0) = W(0) V (row-major d x K).
     pub fn with_operator(
         device: &wgpu::Device,
         queue: &wgpu::Queue,
@@ -75,6 +75,8 @@ impl GpuLinearBackend {
         variant: Option<VariantSpec<'_>>,
     ) -> Result<Self, GpuError> {
         check_shapes(m, d, &op, w0)?;
+        // the matrices' width: m, or the K modes of the eigenbasis
+        let m = op.columns(m);
         let x = Matrices::upload(device, (m, d), &op, w0)?;
         let variant = variant.filter(|v| v.variant != LossVariant::Baseline);
         let spectral = match &variant {
@@ -83,6 +85,9 @@ impl GpuLinearBackend {
         };
         let (diagonal, basis, solver) = match op {
             Operator::Dense(_) => (false, None, ""),
+            Operator::Diagonal { vectors, .. } if vectors.len() > m * m => {
+                (true, Some(vectors.to_vec()), "-truncated")
+            }
             Operator::Diagonal { vectors, .. } => (true, Some(vectors.to_vec()), "-eigenbasis"),
         };
         let suffix = match &variant {
@@ -145,7 +150,7 @@ impl GpuLinearBackend {
                 let op = Operator::Dense(&gamma);
                 Self::with_variant(device, queue, dims, op, &prep.w0, variant)
             }
-            Solver::Eigenbasis => {
+            Solver::Eigenbasis | Solver::Truncated => {
                 let (values, vectors, a0) = prep.eigenbasis_f32();
                 let op = Operator::Diagonal {
                     values: &values,

@@ -11,8 +11,9 @@ use super::scale_columns::{ScaleColumnsKernel, ScaleColumnsParams};
 pub enum Operator<'a> {
     /// Γ, row-major m x m: P = W Γ.
     Dense(&'a [f32]),
-    /// Γ's eigenvalues (m) and unit eigenvectors (row-major m x m, as columns): W holds
-    /// A = W V and P = A Λ; `weights()` maps back to W = A Vᵀ.
+    /// Γ's eigenvalues (K: all m, or the top K of the truncated solver) and unit
+    /// eigenvectors (row-major m x K, as columns): W holds A = W V (d x K) and P = A Λ;
+    /// `weights()` maps back to W = A Vᵀ.
     Diagonal {
         values: &'a [f32],
         vectors: &'a [f32],
@@ -101,13 +102,24 @@ impl StepBindings {
     }
 }
 
-/// W = A Vᵀ for A (d x m) and V (m x m), row-major.
-pub(super) fn to_original_basis(d: usize, m: usize, a: &[f32], v: &[f32]) -> Vec<f32> {
+impl Operator<'_> {
+    /// Columns of W as the device holds it: m, or K for [`Operator::Diagonal`].
+    pub(super) fn columns(&self, m: usize) -> usize {
+        match self {
+            Operator::Dense(_) => m,
+            Operator::Diagonal { values, .. } => values.len(),
+        }
+    }
+}
+
+/// W = A Vᵀ for A (d x k) and V (m x k), row-major.
+pub(super) fn to_original_basis(d: usize, k: usize, a: &[f32], v: &[f32]) -> Vec<f32> {
+    let m = v.len() / k.max(1);
     let mut w = vec![0.0f32; d * m];
     for i in 0..d {
-        let a_row = &a[i * m..(i + 1) * m];
+        let a_row = &a[i * k..(i + 1) * k];
         for (j, out) in w[i * m..(i + 1) * m].iter_mut().enumerate() {
-            let v_row = &v[j * m..(j + 1) * m];
+            let v_row = &v[j * k..(j + 1) * k];
             *out = a_row.iter().zip(v_row).map(|(x, y)| x * y).sum();
         }
     }
@@ -123,11 +135,14 @@ pub(super) fn check_shapes(
     if m == 0 || d == 0 {
         return Err(GpuError::Shape(format!("empty model: m = {m}, d = {d}")));
     }
+    let k = op.columns(m);
     let ok = match op {
         Operator::Dense(gamma) => gamma.len() == m * m,
-        Operator::Diagonal { values, vectors } => values.len() == m && vectors.len() == m * m,
+        Operator::Diagonal { values, vectors } => {
+            (1..=m).contains(&values.len()) && vectors.len() == m * k
+        }
     };
-    if !ok || w0.len() != d * m {
+    if !ok || w0.len() != d * k {
         return Err(GpuError::Shape(format!(
             "Γ's operands or W(0) ({} entries) do not fit m = {m}, d = {d}",
             w0.len()

@@ -1,11 +1,16 @@
-//! `shaders/matmul.wgsl`: C = A·B or Aᵀ·B (4 x 8 register tile per invocation) or A·Bᵀ
-//! (4 x 4), f32, on matrices in the padded layout of [`super::layout`].
+//! `shaders/matmul.wgsl`: C = A·B, Aᵀ·B or A·Bᵀ with an 8 x 8 register tile per
+//! invocation, f32, on matrices in the padded layout of [`super::layout`]; A·Bᵀ with a small
+//! output (fewer 8 x 8 tiles than a workgroup has invocations) takes the 4 x 4 tiles of
+//! `shaders/matmul_narrow.wgsl` instead, to keep the SIMD lanes of a CPU-emulated GPU busy.
 
 use super::context::GpuError;
 use super::kernel::{self, matrix_storage, Binding, Kernel};
 use super::layout::{pad4, padded_len, unpack};
 
 const SHADER: &str = include_str!("../../shaders/matmul.wgsl");
+const NARROW: &str = include_str!("../../shaders/matmul_narrow.wgsl");
+/// Below this many 8 x 8 tiles (one workgroup), A·Bᵀ runs on 4 x 4 tiles.
+const NARROW_BELOW: u64 = 64;
 
 /// The shader's `Params`, field by field.
 #[repr(C)]
@@ -17,7 +22,8 @@ pub struct MatmulParams {
     pub nq: u32,
     /// vec4s along K.
     pub kq: u32,
-    /// Tiles per row of C.
+    /// Tiles per row block of C: pairs of vec4 columns per 8 rows (vec4 columns per 4 rows
+    /// for the narrow A·Bᵀ).
     pub tiles_n: u32,
 }
 
@@ -93,12 +99,8 @@ impl MatmulShape {
             return Err(bad("exceeds u32 indexing"));
         }
         let (m4, nq, kq) = (pad4(m) as u32, (pad4(n) / 4) as u32, (pad4(k) / 4) as u32);
-        // `ab` tiles are two vec4s wide, `abt` tiles one
-        let tiles_n = if self.b_transposed {
-            nq
-        } else {
-            nq.div_ceil(2)
-        };
+        // eight rows by two vec4s, or four rows by one vec4 (narrow)
+        let tiles_n = if self.is_narrow() { nq } else { nq.div_ceil(2) };
         Ok(MatmulParams {
             m4,
             nq,
@@ -106,20 +108,29 @@ impl MatmulShape {
             tiles_n,
         })
     }
-}
 
-impl MatmulParams {
+    /// Whether the product runs on the narrow kernel: A·Bᵀ with fewer 8 x 8 tiles than
+    /// [`NARROW_BELOW`].
+    pub fn is_narrow(&self) -> bool {
+        let tiles = pad4(self.m).div_ceil(8) as u64 * (pad4(self.n) / 4).div_ceil(2) as u64;
+        self.b_transposed && !self.a_transposed && tiles < NARROW_BELOW
+    }
+
     /// Invocations needed, one per tile.
-    pub fn tiles(&self) -> u64 {
-        u64::from(self.m4 / 4) * u64::from(self.tiles_n)
+    pub fn tiles(&self) -> Result<u64, GpuError> {
+        let p = self.params()?;
+        let height = if self.is_narrow() { 4 } else { 8 };
+        Ok(u64::from(p.m4.div_ceil(height)) * u64::from(p.tiles_n))
     }
 }
 
-/// The compiled pipelines (`ab`, `abt` and `atb`), shared by every product.
+/// The compiled pipelines (`ab`, `abt`, `atb` and the narrow `abt`), shared by every
+/// product.
 pub struct MatmulKernel {
     ab: Kernel,
     abt: Kernel,
     atb: Kernel,
+    abt_narrow: Kernel,
 }
 
 impl MatmulKernel {
@@ -128,6 +139,7 @@ impl MatmulKernel {
             ab: Kernel::new(device, "matmul ab", SHADER, "ab"),
             abt: Kernel::new(device, "matmul abt", SHADER, "abt"),
             atb: Kernel::new(device, "matmul atb", SHADER, "atb"),
+            abt_narrow: Kernel::new(device, "matmul abt (narrow)", NARROW, "abt_narrow"),
         }
     }
 
@@ -143,10 +155,11 @@ impl MatmulKernel {
         let params = shape.params()?;
         let kernel = match (shape.a_transposed, shape.b_transposed) {
             (true, _) => &self.atb,
+            (false, true) if shape.is_narrow() => &self.abt_narrow,
             (false, true) => &self.abt,
             (false, false) => &self.ab,
         };
-        kernel.bind(device, label, &params, bufs, params.tiles())
+        kernel.bind(device, label, &params, bufs, shape.tiles()?)
     }
 }
 
@@ -186,14 +199,22 @@ mod tests {
     #[test]
     fn params_match_the_wgsl_struct() {
         crate::gpu::layout_check::assert_uniform_matches::<MatmulParams>(SHADER, "Params", 4);
+        crate::gpu::layout_check::assert_uniform_matches::<MatmulParams>(NARROW, "Params", 4);
     }
 
     #[test]
     fn params_pad_and_tile() {
         let p = MatmulShape::ab(10, 1200, 37).params().unwrap();
         assert_eq!((p.m4, p.nq, p.kq, p.tiles_n), (12, 300, 10, 150));
-        let p = MatmulShape::abt(10, 7, 1200).params().unwrap();
+        // C = P Wᵀ of the linear step: a small output, on the narrow kernel's 4 x 4 tiles
+        let narrow = MatmulShape::abt(10, 7, 1200);
+        let p = narrow.params().unwrap();
+        assert!(narrow.is_narrow());
         assert_eq!((p.m4, p.nq, p.kq, p.tiles_n), (12, 2, 300, 2));
+        assert_eq!(narrow.tiles().unwrap(), 6);
+        let wide = MatmulShape::abt(200, 2049, 193);
+        assert!(!wide.is_narrow());
+        assert_eq!(wide.tiles().unwrap(), 25 * 257);
         assert!(MatmulShape::ab(0, 3, 3).params().is_err());
         let p = MatmulShape::atb(13, 9, 6).params().unwrap();
         assert_eq!((p.m4, p.nq, p.kq, p.tiles_n), (16, 3, 2, 2));

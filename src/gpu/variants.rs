@@ -19,7 +19,7 @@ pub struct GpuVariants {
 impl GpuVariants {
     pub fn new(ctx: &GpuContext, prep: &Prepared, cfg: &AppgConfig) -> Self {
         let basis = match prep.config.solver {
-            Solver::Eigenbasis => Some(prep.eigen.vectors.as_ref()),
+            Solver::Eigenbasis | Solver::Truncated => Some(prep.eigen.vectors.as_ref()),
             Solver::Literal => None,
         };
         let moment = cfg.variants.precondition.then(|| {

@@ -1,11 +1,14 @@
 //! Thin wrappers over faer: the few dense linear-algebra operations the science needs, and
-//! [`jacobi`], the plain-Rust twin of the GPU's small symmetric eigensolver.
+//! [`jacobi`], the plain-Rust twin of the GPU's small symmetric eigensolver, and
+//! [`sym_eigen_top`], the leading eigenpairs of a large symmetric matrix (block Lanczos).
 
 use faer::{Mat, MatRef, Side};
 
 pub mod jacobi;
+mod top_eigen;
 
 pub use jacobi::{jacobi_eigen, JACOBI_SWEEPS};
+pub use top_eigen::{sym_eigen_leading, sym_eigen_top, TopEigen};
 
 /// Errors from the dense solvers.
 #[derive(Debug, thiserror::Error, PartialEq)]

@@ -49,6 +49,7 @@ fn synthetic(d: usize) -> RunResult {
             records: records(d, 0.0),
         },
         data: None,
+        truncation: None,
     }
 }
 

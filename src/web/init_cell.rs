@@ -30,7 +30,7 @@ fn step_ns(cfg: &RunConfig, m: f64) -> f64 {
     let d = cfg.d as f64;
     let common = 1.5 * d * d * m + 6.0 * d * m + 300.0;
     match cfg.solver {
-        Solver::Eigenbasis => common,
+        Solver::Eigenbasis | Solver::Truncated => common,
         Solver::Literal => common + d * m * m,
     }
 }

@@ -6,6 +6,11 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 
+mod bench;
+mod bench_gpu;
+mod bench_matmul;
+mod bench_phases;
+mod bench_reference;
 mod compare;
 use stepwise::experiment::mlp::{self, MlpConfig, MlpResult, MLP_PRESETS};
 use stepwise::experiment::{self, overrides, RunConfig, RunResult, PRESETS};
@@ -34,6 +39,9 @@ enum Command {
     Run(RunArgs),
     /// Compare Appendix G's loss variants with the baseline: `stepwise compare appg`.
     Compare(compare::CompareArgs),
+    /// Benchmarks in one run, as ratios: `stepwise bench fig1` (against NumPy),
+    /// `stepwise bench matmul` (WGSL against faer) or `stepwise bench all`.
+    Bench(bench::BenchArgs),
 }
 
 #[derive(clap::Args)]
@@ -75,6 +83,7 @@ fn main() -> ExitCode {
         }
         Command::Run(args) => run(&args),
         Command::Compare(args) => compare::compare(&args),
+        Command::Bench(args) => bench::bench(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -259,7 +268,7 @@ fn linear_summary(r: &RunResult, wall: f64) -> Vec<String> {
             r.records.last().map_or(f64::NAN, |x| x.loss)
         ),
         format!("max |λ_sim − λ_theory|  {:.4}", r.max_theory_gap()),
-        format!("wall time   {wall:.2} s"),
+        format!("wall time   {wall:.3} s"),
     ]
 }
 

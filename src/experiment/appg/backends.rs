@@ -38,7 +38,7 @@ pub struct CpuVariants {
 impl CpuVariants {
     pub fn new(prep: &Prepared, cfg: &AppgConfig) -> Self {
         let basis = match prep.config.solver {
-            Solver::Eigenbasis => Some(prep.eigen.vectors.as_ref()),
+            Solver::Eigenbasis | Solver::Truncated => Some(prep.eigen.vectors.as_ref()),
             Solver::Literal => None,
         };
         let moment = cfg
