@@ -10,7 +10,7 @@ use stepwise::experiment::{self, overrides, Config};
 use stepwise::gpu::{GpuContext, GpuVariants};
 use stepwise::plot::{appg_figure_svg, AppgFigureOptions};
 
-use super::{read_config_file, write_output};
+use super::{print_lines, read_config_file, write_output};
 
 #[derive(clap::Args)]
 pub struct CompareArgs {
@@ -91,14 +91,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), String> {
         let svg = appg_figure_svg(&result, &opts).map_err(|e| e.to_string())?;
         write_output(path, &svg)?;
     }
-    let to_stderr = out.as_os_str() == "-";
-    for line in table_lines(&result, wall) {
-        if to_stderr {
-            eprintln!("{line}");
-        } else {
-            println!("{line}");
-        }
-    }
+    print_lines(&table_lines(&result, wall), Some(&out));
     Ok(())
 }
 

@@ -121,7 +121,7 @@ fn run_mlp(args: &RunArgs, cfg: MlpConfig) -> Result<(), String> {
     let wall = started.elapsed().as_secs_f64();
     // three panels: wider than the linear figure's two
     write_outputs(args, &result, 1500, plot::mlp_figure_svg)?;
-    print_lines(&mlp_summary(&result, wall), args);
+    print_lines(&mlp_summary(&result, wall), args.out.as_deref());
     Ok(())
 }
 
@@ -174,7 +174,7 @@ fn run_linear(args: &RunArgs, cfg: RunConfig) -> Result<(), String> {
     let wall = started.elapsed().as_secs_f64();
     let width = FigureOptions::default().width;
     write_outputs(args, &result, width, plot::linear_figure_svg)?;
-    print_lines(&linear_summary(&result, wall), args);
+    print_lines(&linear_summary(&result, wall), args.out.as_deref());
     Ok(())
 }
 
@@ -273,8 +273,8 @@ fn linear_summary(r: &RunResult, wall: f64) -> Vec<String> {
 }
 
 /// Prints the summary, on stderr when the result JSON goes to stdout (`--out -`).
-fn print_lines(lines: &[String], args: &RunArgs) {
-    let json_on_stdout = args.out.as_deref() == Some(Path::new("-"));
+fn print_lines(lines: &[String], out: Option<&Path>) {
+    let json_on_stdout = out == Some(Path::new("-"));
     for line in lines {
         // keep stdout pure JSON when the result goes there
         if json_on_stdout {
