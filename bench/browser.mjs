@@ -70,6 +70,19 @@ async function browserRun(browser, base, solver, mode) {
       throw new Error(`${mode} ${solver}: the run ended in state ${state}: ${error}`);
     }
     const t = await page.evaluate(() => window.stepwise.timings());
+    if (mode === "fallback") {
+      // the same phases as the native benchmark's, timed in this page's wasm
+      t.phases = await page.evaluate(async ([q, runs]) => {
+        const m = await import("/www/pkg/stepwise.js");
+        let best = null;
+        for (let r = 0; r < runs; r += 1) {
+          const p = JSON.parse(m.bench_phases(q));
+          best = best ?? p;
+          for (const k of Object.keys(p)) best[k] = Math.min(best[k], p[k]);
+        }
+        return best;
+      }, [`preset=${preset}&solver=${solver}`, repeat]);
+    }
     const problems = page.problems();
     if (problems.length) throw new Error(`${mode} ${solver}: ${problems.join("; ")}`);
     return t;
@@ -112,4 +125,11 @@ for (const r of rows) {
   console.log(`  native CLI                      ${r.native.toFixed(3)} s`);
   console.log(`  browser, CPU fallback (wasm)    ${fmt(r.fallback, r.native)}`);
   console.log(`  browser, WebGPU (SwiftShader)   ${fmt(r.webgpu, r.native)}`);
+  const ph = r.fallback.phases;
+  if (ph) {
+    const ms = (k) => `${(ph[k] * 1000).toFixed(0)} ms`;
+    console.log(`  wasm phases (best of each): data ${ms("data")}, Γ ${ms("gamma")}, eigenpairs `
+      + `${ms("eigen")} (prepare ${ms("prepare")}), steps and records ${ms("steps")}, `
+      + `result with theory ${ms("assemble")}`);
+  }
 }

@@ -3,7 +3,7 @@
 
 import { create_session, parse_query, config_query, config_problem } from "./pkg/stepwise.js";
 import {
-  $, setText, showError, clearError, download, nextFrame, afterPaint, messageOf,
+  $, setText, showError, clearError, download, afterPaint, messageOf, yieldTask, framePainter,
 } from "./ui.js";
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { renderDirections } from "./directions.js";
@@ -131,10 +131,11 @@ async function prepare() {
 }
 
 /**
- * Advances the run until it finishes or is paused, one advance() call per animation frame,
- * redrawing after each. The frame wait runs alongside the call, and each call is sized to
- * take about `target` ms: FRAME_BUDGET_MS for the CPU, which computes on this thread (so the
- * tab never freezes), or GPU_CALL_MS for WebGPU, whose advance() mostly awaits the GPU.
+ * Advances the run until it finishes or is paused, in slices of about `target` ms each
+ * followed by a yield to the event loop (a task, not a frame: the CPU is never idle waiting
+ * for vsync), and redraws at most once per animation frame. FRAME_BUDGET_MS for the CPU,
+ * which computes on this thread (so the tab never freezes), or GPU_CALL_MS for WebGPU, whose
+ * advance() mostly awaits the GPU.
  */
 async function runLoop() {
   const session = cell.session;
@@ -148,15 +149,20 @@ async function runLoop() {
     cell.wallMs += t - mark;
     mark = t;
   };
+  // redraws take at most a quarter of the time: after one that took c ms, the next waits 3c
+  let nextPaint = 0;
+  const paint = framePainter(() => {
+    if (session !== cell.session) return;
+    const t = performance.now();
+    showProgress(p);
+    draw();
+    const end = performance.now();
+    nextPaint = end + 3 * (end - t);
+  });
   while (cell.running && session === cell.session && !p.finished) {
     const t0 = performance.now();
-    let dt = 0;
-    const call = session.advance(cell.budget).then((q) => {
-      dt = performance.now() - t0;
-      return q;
-    });
     try {
-      [p] = await Promise.all([call, nextFrame()]);
+      p = await session.advance(cell.budget);
     } catch (e) {
       cell.running = false;
       clock();
@@ -167,20 +173,21 @@ async function runLoop() {
       setState("error");
       return;
     }
+    const dt = performance.now() - t0;
     cell.runMs += dt;
     if (session.backend_notice() !== notice) {
       notice = session.backend_notice();
       target = notice.startsWith("WebGPU") ? GPU_CALL_MS : FRAME_BUDGET_MS;
       setText("backend", notice);
     }
-    // up to 16x per frame: a fast solver (the truncated one does fig1 in ~40 ms of wasm)
-    // reaches its frame budget in two frames instead of five
+    // up to 16x per slice: a fast solver (the truncated one does fig1 in ~40 ms of wasm)
+    // reaches its budget in two slices instead of five
     const scale = Math.min(16, target / Math.max(dt, 0.05));
     cell.budget = Math.max(1, Math.min(1e6, cell.budget * scale));
     if (session !== cell.session) return;
     clock();
-    showProgress(p);
-    draw();
+    if (performance.now() >= nextPaint) paint();
+    if (!p.finished) await yieldTask();
   }
   clock();
   if (session !== cell.session) return;

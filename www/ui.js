@@ -84,3 +84,35 @@ export function nextFrame() {
     setTimeout(finish, 50);
   });
 }
+
+const channel = new MessageChannel();
+const waiting = [];
+channel.port1.onmessage = () => waiting.shift()?.();
+
+/**
+ * Resolves in a fresh task, at once (a MessageChannel message: no 4 ms timer clamp): the
+ * browser handles input and paints due frames in between, so a loop of short slices of work
+ * separated by this keeps the tab responsive without idling until the next frame.
+ */
+export function yieldTask() {
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    channel.port2.postMessage(0);
+  });
+}
+
+/**
+ * Calls `paint` at the next animation frame, once however often it is asked for before
+ * then (a loop that computes faster than frames redraws once per frame).
+ */
+export function framePainter(paint) {
+  let pending = false;
+  return () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      paint();
+    });
+  };
+}

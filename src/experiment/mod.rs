@@ -9,6 +9,7 @@ mod cpu;
 pub mod mlp;
 mod native;
 pub mod overrides;
+pub mod phases;
 mod prepare;
 mod presets;
 mod result;

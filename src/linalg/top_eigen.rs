@@ -4,7 +4,8 @@
 //! The Krylov basis Q = [Q₀, Q₁, …] (m x s, orthonormal) grows a block of b vectors at a
 //! time, Q_{j+1} ⟂ Q spanning A Q_j. Rayleigh–Ritz on T = Qᵀ A Q = Y Θ Yᵀ gives Ritz pairs
 //! (θ_i, u_i = Q y_i) with uᵢᵀ A u_j = θ_i δ_ij exactly and residuals
-//! r_i = ||A u_i − θ_i u_i||, read off A Q (kept from the products) at no extra product with A.
+//! r_i = ||A u_i − θ_i u_i|| = ||H y_i − θ_i y_i||, from the projection H = Qᵀ A Q that
+//! grows with the basis (A Q_known = Q H exactly): no product with A or Q per check.
 //! The leading pairs whose residuals are below `tol` · |θ₁| are kept (but the last, whose
 //! value bounds the rest) once they are enough. A small matrix, or a basis that would grow
 //! past a third of m, gets the full decomposition instead (exact).
@@ -96,8 +97,9 @@ pub fn sym_eigen_leading(
         }
         lanczos.extend(a);
         let known = lanczos.size - block;
-        // Rayleigh–Ritz costs an s x s eigendecomposition: once the basis can hold k_min + 1
-        // pairs, then after every 25% of growth
+        // Rayleigh–Ritz costs an s x s eigendecomposition (no product with A, but not free
+        // either, in wasm above all): once the basis can hold k_min + 1 pairs, then after
+        // every 25% of growth
         if known < k_min + 1 + block || 4 * known < 5 * checked {
             continue;
         }
@@ -138,10 +140,12 @@ fn full(
     }
 }
 
-/// The growing Krylov basis Q and A Q.
+/// The growing Krylov basis Q and the projection H = Qᵀ A Q over the blocks whose
+/// A-products are known (all but the newest): A Q_known = Q H exactly, as each new block is
+/// spanned by the previous one's A-product orthogonalized against Q.
 struct Lanczos {
     q: Mat<f64>,
-    aq: Mat<f64>,
+    h: Mat<f64>,
     size: usize,
     block: usize,
     /// State of the deterministic generator for start and replacement vectors.
@@ -152,7 +156,7 @@ impl Lanczos {
     fn new(m: usize, limit: usize, block: usize) -> Self {
         Self {
             q: Mat::zeros(m, limit),
-            aq: Mat::zeros(m, limit),
+            h: Mat::zeros(limit, limit),
             size: 0,
             block,
             seed: 0x9e37_79b9_7f4a_7c15,
@@ -176,20 +180,30 @@ impl Lanczos {
         (z >> 11) as f64 / (1u64 << 52) as f64 - 1.0
     }
 
-    /// A Q_last, then the next block: A Q_last orthogonalized against Q.
+    /// A Q_last, then the next block (A Q_last orthogonalized against Q) and H's columns of
+    /// Q_last: Qᵀ A Q_last over the grown basis.
     fn extend(&mut self, a: MatRef<'_, f64>) {
         let (start, b) = (self.size - self.block, self.block);
-        let (q, mut aq) = (self.q.as_ref(), self.aq.as_mut());
+        let mut aq = Mat::zeros(a.nrows(), b);
         matmul(
-            aq.rb_mut().subcols_mut(start, b),
+            aq.as_mut(),
             Accum::Replace,
             a,
-            q.subcols(start, b),
+            self.q.subcols(start, b),
             1.0,
             Par::Seq,
         );
-        let next = self.aq.subcols(start, b).to_owned();
-        self.append(next);
+        self.append(aq.clone());
+        let q = self.q.subcols(0, self.size);
+        let mut h = self.h.as_mut().submatrix_mut(0, start, self.size, b);
+        matmul(
+            h.rb_mut(),
+            Accum::Replace,
+            q.transpose(),
+            &aq,
+            1.0,
+            Par::Seq,
+        );
     }
 
     /// Orthogonalizes `z` against Q (twice), orthonormalizes it and appends it; a block that
@@ -233,25 +247,23 @@ impl Lanczos {
 
     /// Rayleigh–Ritz over the blocks whose A-products are known: the leading pairs whose
     /// residuals are within `tol` · |θ₁|, all but the last of them kept, if that keeps at
-    /// least `k_min`.
+    /// least `k_min`. With A Q_known = Q H, a Ritz pair (θ, Q_known y) has the residual
+    /// ||H y − θ y||: no product with A or with Q until the pairs are taken.
     fn ritz(&self, k_min: usize, tol: f64) -> Result<Option<TopEigen>, LinalgError> {
         // the last block has no A-product yet
         let s = self.size - self.block;
-        let (q, aq) = (self.q.subcols(0, s), self.aq.subcols(0, s));
-        let t = q.transpose() * aq;
-        let t = Mat::from_fn(s, s, |i, j| 0.5 * (t[(i, j)] + t[(j, i)]));
+        let h = self.h.submatrix(0, 0, self.size, s);
+        let t = Mat::from_fn(s, s, |i, j| 0.5 * (h[(i, j)] + h[(j, i)]));
         let e = sym_eigen(t.as_ref())?;
         // Ritz pairs beyond s − block are too crude to be worth a residual
         let tried = s - self.block;
-        let y = e.vectors.subcols(0, tried);
-        let u = q * y;
-        let au = aq * y;
+        let hy = h * e.vectors.subcols(0, tried);
         let scale = e.values[0].abs().max(f64::MIN_POSITIVE);
         let mut residuals = Vec::new();
         for i in 0..tried {
-            let (u, au, th) = (u.col(i), au.col(i), e.values[i]);
-            let r = (0..u.nrows())
-                .map(|r| (au[r] - th * u[r]).powi(2))
+            let (y, th) = (e.vectors.col(i), e.values[i]);
+            let r = (0..self.size)
+                .map(|r| (hy[(r, i)] - if r < s { th * y[r] } else { 0.0 }).powi(2))
                 .sum::<f64>()
                 .sqrt();
             if r > tol * scale {
@@ -262,10 +274,11 @@ impl Lanczos {
         let Some(k) = residuals.len().checked_sub(1).filter(|k| *k >= k_min) else {
             return Ok(None);
         };
+        let vectors = self.q.subcols(0, s) * e.vectors.subcols(0, k);
         Ok(Some(TopEigen {
             eigen: SymEigen {
                 values: e.values[..k].to_vec(),
-                vectors: u.subcols(0, k).to_owned(),
+                vectors,
             },
             next_value: e.values[k],
             next_residual: residuals[k],

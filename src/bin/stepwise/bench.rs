@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::Serialize;
+use stepwise::experiment::phases::{self, Phases};
 use stepwise::experiment::{self, overrides, Prepared, Record, RunConfig, RunResult, Solver};
 use stepwise::gpu::GpuContext;
 
 use super::bench_gpu;
 use super::bench_matmul::{self, MatmulRow};
-use super::bench_phases::{self, Phases};
 use super::bench_reference::{self, gap, Reference};
 
 #[derive(clap::Args)]
@@ -241,7 +241,9 @@ fn time_ours(cfg: &RunConfig, repeat: usize) -> Result<(Timed, RunResult), Strin
         result = Some(r);
     }
     let result = result.ok_or("no run")?;
-    let phases = bench_phases::measure(cfg)?;
+    let origin = Instant::now();
+    let phases =
+        phases::measure(cfg, || origin.elapsed().as_secs_f64()).map_err(|e| e.to_string())?;
     let timed = Timed {
         steps: result.config.steps.unwrap_or(0),
         truncation: result

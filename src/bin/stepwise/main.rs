@@ -9,7 +9,6 @@ use clap::{Parser, Subcommand};
 mod bench;
 mod bench_gpu;
 mod bench_matmul;
-mod bench_phases;
 mod bench_reference;
 mod compare;
 use stepwise::experiment::mlp::{self, MlpConfig, MlpResult, MLP_PRESETS};

@@ -1,10 +1,10 @@
-//! Where a linear run's time goes, phase by phase (each phase timed on its own).
-
-use std::time::Instant;
+//! Where a linear run's time goes, phase by phase (each phase timed on its own), natively
+//! (`stepwise bench`) and in the browser (the same code in wasm, timed by the page's clock).
 
 use serde::Serialize;
-use stepwise::experiment::{self, LinearRun, RunConfig, Solver, TRUNCATION_TOL};
-use stepwise::{data, linalg, model};
+
+use super::{LinearRun, RunConfig, RunError, Solver, TRUNCATION_TOL};
+use crate::{data, linalg, model};
 
 /// Seconds per phase of one run.
 #[derive(Debug, Clone, Serialize)]
@@ -33,42 +33,39 @@ impl Phases {
     }
 }
 
-/// Times each phase of `cfg`'s CPU run once.
-pub fn measure(cfg: &RunConfig) -> Result<Phases, String> {
-    let err = |e: &dyn std::fmt::Display| e.to_string();
-    let clock = Instant::now();
-    let pairs = data::build(&cfg.dataset).map_err(|e| err(&e))?;
-    let data = clock.elapsed().as_secs_f64();
-    let clock = Instant::now();
+/// Times each phase of `cfg`'s CPU run once; `now` reads a clock in seconds.
+pub fn measure(cfg: &RunConfig, now: impl Fn() -> f64) -> Result<Phases, RunError> {
+    let clock = now();
+    let pairs = data::build(&cfg.dataset)?;
+    let data = now() - clock;
+    let clock = now();
     let gamma = model::linear::gamma(&pairs);
-    let gamma_s = clock.elapsed().as_secs_f64();
-    let w0 = experiment::init_weights(cfg.d, pairs.m, cfg.init_scale, cfg.seed);
+    let gamma_s = now() - clock;
+    let w0 = super::init_weights(cfg.d, pairs.m, cfg.init_scale, cfg.seed);
     let w0 = linalg::mat_from_row_major(cfg.d, pairs.m, &w0);
-    let clock = Instant::now();
+    let clock = now();
     match cfg.solver {
         Solver::Truncated => {
-            experiment::truncated_eigen(cfg, gamma.as_ref(), w0.as_ref(), TRUNCATION_TOL)
-                .map_err(|e| err(&e))?;
+            super::truncated_eigen(cfg, gamma.as_ref(), w0.as_ref(), TRUNCATION_TOL)?;
         }
         Solver::Eigenbasis | Solver::Literal => {
-            linalg::sym_eigen(gamma.as_ref()).map_err(|e| err(&e))?;
+            linalg::sym_eigen(gamma.as_ref())?;
         }
     }
-    let eigen = clock.elapsed().as_secs_f64();
-    let clock = Instant::now();
-    let prep = experiment::prepare(cfg).map_err(|e| err(&e))?;
-    let prepare = clock.elapsed().as_secs_f64();
-    let clock = Instant::now();
+    let eigen = now() - clock;
+    let clock = now();
+    let prep = super::prepare(cfg)?;
+    let prepare = now() - clock;
+    let clock = now();
     let run = pollster::block_on(async {
         let mut run = LinearRun::start(prep.cpu_backend(), &prep).await?;
         run.finish().await?;
-        Ok::<_, experiment::RunError>(run)
-    })
-    .map_err(|e| err(&e))?;
-    let steps = clock.elapsed().as_secs_f64();
-    let clock = Instant::now();
-    let result = experiment::assemble(&prep, &run, false);
-    let assemble = clock.elapsed().as_secs_f64();
+        Ok::<_, RunError>(run)
+    })?;
+    let steps = now() - clock;
+    let clock = now();
+    let result = super::assemble(&prep, &run, false);
+    let assemble = now() - clock;
     drop(result);
     Ok(Phases {
         data,
