@@ -1,7 +1,10 @@
 // Browser checks of cell 1's "your own images": upload (PNGs made here, a text file),
 // the run on them, share links of such a run, going back to the built-in photos, and bad
-// input (hostile `data=` values, images too small). Same contract as checks.mjs.
+// input (hostile `data=` values, images too small), dropping files and picking a folder.
+// Same contract as checks.mjs.
 
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { assert, expectDrawn } from "./helpers.mjs";
@@ -35,6 +38,22 @@ async function waitRun(page, local) {
 async function upload(page, files) {
   await page.evaluate(() => delete document.body.dataset.upload);
   await page.setInputFiles("#local-files", files);
+  await page.waitForFunction(() => ["used", "rejected"].includes(document.body.dataset.upload),
+    null, { timeout: 30_000 });
+  return page.evaluate(() => document.body.dataset.upload);
+}
+
+/** Drops `file` on the first cell, as a drag from the desktop would. */
+async function drop(page, file) {
+  await page.evaluate(() => delete document.body.dataset.upload);
+  await page.evaluate(({ name, mimeType, bytes }) => {
+    const data = new DataTransfer();
+    data.items.add(new File([new Uint8Array(bytes)], name, { type: mimeType }));
+    const zone = document.getElementById("cell-stepwise");
+    for (const type of ["dragover", "drop"]) {
+      zone.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+    }
+  }, { name: file.name, mimeType: file.mimeType, bytes: [...file.buffer] });
   await page.waitForFunction(() => ["used", "rejected"].includes(document.body.dataset.upload),
     null, { timeout: 30_000 });
   return page.evaluate(() => document.body.dataset.upload);
@@ -192,5 +211,32 @@ export const uploadChecks = {
     await page.screenshot({ path: join(outDir, `upload-${mode}-hostile.png`), fullPage: true });
     assert(page.dialogs.length === 0, `dialogs opened: ${page.dialogs.join("; ")}`);
     return { summary: `${notices.length} notices; tiny image and base 50 rejected with messages` };
+  },
+
+  async "upload-drop"({ page, mode, base, outDir }) {
+    await page.goto(`${base}/${QUERY}`);
+    const builtIn = await waitRun(page, 0);
+    assert((await drop(page, PNGS[0])) === "used", `the dropped PNG: ${await text(page, "#error")}`);
+    const dropped = await waitRun(page, 1);
+    assert(dropped.data_digest !== builtIn.data_digest, "the dropped image gave the built-in data");
+    // a folder: its two images are used, its text file skipped (named with its path)
+    const dir = mkdtempSync(join(tmpdir(), "stepwise-upload-"));
+    try {
+      for (const f of [...PNGS, TEXT]) writeFileSync(join(dir, f.name), f.buffer);
+      await page.evaluate(() => delete document.body.dataset.upload);
+      await page.setInputFiles("#local-folder", dir);
+      await page.waitForFunction(() => document.body.dataset.upload === "used", null,
+        { timeout: 30_000 });
+    } finally {
+      rmSync(dir, { force: true, recursive: true });
+    }
+    const two = await waitRun(page, 2);
+    assert(two.data_digest !== dropped.data_digest && two.data_digest !== builtIn.data_digest,
+      "the folder's images gave old data");
+    const skipped = await text(page, "#local-skipped");
+    assert(/^Skipped: stepwise-upload-\w+\/notes\.txt: not an image/.test(skipped),
+      `skipped: ${skipped}`);
+    await page.locator("#local-images").screenshot({ path: join(outDir, `upload-${mode}-folder.png`) });
+    return { summary: "a dropped image, then a folder of two images and a text file" };
   },
 };
