@@ -12,6 +12,7 @@ import {
   mlpCell, hiddenCell, setupMlp, setupHidden, runMlp, runHidden, mlpUnavailable,
 } from "./cell-mlp.js";
 import { appgCell, setupAppg, runAppg, appgUnavailable } from "./cell-appg.js";
+import { dataKeyNotices } from "./local-images.js";
 
 /** Test hook: the state the browser tests read. */
 window.stepwise = {
@@ -23,6 +24,7 @@ window.stepwise = {
   appgCell,
   state: () => cell.root.dataset.state,
   resultJson: () => cell.session?.result_json() ?? null,
+  localImages: () => cell.session?.local_images() ?? 0,
   timings: () => ({
     prepareMs: cell.prepareMs,
     runMs: cell.runMs,
@@ -45,6 +47,7 @@ function pageKeys(params) {
     notices.push(`ignored embed = ${embed.slice(0, 40)}: the cells are ${names}`);
     embed = null;
   }
+  notices.push(...dataKeyNotices(params));
   return { backend: backend === "cpu" ? "cpu" : "auto", embed, notices };
 }
 

@@ -8,6 +8,7 @@ import {
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { renderDirections } from "./directions.js";
 import { registerCell, wireShare, pair } from "./share.js";
+import { setupLocalImages, linkNote, noteRun } from "./local-images.js";
 
 /** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
 const FRAME_BUDGET_MS = 8;
@@ -124,6 +125,7 @@ async function prepare() {
   cell.budget = JSON.parse(json).record_every;
   cell.dirty = false;
   setText("backend", cell.session.backend_notice());
+  noteRun(cell.session);
   showProgress(cell.session.progress());
   draw();
   setState("paused");
@@ -250,6 +252,14 @@ async function reset() {
   await prepare();
 }
 
+/** After the images in use changed: a fresh run on them. */
+async function rerun() {
+  cell.running = false;
+  if (cell.loop) await cell.loop;
+  cell.dirty = true;
+  await run();
+}
+
 // ---- cell 2: the learned directions ------------------------------------------------
 
 async function showDirections() {
@@ -290,7 +300,8 @@ function query(strict) {
     }
   }
   if (q === null) return "";
-  return logTime() ? `${q}&${pair("log_time", "true")}` : q;
+  const log = logTime() ? pair("log_time", "true") : "";
+  return [q, log, linkNote()].filter(Boolean).join("&");
 }
 
 function withSession(f) {
@@ -346,6 +357,7 @@ export function setupStepwise({ params, presets, backend, embed }) {
   $("reset").addEventListener("click", reset);
   $("directions-refresh").addEventListener("click", showDirections);
   wireDownloads();
+  setupLocalImages({ zone: cell.root, base: () => cell.config?.dataset?.base, onChange: rerun });
   registerCell("stepwise", query);
   wireShare("stepwise", "status");
   new ResizeObserver(() => draw()).observe(cell.canvas);

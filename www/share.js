@@ -20,8 +20,8 @@ export const CELLS = {
     computes: true },
   appg: { prefix: "appg.", title: "can SSL learn faster?", height: 700, computes: true },
 };
-/** Query keys that belong to the page, not to a cell. */
-const PAGE_KEYS = ["backend", "embed"];
+/** Query keys that belong to the page, not to a cell (`data=local`: see local-images.js). */
+const PAGE_KEYS = ["backend", "embed", "data"];
 
 const page = { backend: "auto" };
 /** id -> (strict) => the cell's query (prefixed, without `?`), or null if it has none. */

@@ -2,6 +2,7 @@
 //! Everything is seeded and bit-identical across platforms.
 
 mod config;
+pub mod local;
 mod patches;
 pub mod photos;
 mod planted;
@@ -19,6 +20,11 @@ pub enum DataError {
     Config(#[from] ConfigError),
     #[error("cannot decode image `{name}`: {reason}")]
     Image { name: String, reason: String },
+    #[error(
+        "none of your {count} images is at least {base} px a side (dataset.base): use larger \
+         images or a smaller base patch"
+    )]
+    NoUsablePhotos { count: usize, base: usize },
 }
 
 /// n positive pairs of m-dimensional views, row-major `n x m` f32.
@@ -48,10 +54,29 @@ impl Pairs {
 
 /// Builds the dataset described by `cfg` (validated first).
 pub fn build(cfg: &DatasetConfig) -> Result<Pairs, DataError> {
+    build_from(cfg, None)
+}
+
+/// [`build`], with the photo patches cut from `local` photos (the visitor's own images;
+/// those smaller than the base patch are left out) instead of the bundled ones when given.
+pub fn build_from(
+    cfg: &DatasetConfig,
+    local: Option<&[photos::Photo]>,
+) -> Result<Pairs, DataError> {
     cfg.validate()?;
-    let mut pairs = match cfg.kind {
-        DatasetKind::PhotoPatches => patches::build(cfg, &photos::bundled()?),
-        DatasetKind::Planted => planted::build(cfg),
+    let mut pairs = match (cfg.kind, local) {
+        (DatasetKind::PhotoPatches, None) => patches::build(cfg, &photos::bundled()?),
+        (DatasetKind::PhotoPatches, Some(all)) => {
+            let usable = local::usable(all, cfg.base);
+            if usable.is_empty() {
+                return Err(DataError::NoUsablePhotos {
+                    count: all.len(),
+                    base: cfg.base,
+                });
+            }
+            patches::build(cfg, &usable)
+        }
+        (DatasetKind::Planted, _) => planted::build(cfg),
     };
     if cfg.center {
         center(&mut pairs);

@@ -1,19 +1,21 @@
 //! The photo-patches dataset: base patches cut at random places from photos, two random
 //! RGB crops of each, flattened as (row, column, channel), pixels in [0, 1].
 
+use std::borrow::Borrow;
+
 use super::config::DatasetConfig;
 use super::photos::Photo;
 use super::rng::{stream, Rng};
 use super::Pairs;
 
 /// Cuts `cfg.n` pairs of crops from `photos` (every photo is at least `cfg.base` a side).
-pub fn build(cfg: &DatasetConfig, photos: &[Photo]) -> Pairs {
+pub fn build<P: Borrow<Photo>>(cfg: &DatasetConfig, photos: &[P]) -> Pairs {
     let m = cfg.m();
     let mut rng = Rng::new(cfg.seed, stream::PATCHES);
     let mut x = Vec::with_capacity(cfg.n * m);
     let mut x_prime = Vec::with_capacity(cfg.n * m);
     for _ in 0..cfg.n {
-        let photo = &photos[rng.below(photos.len())];
+        let photo: &Photo = photos[rng.below(photos.len())].borrow();
         let top = rng.below(photo.height - cfg.base + 1);
         let left = rng.below(photo.width - cfg.base + 1);
         for view in [&mut x, &mut x_prime] {

@@ -22,7 +22,7 @@ pub use config::{ExperimentKind, RunConfig, Solver, TheoryTime, MAX_D, MAX_RECOR
 pub use configurable::Config;
 pub use cpu::CpuBackend;
 pub use native::{assemble, record_grid, run_cpu, theory_records};
-pub use prepare::{init_weights, prepare, prepare_with_tolerance, Prepared};
+pub use prepare::{init_weights, prepare, prepare_with_photos, prepare_with_tolerance, Prepared};
 pub use presets::{preset, Preset, PRESETS};
 pub use result::{DataExport, Record, RunResult, TheoryResult};
 pub use run::{LinearRun, RunPlan, DIVERGENCE_BOUND};

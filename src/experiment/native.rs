@@ -75,6 +75,7 @@ pub fn assemble<B: LinearBackend>(
             .truncation
             .as_ref()
             .map(|t| t.report(prep.lr(), run.records())),
+        local_images: prep.local_images,
     }
 }
 

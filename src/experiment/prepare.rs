@@ -7,8 +7,9 @@ use super::config::{RunConfig, Solver, TheoryTime, MAX_STEPS};
 use super::cpu::CpuBackend;
 use super::truncation::{truncated_eigen, Truncation, TRUNCATION_TOL};
 use super::RunError;
+use crate::data::photos::Photo;
 use crate::data::rng::{stream, Rng};
-use crate::data::{self, Pairs};
+use crate::data::{self, DatasetKind, Pairs};
 use crate::linalg::{self, SymEigen};
 use crate::model::linear;
 use crate::theory::LinearTheory;
@@ -30,6 +31,9 @@ pub struct Prepared {
     pub theory: LinearTheory,
     /// For the truncated solver: what it leaves out (the inputs of its error bound).
     pub truncation: Option<Truncation>,
+    /// How many of the visitor's own images the photo patches were cut from (None: the
+    /// bundled photos, or a dataset without photos).
+    pub local_images: Option<usize>,
 }
 
 impl Prepared {
@@ -102,8 +106,24 @@ pub fn prepare(cfg: &RunConfig) -> Result<Prepared, RunError> {
 /// [`prepare`], where the truncated solver keeps the fewest modes whose a-priori error
 /// bound is at most `tol` (instead of [`TRUNCATION_TOL`]).
 pub fn prepare_with_tolerance(cfg: &RunConfig, tol: f64) -> Result<Prepared, RunError> {
+    prepare_from(cfg, tol, None)
+}
+
+/// [`prepare`] on the visitor's own photos (`local`) instead of the bundled ones when given
+/// (see [`data::build_from`]).
+pub fn prepare_with_photos(cfg: &RunConfig, local: Option<&[Photo]>) -> Result<Prepared, RunError> {
+    prepare_from(cfg, TRUNCATION_TOL, local)
+}
+
+fn prepare_from(cfg: &RunConfig, tol: f64, local: Option<&[Photo]>) -> Result<Prepared, RunError> {
     cfg.validate()?;
-    let pairs = data::build(&cfg.dataset)?;
+    let pairs = data::build_from(&cfg.dataset, local)?;
+    let local_images = match (local, cfg.dataset.kind) {
+        (Some(photos), DatasetKind::PhotoPatches) => {
+            Some(data::local::usable(photos, cfg.dataset.base).len())
+        }
+        _ => None,
+    };
     let gamma = linear::gamma(&pairs);
     let w0 = init_weights(cfg.d, pairs.m, cfg.init_scale, cfg.seed);
     let w0_64 = linalg::mat_from_row_major(cfg.d, pairs.m, &w0);
@@ -132,6 +152,7 @@ pub fn prepare_with_tolerance(cfg: &RunConfig, tol: f64) -> Result<Prepared, Run
         w0,
         theory,
         truncation,
+        local_images,
     })
 }
 

@@ -60,6 +60,10 @@ pub struct RunResult {
     /// The truncated solver's modes kept and error bound.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub truncation: Option<TruncationReport>,
+    /// How many of the visitor's own images (the notebook's upload) the photo patches were
+    /// cut from; absent for the bundled photos.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_images: Option<usize>,
 }
 
 /// FNV-1a 64 over the bit patterns of several f32 slices, as 16 hex digits.

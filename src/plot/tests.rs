@@ -50,6 +50,7 @@ fn synthetic(d: usize) -> RunResult {
         },
         data: None,
         truncation: None,
+        local_images: None,
     }
 }
 

@@ -18,6 +18,7 @@ mod directions;
 mod engine;
 mod export;
 mod init_cell;
+mod local_photos;
 mod mlp_engine;
 mod mlp_query;
 mod mlp_session;
@@ -33,6 +34,7 @@ pub use appg_query::{
 pub use appg_session::{create_appg_session, AppgSession};
 pub use bench::bench_phases;
 pub use init_cell::{compute_init, InitCell};
+pub use local_photos::{clear_local_photos, local_photo_count, use_local_photos, LocalPhotoSet};
 pub use mlp_query::{mlp_compact_query, mlp_config_problem, mlp_presets_json, parse_mlp_query};
 pub use mlp_session::{create_mlp_session, MlpSession};
 pub use session::{create_session, LinearSession};

@@ -10,10 +10,10 @@ use web_sys::HtmlCanvasElement;
 use super::directions::directions;
 use super::engine::{pick_engine, Engine};
 use super::query::config_from_source;
-use super::{canvas, export, js_error};
+use super::{canvas, export, js_error, local_photos};
 use crate::experiment::share::config_to_query;
 use crate::experiment::{
-    prepare, record_grid, theory_records, Prepared, RunConfig, RunError, RunResult,
+    prepare_with_photos, record_grid, theory_records, Prepared, RunConfig, RunError, RunResult,
 };
 use crate::plot::{linear_figure_svg, FigureOptions};
 
@@ -80,8 +80,13 @@ pub struct LinearSession {
 /// Throws with the configuration's or the run's message when it cannot start.
 #[wasm_bindgen]
 pub async fn create_session(source: String, backend: String) -> Result<LinearSession, JsValue> {
-    let (requested, notices) = config_from_source(&source)?;
-    let prep = prepare(&requested).map_err(js_error)?;
+    let (requested, mut notices) = config_from_source(&source)?;
+    let photos = local_photos::active();
+    let prep =
+        prepare_with_photos(&requested, photos.as_deref().map(Vec::as_slice)).map_err(js_error)?;
+    if let (Some(photos), Some(_)) = (&photos, prep.local_images) {
+        notices.extend(local_photos::notices(photos, requested.dataset.base));
+    }
     let (engine, backend_notice) = pick_engine(&prep, &backend).await.map_err(js_error)?;
     let mut live = engine.assemble(&prep);
     live.theory.records = theory_records(
@@ -242,6 +247,14 @@ impl LinearSession {
             }
             _ => false,
         }
+    }
+
+    /// How many of the visitor's own images the run's photo patches come from (0: the
+    /// bundled photos or a dataset without photos).
+    pub fn local_images(&self) -> u32 {
+        self.inner
+            .try_borrow()
+            .map_or(0, |s| s.prep.local_images.unwrap_or(0) as u32)
     }
 
     /// What was ignored while reading the share link, one message each.
