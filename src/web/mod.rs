@@ -30,6 +30,7 @@ pub use appg_query::{
     appg_compact_query, appg_config_problem, appg_presets_json, parse_appg_query,
 };
 pub use appg_session::{create_appg_session, AppgSession};
+pub use canvas::set_plot_theme;
 pub use init_cell::{compute_init, InitCell};
 pub use mlp_query::{mlp_compact_query, mlp_config_problem, mlp_presets_json, parse_mlp_query};
 pub use mlp_session::{create_mlp_session, MlpSession};
