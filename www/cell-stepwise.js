@@ -8,6 +8,8 @@ import {
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { renderDirections } from "./directions.js";
 import { registerCell, wireShare, pair } from "./share.js";
+import { turn, release } from "./scheduler.js";
+import { onThemeChange, redrawDue } from "./theme.js";
 
 /** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
 const FRAME_BUDGET_MS = 8;
@@ -149,6 +151,7 @@ async function runLoop() {
     mark = t;
   };
   while (cell.running && session === cell.session && !p.finished) {
+    if (!(await turn("stepwise", () => cell.running && session === cell.session))) break;
     const t0 = performance.now();
     let dt = 0;
     const call = session.advance(cell.budget).then((q) => {
@@ -180,7 +183,7 @@ async function runLoop() {
     if (session !== cell.session) return;
     clock();
     showProgress(p);
-    draw();
+    if (redrawDue("stepwise")) draw();
   }
   clock();
   if (session !== cell.session) return;
@@ -209,7 +212,7 @@ export async function run() {
   }
   cell.running = true;
   setState("running");
-  cell.loop = runLoop();
+  cell.loop = runLoop().finally(() => release("stepwise"));
   await cell.loop;
 }
 
@@ -342,6 +345,7 @@ export function setupStepwise({ params, presets, backend, embed }) {
   registerCell("stepwise", query);
   wireShare("stepwise", "status");
   new ResizeObserver(() => draw()).observe(cell.canvas);
+  onThemeChange(draw);
   setState("idle");
   setText("status", "Not started");
   return parsed.notices;
