@@ -18,7 +18,8 @@ export function learnedAt(records, j) {
   return r ? r.t : null;
 }
 
-/** "Mode 1 learned at t ≈ 2.1, theory τ1 = 2.0; mode 2 not learned yet, theory τ2 = 5.0; …" */
+/** "Mode 1 learned at t ≈ 2.1, theory τ1 = 2.0; mode 2 not learned yet, theory τ2 = 5.0; …"
+ * (at most MAX_MODES modes), with the last loss. */
 export function stepTimesText(result) {
   const records = Array.isArray(result?.records) ? result.records : [];
   const tau = Array.isArray(result?.theory?.tau) ? result.theory.tau : [];
@@ -27,7 +28,9 @@ export function stepTimesText(result) {
   const parts = [];
   for (let j = 0; j < Math.min(d, MAX_MODES); j += 1) {
     const t = learnedAt(records, j);
-    const theory = typeof tau[j] === "number" ? `theory τ${j + 1} = ${fmt(tau[j])}` : "no theory step";
+    const theory = typeof tau[j] === "number"
+      ? `theory τ${j + 1} = ${fmt(tau[j])}`
+      : "no theory step";
     parts.push(t === null
       ? `mode ${j + 1} not learned yet, ${theory}`
       : `mode ${j + 1} learned at t ≈ ${fmt(t)}, ${theory}`);

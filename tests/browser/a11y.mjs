@@ -70,25 +70,66 @@ function countDraws(page) {
   });
 }
 
+/** axe-core's violations on the page as it is: [{id, impact, help, nodes}]. */
+async function axeViolations(page, root) {
+  await page.addScriptTag({ path: join(root, "node_modules", "axe-core", "axe.min.js") });
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
+    }));
+  });
+}
+
+/** Checks cell 1's canvas is described by a text of the run's step times (the numbers of
+ * its result JSON); returns the text. */
+async function describedFigure(page) {
+  const { text, by, tau, d } = await page.evaluate(() => {
+    const result = JSON.parse(window.stepwise.resultJson());
+    const canvas = document.getElementById("figure");
+    return {
+      text: document.getElementById(canvas.getAttribute("aria-describedby")).textContent,
+      by: canvas.getAttribute("aria-describedby"),
+      tau: result.theory.tau,
+      d: result.config.d,
+    };
+  });
+  assert(by === "figure-summary", `the figure is described by #${by}`);
+  for (let j = 0; j < d; j += 1) {
+    const num = "([\\d.e+-]+)";
+    const m = new RegExp(`mode ${j + 1} learned at t ≈ ${num}, theory τ${j + 1} = ${num}`, "i")
+      .exec(text);
+    assert(m, `the figure text lacks mode ${j + 1}: ${text}`);
+    const [t, theory] = [Number(m[1]), Number(m[2])];
+    assert(Math.abs(theory - tau[j]) <= 0.01 * tau[j],
+      `the text's τ${j + 1} = ${theory}, the result's ${tau[j]}`);
+    // on the planted preset the experiment follows the theory closely
+    assert(Math.abs(t - tau[j]) <= 0.25 * tau[j], `mode ${j + 1} at t ≈ ${t}, τ = ${tau[j]}`);
+  }
+  return text;
+}
+
 export const a11yChecks = {
   async axe({ page, base, root }) {
-    await page.goto(`${base}/?preset=planted`);
-    await waitFinished(page);
-    await page.addScriptTag({ path: join(root, "node_modules", "axe-core", "axe.min.js") });
-    const found = await page.evaluate(async () => {
-      const r = await window.axe.run(document, { resultTypes: ["violations"] });
-      return r.violations.map((v) => ({
-        id: v.id, impact: v.impact, help: v.help,
-        nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
-      }));
-    });
-    const bad = found.filter((v) => v.impact === "serious" || v.impact === "critical");
-    for (const v of found) {
-      console.log(`     axe ${v.impact}: ${v.id} (${v.help}) at ${v.nodes.join(", ")}`);
+    const counts = [];
+    for (const colorScheme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme });
+      await page.goto(`${base}/?preset=planted`);
+      await waitFinished(page);
+      const found = await axeViolations(page, root);
+      const bad = found.filter((v) => v.impact === "serious" || v.impact === "critical");
+      for (const v of found) {
+        console.log(`     axe ${colorScheme} ${v.impact}: ${v.id} (${v.help}) at `
+          + v.nodes.join(", "));
+      }
+      assert(bad.length === 0, `axe found ${bad.length} serious or critical violations in `
+        + `${colorScheme} mode: ${bad.map((v) => `${v.id} at ${v.nodes.join(", ")}`).join("; ")}`);
+      counts.push(`${colorScheme} ${found.length}`);
     }
-    assert(bad.length === 0, `axe found ${bad.length} serious or critical violations: `
-      + bad.map((v) => `${v.id} at ${v.nodes.join(", ")}`).join("; "));
-    return { summary: `no serious or critical violation (${found.length} minor or moderate)` };
+    const described = await describedFigure(page);
+    return { summary: `no serious or critical violation (minor or moderate: ${counts.join(", ")}); `
+      + `figure text: ${described.slice(0, 60)}…` };
   },
 
   async keyboard({ page, base }) {
@@ -145,6 +186,7 @@ export const a11yChecks = {
     assert(sizes.scroll <= 375, `the page is ${sizes.scroll} px wide on a 375 px phone`);
     assert(sizes.canvases.every((r) => r <= 375), `a canvas sticks out: ${sizes.canvases}`);
     assert(sizes.table <= 375, `the table's box sticks out to ${sizes.table} px`);
+    await page.evaluate(() => document.getElementById("controls").scrollIntoView());
     await page.screenshot({ path: join(outDir, `${mode}-phone.png`) });
     if (mode === "fallback") await page.screenshot({ path: join(outDir, "phone.png") });
     return { summary: `scrollWidth ${sizes.scroll} px, ${sizes.canvases.length} canvases fit` };
@@ -162,6 +204,7 @@ export const a11yChecks = {
     assert(share > 0.5, `only ${(share * 100).toFixed(0)}% of the dark figure is dark`);
     const ink = await canvasInk(page, "figure");
     assert(ink.colour > 0.002, "no coloured curves on the dark figure");
+    await page.evaluate(() => document.getElementById("controls").scrollIntoView());
     await page.screenshot({ path: join(outDir, `${mode}-dark.png`) });
     if (mode === "fallback") await page.screenshot({ path: join(outDir, "dark.png") });
     // switching back to light redraws the figures at once

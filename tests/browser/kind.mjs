@@ -50,7 +50,9 @@ async function waitBusy(page, f, what, timeout = RUN_MS) {
   for (;;) {
     const b = await busyMs(page);
     if (f(b)) return b;
-    if (Date.now() - t0 > timeout) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(b)}`);
+    if (Date.now() - t0 > timeout) {
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(b)}`);
+    }
     await page.waitForTimeout(100);
   }
 }
