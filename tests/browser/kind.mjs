@@ -78,6 +78,15 @@ export const kindChecks = {
       null, { timeout: RUN_MS });
     assert((await waiting(page, "init")).why === null, "the init notice stays after computing");
 
+    // ... and so does cell 1 when the page opens scrolled to a later cell
+    await page.goto(`${base}/?preset=small#cell-appg`);
+    await expectWaiting(page, "stepwise", "offscreen", /scrolled into view/);
+    await page.waitForTimeout(500);
+    assert((await cellState(page, "stepwise")) === "idle", "cell 1 ran out of view");
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.waitForFunction(() => document.body.dataset.state === "finished", null,
+      { timeout: RUN_MS });
+
     // 2. a hidden tab pauses the running cell (Figure 1, long), showing it resumes it
     await page.goto(`${base}/?${LONG_RUN}&${LONG_MLP}`);
     await waitBusy(page, (b) => b.stepwise > 0, "cell 1 to compute");
@@ -120,7 +129,7 @@ export const kindChecks = {
     const e = await busyMs(page);
     await waitBusy(page, (x) => x.stepwise > e.stepwise && x.mlp > e.mlp,
       "cell 1 and the MLP cell to compute side by side");
-    return { summary: "init waited out of view; hidden tab paused cell 1; one cell at a time "
-      + "(cell 1 and the comparison waited with notices); the box let all compute" };
+    return { summary: "init and cell 1 waited out of view; hidden tab paused cell 1; one cell "
+      + "at a time (cell 1 and the comparison waited with notices); the box let all compute" };
   },
 };
