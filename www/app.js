@@ -13,6 +13,8 @@ import {
 } from "./cell-mlp.js";
 import { appgCell, setupAppg, runAppg, appgUnavailable } from "./cell-appg.js";
 import { dataKeyNotices } from "./local-images.js";
+import { register, setupScheduler, autostart, schedulerState } from "./scheduler.js";
+import { setupPage } from "./page.js";
 
 /** Test hook: the state the browser tests read. */
 window.stepwise = {
@@ -22,6 +24,7 @@ window.stepwise = {
   mlpCell,
   hiddenCell,
   appgCell,
+  scheduler: schedulerState,
   state: () => cell.root.dataset.state,
   resultJson: () => cell.session?.result_json() ?? null,
   localImages: () => cell.session?.local_images() ?? 0,
@@ -84,14 +87,21 @@ async function main() {
     ...setupAppg({ params: parts.appg, presets: appgPresets, backend }),
   );
   showNotices(notices);
-  // the cheap cells first; an embedded cell alone
+  setupScheduler($("parallel"));
+  for (const [id, c, button] of [["stepwise", cell, "#run"], ["init", initCell, "#init-run"],
+    ["mlp", mlpCell, "#mlp-run"], ["hidden", hiddenCell, "#hidden-run"],
+    ["appg", appgCell, "#appg-run"]]) register(id, c.root, button);
+  setupPage();
+  // the cheap cell at once; the others compute once in view, one at a time (scheduler.js)
   if (!embed || embed === "symmetry") update();
-  if (!embed || embed === "init") await compute();
+  const starts = [];
+  if (!embed || embed === "init") starts.push(autostart("init", compute));
   // the MLP cells and the comparison are expensive: they wait for Run unless embedded
-  if (embed === "mlp") await runMlp();
-  if (embed === "hidden") await runHidden();
-  if (embed === "appg") await runAppg();
-  if (!embed || embed === "stepwise") await run();
+  if (embed === "mlp") starts.push(autostart("mlp", runMlp));
+  if (embed === "hidden") starts.push(autostart("hidden", runHidden));
+  if (embed === "appg") starts.push(autostart("appg", runAppg));
+  if (!embed || embed === "stepwise") starts.push(autostart("stepwise", run));
+  await Promise.all(starts);
 }
 
 main();

@@ -11,6 +11,8 @@ import {
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { registerCell, wireShare, prefixed, pair } from "./share.js";
 import { fillTable, appgSummary } from "./appg-table.js";
+import { turn, release } from "./scheduler.js";
+import { onThemeChange, redrawDue } from "./theme.js";
 
 /** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
 const FRAME_BUDGET_MS = 8;
@@ -169,6 +171,7 @@ async function runLoop() {
     mark = t;
   };
   while (c.running && session === c.session && !p.finished) {
+    if (!(await turn(c.id, () => c.running && session === c.session))) break;
     try {
       p = await advanceOnce(session);
     } catch (e) {
@@ -186,7 +189,7 @@ async function runLoop() {
     showProgress(p);
     // a lost GPU restarts the comparison on the CPU: the notice says so
     setText("appg-backend", session.backend_notice());
-    if (mark - drawn >= DRAW_EVERY_MS) {
+    if (mark - drawn >= DRAW_EVERY_MS && redrawDue("appg")) {
       draw();
       drawn = performance.now();
     }
@@ -212,7 +215,7 @@ async function run() {
   }
   c.running = true;
   setState("running");
-  c.loop = runLoop();
+  c.loop = runLoop().finally(() => release(c.id));
   await c.loop;
 }
 
@@ -287,6 +290,7 @@ function wireControls() {
   el("log-steps").addEventListener("change", draw);
   wireDownloads();
   new ResizeObserver(draw).observe(c.canvas);
+  onThemeChange(draw);
 }
 
 /**

@@ -8,6 +8,8 @@ import {
 } from "./ui.js";
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { registerCell, wireShare, prefixed, pair } from "./share.js";
+import { turn, release } from "./scheduler.js";
+import { onThemeChange } from "./theme.js";
 
 /** Seconds of blocking computation allowed by default, and with "allow long runs". */
 const SHORT_S = 1;
@@ -88,6 +90,7 @@ export async function compute() {
   setState("computing");
   setText("init-status", "Computing…");
   await afterPaint();
+  await turn("init");
   const limit = $("init-allow-slow").checked ? LONG_S : SHORT_S;
   const t0 = performance.now();
   let result;
@@ -98,6 +101,8 @@ export async function compute() {
     setText("init-status", "Not computed");
     setState("error");
     return false;
+  } finally {
+    release("init");
   }
   initCell.ms = performance.now() - t0;
   initCell.result?.free();
@@ -175,6 +180,7 @@ export function setupInit({ params, presets }) {
   registerCell("init", query);
   wireShare("init", "init-status");
   new ResizeObserver(() => draw()).observe(initCell.canvas);
+  onThemeChange(draw);
   setState("idle");
   return notices.map((n) => `Init comparison: ${n}`);
 }

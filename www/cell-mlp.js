@@ -12,6 +12,8 @@ import {
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { registerCell, wireShare, prefixed, pair } from "./share.js";
 import { mlpSummary, hiddenSummary } from "./mlp-summary.js";
+import { turn, release } from "./scheduler.js";
+import { onThemeChange, redrawDue } from "./theme.js";
 
 /** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
 const FRAME_BUDGET_MS = 8;
@@ -208,6 +210,7 @@ async function runLoop(c) {
     mark = t;
   };
   while (c.running && session === c.session && !p.finished) {
+    if (!(await turn(c.id, () => c.running && session === c.session))) break;
     const target = session.backend_notice().startsWith("WebGPU") ? GPU_CALL_MS : FRAME_BUDGET_MS;
     try {
       p = await advanceOnce(c, session, target);
@@ -220,7 +223,7 @@ async function runLoop(c) {
     if (session !== c.session) return;
     clock();
     showProgress(c, p);
-    draw(c);
+    if (redrawDue(c.id)) draw(c);
   }
   clock();
   if (session !== c.session) return;
@@ -243,7 +246,7 @@ async function run(c) {
   }
   c.running = true;
   setState(c, "running");
-  c.loop = runLoop(c);
+  c.loop = runLoop(c).finally(() => release(c.id));
   await c.loop;
 }
 
@@ -316,6 +319,7 @@ function wireControls(c) {
   el(c, "log-time").addEventListener("change", () => draw(c));
   wireDownloads(c);
   new ResizeObserver(() => draw(c)).observe(c.canvas);
+  onThemeChange(() => draw(c));
 }
 
 /**

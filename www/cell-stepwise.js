@@ -9,6 +9,8 @@ import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { renderDirections } from "./directions.js";
 import { registerCell, wireShare, pair } from "./share.js";
 import { setupLocalImages, linkNote, noteRun } from "./local-images.js";
+import { turn, release } from "./scheduler.js";
+import { onThemeChange, redrawDue } from "./theme.js";
 
 /** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
 const FRAME_BUDGET_MS = 8;
@@ -162,6 +164,7 @@ async function runLoop() {
     nextPaint = end + 3 * (end - t);
   });
   while (cell.running && session === cell.session && !p.finished) {
+    if (!(await turn("stepwise", () => cell.running && session === cell.session))) break;
     const t0 = performance.now();
     try {
       p = await session.advance(cell.budget);
@@ -188,7 +191,7 @@ async function runLoop() {
     cell.budget = Math.max(1, Math.min(1e6, cell.budget * scale));
     if (session !== cell.session) return;
     clock();
-    if (performance.now() >= nextPaint) paint();
+    if (performance.now() >= nextPaint && redrawDue("stepwise")) paint();
     if (!p.finished) await yieldTask();
   }
   clock();
@@ -218,7 +221,7 @@ export async function run() {
   }
   cell.running = true;
   setState("running");
-  cell.loop = runLoop();
+  cell.loop = runLoop().finally(() => release("stepwise"));
   await cell.loop;
 }
 
@@ -361,6 +364,7 @@ export function setupStepwise({ params, presets, backend, embed }) {
   registerCell("stepwise", query);
   wireShare("stepwise", "status");
   new ResizeObserver(() => draw()).observe(cell.canvas);
+  onThemeChange(draw);
   setState("idle");
   setText("status", "Not started");
   return parsed.notices;

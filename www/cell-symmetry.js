@@ -4,6 +4,7 @@
 import { symmetry_landscape } from "./pkg/stepwise.js";
 import { $, setText, showError, clearError, download, messageOf } from "./ui.js";
 import { registerCell, wireShare, prefixed, pair } from "./share.js";
+import { onThemeChange } from "./theme.js";
 
 /** The cell's state when the link has none. */
 const DEFAULTS = { gammas: "1, 0.5, 0.25", init: "0.001" };
@@ -131,6 +132,7 @@ export function setupSymmetry({ params }) {
   registerCell("symmetry", query);
   wireShare("symmetry", "symmetry-status");
   new ResizeObserver(() => draw()).observe(symmetryCell.canvas);
+  onThemeChange(draw);
   setState("idle");
   return notices;
 }

@@ -12,7 +12,7 @@ use super::appg_bars::{bar_header, draw_bars};
 use super::init::{draw_panel, Line, PanelData, Polyline};
 use super::landscape::{clip_above, min_max, thin, to_svg};
 use super::spectrum::header_layout;
-use super::style::{mode_color, tick_label, Theme, AXIS, INK};
+use super::style::{axis, background, ink, mode_color, tick_label, Theme};
 use super::{draw_err, PlotError};
 use crate::experiment::appg::{AppgResult, ComparisonRow, Policy};
 use crate::model::spectral::LossVariant;
@@ -88,7 +88,7 @@ pub fn draw_appg_figure<DB: DrawingBackend>(
     // a grid cell is themed like one panel of the two-panel Figure 1
     let cell = (w / grid_cols as u32, h / grid_rows as u32);
     let theme = Theme::for_size((2 * cell.0, cell.1));
-    root.fill(&WHITE).map_err(draw_err)?;
+    root.fill(&background()).map_err(draw_err)?;
     let areas = root.split_evenly((grid_rows, grid_cols));
     let letter = LETTERS.get(panels.len()).copied().unwrap_or("");
     let bars = bar_header(rows, letter);
@@ -140,7 +140,7 @@ fn variant_panels(rows: Rows<'_>, opts: &AppgFigureOptions) -> Vec<PanelData> {
         p.y_desc = "eigenvalues of C".into();
         p.lines.push(Polyline {
             points: vec![(x.start, threshold), (x.end, threshold)],
-            color: AXIS,
+            color: axis(),
             line: Line::Thin,
         });
         if let Some(base) = base.filter(|_| v != LossVariant::Baseline) {
@@ -149,14 +149,14 @@ fn variant_panels(rows: Rows<'_>, opts: &AppgFigureOptions) -> Vec<PanelData> {
         if let Some(row) = row {
             push_modes(&mut p, row, &y, &admits, false);
             let reached = row.steps_to_all.map(|s| s as f64).filter(|&s| admits(s));
-            p.markers.extend(reached.map(|s| (s, INK)));
+            p.markers.extend(reached.map(|s| (s, ink())));
         }
         if k == 0 {
             p.key = vec![
-                ("variant".into(), INK, Line::Wide),
-                ("baseline".into(), fade(INK), Line::Dashed),
-                (format!("λ = {}", tick_label(threshold)), AXIS, Line::Thin),
-                ("all learned".into(), INK, Line::Dotted),
+                ("variant".into(), ink(), Line::Wide),
+                ("baseline".into(), fade(ink()), Line::Dashed),
+                (format!("λ = {}", tick_label(threshold)), axis(), Line::Thin),
+                ("all learned".into(), ink(), Line::Dotted),
             ];
         }
         panels.push(p);
@@ -272,10 +272,13 @@ fn push_modes(
     }
 }
 
-/// `c` blended [`BASELINE_FADE`] of the way to white.
+/// `c` blended [`BASELINE_FADE`] of the way to the background (white, or dark grey).
 fn fade(c: RGBColor) -> RGBColor {
-    let mix = |v: u8| (f64::from(v) + BASELINE_FADE * (255.0 - f64::from(v))).round() as u8;
-    RGBColor(mix(c.0), mix(c.1), mix(c.2))
+    let bg = background();
+    let mix = |v: u8, to: u8| {
+        (f64::from(v) + BASELINE_FADE * (f64::from(to) - f64::from(v))).round() as u8
+    };
+    RGBColor(mix(c.0, bg.0), mix(c.1, bg.1), mix(c.2, bg.2))
 }
 
 #[cfg(test)]

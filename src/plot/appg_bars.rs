@@ -12,16 +12,25 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::appg::Rows;
 use super::init::{Line, PanelData};
 use super::spectrum::draw_header;
-use super::style::{tick_label, Theme, AXIS, INK, RIGHT_MARGIN};
+use super::style::{axis, ink, pick, tick_label, Theme, RIGHT_MARGIN};
 use super::{draw_err, PlotError};
 use crate::experiment::appg::{ComparisonRow, Policy};
 use crate::model::spectral::LossVariant;
 
-/// Bar colours: the shared η (Tol's cyan) and each variant's own stable η (indigo).
-const EQUAL: RGBColor = RGBColor(0x88, 0xCC, 0xEE);
-const STABLE: RGBColor = RGBColor(0x33, 0x22, 0x88);
+/// Bar colour of the shared η: Tol's cyan (light blue on a dark background).
+fn equal() -> RGBColor {
+    pick(RGBColor(0x88, 0xCC, 0xEE), RGBColor(0x77, 0xAA, 0xDD))
+}
+
+/// Bar colour of each variant's own stable η: indigo (orange on a dark background).
+fn stable() -> RGBColor {
+    pick(RGBColor(0x33, 0x22, 0x88), RGBColor(0xEE, 0x88, 0x66))
+}
+
 /// Labels of rows without a bar.
-const FAILED: RGBColor = RGBColor(0xA0, 0x18, 0x30);
+fn failed() -> RGBColor {
+    pick(RGBColor(0xA0, 0x18, 0x30), RGBColor(0xFF, 0x77, 0x88))
+}
 /// Share of a variant's slot its bars fill.
 const FILL: f64 = 0.8;
 
@@ -52,8 +61,8 @@ fn policies(rows: Rows<'_>) -> Vec<Policy> {
 
 fn color(p: Policy) -> RGBColor {
     match p {
-        Policy::Equal => EQUAL,
-        Policy::Stable => STABLE,
+        Policy::Equal => equal(),
+        Policy::Stable => stable(),
     }
 }
 
@@ -164,7 +173,7 @@ pub(super) fn draw_bars<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .disable_mesh()
-        .axis_style(AXIS.stroke_width(1))
+        .axis_style(axis().stroke_width(1))
         .x_labels(5)
         .y_labels(n + 1)
         .x_label_formatter(&|v| tick_label(*v))
@@ -183,7 +192,7 @@ pub(super) fn draw_bars<DB: DrawingBackend>(
             one,
             dash,
             gap,
-            AXIS.stroke_width(theme.px(1.0)),
+            axis().stroke_width(theme.px(1.0)),
         ))
         .map_err(draw_err)?;
     let rects = bars.iter().filter_map(|b| {
@@ -193,7 +202,12 @@ pub(super) fn draw_bars<DB: DrawingBackend>(
     });
     chart.draw_series(rects).map_err(draw_err)?;
     let font = theme.small().pos(Pos::new(HPos::Left, VPos::Center));
-    let (ok, failed, running) = (font.color(&INK), font.color(&FAILED), font.color(&AXIS));
+    let colors = (ink(), failed(), axis());
+    let (ok, failed, running) = (
+        font.color(&colors.0),
+        font.color(&colors.1),
+        font.color(&colors.2),
+    );
     let lift = theme.offset(6.0);
     let labels = bars.iter().map(|b| {
         let at = (b.relative.unwrap_or(0.0), 0.5 * (b.y.start + b.y.end));

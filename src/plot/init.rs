@@ -12,7 +12,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::landscape::{min_max, padded, thin, to_svg};
 use super::linear::{experiment_style, theory_style};
 use super::spectrum::{draw_header, header_layout};
-use super::style::{mode_color, panel_chart, tick_label, Theme, AXIS, FAINT, INK, MARKER_ALPHA};
+use super::style::{
+    axis, background, faint, ink, mode_color, panel_chart, tick_label, Theme, MARKER_ALPHA,
+};
 use super::{draw_err, FigureOptions, PlotError};
 use crate::experiment::cells::InitComparison;
 use crate::experiment::Record;
@@ -212,7 +214,7 @@ where
     chart
         .configure_mesh()
         .disable_mesh()
-        .axis_style(AXIS.stroke_width(1))
+        .axis_style(axis().stroke_width(1))
         .x_labels(6)
         .y_labels(6)
         .x_label_formatter(&x_fmt)
@@ -295,7 +297,7 @@ pub fn draw_init_comparison<DB: DrawingBackend>(
     opts: &FigureOptions,
 ) -> Result<(), PlotError> {
     let theme = Theme::for_size(root.dim_in_pixel());
-    root.fill(&WHITE).map_err(draw_err)?;
+    root.fill(&background()).map_err(draw_err)?;
     draw_panels(root, &init_panels(cmp, opts.log_time), &theme)?;
     root.present().map_err(draw_err)
 }
@@ -325,7 +327,7 @@ fn init_panels(cmp: &InitComparison, log: bool) -> [PanelData; 2] {
     let mut b = PanelData::new("B", title, x.clone(), -span..span);
     b.lines.push(Polyline {
         points: vec![(x.start, 0.0), (x.end, 0.0)],
-        color: FAINT,
+        color: faint(),
         line: Line::Thin,
     });
     for j in 0..cmp.gamma.len() {
@@ -352,9 +354,9 @@ fn init_panels(cmp: &InitComparison, log: bool) -> [PanelData; 2] {
     let (lo, hi) = min_max(a.lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)));
     a.y = padded(lo.min(0.0), hi.max(1.0), 0.05);
     a.key = vec![
-        ("random W(0)".into(), INK, Line::Wide),
-        ("aligned W(0)".into(), INK, Line::Dashed),
-        ("τ_j".into(), INK, Line::Dotted),
+        ("random W(0)".into(), ink(), Line::Wide),
+        ("aligned W(0)".into(), ink(), Line::Dashed),
+        ("τ_j".into(), ink(), Line::Dotted),
     ];
     for (p, y_desc) in [
         (&mut a, "eigenvalues of C"),

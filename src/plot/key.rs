@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::linear::{experiment_style, theory_style};
-use super::style::{Theme, FAINT, INK};
+use super::style::{faint, ink, Theme};
 use super::{draw_err, PlotError};
 
 /// How an entry's sample is drawn.
@@ -62,19 +62,19 @@ fn draw_sample<DB: DrawingBackend>(
 ) -> Result<(), PlotError> {
     let line = vec![(x, y), (x + len, y)];
     match sample {
-        Sample::Solid => head.draw(&PathElement::new(line, experiment_style(INK, theme))),
+        Sample::Solid => head.draw(&PathElement::new(line, experiment_style(ink(), theme))),
         Sample::Dashed => {
             let (dash, gap) = theme.dash();
             head.draw(&DashedPathElement::new(
                 line,
                 dash,
                 gap,
-                theory_style(INK, theme),
+                theory_style(ink(), theme),
             ))
         }
         Sample::Tick => {
             let (mid, half) = (x + len / 2, theme.offset(8.0));
-            let style = FAINT.stroke_width(theme.px(2.0));
+            let style = faint().stroke_width(theme.px(2.0));
             head.draw(&PathElement::new(
                 vec![(mid, y - half), (mid, y + half)],
                 style,

@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::init::{draw_panels, Line, PanelData, Polyline};
-use super::style::{mode_color, Theme, INK};
+use super::style::{background, ink, mode_color, Theme};
 use super::{draw_err, PlotError, MIN_SIZE};
 use crate::experiment::cells::{Landscape, C_STAR};
 
@@ -25,7 +25,7 @@ pub fn draw_landscape<DB: DrawingBackend>(
     ls: &Landscape,
 ) -> Result<(), PlotError> {
     let theme = Theme::for_size(root.dim_in_pixel());
-    root.fill(&WHITE).map_err(draw_err)?;
+    root.fill(&background()).map_err(draw_err)?;
     draw_panels(root, &[landscape_panel(ls), trajectory_panel(ls)], &theme)?;
     root.present().map_err(draw_err)
 }
@@ -57,8 +57,12 @@ fn landscape_panel(ls: &Landscape) -> PanelData {
         }
     }
     p.key = vec![
-        ("SSL (1 − γs²)²".into(), INK, Line::Solid),
-        (format!("supervised ({} − γc)²", C_STAR), INK, Line::Dashed),
+        ("SSL (1 − γs²)²".into(), ink(), Line::Solid),
+        (
+            format!("supervised ({} − γc)²", C_STAR),
+            ink(),
+            Line::Dashed,
+        ),
     ];
     p.x_desc = "s (SSL) or c (supervised)".into();
     p.y_desc = "loss of one mode".into();
@@ -91,7 +95,7 @@ fn trajectory_panel(ls: &Landscape) -> PanelData {
         .filter(|(_, t)| (0.0..=t_end).contains(*t))
         .map(|(j, &t)| (t, mode_color(j)))
         .collect();
-    p.key.push(("SSL escape τ".into(), INK, Line::Dotted));
+    p.key.push(("SSL escape τ".into(), ink(), Line::Dotted));
     p.x_desc = "t".into();
     p.y_desc = "γ^½·s (SSL, solid), γ·c (supervised, dashed)".into();
     p

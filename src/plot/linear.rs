@@ -10,7 +10,7 @@ use plotters::prelude::*;
 use super::key::draw_key;
 use super::series::{eigen_panel, loss_panel, Curve, FigureData, Marker, Panel, Stroke, TimeAxis};
 use super::style::{
-    panel_chart, tick_label, Theme, AXIS, EXPERIMENT_ALPHA, MARKER_ALPHA, RIGHT_MARGIN,
+    axis, background, panel_chart, tick_label, Theme, EXPERIMENT_ALPHA, MARKER_ALPHA, RIGHT_MARGIN,
 };
 use super::{draw_err, FigureOptions, PlotError};
 use crate::experiment::RunResult;
@@ -66,7 +66,7 @@ pub(super) fn draw_panels<DB: DrawingBackend>(
     specs: &[PanelSpec],
 ) -> Result<(), PlotError> {
     let theme = Theme::for_size(root.dim_in_pixel());
-    root.fill(&WHITE).map_err(draw_err)?;
+    root.fill(&background()).map_err(draw_err)?;
     let areas = root.split_evenly((1, specs.len()));
     for (area, spec) in areas.iter().zip(specs) {
         draw_panel(area, axis, spec, &theme)?;
@@ -151,7 +151,7 @@ where
     chart
         .configure_mesh()
         .disable_mesh()
-        .axis_style(AXIS.stroke_width(1))
+        .axis_style(axis().stroke_width(1))
         .x_labels(6)
         .y_labels(6)
         .x_label_formatter(&|v| tick_label(*v))

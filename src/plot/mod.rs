@@ -26,6 +26,7 @@ pub use landscape::{draw_landscape, landscape_svg};
 pub use linear::draw_linear_figure;
 pub use mlp::{draw_mlp_figure, mlp_figure_svg};
 pub use spectrum::{direction_rgb, directions_svg, draw_directions, draw_spectrum, spectrum_svg};
+pub use style::{with_scheme, Scheme};
 
 use crate::experiment::RunResult;
 

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use plotters::style::RGBColor;
 
-use super::style::{mode_color, FAINT, INK};
+use super::style::{faint, ink, mode_color};
 use crate::experiment::{Record, RunResult, TheoryResult};
 
 /// At most this many points per curve: one per ~half pixel of a wide figure.
@@ -158,12 +158,12 @@ pub fn loss_panel(data: &FigureData<'_>, axis: &TimeAxis) -> Panel {
     let curves = vec![
         Curve {
             points: axis.series(data.records, loss),
-            color: INK,
+            color: ink(),
             stroke: Stroke::Solid,
         },
         Curve {
             points: axis.series(data.theory_records(), loss),
-            color: INK,
+            color: ink(),
             stroke: Stroke::Dashed,
         },
     ];
@@ -203,7 +203,7 @@ fn markers(data: &FigureData<'_>, axis: &TimeAxis, dotted: bool) -> Vec<Marker> 
     tau.filter_map(|(j, t)| t.filter(|&t| axis.contains(t)).map(|t| (j, t)))
         .map(|(j, t)| Marker {
             t,
-            color: if dotted { mode_color(j) } else { FAINT },
+            color: if dotted { mode_color(j) } else { faint() },
             dotted,
         })
         .collect()

@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::init::{draw_panels, draw_path, Dot, Line, PanelData, Polyline};
 use super::landscape::{min_max, padded, to_svg};
 use super::style::RIGHT_MARGIN;
-use super::style::{mode_color, Theme, AXIS};
+use super::style::{axis, background, mode_color, Theme};
 use super::{draw_err, PlotError};
 
 /// Gap between images and around the grid, in default-size pixels.
@@ -25,7 +25,7 @@ pub fn draw_spectrum<DB: DrawingBackend>(
     d: usize,
 ) -> Result<(), PlotError> {
     let theme = Theme::for_size(root.dim_in_pixel());
-    root.fill(&WHITE).map_err(draw_err)?;
+    root.fill(&background()).map_err(draw_err)?;
     draw_panels(root, &[spectrum_panel(gamma_top, d)], &theme)?;
     root.present().map_err(draw_err)
 }
@@ -56,7 +56,7 @@ fn spectrum_panel(gamma_top: &[f64], d: usize) -> PanelData {
     p.integer_x = true;
     for (i, g) in finite {
         let (at, learned) = ((i + 1) as f64, i < d);
-        let color = if learned { mode_color(i) } else { AXIS };
+        let color = if learned { mode_color(i) } else { axis() };
         let line = if learned { Line::Solid } else { Line::Thin };
         p.lines.push(Polyline {
             points: vec![(at, base), (at, g)],
@@ -73,7 +73,7 @@ fn spectrum_panel(gamma_top: &[f64], d: usize) -> PanelData {
     }
     p.key = vec![
         (format!("learned (top d = {d})"), mode_color(0), Line::Solid),
-        ("not learned".into(), AXIS, Line::Thin),
+        ("not learned".into(), axis(), Line::Thin),
     ];
     p.x_desc = "j".into();
     p.y_desc = "eigenvalue γ_j of Γ".into();
@@ -106,7 +106,7 @@ pub fn draw_directions<DB: DrawingBackend>(
 ) -> Result<(), PlotError> {
     check_directions(directions, crop)?;
     let theme = Theme::for_size(root.dim_in_pixel());
-    root.fill(&WHITE).map_err(draw_err)?;
+    root.fill(&background()).map_err(draw_err)?;
     let title = "learned directions (right singular vectors of W), in learning order";
     let body = draw_header(
         root,
@@ -195,7 +195,7 @@ fn draw_image<DB: DrawingBackend>(
             .map_err(draw_err)?;
     }
     let frame = [(x0, y0), (x0 + side, y0 + side)];
-    area.draw(&Rectangle::new(frame, AXIS.stroke_width(1)))
+    area.draw(&Rectangle::new(frame, axis().stroke_width(1)))
         .map_err(draw_err)
 }
 

@@ -1,5 +1,7 @@
 //! Colours, strokes and font sizes shared by the figures.
 
+use std::cell::Cell;
+
 use plotters::coord::ranged1d::AsRangedCoord;
 use plotters::coord::Shift;
 use plotters::prelude::{Cartesian2d, ChartBuilder, ChartContext, DrawingArea, DrawingBackend};
@@ -7,27 +9,102 @@ use plotters::style::{FontFamily, FontStyle, RGBColor, TextStyle};
 
 use super::PlotError;
 
-/// Paul Tol's "muted" qualitative palette (colour-blind safe, legible on white), plus a
-/// mid grey so that the default d = 10 needs no repeated colour.
-const MUTED: [RGBColor; 10] = [
+/// Light scheme: Paul Tol's "muted" qualitative palette (colour-blind safe) with its four
+/// lightest colours (rose, sand, cyan, teal, olive) darkened to a contrast of at least 3:1
+/// on white, plus a mid grey so that the default d = 10 needs no repeated colour.
+const LIGHT_MODES: [RGBColor; 10] = [
     RGBColor(0x33, 0x22, 0x88), // indigo
-    RGBColor(0xCC, 0x66, 0x77), // rose
+    RGBColor(0xBB, 0x55, 0x66), // rose
     RGBColor(0x11, 0x77, 0x33), // green
-    RGBColor(0xDD, 0xAA, 0x33), // sand (darkened for white backgrounds)
-    RGBColor(0x88, 0xCC, 0xEE), // cyan
+    RGBColor(0x99, 0x66, 0x00), // sand, darkened to ochre
+    RGBColor(0x33, 0x88, 0xBB), // cyan, darkened
     RGBColor(0x88, 0x22, 0x55), // wine
-    RGBColor(0x44, 0xAA, 0x99), // teal
-    RGBColor(0x99, 0x99, 0x33), // olive
+    RGBColor(0x22, 0x88, 0x77), // teal
+    RGBColor(0x77, 0x77, 0x11), // olive
     RGBColor(0xAA, 0x44, 0x99), // purple
     RGBColor(0x77, 0x77, 0x77), // grey
 ];
 
-/// Near-black for the loss curves and text.
-pub const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
+/// Dark scheme: Paul Tol's "light" palette (made for dark backgrounds), hue for hue with
+/// [`LIGHT_MODES`] where it can, plus a light purple and a light grey.
+const DARK_MODES: [RGBColor; 10] = [
+    RGBColor(0x77, 0xAA, 0xDD), // light blue
+    RGBColor(0xEE, 0x88, 0x66), // orange
+    RGBColor(0x44, 0xBB, 0x99), // mint
+    RGBColor(0xEE, 0xDD, 0x88), // light yellow
+    RGBColor(0x99, 0xDD, 0xFF), // light cyan
+    RGBColor(0xFF, 0xAA, 0xBB), // pink
+    RGBColor(0xBB, 0xCC, 0x33), // pear
+    RGBColor(0xAA, 0xAA, 0x00), // olive
+    RGBColor(0xCC, 0x99, 0xDD), // light purple
+    RGBColor(0xBB, 0xBB, 0xBB), // light grey
+];
+
+/// The colours a figure is drawn in: dark ink on white (the default, and always for SVG
+/// files) or light ink on a dark grey (the notebook under `prefers-color-scheme: dark`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scheme {
+    #[default]
+    Light,
+    Dark,
+}
+
+thread_local! {
+    /// The scheme figures are drawn in now (see [`with_scheme`]).
+    static SCHEME: Cell<Scheme> = const { Cell::new(Scheme::Light) };
+}
+
+/// Runs `f` with figures drawn in `scheme`, then restores the previous one. Figures read the
+/// scheme when they pick a colour, so the drawing functions keep their signatures.
+pub fn with_scheme<R>(scheme: Scheme, f: impl FnOnce() -> R) -> R {
+    let before = SCHEME.with(|s| s.replace(scheme));
+    let out = f();
+    SCHEME.with(|s| s.set(before));
+    out
+}
+
+fn scheme() -> Scheme {
+    SCHEME.with(Cell::get)
+}
+
+/// Picks the light or dark variant of a colour.
+pub(super) fn pick(light: RGBColor, dark: RGBColor) -> RGBColor {
+    match scheme() {
+        Scheme::Light => light,
+        Scheme::Dark => dark,
+    }
+}
+
+/// The figure's background.
+pub fn background() -> RGBColor {
+    pick(RGBColor(0xFF, 0xFF, 0xFF), RGBColor(0x1C, 0x1C, 0x21))
+}
+
+const INK_LIGHT: RGBColor = RGBColor(0x22, 0x22, 0x22);
+const INK_DARK: RGBColor = RGBColor(0xE6, 0xE6, 0xE6);
+
+/// Ink for the loss curves and text.
+pub fn ink() -> RGBColor {
+    pick(INK_LIGHT, INK_DARK)
+}
+
+/// [`ink`] as a static reference, which plotters' text styles borrow.
+fn ink_ref() -> &'static RGBColor {
+    match scheme() {
+        Scheme::Light => &INK_LIGHT,
+        Scheme::Dark => &INK_DARK,
+    }
+}
+
 /// Axis lines and the legend frame.
-pub const AXIS: RGBColor = RGBColor(0x55, 0x55, 0x55);
-/// The light vertical step-time lines of panel A.
-pub const FAINT: RGBColor = RGBColor(0xC8, 0xC8, 0xC8);
+pub fn axis() -> RGBColor {
+    pick(RGBColor(0x55, 0x55, 0x55), RGBColor(0xA8, 0xA8, 0xA8))
+}
+
+/// The light vertical step-time lines of panel A (decoration: low contrast on purpose).
+pub fn faint() -> RGBColor {
+    pick(RGBColor(0xC8, 0xC8, 0xC8), RGBColor(0x4A, 0x4A, 0x50))
+}
 
 /// Opacity of the (wide) experiment curves, so the dashed theory shows on top.
 pub const EXPERIMENT_ALPHA: f64 = 0.5;
@@ -36,7 +113,11 @@ pub const MARKER_ALPHA: f64 = 0.7;
 
 /// The colour of mode j (0-based), cycling through the palette when d exceeds it.
 pub fn mode_color(j: usize) -> RGBColor {
-    MUTED[j % MUTED.len()]
+    let palette = match scheme() {
+        Scheme::Light => &LIGHT_MODES,
+        Scheme::Dark => &DARK_MODES,
+    };
+    palette[j % palette.len()]
 }
 
 /// Pixel sizes of one figure, scaled with the drawing area (1.0 at 1100 × 420).
@@ -72,22 +153,22 @@ impl Theme {
 
     /// Panel letter ("A", "B").
     pub fn letter(&self) -> TextStyle<'static> {
-        self.font(26.0, FontStyle::Bold).color(&INK)
+        self.font(26.0, FontStyle::Bold).color(ink_ref())
     }
 
     /// Panel title next to the letter.
     pub fn title(&self) -> TextStyle<'static> {
-        self.font(22.0, FontStyle::Normal).color(&INK)
+        self.font(22.0, FontStyle::Normal).color(ink_ref())
     }
 
     /// Axis descriptions.
     pub fn axis_label(&self) -> TextStyle<'static> {
-        self.font(20.0, FontStyle::Normal).color(&INK)
+        self.font(20.0, FontStyle::Normal).color(ink_ref())
     }
 
     /// Tick labels and the legend.
     pub fn small(&self) -> TextStyle<'static> {
-        self.font(18.0, FontStyle::Normal).color(&INK)
+        self.font(18.0, FontStyle::Normal).color(ink_ref())
     }
 
     /// Width of an experiment curve.
@@ -172,10 +253,72 @@ fn trim_zeros(s: &str) -> &str {
 mod tests {
     use super::*;
 
+    /// WCAG contrast ratio of two colours (1 to 21).
+    fn contrast(a: RGBColor, b: RGBColor) -> f64 {
+        fn channel(v: u8) -> f64 {
+            let c = f64::from(v) / 255.0;
+            if c <= 0.040_45 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        }
+        let lum =
+            |c: RGBColor| 0.2126 * channel(c.0) + 0.7152 * channel(c.1) + 0.0722 * channel(c.2);
+        let (x, y) = (lum(a), lum(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
     #[test]
     fn palette_cycles() {
-        assert_eq!(mode_color(0), mode_color(MUTED.len()));
+        assert_eq!(mode_color(0), mode_color(LIGHT_MODES.len()));
         assert_ne!(mode_color(0), mode_color(1));
+    }
+
+    #[test]
+    fn every_colour_reads_on_its_background_in_both_schemes() {
+        for scheme in [Scheme::Light, Scheme::Dark] {
+            with_scheme(scheme, || {
+                let bg = background();
+                for j in 0..LIGHT_MODES.len() {
+                    let c = contrast(mode_color(j), bg);
+                    assert!(c >= 3.0, "{scheme:?} mode {j}: contrast {c:.2} < 3");
+                }
+                for (name, c) in [("ink", ink()), ("axis", axis())] {
+                    assert!(
+                        contrast(c, bg) >= 4.5,
+                        "{scheme:?} {name}: {:.2}",
+                        contrast(c, bg)
+                    );
+                }
+                // modes stay apart from one another, and from the ink of the loss curve
+                for j in 0..LIGHT_MODES.len() {
+                    assert_ne!(mode_color(j), ink());
+                    for k in j + 1..LIGHT_MODES.len() {
+                        assert_ne!(mode_color(j), mode_color(k), "{scheme:?} {j} = {k}");
+                    }
+                }
+            });
+        }
+    }
+
+    #[test]
+    fn schemes_differ_and_restore() {
+        let light = (background(), ink(), mode_color(0));
+        let dark = with_scheme(Scheme::Dark, || (background(), ink(), mode_color(0)));
+        assert_eq!(light.0, RGBColor(255, 255, 255));
+        assert!(
+            contrast(dark.0, RGBColor(0, 0, 0)) < 1.5,
+            "the dark background is not dark"
+        );
+        assert_ne!(light.1, dark.1);
+        assert_ne!(light.2, dark.2);
+        assert_eq!(
+            (background(), ink(), mode_color(0)),
+            light,
+            "the scheme was not restored"
+        );
+        assert!((contrast(RGBColor(0, 0, 0), RGBColor(255, 255, 255)) - 21.0).abs() < 1e-9);
     }
 
     #[test]

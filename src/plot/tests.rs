@@ -131,6 +131,29 @@ fn theory_is_dashed_and_experiment_solid() {
 }
 
 #[test]
+fn dark_scheme_changes_background_and_modes_and_keeps_the_dashes() {
+    let light = svg(&synthetic(3), false);
+    let dark = with_scheme(Scheme::Dark, || svg(&synthetic(3), false));
+    assert!(light.contains("fill=\"#FFFFFF\"") && !light.contains("#1C1C21"));
+    assert!(dark.contains("fill=\"#1C1C21\""), "no dark background");
+    assert!(
+        !dark.contains(MODE1),
+        "the light palette in the dark scheme"
+    );
+    // mode 1 in Tol's light blue: experiment one translucent polyline, theory dashed
+    let mode1 = "#77AADD";
+    let solid = format!("opacity=\"0.5\" stroke=\"{mode1}\"");
+    assert_eq!(dark.matches(&solid).count(), 1);
+    let dashed = format!("opacity=\"1\" stroke=\"{mode1}\"");
+    assert!(dark.matches(&dashed).count() > 20);
+    assert_eq!(
+        svg(&synthetic(3), false),
+        light,
+        "the light scheme did not come back"
+    );
+}
+
+#[test]
 fn more_modes_draw_more_polylines() {
     let counts: Vec<usize> = (1..=3)
         .map(|d| polylines(&svg(&synthetic(d), false)))

@@ -2,8 +2,10 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, IntoDrawingArea};
+use std::cell::Cell;
+
 use plotters_canvas::CanvasBackend;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use super::js_error;
@@ -13,7 +15,7 @@ use crate::experiment::mlp::MlpResult;
 use crate::experiment::RunResult;
 use crate::plot::{
     draw_appg_figure, draw_init_comparison, draw_landscape, draw_linear_figure, draw_mlp_figure,
-    AppgFigureOptions, FigureOptions, PlotError,
+    with_scheme, AppgFigureOptions, FigureOptions, PlotError, Scheme,
 };
 
 /// Largest backing-store side in pixels (browsers cap canvases around 16k-32k).
@@ -41,8 +43,22 @@ fn fit_to_screen(canvas: &HtmlCanvasElement) -> (u32, u32) {
     (canvas.width(), canvas.height())
 }
 
+thread_local! {
+    /// The colour scheme of the figures drawn on canvases (SVG files stay light).
+    static PAGE_SCHEME: Cell<Scheme> = const { Cell::new(Scheme::Light) };
+}
+
+/// Draws the notebook's figures light on dark (`dark`, the page follows
+/// `prefers-color-scheme: dark`) or dark on white from now on; the page then redraws them.
+/// Downloads as SVG stay light; a PNG download is the canvas as shown.
+#[wasm_bindgen]
+pub fn set_plot_theme(dark: bool) {
+    let scheme = if dark { Scheme::Dark } else { Scheme::Light };
+    PAGE_SCHEME.with(|s| s.set(scheme));
+}
+
 /// Sizes `canvas` to the screen and runs `draw` on a plotters area covering it, given the
-/// backing store's pixel size.
+/// backing store's pixel size, in the page's colour scheme.
 fn draw_with(
     canvas: &HtmlCanvasElement,
     draw: impl FnOnce(&DrawingArea<CanvasBackend, Shift>, (u32, u32)) -> Result<(), PlotError>,
@@ -51,7 +67,7 @@ fn draw_with(
     let backend = CanvasBackend::with_canvas_object(canvas.clone())
         .ok_or_else(|| js_error("the canvas has no 2D context"))?;
     let root = backend.into_drawing_area();
-    draw(&root, size).map_err(js_error)
+    with_scheme(PAGE_SCHEME.with(Cell::get), || draw(&root, size)).map_err(js_error)
 }
 
 fn options((width, height): (u32, u32), log_time: bool) -> FigureOptions {

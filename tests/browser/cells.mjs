@@ -18,6 +18,8 @@ async function waitCell(page, id, states, timeout = CELL_MS) {
 }
 
 async function waitInitDone(page) {
+  // the page computes the cell by itself only once it is in view (www/scheduler.js)
+  await page.locator("#cell-init").scrollIntoViewIfNeeded();
   const state = await waitCell(page, "init", ["done", "error"]);
   if (state !== "done") {
     throw new Error(`the init comparison failed: ${await page.locator("#init-error").textContent()}`);
