@@ -75,7 +75,7 @@ pub fn draw_mlp_figure<DB: DrawingBackend>(
             panel: eigen_panel(&hidden_data, &axis),
         });
     }
-    draw_panels(root, &axis, &specs)
+    draw_panels(root, &axis, &specs, None).map(|_| ())
 }
 
 /// Renders [`draw_mlp_figure`] to a standalone SVG document.

@@ -29,6 +29,9 @@ pub const AXIS: RGBColor = RGBColor(0x55, 0x55, 0x55);
 /// The light vertical step-time lines of panel A.
 pub const FAINT: RGBColor = RGBColor(0xC8, 0xC8, 0xC8);
 
+/// The replay cursor (Okabe-Ito vermillion: in no curve's palette).
+pub const CURSOR: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
+
 /// Opacity of the (wide) experiment curves, so the dashed theory shows on top.
 pub const EXPERIMENT_ALPHA: f64 = 0.5;
 /// Opacity of the dotted step-time markers.
