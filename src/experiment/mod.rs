@@ -10,6 +10,7 @@ pub mod mlp;
 mod native;
 pub mod overrides;
 mod prepare;
+pub mod replay;
 mod presets;
 mod result;
 mod run;
