@@ -12,8 +12,8 @@ use crate::experiment::cells::{InitComparison, Landscape};
 use crate::experiment::mlp::MlpResult;
 use crate::experiment::RunResult;
 use crate::plot::{
-    draw_appg_figure, draw_init_comparison, draw_landscape, draw_linear_figure, draw_mlp_figure,
-    AppgFigureOptions, FigureOptions, PlotError,
+    draw_appg_figure, draw_init_comparison, draw_landscape, draw_linear_figure_at, draw_mlp_figure,
+    AppgFigureOptions, FigureLayout, FigureOptions, PlotError,
 };
 
 /// Largest backing-store side in pixels (browsers cap canvases around 16k-32k).
@@ -43,10 +43,10 @@ fn fit_to_screen(canvas: &HtmlCanvasElement) -> (u32, u32) {
 
 /// Sizes `canvas` to the screen and runs `draw` on a plotters area covering it, given the
 /// backing store's pixel size.
-fn draw_with(
+fn draw_with<T>(
     canvas: &HtmlCanvasElement,
-    draw: impl FnOnce(&DrawingArea<CanvasBackend, Shift>, (u32, u32)) -> Result<(), PlotError>,
-) -> Result<(), JsValue> {
+    draw: impl FnOnce(&DrawingArea<CanvasBackend, Shift>, (u32, u32)) -> Result<T, PlotError>,
+) -> Result<T, JsValue> {
     let size = fit_to_screen(canvas);
     let backend = CanvasBackend::with_canvas_object(canvas.clone())
         .ok_or_else(|| js_error("the canvas has no 2D context"))?;
@@ -62,14 +62,16 @@ fn options((width, height): (u32, u32), log_time: bool) -> FigureOptions {
     }
 }
 
-/// Draws Figure 1 A/B of `result` onto `canvas`.
+/// Draws Figure 1 A/B of `result` onto `canvas`, with the replay cursor at time `cursor`
+/// when given; returns where the panels lie (backing-store pixels).
 pub fn draw_linear(
     canvas: &HtmlCanvasElement,
     result: &RunResult,
     log_time: bool,
-) -> Result<(), JsValue> {
+    cursor: Option<f64>,
+) -> Result<FigureLayout, JsValue> {
     draw_with(canvas, |root, size| {
-        draw_linear_figure(root, result, &options(size, log_time))
+        draw_linear_figure_at(root, result, &options(size, log_time), cursor)
     })
 }
 
