@@ -8,6 +8,8 @@ import {
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { renderDirections } from "./directions.js";
 import { registerCell, wireShare, pair } from "./share.js";
+import { setupReplay, syncReplay, cursorTime } from "./replay.js";
+import { attachReadout } from "./readout.js";
 
 /** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
 const FRAME_BUDGET_MS = 8;
@@ -34,6 +36,8 @@ export const cell = {
   /** Whether the page shows this cell alone or another one (then cell 2 stays idle). */
   embed: null,
   presets: [],
+  /** The hover readout of the figure ({refresh, hide}). */
+  readout: null,
 };
 
 /** The cell's state, also on <body> (the tests wait on it): loading, idle, preparing,
@@ -49,6 +53,7 @@ export function setState(state) {
   for (const id of ["download-png", "download-svg", "download-json", "download-csv"]) {
     $(id).disabled = !cell.session || busy;
   }
+  syncReplay(state);
 }
 
 /** The form's configuration as JSON text, or null after showing why it is not valid. */
@@ -76,7 +81,8 @@ function logTime() {
 function draw() {
   if (!cell.session) return;
   try {
-    cell.session.draw(cell.canvas, logTime());
+    cell.session.draw(cell.canvas, logTime(), cursorTime());
+    cell.readout?.refresh();
   } catch (e) {
     showError(`drawing failed: ${messageOf(e)}`);
   }
@@ -339,6 +345,8 @@ export function setupStepwise({ params, presets, backend, embed }) {
   $("reset").addEventListener("click", reset);
   $("directions-refresh").addEventListener("click", showDirections);
   wireDownloads();
+  setupReplay({ session: () => cell.session, redraw: draw, directions: !embed });
+  cell.readout = attachReadout(cell.canvas, (x, y) => cell.session?.readout(x, y));
   registerCell("stepwise", query);
   wireShare("stepwise", "status");
   new ResizeObserver(() => draw()).observe(cell.canvas);

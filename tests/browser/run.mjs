@@ -5,7 +5,8 @@
 // named checks (checks.mjs: the first cells; cells.mjs: init, symmetry, cell-embed,
 // cell-share; mlp.mjs: mlp, hidden, mlp-errors, mlp-hostile,
 // mlp-cpu-width, mlp-embed; appg.mjs: appg, appg-share, appg-errors, appg-hostile,
-// appg-embed); SKIP_FIG1=1 skips the paper's full Figure 1 run (about 30 s in all).
+// appg-embed; replay.mjs: replay, readout); SKIP_FIG1=1 skips the paper's full Figure 1
+// run (about 30 s in all).
 // Screenshots go to test-output/browser/. Exits non-zero with the failures listed.
 
 import { existsSync, mkdirSync } from "node:fs";
@@ -18,6 +19,7 @@ import { checks } from "./checks.mjs";
 import { cellChecks } from "./cells.mjs";
 import { mlpChecks } from "./mlp.mjs";
 import { appgChecks } from "./appg.mjs";
+import { replayChecks } from "./replay.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const outDir = join(root, "test-output", "browser");
@@ -46,7 +48,7 @@ try {
   for (const mode of modes) {
     const browser = await launch(mode);
     try {
-      for (const [name, check] of Object.entries({ ...checks, ...cellChecks, ...mlpChecks, ...appgChecks })) {
+      for (const [name, check] of Object.entries({ ...checks, ...cellChecks, ...mlpChecks, ...appgChecks, ...replayChecks })) {
         if (name === "fig1" && process.env.SKIP_FIG1 === "1") continue;
         if (only && !only.includes(name)) continue;
         const label = `${mode}: ${name}`;
