@@ -25,7 +25,11 @@ pub fn nearest_index<T>(items: &[T], t: f64, time: impl Fn(&T) -> f64) -> Option
         return Some(after - 1);
     }
     let (before_gap, after_gap) = (t - time(&items[after - 1]), time(&items[after]) - t);
-    Some(if after_gap < before_gap { after } else { after - 1 })
+    Some(if after_gap < before_gap {
+        after
+    } else {
+        after - 1
+    })
 }
 
 /// The run at one record time: the experiment and, when it has a record at that very time,
@@ -89,7 +93,10 @@ pub fn readout(
         None => (None, s.loss, s.theory_loss),
         Some(v) => {
             let j = nearest_mode(&s.eigenvalues, s.theory_eigenvalues.as_deref(), v)?;
-            let theory = s.theory_eigenvalues.as_ref().and_then(|e| e.get(j).copied());
+            let theory = s
+                .theory_eigenvalues
+                .as_ref()
+                .and_then(|e| e.get(j).copied());
             (Some(j + 1), s.eigenvalues[j], theory)
         }
     };
@@ -207,7 +214,10 @@ mod tests {
     fn readout_picks_the_mode_nearest_the_pointer() {
         let (exp, theory) = run();
         let r = readout(&exp, &theory, 0.9, Some(0.45)).unwrap();
-        assert_eq!((r.t, r.mode, r.experiment, r.theory), (1.0, Some(2), 0.4, Some(0.5)));
+        assert_eq!(
+            (r.t, r.mode, r.experiment, r.theory),
+            (1.0, Some(2), 0.4, Some(0.5))
+        );
         let r = readout(&exp, &theory, 0.9, Some(0.8)).unwrap();
         assert_eq!((r.mode, r.experiment, r.theory), (Some(1), 0.9, Some(1.0)));
         // the theory curve counts too: 0.52 is nearest theory λ_1 = 0.5 at t = 0.5
@@ -226,14 +236,18 @@ mod tests {
         // 5000 steps recorded every 10: 500 intervals over at most 62 snapshot gaps
         let every = snapshot_every(5000, 10, 100).unwrap();
         assert_eq!(every, 90);
-        let count = (0..=5000u64).filter(|&s| snapshot_due(s, every, 5000)).count();
+        let count = (0..=5000u64)
+            .filter(|&s| snapshot_due(s, every, 5000))
+            .count();
         assert!(count <= MAX_SNAPSHOTS, "{count}");
         assert_eq!(snapshot_every(40, 10, 100), Some(10));
         // W too large for three snapshots in the float budget
         assert_eq!(snapshot_every(40, 10, MAX_SNAPSHOT_FLOATS / 2), None);
         // big W: fewer snapshots
         let every = snapshot_every(6400, 1, MAX_SNAPSHOT_FLOATS / 10).unwrap();
-        let count = (0..=6400u64).filter(|&s| snapshot_due(s, every, 6400)).count();
+        let count = (0..=6400u64)
+            .filter(|&s| snapshot_due(s, every, 6400))
+            .count();
         assert!(count <= 10, "{count}");
         assert_eq!(steps_to_snapshot(0, 90, 5000), 90);
         assert_eq!(steps_to_snapshot(4950, 90, 5000), 50);

@@ -78,7 +78,7 @@ impl PanelGeometry {
             (t - self.t0) / (self.t1 - self.t0)
         };
         frac.is_finite()
-            .then(|| self.left + frac * (self.right - self.left))
+            .then_some(self.left + frac * (self.right - self.left))
     }
 
     /// The time at pixel column `x` (extrapolated outside the area).
