@@ -12,6 +12,7 @@ import {
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { registerCell, wireShare, prefixed, pair } from "./share.js";
 import { mlpSummary, hiddenSummary } from "./mlp-summary.js";
+import { attachReadout } from "./readout.js";
 
 /** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
 const FRAME_BUDGET_MS = 8;
@@ -43,6 +44,8 @@ function makeCell(id, label, summarize) {
     /** Whether the reader chose the width (link or field): then the CPU keeps it. */
     widthExplicit: false,
     presets: [],
+    /** The figure's hover readout ({refresh, hide}). */
+    readout: null,
   };
 }
 
@@ -89,6 +92,7 @@ function draw(c) {
   if (!c.session) return;
   try {
     c.session.draw(c.canvas, logTime(c));
+    c.readout?.refresh();
   } catch (e) {
     showError(`drawing failed: ${messageOf(e)}`, `${c.id}-error`);
   }
@@ -315,6 +319,7 @@ function wireControls(c) {
   el(c, "reset").addEventListener("click", () => reset(c));
   el(c, "log-time").addEventListener("change", () => draw(c));
   wireDownloads(c);
+  c.readout = attachReadout(c.canvas, (x, y) => c.session?.readout(x, y));
   new ResizeObserver(() => draw(c)).observe(c.canvas);
 }
 

@@ -13,12 +13,21 @@ export function fmtTime(t) {
   return typeof t === "number" && Number.isFinite(t) ? t.toPrecision(6) : "–";
 }
 
-/** The text of a readout `{t, step, mode, experiment, theory}` (mode null: the loss). */
-export function readoutText(r) {
+/**
+ * The text of a readout `{t, step, mode, experiment, theory}` (mode null: the loss);
+ * `names` renames its two values (e.g. a random and an aligned run).
+ */
+export function readoutText(r, names = {}) {
+  const { experiment = "experiment", theory = "theory" } = names;
   const head = `t = ${fmtTime(r.t)} (step ${r.step})`;
   const what = r.mode == null ? "loss" : `mode ${r.mode}`;
-  const theory = r.theory == null ? "" : `, theory ${fmt(r.theory)}`;
-  return `${head} · ${what}: experiment ${fmt(r.experiment)}${theory}`;
+  const second = r.theory == null ? "" : `, ${theory} ${fmt(r.theory)}`;
+  return `${head} · ${what}: ${experiment} ${fmt(r.experiment)}${second}`;
+}
+
+/** A readout format naming the values per panel (`perPanel[r.panel]`, see readoutText). */
+export function namedReadout(perPanel) {
+  return (r) => readoutText(r, perPanel[r.panel] ?? {});
 }
 
 /** Share of the canvas's width or height a keyboard arrow moves the probe. */

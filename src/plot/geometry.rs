@@ -9,6 +9,9 @@ use std::ops::Range;
 
 use serde::Serialize;
 
+/// Pixel ranges (x, y) of a plotting area, end exclusive, as plotters gives them.
+pub type Pixels = (Range<i32>, Range<i32>);
+
 /// What a panel plots on its y axis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -43,7 +46,7 @@ impl PanelGeometry {
     /// showing `t` (log or linear) against `y`.
     pub fn new(
         kind: PanelKind,
-        (x, y): (Range<i32>, Range<i32>),
+        (x, y): Pixels,
         t: Range<f64>,
         log_time: bool,
         values: Range<f64>,

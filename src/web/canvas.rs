@@ -75,12 +75,13 @@ pub fn draw_linear(
     })
 }
 
-/// Draws the random-vs-aligned init comparison (Result 4.6) onto `canvas`.
+/// Draws the random-vs-aligned init comparison (Result 4.6) onto `canvas`; returns where
+/// the panels lie.
 pub fn draw_init(
     canvas: &HtmlCanvasElement,
     cmp: &InitComparison,
     log_time: bool,
-) -> Result<(), JsValue> {
+) -> Result<FigureLayout, JsValue> {
     draw_with(canvas, |root, size| {
         draw_init_comparison(root, cmp, &options(size, log_time))
     })
@@ -91,12 +92,13 @@ pub fn draw_symmetry(canvas: &HtmlCanvasElement, ls: &Landscape) -> Result<(), J
     draw_with(canvas, |root, _| draw_landscape(root, ls))
 }
 
-/// Draws the MLP figure (loss, embedding and hidden eigenvalues) of `result` onto `canvas`.
+/// Draws the MLP figure (loss, embedding and hidden eigenvalues) of `result` onto `canvas`;
+/// returns where the panels lie.
 pub fn draw_mlp(
     canvas: &HtmlCanvasElement,
     result: &MlpResult,
     log_time: bool,
-) -> Result<(), JsValue> {
+) -> Result<FigureLayout, JsValue> {
     draw_with(canvas, |root, size| {
         draw_mlp_figure(root, result, &options(size, log_time))
     })

@@ -21,16 +21,19 @@ pub(super) struct PanelReadout {
     pub readout: Readout,
 }
 
-/// What the pointer at backing-store pixel (x, y) reads on a figure drawn with `layout`
-/// from `records` (and `theory`, records at the same times): `None` off the panels.
+/// The records one panel draws: the experiment, and the theory at the same times (or none).
+pub(super) type PanelSource<'a> = (&'a [Record], &'a [Record]);
+
+/// What the pointer at backing-store pixel (x, y) reads on a figure drawn with `layout`,
+/// panel i from `sources[i]`: `None` off the panels.
 pub(super) fn figure_readout(
     layout: &FigureLayout,
-    records: &[Record],
-    theory: &[Record],
+    sources: &[PanelSource<'_>],
     x: f64,
     y: f64,
 ) -> Option<PanelReadout> {
     let (panel, geo) = layout.panel_at(x, y)?;
+    let (records, theory) = sources.get(panel)?;
     let value = (geo.kind == PanelKind::Modes).then(|| geo.value_at(y));
     let readout = readout(records, theory, geo.t_at(x), value)?;
     Some(PanelReadout {
@@ -81,7 +84,8 @@ impl LinearSession {
     pub fn readout(&self, x: f64, y: f64) -> Option<String> {
         let state = self.inner.try_borrow().ok()?;
         let live = &state.live;
-        let r = figure_readout(&state.layout, &live.records, &live.theory.records, x, y)?;
+        let source = (&live.records[..], &live.theory.records[..]);
+        let r = figure_readout(&state.layout, &[source, source], x, y)?;
         serde_json::to_string(&r).ok()
     }
 

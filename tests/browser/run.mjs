@@ -5,8 +5,8 @@
 // named checks (checks.mjs: the first cells; cells.mjs: init, symmetry, cell-embed,
 // cell-share; mlp.mjs: mlp, hidden, mlp-errors, mlp-hostile,
 // mlp-cpu-width, mlp-embed; appg.mjs: appg, appg-share, appg-errors, appg-hostile,
-// appg-embed; replay.mjs: replay, readout); SKIP_FIG1=1 skips the paper's full Figure 1
-// run (about 30 s in all).
+// appg-embed; replay.mjs: replay, readout, readout-cells); SKIP_FIG1=1 skips the
+// paper's full Figure 1 run (about 30 s in all).
 // Screenshots go to test-output/browser/. Exits non-zero with the failures listed.
 
 import { existsSync, mkdirSync } from "node:fs";
