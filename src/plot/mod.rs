@@ -24,7 +24,7 @@ use plotters::prelude::{DrawingArea, IntoDrawingArea, SVGBackend};
 pub use appg::{appg_figure_svg, draw_appg_figure, AppgFigureOptions};
 pub use geometry::{FigureLayout, PanelGeometry, PanelKind};
 pub use init::{draw_init_comparison, init_comparison_svg};
-pub use landscape::{draw_landscape, landscape_svg};
+pub use landscape::{draw_landscape, landscape_records, landscape_svg};
 pub use linear::{draw_linear_figure, draw_linear_figure_at};
 pub use mlp::{draw_mlp_figure, hidden_as_records, mlp_figure_svg};
 pub use spectrum::{direction_rgb, directions_svg, draw_directions, draw_spectrum, spectrum_svg};

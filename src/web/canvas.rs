@@ -87,8 +87,9 @@ pub fn draw_init(
     })
 }
 
-/// Draws the symmetry-breaking landscapes and trajectories (App. F) onto `canvas`.
-pub fn draw_symmetry(canvas: &HtmlCanvasElement, ls: &Landscape) -> Result<(), JsValue> {
+/// Draws the symmetry-breaking landscapes and trajectories (App. F) onto `canvas`; returns
+/// where the panels lie.
+pub fn draw_symmetry(canvas: &HtmlCanvasElement, ls: &Landscape) -> Result<FigureLayout, JsValue> {
     draw_with(canvas, |root, _| draw_landscape(root, ls))
 }
 

@@ -167,6 +167,24 @@ async function initReadouts(page) {
   return "init cell: both panels";
 }
 
+/** The readouts of the symmetry cell: the losses (1 − γs²)² and (1 − γc)² at the pointer. */
+async function symmetryReadouts(page) {
+  await page.waitForFunction(() => window.stepwise.symmetryCell.result, null, { timeout: RUN_MS });
+  const gammas = await page.evaluate(() => JSON.parse(
+    window.stepwise.symmetryCell.result.summary_json()).modes.map((m) => m.gamma));
+  const a = await hoverAt(page, "symmetry-figure", 0.62 / 2, 0.4);
+  const g = gammas[Number(a.mode) - 1];
+  const s = Number(a.t);
+  assert(a.panel === "0" && g !== undefined && a.text.includes(`γ = ${g}: SSL loss `),
+    `symmetry panel A readout "${a.text}"`);
+  expectClose([Number(a.experiment), Number(a.theory)], [(1 - g * s * s) ** 2, (1 - g * s) ** 2],
+    `losses at s = ${s}, γ = ${g}`);
+  const b = await hoverAt(page, "symmetry-figure", 1.6 / 2, 0.5);
+  assert(b.panel === "1" && /^t = [\d.e+-]+ · γ = [\d.]+: SSL rescaled [\d.]+, supervised [\d.]+$/
+    .test(b.text), `symmetry panel B readout "${b.text}"`);
+  return `symmetry cell: loss at s = ${s.toPrecision(3)}, γ = ${g}`;
+}
+
 export const replayChecks = {
   async replay({ page, mode, base, outDir }) {
     const result = await finishedSmallRun(page, base);
@@ -267,8 +285,10 @@ export const replayChecks = {
     await page.goto(`${base}/?preset=planted&hidden.preset=mlp-small-bt`);
     const init = await initReadouts(page);
     await page.locator("#cell-init").screenshot({ path: join(outDir, `readout-${mode}-init.png`) });
+    const symmetry = await symmetryReadouts(page);
+    await page.locator("#cell-symmetry").screenshot({ path: join(outDir, `readout-${mode}-symmetry.png`) });
     const mlp = await mlpReadouts(page);
     await page.locator("#cell-hidden").screenshot({ path: join(outDir, `readout-${mode}-hidden.png`) });
-    return { summary: `${init}; ${mlp}` };
+    return { summary: `${init}; ${symmetry}; ${mlp}` };
   },
 };
