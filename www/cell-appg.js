@@ -11,6 +11,7 @@ import {
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { registerCell, wireShare, prefixed, pair } from "./share.js";
 import { fillTable, appgSummary } from "./appg-table.js";
+import { attachReadout, fmt as fmt6 } from "./readout.js";
 
 /** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
 const FRAME_BUDGET_MS = 8;
@@ -42,8 +43,17 @@ export const appgCell = {
   tabled: -1,
   backend: "auto",
   presets: [],
+  /** The figure's hover readout ({refresh, hide}). */
+  readout: null,
 };
 const c = appgCell;
+
+/** A variant panel's readout: the step, and mode j of the variant and of the baseline. */
+function readoutText(r) {
+  const baseline = r.theory == null ? "" : `, baseline ${fmt6(r.theory)}`;
+  return `step ${r.step.toLocaleString("en")} · mode ${r.mode}: this variant `
+    + `${fmt6(r.experiment)}${baseline}`;
+}
 
 const el = (name) => $(`appg-${name}`);
 
@@ -84,6 +94,7 @@ function draw() {
   if (!c.session) return;
   try {
     c.session.draw(c.canvas, panels(), logSteps());
+    c.readout?.refresh();
   } catch (e) {
     showError(`drawing failed: ${messageOf(e)}`, "appg-error");
   }
@@ -286,6 +297,7 @@ function wireControls() {
   el("panels").addEventListener("change", draw);
   el("log-steps").addEventListener("change", draw);
   wireDownloads();
+  c.readout = attachReadout(c.canvas, (x, y) => c.session?.readout(x, y), readoutText);
   new ResizeObserver(draw).observe(c.canvas);
 }
 

@@ -1,6 +1,8 @@
 //! Renders synthetic runs to SVG and inspects the markup.
 
 use super::*;
+
+mod replay;
 use crate::experiment::{Record, RunConfig, TheoryResult};
 
 /// Step times of the synthetic modes.
@@ -308,7 +310,7 @@ fn appg_figure_marks_failures_and_draws_rows_in_progress() {
             ..AppgFigureOptions::default()
         };
         let s = super::landscape::to_svg((opts.width, opts.height), |root| {
-            draw_appg_figure(root, &partial, Some(&current), &opts)
+            draw_appg_figure(root, &partial, Some(&current), &opts).map(|_| ())
         })
         .expect("rendering");
         let texts = texts(&s);
@@ -324,71 +326,4 @@ fn appg_figure_marks_failures_and_draws_rows_in_progress() {
             std::fs::write(dir.join(name), svg).expect("write");
         }
     }
-}
-
-/// Okabe-Ito vermillion: the replay cursor.
-const CURSOR: &str = "#D55E00";
-
-/// The x coordinates of every polyline stroked in `color`.
-fn polyline_xs(svg: &str, color: &str) -> Vec<Vec<i32>> {
-    svg.split("<polyline")
-        .skip(1)
-        .filter(|p| p.split("/>").next().unwrap_or("").contains(color))
-        .map(|p| {
-            let pts = p.split("points=\"").nth(1).unwrap_or("");
-            let pts = pts.split('"').next().unwrap_or("");
-            let xs = pts.split_whitespace().filter_map(|xy| xy.split_once(','));
-            xs.map(|(x, _)| x.parse().expect("x")).collect()
-        })
-        .collect()
-}
-
-#[test]
-fn cursor_line_is_drawn_at_its_time_in_every_panel() {
-    let result = synthetic(3);
-    for log_time in [false, true] {
-        let opts = FigureOptions {
-            log_time,
-            ..FigureOptions::default()
-        };
-        let (plain, _) = linear_figure_svg_at(&result, &opts, None).unwrap();
-        assert!(!plain.contains(CURSOR), "a cursor without one asked for");
-        let (svg, layout) = linear_figure_svg_at(&result, &opts, Some(6.0)).unwrap();
-        let lines = polyline_xs(&svg, CURSOR);
-        assert_eq!(lines.len(), 2, "one cursor line per panel: {lines:?}");
-        assert_eq!(layout.panels.len(), 2);
-        for (xs, panel) in lines.iter().zip(&layout.panels) {
-            let want = panel.x_of(6.0).unwrap();
-            assert_eq!(xs.len(), 2, "{xs:?}");
-            for &x in xs {
-                assert!(
-                    (f64::from(x) - want).abs() <= 1.0,
-                    "cursor at {x}, expected {want}"
-                );
-            }
-            assert!((panel.t_at(want) - 6.0).abs() < 1e-9);
-        }
-        // the two panels sit side by side at the same height
-        let (a, b) = (&layout.panels[0], &layout.panels[1]);
-        assert!(
-            a.right < b.left && a.left > 0.0 && b.right < 1100.0,
-            "{layout:?}"
-        );
-        assert_eq!((a.top, a.bottom), (b.top, b.bottom));
-    }
-}
-
-#[test]
-fn cursor_off_the_axis_is_not_drawn() {
-    let result = synthetic(3);
-    let log = FigureOptions {
-        log_time: true,
-        ..FigureOptions::default()
-    };
-    for (opts, t) in [(log, 0.0), (FigureOptions::default(), 50.0)] {
-        let (svg, _) = linear_figure_svg_at(&result, &opts, Some(t)).unwrap();
-        assert!(!svg.contains(CURSOR), "cursor drawn at t = {t}");
-    }
-    let (svg, _) = linear_figure_svg_at(&result, &log, Some(f64::NAN)).unwrap();
-    assert!(!svg.contains(CURSOR));
 }

@@ -106,14 +106,15 @@ pub fn draw_mlp(
 }
 
 /// Draws Appendix G's comparison (finished rows of `result`, and `current` as far as it got)
-/// onto `canvas`, the variant panels showing the rows of `policy`.
+/// onto `canvas`, the variant panels showing the rows of `policy`; returns where the
+/// variant panels lie.
 pub fn draw_appg(
     canvas: &HtmlCanvasElement,
     result: &AppgResult,
     current: Option<&ComparisonRow>,
     policy: Policy,
     log_steps: bool,
-) -> Result<(), JsValue> {
+) -> Result<FigureLayout, JsValue> {
     draw_with(canvas, |root, (width, height)| {
         let opts = AppgFigureOptions {
             policy,

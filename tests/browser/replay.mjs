@@ -5,7 +5,7 @@ import { join } from "node:path";
 
 import { assert, canvasHash } from "./helpers.mjs";
 
-const RUN_MS = 180_000;
+export const RUN_MS = 180_000;
 /** Shown values are rounded to six decimals: within 1e-6 of the records. */
 const TOL = 1e-6;
 /** The cursor's colour (Okabe-Ito vermillion, src/plot/style.rs). */
@@ -41,7 +41,7 @@ function numberAfter(text, label) {
   return Number(m[0]);
 }
 
-function expectClose(got, want, what) {
+export function expectClose(got, want, what) {
   assert(got.length === want.length, `${what}: ${got.length} values for ${want.length}`);
   got.forEach((g, j) => assert(Math.abs(g - want[j]) <= TOL,
     `${what}[${j}]: shown ${g}, JSON ${want[j]}`));
@@ -114,75 +114,6 @@ async function hover(page, x, y) {
   await tip.waitFor({ state: "visible", timeout: 5000 });
   const data = await tip.evaluate((el) => ({ ...el.dataset, text: el.textContent }));
   return data;
-}
-
-/** Hovers canvas #`id` at fractions (fx, fy) of its size; the readout's data and text. */
-async function hoverAt(page, id, fx, fy) {
-  const canvas = page.locator(`#${id}`);
-  await canvas.scrollIntoViewIfNeeded();
-  const box = await canvas.boundingBox();
-  await page.mouse.move(box.x + fx * box.width, box.y + fy * box.height);
-  const tip = page.locator(`[data-testid=${id}-readout]`);
-  await tip.waitFor({ state: "visible", timeout: 5000 });
-  return tip.evaluate((el) => ({ ...el.dataset, text: el.textContent }));
-}
-
-/** The readouts of the hidden-representation (MLP) cell, against its JSON. */
-async function mlpReadouts(page) {
-  await page.click("#hidden-run");
-  await page.waitForFunction(() => ["finished", "error"].includes(
-    document.getElementById("cell-hidden").dataset.state), null, { timeout: RUN_MS, polling: 50 });
-  const r = JSON.parse(await page.evaluate(() => window.stepwise.hiddenCell.session.result_json()));
-  const at = (step) => r.records.findIndex((q) => q.step === step);
-  const loss = await hoverAt(page, "hidden-figure", 0.6 / 3, 0.5);
-  assert(loss.panel === "0" && loss.mode === "", `MLP loss panel readout ${JSON.stringify(loss)}`);
-  expectClose([Number(loss.experiment)], [r.records[at(Number(loss.step))].loss], "MLP loss");
-  const emb = await hoverAt(page, "hidden-figure", 1.6 / 3, 0.5);
-  const i = at(Number(emb.step));
-  const j = Number(emb.mode);
-  assert(emb.panel === "1" && j >= 1, `MLP embedding readout ${JSON.stringify(emb)}`);
-  expectClose([Number(emb.experiment)], [r.records[i].eigenvalues[j - 1]], "MLP λ");
-  expectClose([Number(emb.theory)], [r.theory.records[i].eigenvalues[j - 1]], "MLP NTK theory");
-  const hid = await hoverAt(page, "hidden-figure", 2.6 / 3, 0.5);
-  const h = r.hidden.find((q) => q.step === Number(hid.step));
-  const k = Number(hid.mode);
-  assert(hid.panel === "2" && h && k >= 1 && hid.theory === "", `hidden readout ${JSON.stringify(hid)}`);
-  expectClose([Number(hid.experiment)], [h.eigenvalues[k - 1]], "hidden λ");
-  return `hidden cell: loss, mode ${j} and hidden mode ${k}`;
-}
-
-/** The readouts of the init cell: random vs aligned, within the cell's max gap. */
-async function initReadouts(page) {
-  await page.waitForFunction(() => window.stepwise.initCell.result, null, { timeout: RUN_MS });
-  const gap = Number(await page.locator("#init-gap").getAttribute("data-gap"));
-  const a = await hoverAt(page, "init-figure", 0.6 / 2, 0.5);
-  assert(a.panel === "0" && /mode \d+: random -?[\d.]+, aligned -?[\d.]+$/.test(a.text),
-    `init panel A readout "${a.text}"`);
-  assert(Math.abs(Number(a.experiment) - Number(a.theory)) <= gap + 1e-12,
-    `random ${a.experiment} and aligned ${a.theory} differ by more than ${gap}`);
-  const b = await hoverAt(page, "init-figure", 1.6 / 2, 0.5);
-  assert(b.panel === "1" && /mode \d+: random − aligned -?[\d.]+$/.test(b.text),
-    `init panel B readout "${b.text}"`);
-  assert(Math.abs(Number(b.experiment)) <= gap + 1e-12, `gap ${b.experiment} > ${gap}`);
-  return "init cell: both panels";
-}
-
-/** The readouts of the symmetry cell: the losses (1 − γs²)² and (1 − γc)² at the pointer. */
-async function symmetryReadouts(page) {
-  await page.waitForFunction(() => window.stepwise.symmetryCell.result, null, { timeout: RUN_MS });
-  const gammas = await page.evaluate(() => JSON.parse(
-    window.stepwise.symmetryCell.result.summary_json()).modes.map((m) => m.gamma));
-  const a = await hoverAt(page, "symmetry-figure", 0.62 / 2, 0.4);
-  const g = gammas[Number(a.mode) - 1];
-  const s = Number(a.t);
-  assert(a.panel === "0" && g !== undefined && a.text.includes(`γ = ${g}: SSL loss `),
-    `symmetry panel A readout "${a.text}"`);
-  expectClose([Number(a.experiment), Number(a.theory)], [(1 - g * s * s) ** 2, (1 - g * s) ** 2],
-    `losses at s = ${s}, γ = ${g}`);
-  const b = await hoverAt(page, "symmetry-figure", 1.6 / 2, 0.5);
-  assert(b.panel === "1" && /^t = [\d.e+-]+ · γ = [\d.]+: SSL rescaled [\d.]+, supervised [\d.]+$/
-    .test(b.text), `symmetry panel B readout "${b.text}"`);
-  return `symmetry cell: loss at s = ${s.toPrecision(3)}, γ = ${g}`;
 }
 
 export const replayChecks = {
@@ -279,16 +210,5 @@ export const replayChecks = {
     assert(t1 > t0, `ArrowRight moved the readout from t = ${t0} to ${t1}`);
     await page.locator("#cell-stepwise").screenshot({ path: join(outDir, `readout-${mode}-keyboard.png`) });
     return { summary: `mode ${j} at t = ${Number(tip.t).toPrecision(4)}; loss at record ${li}` };
-  },
-
-  async "readout-cells"({ page, mode, base, outDir }) {
-    await page.goto(`${base}/?preset=planted&hidden.preset=mlp-small-bt`);
-    const init = await initReadouts(page);
-    await page.locator("#cell-init").screenshot({ path: join(outDir, `readout-${mode}-init.png`) });
-    const symmetry = await symmetryReadouts(page);
-    await page.locator("#cell-symmetry").screenshot({ path: join(outDir, `readout-${mode}-symmetry.png`) });
-    const mlp = await mlpReadouts(page);
-    await page.locator("#cell-hidden").screenshot({ path: join(outDir, `readout-${mode}-hidden.png`) });
-    return { summary: `${init}; ${symmetry}; ${mlp}` };
   },
 };

@@ -5,8 +5,8 @@
 // named checks (checks.mjs: the first cells; cells.mjs: init, symmetry, cell-embed,
 // cell-share; mlp.mjs: mlp, hidden, mlp-errors, mlp-hostile,
 // mlp-cpu-width, mlp-embed; appg.mjs: appg, appg-share, appg-errors, appg-hostile,
-// appg-embed; replay.mjs: replay, readout, readout-cells); SKIP_FIG1=1 skips the
-// paper's full Figure 1 run (about 30 s in all).
+// appg-embed; replay.mjs: replay, readout; readouts.mjs: readout-cells, readout-appg);
+// SKIP_FIG1=1 skips the paper's full Figure 1 run (about 30 s in all).
 // Screenshots go to test-output/browser/. Exits non-zero with the failures listed.
 
 import { existsSync, mkdirSync } from "node:fs";
@@ -20,6 +20,7 @@ import { cellChecks } from "./cells.mjs";
 import { mlpChecks } from "./mlp.mjs";
 import { appgChecks } from "./appg.mjs";
 import { replayChecks } from "./replay.mjs";
+import { readoutChecks } from "./readouts.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const outDir = join(root, "test-output", "browser");
@@ -48,7 +49,8 @@ try {
   for (const mode of modes) {
     const browser = await launch(mode);
     try {
-      for (const [name, check] of Object.entries({ ...checks, ...cellChecks, ...mlpChecks, ...appgChecks, ...replayChecks })) {
+      for (const [name, check] of Object.entries({ ...checks, ...cellChecks, ...mlpChecks, ...appgChecks, ...replayChecks,
+        ...readoutChecks })) {
         if (name === "fig1" && process.env.SKIP_FIG1 === "1") continue;
         if (only && !only.includes(name)) continue;
         const label = `${mode}: ${name}`;
