@@ -145,6 +145,7 @@ export const replayChecks = {
     const dirs = await page.locator("#directions-status").textContent();
     assert(/^Replay, W at step [\d,]+ /.test(dirs), `cell 2 does not follow the replay: "${dirs}"`);
     await page.locator("#cell-stepwise").screenshot({ path: join(outDir, `replay-${mode}.png`) });
+    await page.locator("#cell-kernel-pca").screenshot({ path: join(outDir, `replay-${mode}-directions.png`) });
     // play at 4x to the end, then with reduced motion (jumps)
     await page.selectOption("#replay-speed", "4");
     for (const motion of ["no-preference", "reduce"]) {
