@@ -164,6 +164,13 @@ export const replayChecks = {
     await page.waitForFunction(() => document.body.dataset.state === "paused", null, { timeout: RUN_MS });
     assert(await page.locator("#replay").isHidden(), "the scrubber stays after a reset");
     assert((await page.locator("#replay-state").textContent()) === "", "the replay state stays");
+    // a paused run with records can be replayed too: Step makes a second record
+    await page.click("#step");
+    await page.waitForFunction(() => window.stepwise.cell.session.progress().records === 2,
+      null, { timeout: RUN_MS });
+    await page.locator("#replay").waitFor({ state: "visible", timeout: 5000 });
+    const pausedMax = await page.locator("#replay-time").getAttribute("max");
+    assert(pausedMax === "1", `after one Step the scrubber spans records 0..${pausedMax}`);
     return { summary: `${n} records, ${snaps} W snapshots; cursor at t = ${first.t.toPrecision(4)}` };
   },
 
