@@ -10,6 +10,10 @@ use super::Record;
 pub const MAX_SNAPSHOTS: usize = 64;
 /// At most this many f32 in all snapshots together (16 MiB).
 pub const MAX_SNAPSHOT_FLOATS: usize = 4 << 20;
+/// At most this many multiply-adds for reading W back in all snapshots: the eigenbasis
+/// solvers rotate W (d x m) by the m x m eigenvectors, d·m² each (fig1, m = 1200: 18
+/// snapshots, about 50 ms of wasm).
+pub const MAX_SNAPSHOT_WORK: usize = 1 << 28;
 
 /// Index of the item of `items` (sorted by `time`) nearest in time to `t`; the earlier one
 /// on a tie. `None` when `items` is empty or `t` is NaN.
@@ -130,11 +134,15 @@ fn nearest_mode(experiment: &[f64], theory: Option<&[f64]>, v: f64) -> Option<us
 }
 
 /// Steps between W snapshots for a run of `steps` steps recorded every `record_every`, with
-/// W of `w_len` floats: a multiple of `record_every` such that the snapshots at step 0, at
-/// every multiple and at the last step number at most [`MAX_SNAPSHOTS`] and hold at most
-/// [`MAX_SNAPSHOT_FLOATS`]. `None` when not even three fit.
-pub fn snapshot_every(steps: u64, record_every: u64, w_len: usize) -> Option<u64> {
-    let count = MAX_SNAPSHOTS.min(MAX_SNAPSHOT_FLOATS / w_len.max(1));
+/// W of d x m: a multiple of `record_every` such that the snapshots at step 0, at every
+/// multiple and at the last step number at most [`MAX_SNAPSHOTS`], hold at most
+/// [`MAX_SNAPSHOT_FLOATS`] and cost at most [`MAX_SNAPSHOT_WORK`] to read. `None` when not
+/// even three fit.
+pub fn snapshot_every(steps: u64, record_every: u64, (d, m): (usize, usize)) -> Option<u64> {
+    let w_len = (d * m).max(1);
+    let count = MAX_SNAPSHOTS
+        .min(MAX_SNAPSHOT_FLOATS / w_len)
+        .min(MAX_SNAPSHOT_WORK / w_len.saturating_mul(m).max(1));
     if count < 3 {
         return None;
     }
@@ -234,21 +242,22 @@ mod tests {
     #[test]
     fn snapshots_are_bounded_and_land_on_records() {
         // 5000 steps recorded every 10: 500 intervals over at most 62 snapshot gaps
-        let every = snapshot_every(5000, 10, 100).unwrap();
+        let every = snapshot_every(5000, 10, (4, 25)).unwrap();
         assert_eq!(every, 90);
         let count = (0..=5000u64)
             .filter(|&s| snapshot_due(s, every, 5000))
             .count();
         assert!(count <= MAX_SNAPSHOTS, "{count}");
-        assert_eq!(snapshot_every(40, 10, 100), Some(10));
+        assert_eq!(snapshot_every(40, 10, (4, 25)), Some(10));
         // W too large for three snapshots in the float budget
-        assert_eq!(snapshot_every(40, 10, MAX_SNAPSHOT_FLOATS / 2), None);
-        // big W: fewer snapshots
-        let every = snapshot_every(6400, 1, MAX_SNAPSHOT_FLOATS / 10).unwrap();
-        let count = (0..=6400u64)
-            .filter(|&s| snapshot_due(s, every, 6400))
+        assert_eq!(snapshot_every(40, 10, (MAX_SNAPSHOT_FLOATS / 2, 1)), None);
+        // fig1 (d = 10, m = 1200, 14673 steps recorded every 20): the work budget allows 18
+        let every = snapshot_every(14673, 20, (10, 1200)).unwrap();
+        let count = (0..=14673u64)
+            .filter(|&s| snapshot_due(s, every, 14673))
             .count();
-        assert!(count <= 10, "{count}");
+        assert!((10..=18).contains(&count), "{count}");
+        assert_eq!(every % 20, 0);
         assert_eq!(steps_to_snapshot(0, 90, 5000), 90);
         assert_eq!(steps_to_snapshot(4950, 90, 5000), 50);
         assert!(snapshot_due(5000, 90, 5000) && snapshot_due(0, 90, 5000));

@@ -26,9 +26,9 @@ pub struct Snapshots {
 impl Snapshots {
     /// The plan for `prep`'s run; nothing taken yet.
     pub fn plan(prep: &Prepared) -> Self {
-        let w_len = prep.config.d * prep.pairs.m;
+        let shape = (prep.config.d, prep.pairs.m);
         Self {
-            every: snapshot_every(prep.steps(), prep.config.record_every, w_len),
+            every: snapshot_every(prep.steps(), prep.config.record_every, shape),
             steps: prep.steps(),
             lr: prep.lr(),
             taken: Vec::new(),
