@@ -13,6 +13,7 @@ import { registerCell, wireShare, prefixed, pair } from "./share.js";
 import { fillTable, appgSummary } from "./appg-table.js";
 import { turn, release } from "./scheduler.js";
 import { onThemeChange, redrawDue } from "./theme.js";
+import { attachReadout, fmt as fmt6 } from "./readout.js";
 
 /** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
 const FRAME_BUDGET_MS = 8;
@@ -44,8 +45,17 @@ export const appgCell = {
   tabled: -1,
   backend: "auto",
   presets: [],
+  /** The figure's hover readout ({refresh, hide}). */
+  readout: null,
 };
 const c = appgCell;
+
+/** A variant panel's readout: the step, and mode j of the variant and of the baseline. */
+function readoutText(r) {
+  const baseline = r.theory == null ? "" : `, baseline ${fmt6(r.theory)}`;
+  return `step ${r.step.toLocaleString("en")} · mode ${r.mode}: this variant `
+    + `${fmt6(r.experiment)}${baseline}`;
+}
 
 const el = (name) => $(`appg-${name}`);
 
@@ -86,6 +96,7 @@ function draw() {
   if (!c.session) return;
   try {
     c.session.draw(c.canvas, panels(), logSteps());
+    c.readout?.refresh();
   } catch (e) {
     showError(`drawing failed: ${messageOf(e)}`, "appg-error");
   }
@@ -289,6 +300,7 @@ function wireControls() {
   el("panels").addEventListener("change", draw);
   el("log-steps").addEventListener("change", draw);
   wireDownloads();
+  c.readout = attachReadout(c.canvas, (x, y) => c.session?.readout(x, y), readoutText);
   new ResizeObserver(draw).observe(c.canvas);
   onThemeChange(draw);
 }

@@ -10,6 +10,7 @@ import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { registerCell, wireShare, prefixed, pair } from "./share.js";
 import { turn, release } from "./scheduler.js";
 import { onThemeChange } from "./theme.js";
+import { attachReadout, namedReadout } from "./readout.js";
 
 /** Seconds of blocking computation allowed by default, and with "allow long runs". */
 const SHORT_S = 1;
@@ -29,6 +30,8 @@ export const initCell = {
   /** Milliseconds of the last computation. */
   ms: 0,
   presets: [],
+  /** The figure's hover readout ({refresh, hide}). */
+  readout: null,
 };
 
 function setState(state) {
@@ -64,6 +67,7 @@ function draw() {
   if (!initCell.result) return;
   try {
     initCell.result.draw(initCell.canvas, logTime());
+    initCell.readout?.refresh();
   } catch (e) {
     showError(`drawing failed: ${messageOf(e)}`, "init-error");
   }
@@ -177,6 +181,8 @@ export function setupInit({ params, presets }) {
   });
   $("init-download-svg").addEventListener("click", () => withResult((r) =>
     download("stepwise-init.svg", new Blob([r.svg(logTime())], { type: "image/svg+xml" }))));
+  const names = namedReadout([{ experiment: "random", theory: "aligned" }, { experiment: "random − aligned" }]);
+  initCell.readout = attachReadout(initCell.canvas, (x, y) => initCell.result?.readout(x, y), names);
   registerCell("init", query);
   wireShare("init", "init-status");
   new ResizeObserver(() => draw()).observe(initCell.canvas);

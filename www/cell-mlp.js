@@ -14,6 +14,7 @@ import { registerCell, wireShare, prefixed, pair } from "./share.js";
 import { mlpSummary, hiddenSummary } from "./mlp-summary.js";
 import { turn, release } from "./scheduler.js";
 import { onThemeChange, redrawDue } from "./theme.js";
+import { attachReadout } from "./readout.js";
 
 /** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
 const FRAME_BUDGET_MS = 8;
@@ -45,6 +46,8 @@ function makeCell(id, label, summarize) {
     /** Whether the reader chose the width (link or field): then the CPU keeps it. */
     widthExplicit: false,
     presets: [],
+    /** The figure's hover readout ({refresh, hide}). */
+    readout: null,
   };
 }
 
@@ -91,6 +94,7 @@ function draw(c) {
   if (!c.session) return;
   try {
     c.session.draw(c.canvas, logTime(c));
+    c.readout?.refresh();
   } catch (e) {
     showError(`drawing failed: ${messageOf(e)}`, `${c.id}-error`);
   }
@@ -318,6 +322,7 @@ function wireControls(c) {
   el(c, "reset").addEventListener("click", () => reset(c));
   el(c, "log-time").addEventListener("change", () => draw(c));
   wireDownloads(c);
+  c.readout = attachReadout(c.canvas, (x, y) => c.session?.readout(x, y));
   new ResizeObserver(() => draw(c)).observe(c.canvas);
   onThemeChange(() => draw(c));
 }

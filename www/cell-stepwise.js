@@ -11,6 +11,8 @@ import { registerCell, wireShare, pair } from "./share.js";
 import { setupLocalImages, linkNote, noteRun } from "./local-images.js";
 import { turn, release } from "./scheduler.js";
 import { onThemeChange, redrawDue } from "./theme.js";
+import { setupReplay, syncReplay, cursorTime } from "./replay.js";
+import { attachReadout } from "./readout.js";
 
 /** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
 const FRAME_BUDGET_MS = 8;
@@ -37,6 +39,8 @@ export const cell = {
   /** Whether the page shows this cell alone or another one (then cell 2 stays idle). */
   embed: null,
   presets: [],
+  /** The hover readout of the figure ({refresh, hide}). */
+  readout: null,
 };
 
 /** The cell's state, also on <body> (the tests wait on it): loading, idle, preparing,
@@ -52,6 +56,7 @@ export function setState(state) {
   for (const id of ["download-png", "download-svg", "download-json", "download-csv"]) {
     $(id).disabled = !cell.session || busy;
   }
+  syncReplay(state);
 }
 
 /** The form's configuration as JSON text, or null after showing why it is not valid. */
@@ -79,7 +84,8 @@ function logTime() {
 function draw() {
   if (!cell.session) return;
   try {
-    cell.session.draw(cell.canvas, logTime());
+    cell.session.draw(cell.canvas, logTime(), cursorTime());
+    cell.readout?.refresh();
   } catch (e) {
     showError(`drawing failed: ${messageOf(e)}`);
   }
@@ -361,6 +367,8 @@ export function setupStepwise({ params, presets, backend, embed }) {
   $("directions-refresh").addEventListener("click", showDirections);
   wireDownloads();
   setupLocalImages({ zone: cell.root, base: () => cell.config?.dataset?.base, onChange: rerun });
+  setupReplay({ session: () => cell.session, redraw: draw, directions: !embed });
+  cell.readout = attachReadout(cell.canvas, (x, y) => cell.session?.readout(x, y));
   registerCell("stepwise", query);
   wireShare("stepwise", "status");
   new ResizeObserver(() => draw()).observe(cell.canvas);

@@ -5,6 +5,7 @@ import { symmetry_landscape } from "./pkg/stepwise.js";
 import { $, setText, showError, clearError, download, messageOf } from "./ui.js";
 import { registerCell, wireShare, prefixed, pair } from "./share.js";
 import { onThemeChange } from "./theme.js";
+import { attachReadout, fmt as fmt6, fmtTime } from "./readout.js";
 
 /** The cell's state when the link has none. */
 const DEFAULTS = { gammas: "1, 0.5, 0.25", init: "0.001" };
@@ -19,6 +20,8 @@ export const symmetryCell = {
   state: null,
   /** Number of successful redraws (the tests watch it). */
   draws: 0,
+  /** The figure's hover readout ({refresh, hide}). */
+  readout: null,
 };
 
 function setState(state) {
@@ -33,6 +36,7 @@ function draw() {
   try {
     symmetryCell.result.draw(symmetryCell.canvas);
     symmetryCell.draws += 1;
+    symmetryCell.readout?.refresh();
   } catch (e) {
     showError(`drawing failed: ${messageOf(e)}`, "symmetry-error");
   }
@@ -93,6 +97,20 @@ function query(strict) {
  * Sets the cell up from its part of the page's query (prefix removed) and draws it;
  * returns the notices about the link (bad values keep the defaults).
  */
+/** A readout: panel A at s = c (the losses), panel B at time t (rescaled trajectories). */
+function readoutText(r) {
+  let gammas = [];
+  try {
+    gammas = JSON.parse(symmetryCell.result.summary_json()).modes.map((m) => m.gamma);
+  } catch {
+    // no γ list: the mode number stands in
+  }
+  const g = gammas[r.mode - 1] ?? `#${r.mode}`;
+  const [where, what] = r.panel === 0 ? ["s = c", "loss"] : ["t", "rescaled"];
+  return `${where} = ${fmtTime(r.t)} · γ = ${g}: SSL ${what} ${fmt6(r.experiment)}, `
+    + `supervised ${fmt6(r.theory)}`;
+}
+
 export function setupSymmetry({ params }) {
   const notices = [];
   for (const key of new Set(params.keys())) {
@@ -129,6 +147,8 @@ export function setupSymmetry({ params }) {
     const svg = symmetryCell.result.svg();
     download("stepwise-symmetry.svg", new Blob([svg], { type: "image/svg+xml" }));
   });
+  symmetryCell.readout = attachReadout(symmetryCell.canvas,
+    (x, y) => symmetryCell.result?.readout(x, y), readoutText);
   registerCell("symmetry", query);
   wireShare("symmetry", "symmetry-status");
   new ResizeObserver(() => draw()).observe(symmetryCell.canvas);

@@ -47,6 +47,22 @@ impl InitComparison {
     pub fn max_aligned_theory_gap(&self) -> f64 {
         max_gap(&self.aligned, &self.theory)
     }
+
+    /// λ_j(random) − λ_j(aligned) at each record time, as records (loss NaN: not drawn).
+    pub fn gap_records(&self) -> Vec<Record> {
+        let gap = |(r, a): (&Record, &Record)| Record {
+            t: r.t,
+            step: r.step,
+            loss: f64::NAN,
+            eigenvalues: r
+                .eigenvalues
+                .iter()
+                .zip(&a.eigenvalues)
+                .map(|(x, y)| x - y)
+                .collect(),
+        };
+        self.random.iter().zip(&self.aligned).map(gap).collect()
+    }
 }
 
 fn max_gap(a: &[Record], b: &[Record]) -> f64 {
@@ -297,4 +313,37 @@ fn grid(lo: f64, hi: f64, n: usize) -> Vec<f64> {
     (0..n)
         .map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(t: f64, eigenvalues: Vec<f64>) -> Record {
+        Record {
+            t,
+            step: t as u64,
+            loss: 0.0,
+            eigenvalues,
+        }
+    }
+
+    #[test]
+    fn gap_records_subtract_the_aligned_run() {
+        let cmp = InitComparison {
+            config: RunConfig::default(),
+            gamma: vec![1.0, 0.5],
+            s0: vec![1e-3; 2],
+            tau: vec![None; 2],
+            random: vec![rec(0.0, vec![0.0, 0.0]), rec(2.0, vec![0.75, 0.25])],
+            aligned: vec![rec(0.0, vec![0.0, 0.0]), rec(2.0, vec![0.5, 0.5])],
+            theory: Vec::new(),
+        };
+        let gaps = cmp.gap_records();
+        assert_eq!(gaps.len(), 2);
+        assert_eq!((gaps[1].t, gaps[1].step), (2.0, 2));
+        assert_eq!(gaps[1].eigenvalues, vec![0.25, -0.25]);
+        assert!(gaps[0].loss.is_nan());
+        assert_eq!(cmp.max_gap(), 0.25);
+    }
 }

@@ -9,12 +9,14 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::appg_bars::{bar_header, draw_bars};
+use super::geometry::{FigureLayout, PanelGeometry, PanelKind};
 use super::init::{draw_panel, Line, PanelData, Polyline};
 use super::landscape::{clip_above, min_max, thin, to_svg};
 use super::spectrum::header_layout;
 use super::style::{axis, background, ink, mode_color, tick_label, Theme};
 use super::{draw_err, PlotError};
 use crate::experiment::appg::{AppgResult, ComparisonRow, Policy};
+use crate::experiment::Record;
 use crate::model::spectral::LossVariant;
 
 /// Panel letters, in order (five variants and the bars at most).
@@ -74,13 +76,14 @@ impl<'a> Rows<'a> {
 
 /// Draws the comparison onto `root`: a grid of one panel per variant (rows of
 /// `opts.policy`) and the bar panel; `current` is a row still running, drawn as far as it
-/// got. Sizes follow `root`'s pixel size.
+/// got. Sizes follow `root`'s pixel size. Returns where the variant panels lie (in the
+/// order of [`appg_readout_sources`]; the bar panel has no readout).
 pub fn draw_appg_figure<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     result: &AppgResult,
     current: Option<&ComparisonRow>,
     opts: &AppgFigureOptions,
-) -> Result<(), PlotError> {
+) -> Result<FigureLayout, PlotError> {
     let rows = Rows { result, current };
     let panels = variant_panels(rows, opts);
     let (grid_rows, grid_cols) = grid(panels.len() + 1);
@@ -96,19 +99,52 @@ pub fn draw_appg_figure<DB: DrawingBackend>(
     for (area, p) in areas.iter().zip(panels.iter().chain([&bars])) {
         head_rows = head_rows.max(header_layout(area, p, &theme)?.rows);
     }
+    let mut layout = FigureLayout::default();
     for (area, p) in areas.iter().zip(&panels) {
-        draw_panel(area, p, head_rows, &theme)?;
+        let px = draw_panel(area, p, head_rows, &theme)?;
+        let geometry = PanelGeometry::new(PanelKind::Modes, px, p.x.clone(), p.log_x, p.y.clone());
+        layout.panels.push(geometry);
     }
     if let Some(area) = areas.get(panels.len()) {
         draw_bars(area, rows, &bars, head_rows, &theme)?;
     }
-    root.present().map_err(draw_err)
+    root.present().map_err(draw_err)?;
+    Ok(layout)
+}
+
+/// What each variant panel draws, for hover readouts, with the step as `t`: the variant's
+/// row under `policy` (finished, or `current` as far as it got) and the baseline's row
+/// (none on the baseline's own panel).
+pub fn appg_readout_sources(
+    result: &AppgResult,
+    current: Option<&ComparisonRow>,
+    policy: Policy,
+) -> Vec<(Vec<Record>, Vec<Record>)> {
+    let rows = Rows { result, current };
+    let by_step = |row: Option<&ComparisonRow>| -> Vec<Record> {
+        let records = row.map_or(&[][..], |r| &r.records[..]);
+        let at_step = |q: &Record| Record {
+            t: q.step as f64,
+            ..q.clone()
+        };
+        records.iter().map(at_step).collect()
+    };
+    let base = rows.get(LossVariant::Baseline, policy);
+    let source = |v: LossVariant| {
+        let baseline = if v == LossVariant::Baseline {
+            Vec::new()
+        } else {
+            by_step(base)
+        };
+        (by_step(rows.get(v, policy)), baseline)
+    };
+    rows.variants().into_iter().map(source).collect()
 }
 
 /// Renders [`draw_appg_figure`] of a finished comparison to a standalone SVG document.
 pub fn appg_figure_svg(result: &AppgResult, opts: &AppgFigureOptions) -> Result<String, PlotError> {
     to_svg((opts.width, opts.height), |root| {
-        draw_appg_figure(root, result, None, opts)
+        draw_appg_figure(root, result, None, opts).map(|_| ())
     })
 }
 

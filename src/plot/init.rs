@@ -9,6 +9,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::geometry::{FigureLayout, PanelGeometry, PanelKind, Pixels};
 use super::landscape::{min_max, padded, thin, to_svg};
 use super::linear::{experiment_style, theory_style};
 use super::spectrum::{draw_header, header_layout};
@@ -102,21 +103,22 @@ impl PanelData {
     }
 }
 
-/// The panels side by side, with headers of equal height so the plots line up.
+/// The panels side by side, with headers of equal height so the plots line up; returns
+/// their plotting areas' pixel ranges.
 pub(super) fn draw_panels<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     panels: &[PanelData],
     theme: &Theme,
-) -> Result<(), PlotError> {
+) -> Result<Vec<Pixels>, PlotError> {
     let areas = root.split_evenly((1, panels.len().max(1)));
     let mut rows = 1;
     for (area, p) in areas.iter().zip(panels) {
         rows = rows.max(header_layout(area, p, theme)?.rows);
     }
-    for (area, p) in areas.iter().zip(panels) {
-        draw_panel(area, p, rows, theme)?;
-    }
-    Ok(())
+    let drawn = areas.iter().zip(panels);
+    drawn
+        .map(|(area, p)| draw_panel(area, p, rows, theme))
+        .collect()
 }
 
 /// Header (at least `rows` high), axes, markers, lines and dots of one panel.
@@ -125,7 +127,7 @@ pub(super) fn draw_panel<DB: DrawingBackend>(
     p: &PanelData,
     rows: u32,
     theme: &Theme,
-) -> Result<(), PlotError> {
+) -> Result<Pixels, PlotError> {
     let body = draw_header(area, p, rows, theme)?;
     let (x, y) = (p.x.clone(), p.y.clone());
     match (p.log_x, p.log_y) {
@@ -178,7 +180,7 @@ fn draw_body<DB, XS, YS>(
     y: YS,
     p: &PanelData,
     theme: &Theme,
-) -> Result<(), PlotError>
+) -> Result<Pixels, PlotError>
 where
     DB: DrawingBackend,
     XS: AsRangedCoord<Value = f64>,
@@ -189,7 +191,8 @@ where
     let mut chart = panel_chart(area, x, y, theme)?;
     draw_axes(&mut chart, p, theme)?;
     draw_lines(&mut chart, p, theme)?;
-    draw_dots(&mut chart, &p.dots, theme)
+    draw_dots(&mut chart, &p.dots, theme)?;
+    Ok(chart.plotting_area().get_pixel_range())
 }
 
 /// Frame, ticks and axis descriptions, without grid lines.
@@ -290,16 +293,24 @@ where
 
 /// Draws the comparison: A, the eigenvalues of C from the random W(0) (wide, translucent)
 /// and from the aligned W_al(0) (dashed), with the step times τ_j; B, their difference,
-/// on a scale of at least ±0.1 so that a small gap looks small.
+/// on a scale of at least ±0.1 so that a small gap looks small. Returns where they lie.
 pub fn draw_init_comparison<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     cmp: &InitComparison,
     opts: &FigureOptions,
-) -> Result<(), PlotError> {
+) -> Result<FigureLayout, PlotError> {
     let theme = Theme::for_size(root.dim_in_pixel());
     root.fill(&background()).map_err(draw_err)?;
-    draw_panels(root, &init_panels(cmp, opts.log_time), &theme)?;
-    root.present().map_err(draw_err)
+    let panels = init_panels(cmp, opts.log_time);
+    let pixels = draw_panels(root, &panels, &theme)?;
+    root.present().map_err(draw_err)?;
+    let geometry = panels
+        .iter()
+        .zip(pixels)
+        .map(|(p, px)| PanelGeometry::new(PanelKind::Modes, px, p.x.clone(), p.log_x, p.y.clone()));
+    Ok(FigureLayout {
+        panels: geometry.collect(),
+    })
 }
 
 /// Renders [`draw_init_comparison`] to a standalone SVG document.
@@ -308,7 +319,7 @@ pub fn init_comparison_svg(
     opts: &FigureOptions,
 ) -> Result<String, PlotError> {
     to_svg((opts.width, opts.height), |root| {
-        draw_init_comparison(root, cmp, opts)
+        draw_init_comparison(root, cmp, opts).map(|_| ())
     })
 }
 

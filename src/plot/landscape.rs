@@ -7,10 +7,12 @@ use std::ops::Range;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::geometry::{FigureLayout, PanelGeometry, PanelKind};
 use super::init::{draw_panels, Line, PanelData, Polyline};
 use super::style::{background, ink, mode_color, Theme};
 use super::{draw_err, PlotError, MIN_SIZE};
 use crate::experiment::cells::{Landscape, C_STAR};
+use crate::experiment::Record;
 
 /// At most about this many points per curve.
 const MAX_POINTS: usize = 2000;
@@ -19,20 +21,57 @@ const LOSS_MAX: f64 = 2.0;
 
 /// Draws A, the landscapes (1 − γ s²)² (solid) and (c* − γ c)² (dashed) against s or c;
 /// B, the trajectories in rescaled units, γ^{1/2} s(t) (solid) and γ c(t) / c* (dashed),
-/// both tending to 1, with the SSL escape times τ dotted. Colours are the γ's.
+/// both tending to 1, with the SSL escape times τ dotted. Colours are the γ's. Returns
+/// where the panels lie.
 pub fn draw_landscape<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     ls: &Landscape,
-) -> Result<(), PlotError> {
+) -> Result<FigureLayout, PlotError> {
     let theme = Theme::for_size(root.dim_in_pixel());
     root.fill(&background()).map_err(draw_err)?;
-    draw_panels(root, &[landscape_panel(ls), trajectory_panel(ls)], &theme)?;
-    root.present().map_err(draw_err)
+    let panels = [landscape_panel(ls), trajectory_panel(ls)];
+    let pixels = draw_panels(root, &panels, &theme)?;
+    root.present().map_err(draw_err)?;
+    let geometry = panels
+        .iter()
+        .zip(pixels)
+        .map(|(p, px)| PanelGeometry::new(PanelKind::Modes, px, p.x.clone(), false, p.y.clone()));
+    Ok(FigureLayout {
+        panels: geometry.collect(),
+    })
 }
 
 /// Renders [`draw_landscape`] to a standalone SVG document of `size` pixels.
 pub fn landscape_svg(ls: &Landscape, size: (u32, u32)) -> Result<String, PlotError> {
-    to_svg(size, |root| draw_landscape(root, ls))
+    to_svg(size, |root| draw_landscape(root, ls).map(|_| ()))
+}
+
+/// What the two panels plot, as records for hover readouts: per panel, one record per x
+/// (A: s or c, B: t) with the SSL value of each γ as `eigenvalues`, next to the
+/// supervised value at the same x; B's values rescaled as drawn (γ^½·s, γ·c/c*).
+pub fn landscape_records(ls: &Landscape) -> [(Vec<Record>, Vec<Record>); 2] {
+    let records = |xs: &[f64], curves: &[Vec<f64>], scale: &dyn Fn(f64, f64) -> f64| {
+        let record = |(i, &x): (usize, &f64)| Record {
+            t: x,
+            step: i as u64,
+            loss: f64::NAN,
+            eigenvalues: (ls.gammas.iter().zip(curves))
+                .map(|(&g, c)| c.get(i).map_or(f64::NAN, |&v| scale(g, v)))
+                .collect(),
+        };
+        xs.iter().enumerate().map(record).collect::<Vec<_>>()
+    };
+    let same = |_: f64, v: f64| v;
+    [
+        (
+            records(&ls.params, &ls.ssl_loss, &same),
+            records(&ls.params, &ls.supervised_loss, &same),
+        ),
+        (
+            records(&ls.times, &ls.ssl, &|g, s| g.sqrt() * s),
+            records(&ls.times, &ls.supervised, &|g, c| g * c / C_STAR),
+        ),
+    ]
 }
 
 fn landscape_panel(ls: &Landscape) -> PanelData {
@@ -188,6 +227,33 @@ pub(super) fn min_max(values: impl Iterator<Item = f64>) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn landscape_records_hold_what_is_drawn() {
+        let ls = crate::experiment::cells::landscape(&[1.0, 4.0], 1.5, 101);
+        let [(a, a_sup), (b, b_sup)] = landscape_records(&ls);
+        assert_eq!(
+            (a.len(), a_sup.len(), b.len(), b_sup.len()),
+            (101, 101, 101, 101)
+        );
+        // s = 0 is the middle of the grid: SSL loss 1 for every γ, supervised (c* − 0)²
+        let mid = &a[50];
+        assert!(mid.t.abs() < 1e-12, "{}", mid.t);
+        assert!(mid.eigenvalues.iter().all(|l| (l - 1.0).abs() < 1e-12));
+        assert!(a_sup[50]
+            .eigenvalues
+            .iter()
+            .all(|l| (l - C_STAR * C_STAR).abs() < 1e-12));
+        // SSL (1 − γ s²)² at the grid's s, for γ = 4
+        let r = &a[80];
+        assert!(r.t > 0.1);
+        assert!((r.eigenvalues[1] - (1.0 - 4.0 * r.t * r.t).powi(2)).abs() < 1e-9);
+        // panel B, rescaled as drawn: both trajectories end near 1
+        let end = b.last().unwrap();
+        assert_eq!(end.t, *ls.times.last().unwrap());
+        assert!((end.eigenvalues[1] - 2.0 * ls.ssl[1][100]).abs() < 1e-12);
+        assert!((b_sup[100].eigenvalues[0] - ls.supervised[0][100] / C_STAR).abs() < 1e-12);
+    }
 
     #[test]
     fn clipping_cuts_at_the_top() {

@@ -7,10 +7,12 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::geometry::{FigureLayout, PanelGeometry};
 use super::key::draw_key;
 use super::series::{eigen_panel, loss_panel, Curve, FigureData, Marker, Panel, Stroke, TimeAxis};
 use super::style::{
-    axis, background, panel_chart, tick_label, Theme, EXPERIMENT_ALPHA, MARKER_ALPHA, RIGHT_MARGIN,
+    axis, background, panel_chart, tick_label, Theme, CURSOR, EXPERIMENT_ALPHA, MARKER_ALPHA,
+    RIGHT_MARGIN,
 };
 use super::{draw_err, FigureOptions, PlotError};
 use crate::experiment::RunResult;
@@ -38,6 +40,17 @@ pub fn draw_linear_figure<DB: DrawingBackend>(
     result: &RunResult,
     opts: &FigureOptions,
 ) -> Result<(), PlotError> {
+    draw_linear_figure_at(root, result, opts, None).map(|_| ())
+}
+
+/// [`draw_linear_figure`] with a replay cursor: a vertical line at time `cursor` across
+/// both panels (none when it is `None` or off the time axis). Returns where the panels lie.
+pub fn draw_linear_figure_at<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    result: &RunResult,
+    opts: &FigureOptions,
+    cursor: Option<f64>,
+) -> Result<FigureLayout, PlotError> {
     let data = FigureData::from(result);
     let axis = TimeAxis::new(&data, opts.log_time);
     let specs = [
@@ -56,22 +69,29 @@ pub fn draw_linear_figure<DB: DrawingBackend>(
             panel: eigen_panel(&data, &axis),
         },
     ];
-    draw_panels(root, &axis, &specs)
+    draw_panels(root, &axis, &specs, cursor)
 }
 
-/// Draws the panels side by side, on one time axis.
+/// Draws the panels side by side, on one time axis, with the cursor line at that time if
+/// any; returns where the panels lie.
 pub(super) fn draw_panels<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     axis: &TimeAxis,
     specs: &[PanelSpec],
-) -> Result<(), PlotError> {
+    cursor: Option<f64>,
+) -> Result<FigureLayout, PlotError> {
     let theme = Theme::for_size(root.dim_in_pixel());
     root.fill(&background()).map_err(draw_err)?;
     let areas = root.split_evenly((1, specs.len()));
+    let mut layout = FigureLayout::default();
     for (area, spec) in areas.iter().zip(specs) {
-        draw_panel(area, axis, spec, &theme)?;
+        let cursor = cursor.filter(|&t| axis.contains(t));
+        layout
+            .panels
+            .push(draw_panel(area, axis, spec, cursor, &theme)?);
     }
-    root.present().map_err(draw_err)
+    root.present().map_err(draw_err)?;
+    Ok(layout)
 }
 
 /// Draws one panel, on a linear or logarithmic time axis.
@@ -79,15 +99,24 @@ fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     axis: &TimeAxis,
     spec: &PanelSpec,
+    cursor: Option<f64>,
     theme: &Theme,
-) -> Result<(), PlotError> {
+) -> Result<PanelGeometry, PlotError> {
     let body = draw_title(area, spec, theme)?;
     let range = axis.range.clone();
-    if axis.log {
-        draw_chart(&body, range.log_scale(), spec, theme)
+    let pixels = if axis.log {
+        draw_chart(&body, range.clone().log_scale(), spec, cursor, theme)?
     } else {
-        draw_chart(&body, range, spec, theme)
-    }
+        draw_chart(&body, range.clone(), spec, cursor, theme)?
+    };
+    let y = spec.panel.y.clone();
+    Ok(PanelGeometry::new(
+        spec.panel.kind,
+        pixels,
+        range,
+        axis.log,
+        y,
+    ))
 }
 
 /// Writes "A  loss" at the panel's top left, and the key in the legend panel's header;
@@ -116,13 +145,15 @@ fn draw_title<DB: DrawingBackend>(
     Ok(body)
 }
 
-/// Axes, step-time markers and curves of one panel on the time axis `x`.
+/// Axes, step-time markers, curves and the cursor of one panel on the time axis `x`;
+/// returns the plotting area's pixel range.
 fn draw_chart<DB, XS>(
     area: &DrawingArea<DB, Shift>,
     x: XS,
     spec: &PanelSpec,
+    cursor: Option<f64>,
     theme: &Theme,
-) -> Result<(), PlotError>
+) -> Result<(Range<i32>, Range<i32>), PlotError>
 where
     DB: DrawingBackend,
     XS: AsRangedCoord<Value = f64>,
@@ -135,6 +166,23 @@ where
         draw_marker(&mut chart, marker, theme)?;
     }
     draw_curves(&mut chart, &spec.panel.curves, theme)?;
+    if let Some(t) = cursor {
+        draw_cursor(&mut chart, t, theme)?;
+    }
+    Ok(chart.plotting_area().get_pixel_range())
+}
+
+/// The replay cursor: a solid full-height line at time t, over the curves.
+fn draw_cursor<DB, X>(chart: &mut Chart<'_, DB, X>, t: f64, theme: &Theme) -> Result<(), PlotError>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let Range { start, end } = chart.y_range();
+    let style = CURSOR.stroke_width(theme.px(2.0));
+    chart
+        .draw_series(LineSeries::new(vec![(t, start), (t, end)], style))
+        .map_err(draw_err)?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::geometry::FigureLayout;
 use super::linear::{draw_panels, PanelSpec};
 use super::series::{eigen_panel, loss_panel, FigureData, TimeAxis};
 use super::{draw_err, FigureOptions, PlotError, MIN_SIZE};
@@ -11,7 +12,7 @@ use crate::experiment::mlp::{LossKind, MlpResult};
 use crate::experiment::Record;
 
 /// The hidden records as plain records (no loss), for the eigenvalue panel.
-fn hidden_as_records(result: &MlpResult) -> Vec<Record> {
+pub fn hidden_as_records(result: &MlpResult) -> Vec<Record> {
     result
         .hidden
         .iter()
@@ -25,12 +26,12 @@ fn hidden_as_records(result: &MlpResult) -> Vec<Record> {
 }
 
 /// Draws the MLP figure onto `root`: loss, embedding eigenvalues and, when recorded, the
-/// hidden eigenvalues, side by side.
+/// hidden eigenvalues, side by side. Returns where the panels lie.
 pub fn draw_mlp_figure<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     result: &MlpResult,
     opts: &FigureOptions,
-) -> Result<(), PlotError> {
+) -> Result<FigureLayout, PlotError> {
     let barlow = result.config.loss == LossKind::BarlowTwins;
     let data = FigureData {
         records: &result.records,
@@ -75,7 +76,7 @@ pub fn draw_mlp_figure<DB: DrawingBackend>(
             panel: eigen_panel(&hidden_data, &axis),
         });
     }
-    draw_panels(root, &axis, &specs)
+    draw_panels(root, &axis, &specs, None)
 }
 
 /// Renders [`draw_mlp_figure`] to a standalone SVG document.

@@ -7,6 +7,7 @@
 
 mod appg;
 mod appg_bars;
+pub mod geometry;
 pub mod init;
 mod key;
 pub mod landscape;
@@ -20,11 +21,12 @@ mod tests;
 
 use plotters::prelude::{DrawingArea, IntoDrawingArea, SVGBackend};
 
-pub use appg::{appg_figure_svg, draw_appg_figure, AppgFigureOptions};
+pub use appg::{appg_figure_svg, appg_readout_sources, draw_appg_figure, AppgFigureOptions};
+pub use geometry::{FigureLayout, PanelGeometry, PanelKind};
 pub use init::{draw_init_comparison, init_comparison_svg};
-pub use landscape::{draw_landscape, landscape_svg};
-pub use linear::draw_linear_figure;
-pub use mlp::{draw_mlp_figure, mlp_figure_svg};
+pub use landscape::{draw_landscape, landscape_records, landscape_svg};
+pub use linear::{draw_linear_figure, draw_linear_figure_at};
+pub use mlp::{draw_mlp_figure, hidden_as_records, mlp_figure_svg};
 pub use spectrum::{direction_rgb, directions_svg, draw_directions, draw_spectrum, spectrum_svg};
 pub use style::{with_scheme, Scheme};
 
@@ -69,12 +71,23 @@ pub(crate) const MIN_SIZE: (u32, u32) = (200, 120);
 
 /// Renders [`draw_linear_figure`] to a standalone SVG document.
 pub fn linear_figure_svg(result: &RunResult, opts: &FigureOptions) -> Result<String, PlotError> {
+    linear_figure_svg_at(result, opts, None).map(|(svg, _)| svg)
+}
+
+/// Renders [`draw_linear_figure_at`] (with the replay cursor at `cursor`) to a standalone
+/// SVG document, with the panels' layout.
+pub fn linear_figure_svg_at(
+    result: &RunResult,
+    opts: &FigureOptions,
+    cursor: Option<f64>,
+) -> Result<(String, FigureLayout), PlotError> {
     let size = (opts.width.max(MIN_SIZE.0), opts.height.max(MIN_SIZE.1));
     let mut svg = String::new();
-    {
+    let layout = {
         let root: DrawingArea<_, _> = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        draw_linear_figure(&root, result, opts)?;
+        let layout = draw_linear_figure_at(&root, result, opts, cursor)?;
         root.present().map_err(draw_err)?;
-    }
-    Ok(svg)
+        layout
+    };
+    Ok((svg, layout))
 }

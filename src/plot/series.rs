@@ -6,6 +6,7 @@ use std::ops::Range;
 
 use plotters::style::RGBColor;
 
+use super::geometry::PanelKind;
 use super::style::{faint, ink, mode_color};
 use crate::experiment::{Record, RunResult, TheoryResult};
 
@@ -41,6 +42,7 @@ pub struct Marker {
 /// One panel's content.
 #[derive(Debug, Clone)]
 pub struct Panel {
+    pub kind: PanelKind,
     pub curves: Vec<Curve>,
     pub markers: Vec<Marker>,
     pub y: Range<f64>,
@@ -167,7 +169,7 @@ pub fn loss_panel(data: &FigureData<'_>, axis: &TimeAxis) -> Panel {
             stroke: Stroke::Dashed,
         },
     ];
-    finish(curves, markers(data, axis, false))
+    finish(PanelKind::Loss, curves, markers(data, axis, false))
 }
 
 /// Panel B: each eigenvalue of C in its mode colour, with dotted step-time lines.
@@ -191,7 +193,7 @@ pub fn eigen_panel(data: &FigureData<'_>, axis: &TimeAxis) -> Panel {
             });
         }
     }
-    finish(curves, markers(data, axis, true))
+    finish(PanelKind::Modes, curves, markers(data, axis, true))
 }
 
 /// Step-time markers inside the axis range.
@@ -210,7 +212,7 @@ fn markers(data: &FigureData<'_>, axis: &TimeAxis, dotted: bool) -> Vec<Marker> 
 }
 
 /// Drops empty curves and picks the y range: from min(0, data) to the data maximum plus 5 %.
-fn finish(mut curves: Vec<Curve>, markers: Vec<Marker>) -> Panel {
+fn finish(kind: PanelKind, mut curves: Vec<Curve>, markers: Vec<Marker>) -> Panel {
     curves.retain(|c| !c.points.is_empty());
     let values = curves.iter().flat_map(|c| c.points.iter().map(|p| p.1));
     let (lo, hi) = min_max(values);
@@ -222,7 +224,12 @@ fn finish(mut curves: Vec<Curve>, markers: Vec<Marker>) -> Panel {
     } else {
         0.0..1.0
     };
-    Panel { curves, markers, y }
+    Panel {
+        kind,
+        curves,
+        markers,
+        y,
+    }
 }
 
 /// (min, max), or (+inf, −inf) when empty.

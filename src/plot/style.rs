@@ -106,6 +106,9 @@ pub fn faint() -> RGBColor {
     pick(RGBColor(0xC8, 0xC8, 0xC8), RGBColor(0x4A, 0x4A, 0x50))
 }
 
+/// The replay cursor (Okabe-Ito vermillion: in no curve's palette).
+pub const CURSOR: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
+
 /// Opacity of the (wide) experiment curves, so the dashed theory shows on top.
 pub const EXPERIMENT_ALPHA: f64 = 0.5;
 /// Opacity of the dotted step-time markers.

@@ -1,6 +1,8 @@
 //! Renders synthetic runs to SVG and inspects the markup.
 
 use super::*;
+
+mod replay;
 use crate::experiment::{Record, RunConfig, TheoryResult};
 
 /// Step times of the synthetic modes.
@@ -332,7 +334,7 @@ fn appg_figure_marks_failures_and_draws_rows_in_progress() {
             ..AppgFigureOptions::default()
         };
         let s = super::landscape::to_svg((opts.width, opts.height), |root| {
-            draw_appg_figure(root, &partial, Some(&current), &opts)
+            draw_appg_figure(root, &partial, Some(&current), &opts).map(|_| ())
         })
         .expect("rendering");
         let texts = texts(&s);

@@ -11,10 +11,11 @@ use web_sys::HtmlCanvasElement;
 
 use super::appg_engine::{start_appg, start_cpu, AppgEngine, Started};
 use super::appg_query::{appg_config_from_source, compact_appg};
+use super::replay::figure_readout;
 use super::{canvas, js_error};
 use crate::experiment::appg::{AppgConfig, AppgResult, ComparisonRow, Policy};
 use crate::experiment::RunError;
-use crate::plot::{appg_figure_svg, AppgFigureOptions};
+use crate::plot::{appg_figure_svg, appg_readout_sources, AppgFigureOptions, FigureLayout};
 
 /// Where a comparison stands, as returned to JavaScript.
 #[derive(Serialize)]
@@ -42,12 +43,15 @@ struct Inner {
     notice: String,
     /// The device of a WebGPU comparison (kept while an advance holds the engine).
     gpu_device: Option<wgpu::Device>,
+    /// Where the variant panels lay in the last drawing, and the policy drawn.
+    layout: (FigureLayout, Policy),
 }
 
 impl Inner {
     fn new(started: Started) -> Self {
         let Started { engine, notice } = started;
         let mut inner = Self {
+            layout: (FigureLayout::default(), Policy::Equal),
             gpu_device: engine.gpu_device().cloned(),
             live: engine.result(),
             engine: Some(engine),
@@ -193,9 +197,24 @@ impl AppgSession {
         policy_name: &str,
         log_steps: bool,
     ) -> Result<(), JsValue> {
-        let state = self.inner.try_borrow().map_err(js_error)?;
+        let mut state = self.inner.try_borrow_mut().map_err(js_error)?;
         let (live, current) = (&state.live, state.current.as_ref());
-        canvas::draw_appg(&canvas, live, current, policy(policy_name), log_steps)
+        let policy = policy(policy_name);
+        let layout = canvas::draw_appg(&canvas, live, current, policy, log_steps)?;
+        state.layout = (layout, policy);
+        Ok(())
+    }
+
+    /// What the pointer at backing-store pixel (x, y) of the last drawing reads, as JSON
+    /// text `{panel, t, step, mode, experiment, theory, …}`: `t` is the step, `experiment`
+    /// the variant's λ_j and `theory` the baseline's; `undefined` off the variant panels.
+    pub fn readout(&self, x: f64, y: f64) -> Option<String> {
+        let state = self.inner.try_borrow().ok()?;
+        let (layout, policy) = &state.layout;
+        let owned = appg_readout_sources(&state.live, state.current.as_ref(), *policy);
+        let sources: Vec<_> = owned.iter().map(|(r, b)| (&r[..], &b[..])).collect();
+        let r = figure_readout(layout, &sources, x, y)?;
+        serde_json::to_string(&r).ok()
     }
 
     /// The figure of the finished rows as a standalone SVG document.

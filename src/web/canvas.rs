@@ -14,8 +14,8 @@ use crate::experiment::cells::{InitComparison, Landscape};
 use crate::experiment::mlp::MlpResult;
 use crate::experiment::RunResult;
 use crate::plot::{
-    draw_appg_figure, draw_init_comparison, draw_landscape, draw_linear_figure, draw_mlp_figure,
-    with_scheme, AppgFigureOptions, FigureOptions, PlotError, Scheme,
+    draw_appg_figure, draw_init_comparison, draw_landscape, draw_linear_figure_at, draw_mlp_figure,
+    with_scheme, AppgFigureOptions, FigureLayout, FigureOptions, PlotError, Scheme,
 };
 
 /// Largest backing-store side in pixels (browsers cap canvases around 16k-32k).
@@ -59,10 +59,10 @@ pub fn set_plot_theme(dark: bool) {
 
 /// Sizes `canvas` to the screen and runs `draw` on a plotters area covering it, given the
 /// backing store's pixel size, in the page's colour scheme.
-fn draw_with(
+fn draw_with<T>(
     canvas: &HtmlCanvasElement,
-    draw: impl FnOnce(&DrawingArea<CanvasBackend, Shift>, (u32, u32)) -> Result<(), PlotError>,
-) -> Result<(), JsValue> {
+    draw: impl FnOnce(&DrawingArea<CanvasBackend, Shift>, (u32, u32)) -> Result<T, PlotError>,
+) -> Result<T, JsValue> {
     let size = fit_to_screen(canvas);
     let backend = CanvasBackend::with_canvas_object(canvas.clone())
         .ok_or_else(|| js_error("the canvas has no 2D context"))?;
@@ -78,53 +78,59 @@ fn options((width, height): (u32, u32), log_time: bool) -> FigureOptions {
     }
 }
 
-/// Draws Figure 1 A/B of `result` onto `canvas`.
+/// Draws Figure 1 A/B of `result` onto `canvas`, with the replay cursor at time `cursor`
+/// when given; returns where the panels lie (backing-store pixels).
 pub fn draw_linear(
     canvas: &HtmlCanvasElement,
     result: &RunResult,
     log_time: bool,
-) -> Result<(), JsValue> {
+    cursor: Option<f64>,
+) -> Result<FigureLayout, JsValue> {
     draw_with(canvas, |root, size| {
-        draw_linear_figure(root, result, &options(size, log_time))
+        draw_linear_figure_at(root, result, &options(size, log_time), cursor)
     })
 }
 
-/// Draws the random-vs-aligned init comparison (Result 4.6) onto `canvas`.
+/// Draws the random-vs-aligned init comparison (Result 4.6) onto `canvas`; returns where
+/// the panels lie.
 pub fn draw_init(
     canvas: &HtmlCanvasElement,
     cmp: &InitComparison,
     log_time: bool,
-) -> Result<(), JsValue> {
+) -> Result<FigureLayout, JsValue> {
     draw_with(canvas, |root, size| {
         draw_init_comparison(root, cmp, &options(size, log_time))
     })
 }
 
-/// Draws the symmetry-breaking landscapes and trajectories (App. F) onto `canvas`.
-pub fn draw_symmetry(canvas: &HtmlCanvasElement, ls: &Landscape) -> Result<(), JsValue> {
+/// Draws the symmetry-breaking landscapes and trajectories (App. F) onto `canvas`; returns
+/// where the panels lie.
+pub fn draw_symmetry(canvas: &HtmlCanvasElement, ls: &Landscape) -> Result<FigureLayout, JsValue> {
     draw_with(canvas, |root, _| draw_landscape(root, ls))
 }
 
-/// Draws the MLP figure (loss, embedding and hidden eigenvalues) of `result` onto `canvas`.
+/// Draws the MLP figure (loss, embedding and hidden eigenvalues) of `result` onto `canvas`;
+/// returns where the panels lie.
 pub fn draw_mlp(
     canvas: &HtmlCanvasElement,
     result: &MlpResult,
     log_time: bool,
-) -> Result<(), JsValue> {
+) -> Result<FigureLayout, JsValue> {
     draw_with(canvas, |root, size| {
         draw_mlp_figure(root, result, &options(size, log_time))
     })
 }
 
 /// Draws Appendix G's comparison (finished rows of `result`, and `current` as far as it got)
-/// onto `canvas`, the variant panels showing the rows of `policy`.
+/// onto `canvas`, the variant panels showing the rows of `policy`; returns where the
+/// variant panels lie.
 pub fn draw_appg(
     canvas: &HtmlCanvasElement,
     result: &AppgResult,
     current: Option<&ComparisonRow>,
     policy: Policy,
     log_steps: bool,
-) -> Result<(), JsValue> {
+) -> Result<FigureLayout, JsValue> {
     draw_with(canvas, |root, (width, height)| {
         let opts = AppgFigureOptions {
             policy,

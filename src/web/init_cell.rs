@@ -6,15 +6,18 @@
 //! the reader allows more): the estimate counts the work of preparing the data twice and of
 //! both runs, at costs measured in Chromium's wasm.
 
+use std::cell::RefCell;
+
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use super::query::{compact, config_from_source};
+use super::replay::figure_readout;
 use super::{canvas, js_error};
 use crate::experiment::cells::{self, InitComparison};
 use crate::experiment::{prepare, Prepared, RunConfig, Solver};
-use crate::plot::{init_comparison_svg, FigureOptions};
+use crate::plot::{init_comparison_svg, FigureLayout, FigureOptions};
 
 // Costs in nanoseconds of Chromium's wasm on a 2020s x86 core (measured over planted and
 // photo-patch runs with m from 8 to 1200 and d from 4 to 32; good to about 2x).
@@ -71,6 +74,8 @@ pub struct InitCell {
     requested: RunConfig,
     notices: Vec<String>,
     estimated_seconds: f64,
+    /// Where the panels lay in the last drawing (hover readouts).
+    layout: RefCell<FigureLayout>,
 }
 
 #[derive(Serialize)]
@@ -125,6 +130,7 @@ pub fn compute_init(source: &str, max_seconds: f64) -> Result<InitCell, JsValue>
         requested,
         notices,
         estimated_seconds,
+        layout: RefCell::default(),
     })
 }
 
@@ -159,7 +165,24 @@ impl InitCell {
 
     /// Draws the comparison onto `canvas` at its CSS size times devicePixelRatio.
     pub fn draw(&self, canvas: HtmlCanvasElement, log_time: bool) -> Result<(), JsValue> {
-        canvas::draw_init(&canvas, &self.cmp, log_time)
+        let layout = canvas::draw_init(&canvas, &self.cmp, log_time)?;
+        *self.layout.try_borrow_mut().map_err(js_error)? = layout;
+        Ok(())
+    }
+
+    /// What the pointer at backing-store pixel (x, y) of the last drawing reads, as JSON
+    /// text `{panel, kind, t, step, mode, experiment, theory, …}`: on panel A `experiment`
+    /// is the random start's λ_j and `theory` the aligned start's, on panel B `experiment`
+    /// is their difference; `undefined` off the panels.
+    pub fn readout(&self, x: f64, y: f64) -> Option<String> {
+        let layout = self.layout.try_borrow().ok()?;
+        let gaps = self.cmp.gap_records();
+        let sources = [
+            (&self.cmp.random[..], &self.cmp.aligned[..]),
+            (&gaps[..], &[][..]),
+        ];
+        let r = figure_readout(&layout, &sources, x, y)?;
+        serde_json::to_string(&r).ok()
     }
 
     /// The figure as a standalone SVG document.

@@ -10,11 +10,12 @@ use web_sys::HtmlCanvasElement;
 use super::mlp_engine::{start_cpu, start_mlp, MlpEngine, Started};
 use super::mlp_query::{compact_mlp, mlp_config_from_source};
 use super::mlp_summary::summarize;
+use super::replay::figure_readout;
 use super::session::Progress;
 use super::{canvas, js_error};
-use crate::experiment::mlp::{MlpConfig, MlpPrepared, MlpResult};
+use crate::experiment::mlp::{LossKind, MlpConfig, MlpPrepared, MlpResult};
 use crate::experiment::{record_grid, theory_records, RunError};
-use crate::plot::{mlp_figure_svg, FigureOptions};
+use crate::plot::{hidden_as_records, mlp_figure_svg, FigureLayout, FigureOptions};
 
 /// What stopped a run, for the page: `diverged`, `gpu` (the device failed: restart on the
 /// CPU) or `other`.
@@ -44,6 +45,8 @@ struct Inner {
     /// The configuration run (automatic `lr`/`steps` kept automatic; the CPU's width).
     requested: MlpConfig,
     notice: String,
+    /// Where the panels lay in the last drawing (hover readouts).
+    layout: FigureLayout,
 }
 
 impl Inner {
@@ -71,6 +74,7 @@ impl Inner {
             auto_width,
             requested: config,
             notice,
+            layout: FigureLayout::default(),
         }
     }
 
@@ -210,8 +214,31 @@ impl MlpSession {
     /// Barlow Twins, hidden eigenvalues) onto `canvas` at its CSS size times
     /// devicePixelRatio.
     pub fn draw(&self, canvas: HtmlCanvasElement, log_time: bool) -> Result<(), JsValue> {
-        let state = self.inner.try_borrow().map_err(js_error)?;
-        canvas::draw_mlp(&canvas, &state.live, log_time)
+        let mut state = self.inner.try_borrow_mut().map_err(js_error)?;
+        state.layout = canvas::draw_mlp(&canvas, &state.live, log_time)?;
+        Ok(())
+    }
+
+    /// What the pointer at backing-store pixel (x, y) of the last drawing reads, as JSON
+    /// text `{panel, kind, t, step, mode, experiment, theory, loss, theory_loss}` (the
+    /// theory only for Barlow Twins; none on the hidden panel); `undefined` off the panels.
+    pub fn readout(&self, x: f64, y: f64) -> Option<String> {
+        let state = self.inner.try_borrow().ok()?;
+        let live = &state.live;
+        let barlow = live.config.loss == LossKind::BarlowTwins;
+        let theory = if barlow {
+            &live.theory.records[..]
+        } else {
+            &[]
+        };
+        let hidden = hidden_as_records(live);
+        let sources = [
+            (&live.records[..], theory),
+            (&live.records[..], theory),
+            (&hidden[..], &[][..]),
+        ];
+        let r = figure_readout(&state.layout, &sources, x, y)?;
+        serde_json::to_string(&r).ok()
     }
 
     /// The result so far as JSON text, in the CLI's schema (`stepwise run fig2-bt --out`).

@@ -25,7 +25,9 @@ mod mlp_session;
 mod mlp_summary;
 mod probe;
 mod query;
+mod replay;
 mod session;
+mod snapshots;
 mod symmetry;
 
 pub use appg_query::{

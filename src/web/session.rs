@@ -10,19 +10,24 @@ use web_sys::HtmlCanvasElement;
 use super::directions::directions;
 use super::engine::{pick_engine, Engine};
 use super::query::config_from_source;
+use super::snapshots::Snapshots;
 use super::{canvas, export, js_error, local_photos};
 use crate::experiment::share::config_to_query;
 use crate::experiment::{
     prepare_with_photos, record_grid, theory_records, Prepared, RunConfig, RunError, RunResult,
 };
-use crate::plot::{linear_figure_svg, FigureOptions};
+use crate::plot::{linear_figure_svg, FigureLayout, FigureOptions};
 
-struct Inner {
-    prep: Prepared,
+pub(super) struct Inner {
+    pub(super) prep: Prepared,
     /// The run; `None` while an `advance` holds it.
     engine: Option<Engine>,
     /// What is drawn: the records so far, with the theory on the whole run's time grid.
-    live: RunResult,
+    pub(super) live: RunResult,
+    /// W at up to 64 record steps so far, for replaying the learned directions.
+    pub(super) snapshots: Snapshots,
+    /// Where the panels lay in the last drawing (hover readouts).
+    pub(super) layout: FigureLayout,
     /// The error that stopped the run, if any.
     failure: Option<String>,
     /// Steps done and whether the run is complete, as of the last advance.
@@ -69,7 +74,7 @@ pub(super) struct Progress {
 /// A prepared linear run in the browser.
 #[wasm_bindgen]
 pub struct LinearSession {
-    inner: Rc<RefCell<Inner>>,
+    pub(super) inner: Rc<RefCell<Inner>>,
     requested: RunConfig,
     notices: Vec<String>,
     backend_notice: String,
@@ -94,6 +99,8 @@ pub async fn create_session(source: String, backend: String) -> Result<LinearSes
         &record_grid(prep.steps(), prep.config.record_every, prep.lr()),
     );
     let inner = Inner {
+        snapshots: Snapshots::plan(&prep),
+        layout: FigureLayout::default(),
         gpu_device: engine.gpu_device(),
         step: engine.step(),
         finished: engine.is_finished(),
@@ -124,16 +131,16 @@ impl LinearSession {
             1
         };
         wasm_bindgen_futures::future_to_promise(async move {
-            let taken = {
+            let (taken, mut snapshots) = {
                 let mut state = inner.try_borrow_mut().map_err(js_error)?;
                 if let Some(message) = &state.failure {
                     return Err(js_error(message));
                 }
-                state.engine.take()
+                (state.engine.take(), std::mem::take(&mut state.snapshots))
             };
             let mut engine =
                 taken.ok_or_else(|| js_error("advance() is already running for this run"))?;
-            let mut outcome = engine.advance(budget).await;
+            let mut outcome = snapshots.advance(&mut engine, budget).await;
             let mut fallback = None;
             if let (Err(RunError::Backend(e)), true) = (&outcome, engine.is_gpu()) {
                 let why = e.to_string();
@@ -151,6 +158,7 @@ impl LinearSession {
                 state.fallback = fallback;
             }
             state.engine = Some(engine);
+            state.snapshots = snapshots;
             state.sync();
             if let Err(e) = outcome {
                 state.failure = Some(e.to_string());
@@ -184,10 +192,17 @@ impl LinearSession {
     }
 
     /// Draws Figure 1 A/B (records so far, full theory) onto `canvas`, sized to its CSS box
-    /// times devicePixelRatio.
-    pub fn draw(&self, canvas: HtmlCanvasElement, log_time: bool) -> Result<(), JsValue> {
-        let state = self.inner.try_borrow().map_err(js_error)?;
-        canvas::draw_linear(&canvas, &state.live, log_time)
+    /// times devicePixelRatio, with the replay cursor at time `cursor` when given; keeps
+    /// where the panels lie for `readout`.
+    pub fn draw(
+        &self,
+        canvas: HtmlCanvasElement,
+        log_time: bool,
+        cursor: Option<f64>,
+    ) -> Result<(), JsValue> {
+        let mut state = self.inner.try_borrow_mut().map_err(js_error)?;
+        state.layout = canvas::draw_linear(&canvas, &state.live, log_time, cursor)?;
+        Ok(())
     }
 
     /// The result so far, exactly as `experiment::assemble` makes it (from the copy of the

@@ -4,13 +4,16 @@
 //! The text is read strictly (finite decimal numbers in a bounded range, a bounded count)
 //! and every problem is a message naming the offending value, shortened.
 
+use std::cell::RefCell;
+
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
+use super::replay::figure_readout;
 use super::{canvas, js_error};
 use crate::experiment::cells::{landscape_from, Landscape};
-use crate::plot::landscape_svg;
+use crate::plot::{landscape_records, landscape_svg, FigureLayout};
 
 /// At most this many γ's (one colour each).
 pub const MAX_GAMMAS: usize = 8;
@@ -113,6 +116,8 @@ fn short(v: f64) -> String {
 #[wasm_bindgen]
 pub struct SymmetryCell {
     ls: Landscape,
+    /// Where the panels lay in the last drawing (hover readouts).
+    layout: RefCell<FigureLayout>,
 }
 
 #[derive(Serialize)]
@@ -142,7 +147,10 @@ pub fn symmetry_landscape(gammas: &str, init: &str) -> Result<SymmetryCell, JsVa
         .map(|g| (1.0 / g.sqrt()).max(1.0 / g))
         .fold(0.0, f64::max);
     let ls = landscape_from(&gammas, 1.25 * reach, POINTS, init);
-    Ok(SymmetryCell { ls })
+    Ok(SymmetryCell {
+        ls,
+        layout: RefCell::default(),
+    })
 }
 
 #[wasm_bindgen]
@@ -182,7 +190,21 @@ impl SymmetryCell {
 
     /// Draws the figure onto `canvas` at its CSS size times devicePixelRatio.
     pub fn draw(&self, canvas: HtmlCanvasElement) -> Result<(), JsValue> {
-        canvas::draw_symmetry(&canvas, &self.ls)
+        let layout = canvas::draw_symmetry(&canvas, &self.ls)?;
+        *self.layout.try_borrow_mut().map_err(js_error)? = layout;
+        Ok(())
+    }
+
+    /// What the pointer at backing-store pixel (x, y) of the last drawing reads, as JSON
+    /// text `{panel, t, mode, experiment, theory, …}`: `t` is s (panel A) or the time
+    /// (panel B), `mode` the γ (1-based) whose curve is nearest, `experiment` its SSL value
+    /// and `theory` its supervised one, as drawn; `undefined` off the panels.
+    pub fn readout(&self, x: f64, y: f64) -> Option<String> {
+        let layout = self.layout.try_borrow().ok()?;
+        let [(a, a_sup), (b, b_sup)] = landscape_records(&self.ls);
+        let sources = [(&a[..], &a_sup[..]), (&b[..], &b_sup[..])];
+        let r = figure_readout(&layout, &sources, x, y)?;
+        serde_json::to_string(&r).ok()
     }
 
     /// The figure as a standalone SVG document.

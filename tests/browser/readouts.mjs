@@ -1,0 +1,122 @@
+// Browser checks of the hover readouts of the later cells ("readout-cells": init,
+// symmetry and the hidden-representation MLP cell; "readout-appg": the comparison of
+// App. G), each value compared with the cell's JSON or its closed form.
+
+import { join } from "node:path";
+
+import { assert } from "./helpers.mjs";
+import { expectClose, RUN_MS } from "./replay.mjs";
+
+/** Hovers canvas #`id` at fractions (fx, fy) of its size; the readout's data and text. */
+async function hoverAt(page, id, fx, fy) {
+  const canvas = page.locator(`#${id}`);
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  await page.mouse.move(box.x + fx * box.width, box.y + fy * box.height);
+  const tip = page.locator(`[data-testid=${id}-readout]`);
+  await tip.waitFor({ state: "visible", timeout: 5000 });
+  return tip.evaluate((el) => ({ ...el.dataset, text: el.textContent }));
+}
+
+/** The readouts of the hidden-representation (MLP) cell, against its JSON. */
+async function mlpReadouts(page) {
+  await page.click("#hidden-run");
+  await page.waitForFunction(() => ["finished", "error"].includes(
+    document.getElementById("cell-hidden").dataset.state), null, { timeout: RUN_MS, polling: 50 });
+  const r = JSON.parse(await page.evaluate(() => window.stepwise.hiddenCell.session.result_json()));
+  const at = (step) => r.records.findIndex((q) => q.step === step);
+  const loss = await hoverAt(page, "hidden-figure", 0.6 / 3, 0.5);
+  assert(loss.panel === "0" && loss.mode === "", `MLP loss panel readout ${JSON.stringify(loss)}`);
+  expectClose([Number(loss.experiment)], [r.records[at(Number(loss.step))].loss], "MLP loss");
+  const emb = await hoverAt(page, "hidden-figure", 1.6 / 3, 0.5);
+  const i = at(Number(emb.step));
+  const j = Number(emb.mode);
+  assert(emb.panel === "1" && j >= 1, `MLP embedding readout ${JSON.stringify(emb)}`);
+  expectClose([Number(emb.experiment)], [r.records[i].eigenvalues[j - 1]], "MLP λ");
+  expectClose([Number(emb.theory)], [r.theory.records[i].eigenvalues[j - 1]], "MLP NTK theory");
+  const hid = await hoverAt(page, "hidden-figure", 2.6 / 3, 0.5);
+  const h = r.hidden.find((q) => q.step === Number(hid.step));
+  const k = Number(hid.mode);
+  assert(hid.panel === "2" && h && k >= 1 && hid.theory === "", `hidden readout ${JSON.stringify(hid)}`);
+  expectClose([Number(hid.experiment)], [h.eigenvalues[k - 1]], "hidden λ");
+  return `hidden cell: loss, mode ${j} and hidden mode ${k}`;
+}
+
+/** The readouts of the init cell: random vs aligned, within the cell's max gap. */
+async function initReadouts(page) {
+  await page.waitForFunction(() => window.stepwise.initCell.result, null, { timeout: RUN_MS });
+  const gap = Number(await page.locator("#init-gap").getAttribute("data-gap"));
+  const a = await hoverAt(page, "init-figure", 0.6 / 2, 0.5);
+  assert(a.panel === "0" && /mode \d+: random -?[\d.]+, aligned -?[\d.]+$/.test(a.text),
+    `init panel A readout "${a.text}"`);
+  assert(Math.abs(Number(a.experiment) - Number(a.theory)) <= gap + 1e-12,
+    `random ${a.experiment} and aligned ${a.theory} differ by more than ${gap}`);
+  const b = await hoverAt(page, "init-figure", 1.6 / 2, 0.5);
+  assert(b.panel === "1" && /mode \d+: random − aligned -?[\d.]+$/.test(b.text),
+    `init panel B readout "${b.text}"`);
+  assert(Math.abs(Number(b.experiment)) <= gap + 1e-12, `gap ${b.experiment} > ${gap}`);
+  return "init cell: both panels";
+}
+
+/** The readouts of the symmetry cell: the losses (1 − γs²)² and (1 − γc)² at the pointer. */
+async function symmetryReadouts(page) {
+  await page.waitForFunction(() => window.stepwise.symmetryCell.result, null, { timeout: RUN_MS });
+  const gammas = await page.evaluate(() => JSON.parse(
+    window.stepwise.symmetryCell.result.summary_json()).modes.map((m) => m.gamma));
+  const a = await hoverAt(page, "symmetry-figure", 0.62 / 2, 0.4);
+  const g = gammas[Number(a.mode) - 1];
+  const s = Number(a.t);
+  assert(a.panel === "0" && g !== undefined && a.text.includes(`γ = ${g}: SSL loss `),
+    `symmetry panel A readout "${a.text}"`);
+  expectClose([Number(a.experiment), Number(a.theory)], [(1 - g * s * s) ** 2, (1 - g * s) ** 2],
+    `losses at s = ${s}, γ = ${g}`);
+  const b = await hoverAt(page, "symmetry-figure", 1.6 / 2, 0.5);
+  assert(b.panel === "1" && /^t = [\d.e+-]+ · γ = [\d.]+: SSL rescaled [\d.]+, supervised [\d.]+$/
+    .test(b.text), `symmetry panel B readout "${b.text}"`);
+  return `symmetry cell: loss at s = ${s.toPrecision(3)}, γ = ${g}`;
+}
+
+/** App. G's comparison (short, on the CPU): a variant panel against the JSON rows. */
+async function appgReadouts(page) {
+  await page.click("#appg-run");
+  await page.waitForFunction(() => ["finished", "error"].includes(
+    document.getElementById("cell-appg").dataset.state), null, { timeout: RUN_MS, polling: 50 });
+  const r = JSON.parse(await page.evaluate(() => window.stepwise.appgCell.session.result_json(true)));
+  const rows = r.rows.filter((q) => q.policy === "equal");
+  const base = rows.find((q) => q.variant === "baseline");
+  assert(base && rows.length >= 2, `rows ${rows.map((q) => q.variant)}`);
+  // panels on a grid of 2 x 3 (five variants and the bars): the second variant's panel
+  const tip = await hoverAt(page, "appg-figure", 1.55 / 3, 0.3);
+  const step = Number(tip.step);
+  const j = Number(tip.mode);
+  assert(tip.panel === "1" && j >= 1 && Number(tip.t) === step, `App. G readout ${JSON.stringify(tip)}`);
+  assert(new RegExp(`^step [\\d,]+ · mode ${j}: this variant [\\d.-]+, baseline [\\d.-]+$`).test(tip.text),
+    `App. G readout text "${tip.text}"`);
+  const at = (row) => row.records.find((q) => q.step === step)?.eigenvalues[j - 1];
+  expectClose([Number(tip.theory)], [at(base)], "baseline λ");
+  const matches = rows.filter((q) => q !== base && Math.abs(at(q) - Number(tip.experiment)) <= 1e-6);
+  assert(matches.length >= 1, `no variant has λ_${j} = ${tip.experiment} at step ${step}`);
+  return `App. G: mode ${j} at step ${step}`;
+}
+
+export const readoutChecks = {
+  async "readout-cells"({ page, mode, base, outDir }) {
+    await page.goto(`${base}/?preset=planted&hidden.preset=mlp-small-bt`);
+    const init = await initReadouts(page);
+    await page.locator("#cell-init").screenshot({ path: join(outDir, `readout-${mode}-init.png`) });
+    const symmetry = await symmetryReadouts(page);
+    await page.locator("#cell-symmetry").screenshot({ path: join(outDir, `readout-${mode}-symmetry.png`) });
+    const mlp = await mlpReadouts(page);
+    await page.locator("#cell-hidden").screenshot({ path: join(outDir, `readout-${mode}-hidden.png`) });
+    return { summary: `${init}; ${symmetry}; ${mlp}` };
+  },
+
+  async "readout-appg"({ page, mode, base, outDir }) {
+    const sets = ["preset=planted", "run.steps=400", "run.init_scale=0.001", "run.lr=0.005",
+      "eta=equal"].map((s) => `appg.${s}`).join("&");
+    await page.goto(`${base}/?preset=planted&backend=cpu&${sets}`);
+    const summary = await appgReadouts(page);
+    await page.locator("#cell-appg").screenshot({ path: join(outDir, `readout-${mode}-appg.png`) });
+    return { summary };
+  },
+};
