@@ -12,6 +12,7 @@ pub mod overrides;
 pub mod phases;
 mod prepare;
 mod presets;
+pub mod python_export;
 mod result;
 mod run;
 pub mod share;
