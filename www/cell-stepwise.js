@@ -9,6 +9,7 @@ import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { renderDirections } from "./directions.js";
 import { registerCell, wireShare, pair } from "./share.js";
 import { setupLocalImages, linkNote, noteRun } from "./local-images.js";
+import { wirePythonExport } from "./python-export.js";
 
 /** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
 const FRAME_BUDGET_MS = 8;
@@ -47,7 +48,8 @@ export function setState(state) {
   $("pause").disabled = state !== "running";
   $("step").disabled = busy || state === "running" || state === "finished";
   $("reset").disabled = busy;
-  for (const id of ["download-png", "download-svg", "download-json", "download-csv"]) {
+  for (const id of ["download-png", "download-svg", "download-json", "download-csv",
+    "download-python"]) {
     $(id).disabled = !cell.session || busy;
   }
 }
@@ -323,6 +325,7 @@ function wireDownloads() {
     download("stepwise.json", new Blob([s.result_json()], { type: "application/json" }))));
   $("download-csv").addEventListener("click", () => withSession((s) =>
     download("stepwise.csv", new Blob([s.records_csv()], { type: "text/csv" }))));
+  wirePythonExport($("download-python"), () => cell.session);
 }
 
 // ---- start ------------------------------------------------------------------------

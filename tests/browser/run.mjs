@@ -5,8 +5,8 @@
 // named checks (checks.mjs: the first cells; cells.mjs: init, symmetry, cell-embed,
 // cell-share; mlp.mjs: mlp, hidden, mlp-errors, mlp-hostile,
 // mlp-cpu-width, mlp-embed; appg.mjs: appg, appg-share, appg-errors, appg-hostile,
-// appg-embed; upload.mjs: upload, upload-hostile, upload-drop); SKIP_FIG1=1 skips the
-// paper's full Figure 1 run (about 30 s in all).
+// appg-embed; upload.mjs: upload, upload-hostile, upload-drop; pyexport.mjs: pyexport);
+// SKIP_FIG1=1 skips the paper's full Figure 1 run (about 30 s in all).
 // Screenshots go to test-output/browser/. Exits non-zero with the failures listed.
 
 import { existsSync, mkdirSync } from "node:fs";
@@ -20,6 +20,7 @@ import { cellChecks } from "./cells.mjs";
 import { mlpChecks } from "./mlp.mjs";
 import { appgChecks } from "./appg.mjs";
 import { uploadChecks } from "./upload.mjs";
+import { pyexportChecks } from "./pyexport.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const outDir = join(root, "test-output", "browser");
@@ -49,7 +50,7 @@ try {
     const browser = await launch(mode);
     try {
       for (const [name, check] of Object.entries({ ...checks, ...cellChecks, ...mlpChecks, ...appgChecks,
-        ...uploadChecks })) {
+        ...uploadChecks, ...pyexportChecks })) {
         if (name === "fig1" && process.env.SKIP_FIG1 === "1") continue;
         if (only && !only.includes(name)) continue;
         const label = `${mode}: ${name}`;
