@@ -4,8 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use stepwise::data::local::photo_from_rgba;
+use stepwise::data::photos::Photo;
 use stepwise::experiment::python_export::{python_bundle, SCRIPT_NAME};
-use stepwise::experiment::{overrides, prepare, preset, run_cpu, Record, RunConfig, RunResult};
+use stepwise::experiment::{
+    assemble, overrides, prepare, prepare_with_photos, preset, run_cpu, LinearRun, Prepared,
+    Record, RunConfig, RunResult,
+};
 
 /// Largest |Δλ| allowed between the script's eigenbasis descent and ours.
 const EIGEN_TOL: f64 = 1e-3;
@@ -62,15 +67,20 @@ fn run_script(folder: &Path, args: &[&str]) -> RunResult {
 
 /// Exports `cfg`, runs the script and checks it against `run_cpu` of the same configuration.
 fn check_reproduces(name: &str, cfg: &RunConfig) -> f64 {
+    check_against(name, &prepare(cfg).unwrap(), &run_cpu(cfg, false).unwrap())
+}
+
+/// Exports `prep`, runs the script and checks it against `ours`, the CPU run of `prep`.
+fn check_against(name: &str, prep: &Prepared, ours: &RunResult) -> f64 {
     let folder = dir(name);
-    for f in python_bundle(&prepare(cfg).unwrap()).unwrap() {
+    for f in python_bundle(prep).unwrap() {
         std::fs::write(folder.join(f.name), &f.bytes).unwrap();
     }
-    let ours = run_cpu(cfg, false).unwrap();
     let py = run_script(&folder, &[]);
     assert_eq!(py.backend, "numpy-f32-eigenbasis");
     assert_eq!(py.config, ours.config);
     assert_eq!((py.m, &py.data_digest), (ours.m, &ours.data_digest));
+    assert_eq!(py.local_images, ours.local_images);
     // steps exactly; t = η·step to the last bit or so (serde_json parses floats to ±1 ulp)
     let steps = |r: &RunResult| -> Vec<u64> { r.records.iter().map(|x| x.step).collect() };
     assert_eq!(steps(&py), steps(&ours), "the step grids differ");
@@ -134,6 +144,41 @@ fn exported_script_follows_flow_theory_and_stands_in_for_the_truncated_solver() 
         &["steps=1500", "theory_time=\"flow\"", "solver=\"truncated\""],
     );
     check_reproduces("pyexport_planted", &cfg);
+}
+
+/// A `width x height` photo of two waves per channel (a spread of Γ eigenvalues).
+fn waves(name: &str, width: usize, height: usize, phase: f64) -> Photo {
+    let rgba: Vec<u8> = (0..width * height)
+        .flat_map(|k| {
+            let (x, y) = ((k % width) as f64, (k / width) as f64);
+            let w = |fx: f64, fy: f64, c: f64| {
+                let v = 128.0
+                    + 60.0 * (fx * x + fy * y + c + phase).sin()
+                    + 30.0 * (fy * x - fx * y + 2.0 * c).sin();
+                v.round() as u8
+            };
+            [w(0.9, 0.3, 0.0), w(0.4, 1.1, 2.0), w(0.7, -0.6, 4.0), 255]
+        })
+        .collect();
+    photo_from_rgba(name, width, height, &rgba).unwrap()
+}
+
+#[test]
+fn exported_data_are_the_local_photos_patches_as_used() {
+    if !have_numpy() {
+        return;
+    }
+    let cfg = config("small", &["d=3", "dataset.n=120"]);
+    let photos = [waves("a", 64, 64, 0.0), waves("b", 80, 48, 2.0)];
+    let prep = prepare_with_photos(&cfg, Some(&photos)).unwrap();
+    let ours = pollster::block_on(async {
+        let mut run = LinearRun::start(prep.cpu_backend(), &prep).await.unwrap();
+        run.finish().await.unwrap();
+        assemble(&prep, &run, false)
+    });
+    assert_eq!(ours.local_images, Some(2));
+    assert_ne!(ours.data_digest, run_cpu(&cfg, false).unwrap().data_digest);
+    check_against("pyexport_local", &prep, &ours);
 }
 
 #[test]
