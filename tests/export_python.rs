@@ -83,7 +83,7 @@ fn check_against(name: &str, prep: &Prepared, ours: &RunResult) -> f64 {
     assert_eq!(py.local_images, ours.local_images);
     // steps exactly; t = η·step to the last bit or so (serde_json parses floats to ±1 ulp)
     let steps = |r: &RunResult| -> Vec<u64> { r.records.iter().map(|x| x.step).collect() };
-    assert_eq!(steps(&py), steps(&ours), "the step grids differ");
+    assert_eq!(steps(&py), steps(ours), "the step grids differ");
     for (a, b) in py.records.iter().zip(&ours.records) {
         assert!(
             (a.t - b.t).abs() <= 1e-14 * b.t.abs(),
