@@ -13,6 +13,7 @@ import { turn, release } from "./scheduler.js";
 import { onThemeChange, redrawDue } from "./theme.js";
 import { setupReplay, syncReplay, cursorTime } from "./replay.js";
 import { attachReadout } from "./readout.js";
+import { wirePythonExport } from "./python-export.js";
 
 /** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
 const FRAME_BUDGET_MS = 8;
@@ -53,7 +54,8 @@ export function setState(state) {
   $("pause").disabled = state !== "running";
   $("step").disabled = busy || state === "running" || state === "finished";
   $("reset").disabled = busy;
-  for (const id of ["download-png", "download-svg", "download-json", "download-csv"]) {
+  for (const id of ["download-png", "download-svg", "download-json", "download-csv",
+    "download-python"]) {
     $(id).disabled = !cell.session || busy;
   }
   syncReplay(state);
@@ -332,6 +334,7 @@ function wireDownloads() {
     download("stepwise.json", new Blob([s.result_json()], { type: "application/json" }))));
   $("download-csv").addEventListener("click", () => withSession((s) =>
     download("stepwise.csv", new Blob([s.records_csv()], { type: "text/csv" }))));
+  wirePythonExport($("download-python"), () => cell.session);
 }
 
 // ---- start ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ pub mod overrides;
 pub mod phases;
 mod prepare;
 mod presets;
+pub mod python_export;
 pub mod replay;
 mod result;
 mod run;

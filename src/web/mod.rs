@@ -24,6 +24,7 @@ mod mlp_query;
 mod mlp_session;
 mod mlp_summary;
 mod probe;
+mod python_export;
 mod query;
 mod replay;
 mod session;

@@ -118,6 +118,15 @@ pub async fn create_session(source: String, backend: String) -> Result<LinearSes
     })
 }
 
+impl LinearSession {
+    /// The prepared run (the data as used, W(0), the resolved configuration): the exports'
+    /// source.
+    pub(super) fn prepared(&self) -> Result<std::cell::Ref<'_, Prepared>, JsValue> {
+        let state = self.inner.try_borrow().map_err(js_error)?;
+        Ok(std::cell::Ref::map(state, |s| &s.prep))
+    }
+}
+
 #[wasm_bindgen]
 impl LinearSession {
     /// Runs about `budget_steps` more steps (whole recording intervals, at least one);

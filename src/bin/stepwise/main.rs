@@ -11,6 +11,7 @@ mod bench_gpu;
 mod bench_matmul;
 mod bench_reference;
 mod compare;
+mod export_python;
 use stepwise::experiment::mlp::{self, MlpConfig, MlpResult, MLP_PRESETS};
 use stepwise::experiment::{self, overrides, RunConfig, RunResult, PRESETS};
 use stepwise::gpu::{prepare_on_gpu, GpuContext};
@@ -41,6 +42,9 @@ enum Command {
     /// Benchmarks in one run, as ratios: `stepwise bench fig1` (against NumPy),
     /// `stepwise bench matmul` (WGSL against faer) or `stepwise bench all`.
     Bench(bench::BenchArgs),
+    /// Export a linear run as a standalone NumPy script with its data (x, x', W(0)):
+    /// `stepwise export-python fig1 --out DIR`.
+    ExportPython(export_python::ExportPythonArgs),
 }
 
 #[derive(clap::Args)]
@@ -83,6 +87,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(&args),
         Command::Compare(args) => compare::compare(&args),
         Command::Bench(args) => bench::bench(&args),
+        Command::ExportPython(args) => export_python::export_python(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
