@@ -44,6 +44,8 @@ async function mlpReadouts(page) {
 
 /** The readouts of the init cell: random vs aligned, within the cell's max gap. */
 async function initReadouts(page) {
+  // the page computes the cell by itself only once it is in view (www/scheduler.js)
+  await page.locator("#cell-init").scrollIntoViewIfNeeded();
   await page.waitForFunction(() => window.stepwise.initCell.result, null, { timeout: RUN_MS });
   const gap = Number(await page.locator("#init-gap").getAttribute("data-gap"));
   const a = await hoverAt(page, "init-figure", 0.6 / 2, 0.5);
