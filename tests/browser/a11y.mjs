@@ -132,7 +132,7 @@ export const a11yChecks = {
       + `figure text: ${described.slice(0, 60)}…` };
   },
 
-  async keyboard({ page, base }) {
+  async keyboard({ page, base, mode, outDir }) {
     await page.goto(`${base}/?preset=planted`);
     await waitFinished(page);
     await page.evaluate(() => document.activeElement?.blur());
@@ -150,6 +150,7 @@ export const a11yChecks = {
     });
     assert(ring.width > 0 && ring.style !== "none",
       `no visible focus outline on #run: ${JSON.stringify(ring)}`);
+    await page.locator("#controls").screenshot({ path: join(outDir, `keyboard-${mode}.png`) });
     // Enter on the focused Run starts a fresh run: record every state it goes through
     await page.evaluate(() => {
       window.__states = [];

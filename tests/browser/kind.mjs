@@ -3,6 +3,8 @@
 // running cell and showing it resumes it, and one cell computes at a time (a run the reader
 // asked for first; the others wait with a notice) unless the page's box allows several.
 
+import { join } from "node:path";
+
 import { assert } from "./helpers.mjs";
 import { LONG_RUN } from "./a11y.mjs";
 
@@ -65,7 +67,7 @@ async function expectWaiting(page, id, why, pattern) {
 }
 
 export const kindChecks = {
-  async visibility({ page, base }) {
+  async visibility({ page, base, mode, outDir }) {
     // 1. below the fold: the init comparison waits for the reader to scroll to it
     await page.goto(`${base}/?preset=planted`);
     await page.waitForFunction(() => document.body.dataset.state === "finished", null,
@@ -110,6 +112,7 @@ export const kindChecks = {
     // ... and a second Run, on the comparison, waits for it with a notice
     await page.click("#appg-run");
     await expectWaiting(page, "appg", "busy", /another cell is computing/);
+    await page.locator("#cell-appg").screenshot({ path: join(outDir, `visibility-${mode}.png`) });
     const a = await busyMs(page);
     await page.waitForTimeout(800);
     const b = await busyMs(page);
