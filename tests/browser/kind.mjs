@@ -94,6 +94,8 @@ export const kindChecks = {
     await waitBusy(page, (b) => b.stepwise > 0, "cell 1 to compute");
     await setTabHidden(page, true);
     await expectWaiting(page, "stepwise", "hidden", /paused while the tab is hidden/);
+    // nothing computes while hidden, so the screenshot races with nothing
+    await page.locator("#cell-stepwise").screenshot({ path: join(outDir, `visibility-${mode}.png`) });
     await page.waitForTimeout(300);
     const hiddenAt = await busyMs(page);
     await page.waitForTimeout(800);
@@ -112,7 +114,6 @@ export const kindChecks = {
     // ... and a second Run, on the comparison, waits for it with a notice
     await page.click("#appg-run");
     await expectWaiting(page, "appg", "busy", /another cell is computing/);
-    await page.locator("#cell-appg").screenshot({ path: join(outDir, `visibility-${mode}.png`) });
     const a = await busyMs(page);
     await page.waitForTimeout(800);
     const b = await busyMs(page);
