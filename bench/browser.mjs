@@ -118,7 +118,8 @@ try {
 
 console.log(`${preset}: complete run (prepare + run to the last record), best of ${repeat}`);
 const fmt = (t, native) => `${t.total.toFixed(3)} s (prepare ${(t.prepareMs / 1000).toFixed(3)}`
-  + ` + run ${(t.wallMs / 1000).toFixed(3)} s wall, ${(t.runMs / 1000).toFixed(3)} s in advance;`
+  + ` + run ${(t.wallMs / 1000).toFixed(3)} s wall, ${(t.runMs / 1000).toFixed(3)} s in advance,`
+  + ` ${(t.drawMs / 1000).toFixed(3)} s drawing;`
   + ` ${(t.total / native).toFixed(2)}x native; ${t.backend})`;
 for (const r of rows) {
   console.log(`solver ${r.solver}:`);

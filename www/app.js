@@ -32,6 +32,7 @@ window.stepwise = {
     prepareMs: cell.prepareMs,
     runMs: cell.runMs,
     wallMs: cell.wallMs,
+    drawMs: cell.drawMs,
     steps: cell.session ? cell.session.progress().step : 0,
     backend: cell.session?.backend_name() ?? null,
   }),

@@ -6,7 +6,7 @@ import {
   create_appg_session, parse_appg_query, appg_compact_query, appg_config_problem,
 } from "./pkg/stepwise.js";
 import {
-  $, setText, showError, clearError, download, nextFrame, afterPaint, messageOf,
+  $, setText, count, showError, clearError, download, nextFrame, afterPaint, messageOf,
 } from "./ui.js";
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { registerCell, wireShare, prefixed, pair } from "./share.js";
@@ -53,7 +53,7 @@ const c = appgCell;
 /** A variant panel's readout: the step, and mode j of the variant and of the baseline. */
 function readoutText(r) {
   const baseline = r.theory == null ? "" : `, baseline ${fmt6(r.theory)}`;
-  return `step ${r.step.toLocaleString("en")} · mode ${r.mode}: this variant `
+  return `step ${count(r.step)} · mode ${r.mode}: this variant `
     + `${fmt6(r.experiment)}${baseline}`;
 }
 

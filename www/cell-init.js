@@ -4,7 +4,7 @@
 
 import { compute_init, parse_query, compact_query, config_problem } from "./pkg/stepwise.js";
 import {
-  $, setText, showError, clearError, download, afterPaint, messageOf,
+  $, setText, count, showError, clearError, download, afterPaint, messageOf,
 } from "./ui.js";
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { registerCell, wireShare, prefixed, pair } from "./share.js";
@@ -78,8 +78,8 @@ function readout(summary) {
   gap.dataset.gap = String(summary.max_gap);
   gap.textContent = `max |Δλ| random − aligned = ${summary.max_gap.toExponential(2)}`;
   setText("init-detail", `aligned vs theory ${summary.aligned_theory_gap.toExponential(2)}; `
-    + `${summary.steps.toLocaleString("en")} steps × 2 runs in `
-    + `${Math.round(initCell.ms).toLocaleString("en")} ms`);
+    + `${count(summary.steps)} steps × 2 runs in `
+    + `${count(Math.round(initCell.ms))} ms`);
 }
 
 /** Runs the comparison for the form (after letting "Computing…" paint). */

@@ -7,7 +7,7 @@ import {
   create_mlp_session, parse_mlp_query, mlp_compact_query, mlp_config_problem,
 } from "./pkg/stepwise.js";
 import {
-  $, setText, showError, clearError, download, nextFrame, afterPaint, messageOf,
+  $, setText, count, showError, clearError, download, nextFrame, afterPaint, messageOf,
 } from "./ui.js";
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { registerCell, wireShare, prefixed, pair } from "./share.js";
@@ -103,10 +103,10 @@ function draw(c) {
 function showProgress(c, p) {
   el(c, "progress").value = p.total > 0 ? p.step / p.total : 0;
   const rate = c.wallMs > 0 ? (p.step / c.wallMs) * 1000 : 0;
-  setText(`${c.id}-rate`, rate > 0 ? `${Math.round(rate).toLocaleString("en")} steps/s` : "");
+  setText(`${c.id}-rate`, rate > 0 ? `${count(Math.round(rate))} steps/s` : "");
   setText(`${c.id}-status`, p.finished
-    ? `Finished: ${p.step.toLocaleString("en")} steps`
-    : `step ${p.step.toLocaleString("en")} of ${p.total.toLocaleString("en")}`);
+    ? `Finished: ${count(p.step)} steps`
+    : `step ${count(p.step)} of ${count(p.total)}`);
   try {
     setText(`${c.id}-summary`, c.summarize(JSON.parse(c.session.summary_json()), p.finished));
   } catch (e) {

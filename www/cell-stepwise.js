@@ -3,7 +3,7 @@
 
 import { create_session, parse_query, config_query, config_problem } from "./pkg/stepwise.js";
 import {
-  $, setText, showError, clearError, download, afterPaint, messageOf, yieldTask, framePainter,
+  $, setText, count, showError, clearError, download, afterPaint, messageOf, yieldTask, framePainter,
 } from "./ui.js";
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { renderDirections } from "./directions.js";
@@ -19,6 +19,9 @@ import { wirePythonExport } from "./python-export.js";
 const FRAME_BUDGET_MS = 8;
 /** Milliseconds per WebGPU advance() (it awaits the GPU: the thread stays free). */
 const GPU_CALL_MS = 14;
+/** A run shows its first live redraw after this long: a shorter one (fig1 on the truncated
+ * solver takes ~0.15 s) would spend a third of its time redrawing what it ends on anyway. */
+const FIRST_PAINT_MS = 100;
 
 export const cell = {
   root: $("cell-stepwise"),
@@ -35,6 +38,8 @@ export const cell = {
   runMs: 0,
   wallMs: 0,
   prepareMs: 0,
+  /** Time spent drawing the figure since the session started. */
+  drawMs: 0,
   dirty: true,
   backend: "auto",
   /** Whether the page shows this cell alone or another one (then cell 2 stays idle). */
@@ -85,8 +90,10 @@ function logTime() {
 
 function draw() {
   if (!cell.session) return;
+  const t0 = performance.now();
   try {
     cell.session.draw(cell.canvas, logTime(), cursorTime());
+    cell.drawMs += performance.now() - t0;
     cell.readout?.refresh();
   } catch (e) {
     showError(`drawing failed: ${messageOf(e)}`);
@@ -96,10 +103,10 @@ function draw() {
 function showProgress(p) {
   $("progress").value = p.total > 0 ? p.step / p.total : 0;
   const rate = cell.wallMs > 0 ? (p.step / cell.wallMs) * 1000 : 0;
-  setText("rate", rate > 0 ? `${Math.round(rate).toLocaleString("en")} steps/s` : "");
+  setText("rate", rate > 0 ? `${count(Math.round(rate))} steps/s` : "");
   setText("status", p.finished
-    ? `Finished: ${p.step.toLocaleString("en")} steps`
-    : `step ${p.step.toLocaleString("en")} of ${p.total.toLocaleString("en")}`);
+    ? `Finished: ${count(p.step)} steps`
+    : `step ${count(p.step)} of ${count(p.total)}`);
 }
 
 /** Makes a fresh session from the form (shows "Preparing…" while the data are built). */
@@ -132,6 +139,7 @@ async function prepare() {
   cell.sessionQuery = config_query(json);
   cell.runMs = 0;
   cell.wallMs = 0;
+  cell.drawMs = 0;
   cell.budget = JSON.parse(json).record_every;
   cell.dirty = false;
   setText("backend", cell.session.backend_notice());
@@ -161,8 +169,9 @@ async function runLoop() {
     cell.wallMs += t - mark;
     mark = t;
   };
-  // redraws take at most a quarter of the time: after one that took c ms, the next waits 3c
-  let nextPaint = 0;
+  // redraws take at most a quarter of the time: after one that took c ms, the next waits 3c;
+  // the first waits FIRST_PAINT_MS (a run over by then draws once, at its end)
+  let nextPaint = performance.now() + FIRST_PAINT_MS;
   const paint = framePainter(() => {
     if (session !== cell.session) return;
     const t = performance.now();
@@ -285,7 +294,7 @@ async function showDirections() {
     if (session !== cell.session) return;
     const summary = renderDirections($("directions"), json);
     const p = session.progress();
-    const when = p.finished ? "end of the run" : `step ${p.step.toLocaleString("en")}`;
+    const when = p.finished ? "end of the run" : `step ${count(p.step)}`;
     setText("directions-status", `At the ${when}: ${summary}.`);
   } catch (e) {
     setText("directions-status", `Could not read the directions: ${messageOf(e)}`);

@@ -4,7 +4,7 @@
 // Play animates it with requestAnimationFrame; with prefers-reduced-motion it jumps in
 // tenths of the run instead, and it never starts by itself.
 
-import { $, setText } from "./ui.js";
+import { $, setText, count } from "./ui.js";
 import { fmt, fmtTime } from "./readout.js";
 import { renderDirections } from "./directions.js";
 
@@ -57,7 +57,7 @@ function showDirectionsAt(session, t) {
   if (snap.step === replay.shownStep) return;
   replay.shownStep = snap.step;
   const summary = renderDirections($("directions"), json);
-  setText("directions-status", `Replay, W at step ${snap.step.toLocaleString("en")} `
+  setText("directions-status", `Replay, W at step ${count(snap.step)} `
     + `(t = ${fmtTime(snap.t)}, the snapshot nearest the cursor): ${summary}.`);
 }
 

@@ -7,6 +7,14 @@ export function $(id) {
   return el;
 }
 
+const COUNT = new Intl.NumberFormat("en");
+
+/** `n` with thousands separators ("14,673"); one shared formatter (toLocaleString makes a
+ * new one per call, a cost in a run loop). */
+export function count(n) {
+  return COUNT.format(n);
+}
+
 export function setText(id, text) {
   $(id).textContent = text;
 }

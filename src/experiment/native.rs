@@ -1,7 +1,7 @@
 //! Assembling a [`RunResult`] from a finished run, and the one-call CPU run.
 
 use super::prepare::{prepare, Prepared};
-use super::result::{digest, DataExport, Record, RunResult, TheoryResult};
+use super::result::{DataExport, Record, RunResult, TheoryResult};
 use super::run::LinearRun;
 use super::{LinearBackend, RunConfig, RunError};
 use crate::theory::LinearTheory;
@@ -47,6 +47,19 @@ pub fn assemble<B: LinearBackend>(
     run: &LinearRun<B>,
     export_data: bool,
 ) -> RunResult {
+    RunResult {
+        data_digest: prep.data_digest(),
+        ..assemble_without_digest(prep, run, export_data)
+    }
+}
+
+/// [`assemble`] with an empty `data_digest`: a page's live result, which gets
+/// [`Prepared::data_digest`] only when it leaves the page.
+pub fn assemble_without_digest<B: LinearBackend>(
+    prep: &Prepared,
+    run: &LinearRun<B>,
+    export_data: bool,
+) -> RunResult {
     let m = prep.pairs.m;
     // the truncated solver knows only the modes it kept
     let keep = (prep.config.d + 1)
@@ -59,7 +72,7 @@ pub fn assemble<B: LinearBackend>(
         backend: run.backend().name(),
         m,
         gamma_top: prep.eigen.values[..keep].to_vec(),
-        data_digest: digest(&[&prep.pairs.x, &prep.pairs.x_prime, &prep.w0]),
+        data_digest: String::new(),
         records: run.records().to_vec(),
         theory: TheoryResult {
             s0: prep.theory.s0.clone(),

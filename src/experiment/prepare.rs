@@ -1,10 +1,13 @@
 //! Everything a linear run needs before its first step: data, Γ, its spectrum, W(0), theory,
 //! and the resolved η and step count.
 
+use std::sync::OnceLock;
+
 use faer::Mat;
 
 use super::config::{RunConfig, Solver, TheoryTime, MAX_STEPS};
 use super::cpu::CpuBackend;
+use super::result::digest;
 use super::truncation::{truncated_eigen, Truncation, TRUNCATION_TOL};
 use super::RunError;
 use crate::data::photos::Photo;
@@ -34,9 +37,20 @@ pub struct Prepared {
     /// How many of the visitor's own images the photo patches were cut from (None: the
     /// bundled photos, or a dataset without photos).
     pub local_images: Option<usize>,
+    /// [`Prepared::data_digest`], computed on first use.
+    digest: OnceLock<String>,
 }
 
 impl Prepared {
+    /// FNV-1a of the bits of X, X′ and W(0) (the results' `data_digest`), computed once on
+    /// first use: hashing 4.8 MB byte by byte costs more than fig1's steps in wasm, and a
+    /// page needs it only when a result leaves it.
+    pub fn data_digest(&self) -> String {
+        self.digest
+            .get_or_init(|| digest(&[&self.pairs.x, &self.pairs.x_prime, &self.w0]))
+            .clone()
+    }
+
     /// η of the run.
     pub fn lr(&self) -> f64 {
         self.config.lr.unwrap_or(0.0)
@@ -153,6 +167,7 @@ fn prepare_from(cfg: &RunConfig, tol: f64, local: Option<&[Photo]>) -> Result<Pr
         theory,
         truncation,
         local_images,
+        digest: OnceLock::new(),
     })
 }
 

@@ -2,8 +2,8 @@
 
 use super::probe::webgpu_adapter;
 use crate::experiment::{
-    assemble, BackendError, CpuBackend, LinearBackend, LinearRun, Prepared, Record, RunError,
-    RunResult,
+    assemble_without_digest, BackendError, CpuBackend, LinearBackend, LinearRun, Prepared, Record,
+    RunError, RunResult,
 };
 use crate::gpu::{GpuContext, GpuLinearBackend};
 
@@ -119,11 +119,11 @@ impl Engine {
         }
     }
 
-    /// The result in the CLI's schema (records so far).
+    /// The result in the CLI's schema (records so far), without its `data_digest`.
     pub fn assemble(&self, prep: &Prepared) -> RunResult {
         match self {
-            Self::Cpu(run) => assemble(prep, run, false),
-            Self::Gpu(run) => assemble(prep, run, false),
+            Self::Cpu(run) => assemble_without_digest(prep, run, false),
+            Self::Gpu(run) => assemble_without_digest(prep, run, false),
         }
     }
 }

@@ -220,6 +220,7 @@ impl LinearSession {
         let state = self.inner.try_borrow().map_err(js_error)?;
         let mut result = state.live.clone();
         result.theory.records = theory_records(&state.prep.theory, &result.records);
+        result.data_digest = state.prep.data_digest();
         Ok(result)
     }
 

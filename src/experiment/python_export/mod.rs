@@ -15,7 +15,6 @@ pub use npy::npy_f32;
 pub use zip::{crc32, store_zip, ZipEntry, ZipTooLarge};
 
 use super::prepare::Prepared;
-use super::result::digest;
 
 /// The script's file name in the bundle.
 pub const SCRIPT_NAME: &str = "run_linear.py";
@@ -61,7 +60,7 @@ struct ExportFacts<'a> {
 pub fn python_bundle(prep: &Prepared) -> Result<Vec<BundleFile>, ExportError> {
     let (n, m, d) = (prep.pairs.n, prep.pairs.m, prep.config.d);
     let facts = ExportFacts {
-        data_digest: digest(&[&prep.pairs.x, &prep.pairs.x_prime, &prep.w0]),
+        data_digest: prep.data_digest(),
         local_images: prep.local_images,
         exported_by: concat!("stepwise ", env!("CARGO_PKG_VERSION")),
         n,
