@@ -10,6 +10,9 @@
 // Needs www/pkg and target/release/stepwise (NO_SERVE=1 ./scripts/run) and playwright-core
 // (npm ci). Usage:
 //   node bench/browser.mjs [--repeat 3] [--solvers truncated,eigenbasis] [--preset fig1]
+//                          [--modes fallback,webgpu]
+// REVALIDATE=1 serves with ETags (as a static host does), so that a later page may use V8's
+// code cache of the wasm module; by default every response is no-store (each page cold).
 
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -32,6 +35,7 @@ function option(name, fallback) {
 const repeat = Math.max(1, Number(option("repeat", "3")));
 const solvers = option("solvers", "truncated,eigenbasis").split(",");
 const preset = option("preset", "fig1");
+const modes = option("modes", "fallback,webgpu").split(",");
 
 function fail(message) {
   console.error(`bench/browser.mjs: ${message}`);
@@ -91,12 +95,12 @@ async function browserRun(browser, base, solver, mode) {
   }
 }
 
-const server = await serve(root);
+const server = await serve(root, { revalidate: process.env.REVALIDATE === "1" });
 const rows = [];
 try {
   for (const solver of solvers) {
     const row = { solver, native: await native(solver) };
-    for (const mode of ["fallback", "webgpu"]) {
+    for (const mode of modes) {
       const browser = await launch(mode);
       try {
         let best = null;
@@ -124,9 +128,9 @@ const fmt = (t, native) => `${t.total.toFixed(3)} s (prepare ${(t.prepareMs / 10
 for (const r of rows) {
   console.log(`solver ${r.solver}:`);
   console.log(`  native CLI                      ${r.native.toFixed(3)} s`);
-  console.log(`  browser, CPU fallback (wasm)    ${fmt(r.fallback, r.native)}`);
-  console.log(`  browser, WebGPU (SwiftShader)   ${fmt(r.webgpu, r.native)}`);
-  const ph = r.fallback.phases;
+  if (r.fallback) console.log(`  browser, CPU fallback (wasm)    ${fmt(r.fallback, r.native)}`);
+  if (r.webgpu) console.log(`  browser, WebGPU (SwiftShader)   ${fmt(r.webgpu, r.native)}`);
+  const ph = r.fallback?.phases;
   if (ph) {
     const ms = (k) => `${(ph[k] * 1000).toFixed(0)} ms`;
     console.log(`  wasm phases (best of each): data ${ms("data")}, Γ ${ms("gamma")}, eigenpairs `

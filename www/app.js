@@ -15,6 +15,7 @@ import { appgCell, setupAppg, runAppg, appgUnavailable } from "./cell-appg.js";
 import { dataKeyNotices } from "./local-images.js";
 import { register, setupScheduler, autostart, schedulerState } from "./scheduler.js";
 import { setupPage } from "./page.js";
+import { startBundledPhotos, bundledPhotosReady } from "./bundled-photos.js";
 
 /** Test hook: the state the browser tests read. */
 window.stepwise = {
@@ -28,6 +29,7 @@ window.stepwise = {
   state: () => cell.root.dataset.state,
   resultJson: () => cell.session?.result_json() ?? null,
   localImages: () => cell.session?.local_images() ?? 0,
+  bundledPhotos: bundledPhotosReady,
   timings: () => ({
     prepareMs: cell.prepareMs,
     runMs: cell.runMs,
@@ -72,6 +74,7 @@ async function main() {
     appgUnavailable();
     return;
   }
+  startBundledPhotos();
   const presets = JSON.parse(presets_json());
   const mlpPresets = JSON.parse(mlp_presets_json());
   const appgPresets = JSON.parse(appg_presets_json());

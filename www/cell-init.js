@@ -7,6 +7,7 @@ import {
   $, setText, count, showError, clearError, download, afterPaint, messageOf,
 } from "./ui.js";
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
+import { bundledPhotosReady } from "./bundled-photos.js";
 import { registerCell, wireShare, prefixed, pair } from "./share.js";
 import { turn, release } from "./scheduler.js";
 import { onThemeChange } from "./theme.js";
@@ -95,6 +96,7 @@ export async function compute() {
   setText("init-status", "Computing…");
   await afterPaint();
   await turn("init");
+  await bundledPhotosReady();
   const limit = $("init-allow-slow").checked ? LONG_S : SHORT_S;
   const t0 = performance.now();
   let result;

@@ -35,7 +35,7 @@ export function dataKeyNotices(params) {
 }
 
 /** RGBA bytes of a decoded image, drawn unscaled on a canvas. */
-function pixelsOf(bitmap) {
+export function pixelsOf(bitmap) {
   const { width, height } = bitmap;
   const canvas = typeof OffscreenCanvas === "function"
     ? new OffscreenCanvas(width, height)

@@ -65,7 +65,7 @@ pub fn build_from(
 ) -> Result<Pairs, DataError> {
     cfg.validate()?;
     let mut pairs = match (cfg.kind, local) {
-        (DatasetKind::PhotoPatches, None) => patches::build(cfg, &photos::bundled()?),
+        (DatasetKind::PhotoPatches, None) => patches::build(cfg, photos::bundled()?),
         (DatasetKind::PhotoPatches, Some(all)) => {
             let usable = local::usable(all, cfg.base);
             if usable.is_empty() {

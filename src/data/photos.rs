@@ -1,6 +1,7 @@
 //! The bundled photos (www/data/, see its ATTRIBUTION.md), decoded to RGB in [0, 1].
 
 use std::io::Cursor;
+use std::sync::OnceLock;
 
 use super::DataError;
 
@@ -42,12 +43,36 @@ const BUNDLED: [(&str, &[u8]); PHOTO_COUNT] = bundled_photos!(
     "rocket",
 );
 
-/// Decodes every bundled photo.
-pub fn bundled() -> Result<Vec<Photo>, DataError> {
-    BUNDLED
+/// The bundled photos, decoded once per process: by [`provide_bundled`] (a page hands over
+/// the pixels its browser decoded) or on first use from the PNG bytes in this binary.
+static DECODED: OnceLock<Vec<Photo>> = OnceLock::new();
+
+/// Every bundled photo, decoded (once per process).
+pub fn bundled() -> Result<&'static [Photo], DataError> {
+    if let Some(photos) = DECODED.get() {
+        return Ok(photos);
+    }
+    let photos = BUNDLED
         .iter()
         .map(|(name, bytes)| decode_png(name, bytes))
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(DECODED.get_or_init(|| photos))
+}
+
+/// The names of the bundled photos, in the order of www/data/manifest.txt.
+pub fn bundled_names() -> [&'static str; PHOTO_COUNT] {
+    BUNDLED.map(|(name, _)| name)
+}
+
+/// Hands over the bundled photos decoded elsewhere (a page's browser decodes the same PNGs
+/// natively, off the wasm module's hot path); they must come in the order and with the
+/// names of [`bundled_names`]. Returns whether they are the ones used from now on (false:
+/// the photos were decoded already, or `photos` does not match the bundled set).
+pub fn provide_bundled(photos: Vec<Photo>) -> bool {
+    let names = bundled_names();
+    let matches =
+        photos.len() == PHOTO_COUNT && photos.iter().zip(names).all(|(p, name)| p.name == name);
+    matches && DECODED.set(photos).is_ok()
 }
 
 /// Decodes an 8-bit PNG (grey, grey+alpha, RGB, RGBA or palette) to RGB in [0, 1];
@@ -94,10 +119,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_the_bundled_set_can_be_provided_and_only_once() {
+        assert!(!provide_bundled(Vec::new()), "an empty set");
+        let decoded = bundled().unwrap();
+        let mut renamed = decoded.to_vec();
+        renamed[0].name = "other".into();
+        assert!(!provide_bundled(renamed), "a wrong name");
+        // decoded already: the first photos stay
+        assert!(!provide_bundled(decoded.to_vec()));
+        assert_eq!(bundled_names()[0], decoded[0].name);
+    }
+
+    #[test]
     fn bundled_photos_decode_and_fit_the_largest_patch() {
         let photos = bundled().unwrap();
         assert_eq!(photos.len(), PHOTO_COUNT);
-        for p in &photos {
+        for p in photos {
             assert!(p.width >= super::super::config::MAX_BASE, "{}", p.name);
             assert!(p.height >= super::super::config::MAX_BASE, "{}", p.name);
             assert_eq!(p.rgb.len(), p.width * p.height * 3);

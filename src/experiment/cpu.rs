@@ -1,4 +1,5 @@
-//! The CPU backend: f32 gradient descent with faer matmuls and no per-step allocation.
+//! The CPU backend: f32 gradient descent with no per-step allocation (faer's matmuls for
+//! the literal solver, [`Modal`]'s row-major loops for the eigenbasis).
 //!
 //! Two solvers, one trajectory: `literal` iterates W ← W − 4η (C − I) W Γ as written;
 //! `eigenbasis` iterates A = W V (Γ = V Λ Vᵀ) with A ← A − 4η (C − I) A Λ, C = A Λ Aᵀ. The
@@ -11,21 +12,25 @@ use faer::{Accum, Mat, MatRef, Par};
 
 use super::appg::SpectralRule;
 use super::backend::{BackendError, LinearBackend};
+use super::modal::Modal;
 
-/// How P = W Γ is formed.
-enum Operator {
-    /// Γ itself (m x m).
-    Dense(Mat<f32>),
-    /// Γ's eigenvalues (K of them), with V (m x K) to map A back to W = A Vᵀ.
-    Diagonal { values: Vec<f32>, vectors: Mat<f32> },
+/// The weights and what the step needs, per solver.
+enum State {
+    /// The literal solver: Γ itself (m x m), W (d x m), P = W Γ and C = P Wᵀ.
+    Dense {
+        gamma: Mat<f32>,
+        w: Mat<f32>,
+        p: Mat<f32>,
+        c: Mat<f32>,
+    },
+    /// The eigenbasis solver: A = W V with Γ's K eigenvalues, and V (m x K) to map A back
+    /// to W = A Vᵀ.
+    Modal { modal: Modal, vectors: Mat<f32> },
 }
 
-/// Keeps P = W Γ and C = P Wᵀ consistent with the current W, so reading C is free.
+/// Keeps P and C consistent with the current weights, so reading C is free.
 pub struct CpuBackend {
-    op: Operator,
-    w: Mat<f32>,
-    p: Mat<f32>,
-    c: Mat<f32>,
+    state: State,
     lr: f32,
     /// Appendix G's update rule; `None` is plain Barlow Twins.
     rule: Option<SpectralRule>,
@@ -35,7 +40,14 @@ impl CpuBackend {
     /// Literal solver: `gamma` row-major m x m (symmetric), `w0` row-major d x m.
     pub fn literal(m: usize, d: usize, gamma: &[f32], w0: &[f32], lr: f32) -> Self {
         let gamma = Mat::from_fn(m, m, |i, j| gamma[i * m + j]);
-        Self::with(Operator::Dense(gamma), row_major_mat(d, m, w0), lr)
+        let mut state = State::Dense {
+            gamma,
+            w: row_major_mat(d, m, w0),
+            p: Mat::zeros(d, m),
+            c: Mat::zeros(d, d),
+        };
+        refresh_dense(&mut state);
+        Self::with(state, lr)
     }
 
     /// Eigenbasis solver: Γ's eigenvalues `values` and unit eigenvectors `vectors` (m x K,
@@ -46,48 +58,21 @@ impl CpuBackend {
         let d = w0.len() / m.max(1);
         let w0 = Mat::from_fn(d, m, |i, j| w0[i * m + j] as f64);
         let a0 = &w0 * vectors;
-        let op = Operator::Diagonal {
-            values: values[..k].iter().map(|v| *v as f32).collect(),
+        let a0 = Mat::from_fn(d, k, |i, j| a0[(i, j)] as f32);
+        let values: Vec<f32> = values[..k].iter().map(|v| *v as f32).collect();
+        let state = State::Modal {
+            modal: Modal::new(&values, a0.as_ref()),
             vectors: Mat::from_fn(m, k, |i, j| vectors[(i, j)] as f32),
         };
-        Self::with(op, Mat::from_fn(d, k, |i, j| a0[(i, j)] as f32), lr)
+        Self::with(state, lr)
     }
 
-    fn with(op: Operator, w: Mat<f32>, lr: f32) -> Self {
-        let (d, m) = (w.nrows(), w.ncols());
-        let mut b = Self {
-            op,
-            w,
-            p: Mat::zeros(d, m),
-            c: Mat::zeros(d, d),
+    fn with(state: State, lr: f32) -> Self {
+        Self {
+            state,
             lr,
             rule: None,
-        };
-        b.refresh();
-        b
-    }
-
-    fn refresh(&mut self) {
-        match &self.op {
-            Operator::Dense(gamma) => {
-                matmul(&mut self.p, Accum::Replace, &self.w, gamma, 1.0, Par::Seq)
-            }
-            Operator::Diagonal { values, .. } => {
-                for (k, g) in values.iter().enumerate() {
-                    for i in 0..self.w.nrows() {
-                        self.p[(i, k)] = self.w[(i, k)] * g;
-                    }
-                }
-            }
         }
-        matmul(
-            &mut self.c,
-            Accum::Replace,
-            &self.p,
-            self.w.transpose(),
-            1.0,
-            Par::Seq,
-        );
     }
 
     /// Steps with Appendix G's `rule` (W ← W − η B P) instead of plain Barlow Twins. The
@@ -98,31 +83,51 @@ impl CpuBackend {
     }
 
     fn step(&mut self) {
-        if let Some(rule) = &self.rule {
-            match rule.update(self.c.as_ref(), self.w.as_ref()) {
-                Ok(b) => {
-                    matmul(&mut self.w, Accum::Add, &b, &self.p, -self.lr, Par::Seq);
-                    self.refresh();
+        let lr = self.lr;
+        match (&mut self.state, &self.rule) {
+            (State::Modal { modal, .. }, None) => modal.step(lr),
+            (State::Modal { modal, .. }, Some(rule)) => {
+                match rule.update(modal.c_ref(), modal.a_ref()) {
+                    Ok(b) => modal.step_with(b.as_ref(), lr),
+                    Err(_) => modal.poison(),
                 }
-                // C is not finite (or has no eigendecomposition): keep it so, and the run
-                // reports the divergence
-                Err(_) => self.c.fill(f32::NAN),
             }
-            return;
+            (state @ State::Dense { .. }, rule) => step_dense(state, rule.as_ref(), lr),
         }
-        // C ← C − I, then W ← W − 4η (C − I) P
-        for i in 0..self.c.nrows() {
-            self.c[(i, i)] -= 1.0;
+    }
+}
+
+/// W ← W − 4η (C − I) P, or W ← W − η B P with `rule`'s B; then P and C again.
+fn step_dense(state: &mut State, rule: Option<&SpectralRule>, lr: f32) {
+    let State::Dense { w, p, c, .. } = state else {
+        return;
+    };
+    match rule {
+        Some(rule) => match rule.update(c.as_ref(), w.as_ref()) {
+            Ok(b) => matmul(&mut *w, Accum::Add, &b, &*p, -lr, Par::Seq),
+            // C is not finite (or has no eigendecomposition): keep it so, and the run
+            // reports the divergence
+            Err(_) => {
+                c.fill(f32::NAN);
+                return;
+            }
+        },
+        None => {
+            // C ← C − I in place (C is recomputed below)
+            for i in 0..c.nrows() {
+                c[(i, i)] -= 1.0;
+            }
+            matmul(&mut *w, Accum::Add, &*c, &*p, -4.0 * lr, Par::Seq);
         }
-        matmul(
-            &mut self.w,
-            Accum::Add,
-            &self.c,
-            &self.p,
-            -4.0 * self.lr,
-            Par::Seq,
-        );
-        self.refresh();
+    }
+    refresh_dense(state);
+}
+
+/// P = W Γ and C = P Wᵀ.
+fn refresh_dense(state: &mut State) {
+    if let State::Dense { gamma, w, p, c } = state {
+        matmul(&mut *p, Accum::Replace, &*w, &*gamma, 1.0, Par::Seq);
+        matmul(&mut *c, Accum::Replace, &*p, w.transpose(), 1.0, Par::Seq);
     }
 }
 
@@ -138,12 +143,12 @@ fn row_major(m: MatRef<'_, f32>) -> Vec<f32> {
 
 impl LinearBackend for CpuBackend {
     fn name(&self) -> String {
-        let solver = match &self.op {
-            Operator::Dense(_) => "cpu-f32",
-            Operator::Diagonal { vectors, .. } if vectors.ncols() < vectors.nrows() => {
+        let solver = match &self.state {
+            State::Dense { .. } => "cpu-f32",
+            State::Modal { vectors, .. } if vectors.ncols() < vectors.nrows() => {
                 "cpu-f32-truncated"
             }
-            Operator::Diagonal { .. } => "cpu-f32-eigenbasis",
+            State::Modal { .. } => "cpu-f32-eigenbasis",
         };
         match &self.rule {
             Some(rule) => format!("{solver}-{}", rule.variant().name()),
@@ -155,14 +160,17 @@ impl LinearBackend for CpuBackend {
         for _ in 0..steps {
             self.step();
         }
-        Ok(row_major(self.c.as_ref()))
+        Ok(match &self.state {
+            State::Dense { c, .. } => row_major(c.as_ref()),
+            State::Modal { modal, .. } => modal.c().to_vec(),
+        })
     }
 
     async fn weights(&mut self) -> Result<Vec<f32>, BackendError> {
-        Ok(match &self.op {
-            Operator::Dense(_) => row_major(self.w.as_ref()),
-            Operator::Diagonal { vectors, .. } => {
-                row_major((&self.w * vectors.transpose()).as_ref())
+        Ok(match &self.state {
+            State::Dense { w, .. } => row_major(w.as_ref()),
+            State::Modal { modal, vectors } => {
+                row_major((modal.a_ref() * vectors.transpose()).as_ref())
             }
         })
     }

@@ -7,6 +7,7 @@ mod config;
 mod configurable;
 mod cpu;
 pub mod mlp;
+mod modal;
 mod native;
 pub mod overrides;
 pub mod phases;

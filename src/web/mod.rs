@@ -13,6 +13,7 @@ mod appg_engine;
 mod appg_query;
 mod appg_session;
 mod bench;
+mod bundled_photos;
 mod canvas;
 mod directions;
 mod engine;

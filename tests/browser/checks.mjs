@@ -61,6 +61,10 @@ async function compareToNative(page, { root, mode }, preset, sets, tolerance) {
     assert(web.config[key] === native.config[key],
       `config.${key}: page ${web.config[key]} vs CLI ${native.config[key]}`);
   }
+  // the same data bits: the page cuts patches from the photos its browser decoded
+  // (www/bundled-photos.js), the CLI from its own PNG decoder
+  assert(web.data_digest === native.data_digest,
+    `data_digest: page ${web.data_digest} vs CLI ${native.data_digest}`);
   const gap = maxEigenGap(web, native);
   assert(gap <= tolerance, `eigenvalues differ from the CLI's by ${gap.toExponential(2)} `
     + `> ${tolerance} (${web.backend} vs ${native.backend})`);

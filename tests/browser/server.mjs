@@ -1,5 +1,6 @@
 // A static file server for the repo root on 127.0.0.1 and a free port (node's http module).
 
+import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
@@ -17,8 +18,12 @@ const TYPES = {
   ".txt": "text/plain; charset=utf-8",
 };
 
-/** Serves `root`; resolves to {url, close}. */
-export async function serve(root) {
+/**
+ * Serves `root`; resolves to {url, close}. With `revalidate`, responses carry an ETag and
+ * `no-cache` (the browser keeps them and asks again: 304 when unchanged), as a static host
+ * does; otherwise `no-store`.
+ */
+export async function serve(root, { revalidate = false } = {}) {
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
@@ -30,7 +35,14 @@ export async function serve(root) {
       if (path.endsWith("/")) file = join(file, "index.html");
       const body = await readFile(file);
       const type = TYPES[extname(file)] ?? "application/octet-stream";
-      res.writeHead(200, { "content-type": type, "cache-control": "no-store" }).end(body);
+      if (!revalidate) {
+        res.writeHead(200, { "content-type": type, "cache-control": "no-store" }).end(body);
+        return;
+      }
+      const etag = `"${createHash("sha1").update(body).digest("hex")}"`;
+      const headers = { "content-type": type, "cache-control": "no-cache", etag };
+      if (req.headers["if-none-match"] === etag) res.writeHead(304, headers).end();
+      else res.writeHead(200, headers).end(body);
     } catch {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found");
     }
