@@ -23,6 +23,8 @@ pub struct Modal {
     p: Vec<f32>,
     /// d x d, row-major.
     c: Vec<f32>,
+    /// The step's coefficients of P (d x d, row-major): scratch.
+    f: Vec<f32>,
 }
 
 impl Modal {
@@ -46,6 +48,7 @@ impl Modal {
             a,
             p: vec![0.0; d * stride],
             c: vec![0.0; d * d],
+            f: vec![0.0; d * d],
         };
         m.refresh();
         m
@@ -82,21 +85,49 @@ impl Modal {
         self.update(|i, j, _| -lr * b[(i, j)]);
     }
 
-    /// A_i ← A_i + Σ_j coef(i, j, C_ij) P_j, then P and C again.
+    /// A_i ← A_i + Σ_j coef(i, j, C_ij) P_j (summed in j order), then P and C again; compiled for the best
+    /// instruction set this CPU has (pulp's runtime dispatch: AVX2 natively where present).
     fn update(&mut self, coef: impl Fn(usize, usize, f32) -> f32) {
-        let (d, s) = (self.d, self.stride);
+        let d = self.d;
         for i in 0..d {
-            let row = &mut self.a[i * s..(i + 1) * s];
             for j in 0..d {
-                let f = coef(i, j, self.c[i * d + j]);
-                axpy(f, &self.p[j * s..(j + 1) * s], row);
+                self.f[i * d + j] = coef(i, j, self.c[i * d + j]);
             }
         }
-        self.refresh();
+        pulp::Arch::new().dispatch(
+            #[inline(always)]
+            || {
+                let s = self.stride;
+                for (row, f) in self.a.chunks_exact_mut(s).zip(self.f.chunks_exact(d)) {
+                    // one pass over the row: each lane block gathers all d terms
+                    for (at, y) in row.chunks_exact_mut(LANES).enumerate() {
+                        let mut acc = [0.0f32; LANES];
+                        acc.copy_from_slice(y);
+                        for (j, fj) in f.iter().enumerate() {
+                            let x = &self.p[j * s + at * LANES..j * s + (at + 1) * LANES];
+                            for l in 0..LANES {
+                                acc[l] += fj * x[l];
+                            }
+                        }
+                        y.copy_from_slice(&acc);
+                    }
+                }
+                self.refresh_inline();
+            },
+        );
+    }
+
+    /// P = A Λ and C = P Aᵀ.
+    fn refresh(&mut self) {
+        pulp::Arch::new().dispatch(
+            #[inline(always)]
+            || self.refresh_inline(),
+        );
     }
 
     /// P = A Λ and C = P Aᵀ (lower triangle computed, mirrored).
-    fn refresh(&mut self) {
+    #[inline(always)]
+    fn refresh_inline(&mut self) {
         let (d, s) = (self.d, self.stride);
         for (p_row, a_row) in self.p.chunks_exact_mut(s).zip(self.a.chunks_exact(s)) {
             for ((p, a), g) in p_row.iter_mut().zip(a_row).zip(&self.values) {
@@ -113,16 +144,8 @@ impl Modal {
     }
 }
 
-/// y ← y + f x (equal lengths, a multiple of [`LANES`]).
-fn axpy(f: f32, x: &[f32], y: &mut [f32]) {
-    for (yc, xc) in y.chunks_exact_mut(LANES).zip(x.chunks_exact(LANES)) {
-        for l in 0..LANES {
-            yc[l] += f * xc[l];
-        }
-    }
-}
-
 /// x · y with [`LANES`] partial sums (equal lengths, a multiple of [`LANES`]).
+#[inline(always)]
 fn dot(x: &[f32], y: &[f32]) -> f32 {
     let mut acc = [0.0f32; LANES];
     for (xc, yc) in x.chunks_exact(LANES).zip(y.chunks_exact(LANES)) {
