@@ -2,8 +2,8 @@
 //! eigenbasis and the literal solver, and its stated error bound.
 
 use stepwise::experiment::{
-    assemble, overrides, prepare, prepare_with_tolerance, preset, LinearBackend, LinearRun,
-    Prepared, RunConfig, RunResult, Solver, TRUNCATION_TOL,
+    assemble, overrides, prepare, prepare_with_tolerance, preset, Coordinates, LinearBackend,
+    LinearRun, Prepared, RunConfig, RunResult, Solver, TRUNCATION_TOL,
 };
 
 fn max_gap(a: &RunResult, b: &RunResult) -> f64 {
@@ -151,4 +151,33 @@ fn truncated_weights_map_back_to_the_original_basis() {
         worst <= 1e-3 * scale,
         "max |ΔW| = {worst:.2e} of {scale:.2e}"
     );
+}
+
+#[test]
+fn snapshot_coordinates_map_to_the_weights() {
+    // the replay keeps A = W V (d x K) and maps it to W only when shown
+    for solver in [Solver::Truncated, Solver::Eigenbasis, Solver::Literal] {
+        let cfg = config("small", &["steps=300"], solver);
+        let prep = prepare(&cfg).unwrap();
+        let (coords, w) = pollster::block_on(async {
+            let mut run = LinearRun::start(prep.cpu_backend(), &prep).await.unwrap();
+            run.finish().await.unwrap();
+            let b = run.backend_mut();
+            (b.coordinates().await.unwrap(), b.weights().await.unwrap())
+        });
+        match (solver, &coords) {
+            (Solver::Literal, Coordinates::Weights(_)) => {}
+            (Solver::Literal, _) => panic!("the literal solver holds W itself"),
+            (_, Coordinates::Eigenbasis(a)) => {
+                assert_eq!(a.len(), cfg.d * prep.eigen.values.len())
+            }
+            (_, _) => panic!("{solver:?} holds A = W V"),
+        }
+        let mapped = coords.weights(prep.eigen.vectors.as_ref());
+        assert_eq!(mapped.len(), w.len());
+        let scale = w.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+        for (x, y) in mapped.iter().zip(&w) {
+            assert!((x - y).abs() <= 1e-6 * scale, "{solver:?}: {x} vs {y}");
+        }
+    }
 }

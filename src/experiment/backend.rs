@@ -1,5 +1,7 @@
 //! The one trait every linear-model backend (CPU now, GPU next) implements.
 
+use faer::{Mat, MatRef};
+
 /// Most intervals one [`LinearBackend::advance_many`] call may be given.
 pub const MAX_BATCH: usize = 128;
 
@@ -35,4 +37,41 @@ pub trait LinearBackend {
 
     /// The current W, row-major d x m.
     async fn weights(&mut self) -> Result<Vec<f32>, BackendError>;
+
+    /// The current weights in the backend's own coordinates, cheap to keep (replay
+    /// snapshots): W itself by default.
+    async fn coordinates(&mut self) -> Result<Coordinates, BackendError> {
+        Ok(Coordinates::Weights(self.weights().await?))
+    }
+}
+
+/// A backend's weights as it holds them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Coordinates {
+    /// W, row-major d x m.
+    Weights(Vec<f32>),
+    /// A = W V in Γ's eigenbasis, row-major d x K: W = A Vᵀ for the run's K eigenvectors
+    /// (mapping costs d·K·m, which the eigenbasis solver with K = m would otherwise pay
+    /// at every snapshot).
+    Eigenbasis(Vec<f32>),
+}
+
+impl Coordinates {
+    /// W (row-major d x m), with `vectors` (m x K) the run's eigenvectors of Γ.
+    pub fn weights(&self, vectors: MatRef<'_, f64>) -> Vec<f32> {
+        match self {
+            Self::Weights(w) => w.clone(),
+            Self::Eigenbasis(a) => {
+                let (m, k) = (vectors.nrows(), vectors.ncols());
+                let d = a.len() / k.max(1);
+                let a = MatRef::from_row_major_slice(a, d, k);
+                let v = Mat::from_fn(m, k, |i, j| vectors[(i, j)] as f32);
+                let w = a * v.transpose();
+                (0..d)
+                    .flat_map(|i| (0..m).map(move |j| (i, j)))
+                    .map(|(i, j)| w[(i, j)])
+                    .collect()
+            }
+        }
+    }
 }

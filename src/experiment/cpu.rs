@@ -11,7 +11,7 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
 
 use super::appg::SpectralRule;
-use super::backend::{BackendError, LinearBackend};
+use super::backend::{BackendError, Coordinates, LinearBackend};
 use super::modal::Modal;
 
 /// The weights and what the step needs, per solver.
@@ -163,6 +163,13 @@ impl LinearBackend for CpuBackend {
         Ok(match &self.state {
             State::Dense { c, .. } => row_major(c.as_ref()),
             State::Modal { modal, .. } => modal.c().to_vec(),
+        })
+    }
+
+    async fn coordinates(&mut self) -> Result<Coordinates, BackendError> {
+        Ok(match &self.state {
+            State::Dense { w, .. } => Coordinates::Weights(row_major(w.as_ref())),
+            State::Modal { modal, .. } => Coordinates::Eigenbasis(row_major(modal.a_ref())),
         })
     }
 

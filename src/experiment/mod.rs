@@ -20,7 +20,7 @@ mod run;
 pub mod share;
 mod truncation;
 
-pub use backend::{BackendError, LinearBackend, MAX_BATCH};
+pub use backend::{BackendError, Coordinates, LinearBackend, MAX_BATCH};
 pub use config::{ExperimentKind, RunConfig, Solver, TheoryTime, MAX_D, MAX_RECORDS, MAX_STEPS};
 pub use configurable::Config;
 pub use cpu::CpuBackend;

@@ -2,8 +2,8 @@
 
 use super::probe::webgpu_adapter;
 use crate::experiment::{
-    assemble_without_digest, BackendError, CpuBackend, LinearBackend, LinearRun, Prepared, Record,
-    RunError, RunResult,
+    assemble_without_digest, BackendError, Coordinates, CpuBackend, LinearBackend, LinearRun,
+    Prepared, Record, RunError, RunResult,
 };
 use crate::gpu::{GpuContext, GpuLinearBackend};
 
@@ -116,6 +116,14 @@ impl Engine {
         match self {
             Self::Cpu(run) => run.backend_mut().weights().await,
             Self::Gpu(run) => run.backend_mut().weights().await,
+        }
+    }
+
+    /// The current weights in the backend's own coordinates (see [`Coordinates`]).
+    pub async fn coordinates(&mut self) -> Result<Coordinates, BackendError> {
+        match self {
+            Self::Cpu(run) => run.backend_mut().coordinates().await,
+            Self::Gpu(run) => run.backend_mut().coordinates().await,
         }
     }
 

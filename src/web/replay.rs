@@ -106,7 +106,11 @@ impl LinearSession {
         let found = SnapshotDirections {
             step: snap.step,
             t: snap.t,
-            directions: directions(&state.prep, &snap.w).map_err(js_error)?,
+            directions: directions(
+                &state.prep,
+                &snap.coords.weights(state.prep.eigen.vectors.as_ref()),
+            )
+            .map_err(js_error)?,
         };
         serde_json::to_string(&found).map(Some).map_err(js_error)
     }

@@ -4,13 +4,13 @@
 
 use super::engine::Engine;
 use crate::experiment::replay::{nearest_index, snapshot_due, snapshot_every, steps_to_snapshot};
-use crate::experiment::{Prepared, RunError};
+use crate::experiment::{Coordinates, Prepared, RunError};
 
-/// W (row-major d x m) at one step.
+/// The weights at one step, as the backend holds them (W = `coords.weights(V)`).
 pub struct Snapshot {
     pub step: u64,
     pub t: f64,
-    pub w: Vec<f32>,
+    pub coords: Coordinates,
 }
 
 /// The snapshots of one run and when the next are due.
@@ -60,11 +60,11 @@ impl Snapshots {
         let step = engine.step();
         let fresh = self.taken.last().is_none_or(|s| s.step < step);
         if fresh && snapshot_due(step, every, self.steps) {
-            let w = engine.weights().await?;
+            let coords = engine.coordinates().await?;
             self.taken.push(Snapshot {
                 step,
                 t: self.lr * step as f64,
-                w,
+                coords,
             });
         }
         Ok(())
