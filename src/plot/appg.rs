@@ -10,8 +10,8 @@ use plotters::prelude::*;
 
 use super::appg_bars::{bar_header, draw_bars};
 use super::geometry::{FigureLayout, PanelGeometry, PanelKind};
-use super::init::{draw_panel, Line, PanelData, Polyline};
 use super::landscape::{clip_above, min_max, thin, to_svg};
+use super::panels::{draw_panel, Line, PanelData, Polyline};
 use super::spectrum::header_layout;
 use super::style::{axis, background, ink, mode_color, tick_label, Theme};
 use super::{draw_err, PlotError};

@@ -10,7 +10,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::appg::Rows;
-use super::init::{Line, PanelData};
+use super::panels::{Line, PanelData};
 use super::spectrum::draw_header;
 use super::style::{axis, ink, pick, tick_label, Theme, RIGHT_MARGIN};
 use super::{draw_err, PlotError};

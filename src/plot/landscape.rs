@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::geometry::{FigureLayout, PanelGeometry, PanelKind};
-use super::init::{draw_panels, Line, PanelData, Polyline};
+use super::panels::{draw_panels, Line, PanelData, Polyline};
 use super::style::{background, ink, mode_color, Theme};
 use super::{draw_err, PlotError, MIN_SIZE};
 use crate::experiment::cells::{Landscape, C_STAR};

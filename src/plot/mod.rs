@@ -13,6 +13,7 @@ mod key;
 pub mod landscape;
 mod linear;
 mod mlp;
+mod panels;
 mod series;
 pub mod spectrum;
 mod style;

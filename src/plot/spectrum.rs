@@ -5,8 +5,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::init::{draw_panels, draw_path, Dot, Line, PanelData, Polyline};
 use super::landscape::{min_max, padded, to_svg};
+use super::panels::{draw_panels, draw_path, Dot, Line, PanelData, Polyline};
 use super::style::RIGHT_MARGIN;
 use super::style::{axis, background, mode_color, Theme};
 use super::{draw_err, PlotError};

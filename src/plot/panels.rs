@@ -1,0 +1,283 @@
+//! The panel renderer the cell figures share (init comparison, spectrum, landscape, App. G):
+//! time panels of polylines and dots with their axes, drawn from plain data.
+
+use std::ops::Range;
+
+use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
+use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::geometry::Pixels;
+use super::linear::{experiment_style, theory_style};
+use super::spectrum::{draw_header, header_layout};
+use super::style::{axis, panel_chart, tick_label, Theme, MARKER_ALPHA};
+use super::{draw_err, PlotError};
+
+/// How a line is stroked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Line {
+    /// Wide and translucent, like Figure 1's experiment curves.
+    Wide,
+    /// Opaque, theory width.
+    Solid,
+    /// One pixel, for zero lines and minor stems.
+    Thin,
+    /// Dashed, like Figure 1's theory curves.
+    Dashed,
+    /// Dotted, like the step-time markers.
+    Dotted,
+}
+
+/// A polyline in data coordinates.
+#[derive(Debug, Clone)]
+pub(super) struct Polyline {
+    pub points: Vec<(f64, f64)>,
+    pub color: RGBColor,
+    pub line: Line,
+}
+
+/// A circle at a data point, optionally with a text label above it.
+#[derive(Debug, Clone)]
+pub(super) struct Dot {
+    pub at: (f64, f64),
+    pub color: RGBColor,
+    pub filled: bool,
+    pub label: Option<String>,
+}
+
+/// One panel as plain data; [`draw_panel`] strokes it.
+#[derive(Debug, Clone)]
+pub(super) struct PanelData {
+    /// "A", "B", or "" for none.
+    pub letter: &'static str,
+    pub title: String,
+    /// Drawn in the header, after the title or on a second row when it does not fit.
+    pub key: Vec<(String, RGBColor, Line)>,
+    pub x_desc: String,
+    pub y_desc: String,
+    pub x: Range<f64>,
+    pub y: Range<f64>,
+    pub log_x: bool,
+    pub log_y: bool,
+    /// Label only integer x ticks.
+    pub integer_x: bool,
+    pub lines: Vec<Polyline>,
+    /// Full-height dotted vertical lines.
+    pub markers: Vec<(f64, RGBColor)>,
+    pub dots: Vec<Dot>,
+}
+
+impl PanelData {
+    pub fn new(
+        letter: &'static str,
+        title: impl Into<String>,
+        x: Range<f64>,
+        y: Range<f64>,
+    ) -> Self {
+        Self {
+            letter,
+            title: title.into(),
+            key: Vec::new(),
+            x_desc: String::new(),
+            y_desc: String::new(),
+            x,
+            y,
+            log_x: false,
+            log_y: false,
+            integer_x: false,
+            lines: Vec::new(),
+            markers: Vec::new(),
+            dots: Vec::new(),
+        }
+    }
+}
+
+/// The panels side by side, with headers of equal height so the plots line up; returns
+/// their plotting areas' pixel ranges.
+pub(super) fn draw_panels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    panels: &[PanelData],
+    theme: &Theme,
+) -> Result<Vec<Pixels>, PlotError> {
+    let areas = root.split_evenly((1, panels.len().max(1)));
+    let mut rows = 1;
+    for (area, p) in areas.iter().zip(panels) {
+        rows = rows.max(header_layout(area, p, theme)?.rows);
+    }
+    let drawn = areas.iter().zip(panels);
+    drawn
+        .map(|(area, p)| draw_panel(area, p, rows, theme))
+        .collect()
+}
+
+/// Header (at least `rows` high), axes, markers, lines and dots of one panel.
+pub(super) fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    p: &PanelData,
+    rows: u32,
+    theme: &Theme,
+) -> Result<Pixels, PlotError> {
+    let body = draw_header(area, p, rows, theme)?;
+    let (x, y) = (p.x.clone(), p.y.clone());
+    match (p.log_x, p.log_y) {
+        (false, false) => draw_body(&body, x, y, p, theme),
+        (true, false) => draw_body(&body, x.log_scale(), y, p, theme),
+        (false, true) => draw_body(&body, x, y.log_scale(), p, theme),
+        (true, true) => draw_body(&body, x.log_scale(), y.log_scale(), p, theme),
+    }
+}
+
+/// A pixel-space path in the style of `line`.
+pub(super) fn draw_path<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    points: Vec<(i32, i32)>,
+    color: RGBColor,
+    line: Line,
+    theme: &Theme,
+) -> Result<(), PlotError> {
+    let style = line_style(color, line, theme);
+    match dash_of(line, theme) {
+        Some((dash, gap)) => area.draw(&DashedPathElement::new(points, dash, gap, style)),
+        None => area.draw(&PathElement::new(points, style)),
+    }
+    .map_err(draw_err)
+}
+
+fn line_style(color: RGBColor, line: Line, theme: &Theme) -> ShapeStyle {
+    match line {
+        Line::Wide => experiment_style(color, theme),
+        Line::Solid | Line::Dashed => theory_style(color, theme),
+        Line::Thin => color.stroke_width(theme.px(1.0)),
+        Line::Dotted => color.mix(MARKER_ALPHA).stroke_width(theme.px(1.5)),
+    }
+}
+
+fn dash_of(line: Line, theme: &Theme) -> Option<(u32, u32)> {
+    match line {
+        Line::Dashed => Some(theme.dash()),
+        Line::Dotted => Some(theme.dot()),
+        _ => None,
+    }
+}
+
+type Chart<'a, DB, X, Y> = ChartContext<'a, DB, Cartesian2d<X, Y>>;
+
+/// Axes, then markers, lines and dots, on the coordinates `x` and `y`.
+fn draw_body<DB, XS, YS>(
+    area: &DrawingArea<DB, Shift>,
+    x: XS,
+    y: YS,
+    p: &PanelData,
+    theme: &Theme,
+) -> Result<Pixels, PlotError>
+where
+    DB: DrawingBackend,
+    XS: AsRangedCoord<Value = f64>,
+    XS::CoordDescType: ValueFormatter<f64>,
+    YS: AsRangedCoord<Value = f64>,
+    YS::CoordDescType: ValueFormatter<f64>,
+{
+    let mut chart = panel_chart(area, x, y, theme)?;
+    draw_axes(&mut chart, p, theme)?;
+    draw_lines(&mut chart, p, theme)?;
+    draw_dots(&mut chart, &p.dots, theme)?;
+    Ok(chart.plotting_area().get_pixel_range())
+}
+
+/// Frame, ticks and axis descriptions, without grid lines.
+fn draw_axes<DB, X, Y>(
+    chart: &mut Chart<'_, DB, X, Y>,
+    p: &PanelData,
+    theme: &Theme,
+) -> Result<(), PlotError>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let x_fmt = |v: &f64| {
+        let integer = (v - v.round()).abs() < 1e-9;
+        if p.integer_x && !integer {
+            String::new()
+        } else {
+            tick_label(*v)
+        }
+    };
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .axis_style(axis().stroke_width(1))
+        .x_labels(6)
+        .y_labels(6)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&|v| tick_label(*v))
+        .label_style(theme.small())
+        .axis_desc_style(theme.axis_label())
+        .x_desc(p.x_desc.as_str())
+        .y_desc(p.y_desc.as_str())
+        .set_tick_mark_size(LabelAreaPosition::Bottom, theme.offset(5.0))
+        .set_tick_mark_size(LabelAreaPosition::Left, theme.offset(5.0))
+        .draw()
+        .map_err(draw_err)
+}
+
+/// The full-height markers, then the lines in order.
+fn draw_lines<DB, X, Y>(
+    chart: &mut Chart<'_, DB, X, Y>,
+    p: &PanelData,
+    theme: &Theme,
+) -> Result<(), PlotError>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    let Range { start, end } = chart.y_range();
+    let markers = p.markers.iter().map(|&(t, color)| Polyline {
+        points: vec![(t, start), (t, end)],
+        color,
+        line: Line::Dotted,
+    });
+    for l in markers.chain(p.lines.iter().cloned()) {
+        let style = line_style(l.color, l.line, theme);
+        let points = l.points.into_iter();
+        match dash_of(l.line, theme) {
+            Some((dash, gap)) => chart.draw_series(DashedLineSeries::new(points, dash, gap, style)),
+            None => chart.draw_series(LineSeries::new(points, style)),
+        }
+        .map_err(draw_err)?;
+    }
+    Ok(())
+}
+
+/// Circles, filled or open, each with its label above.
+fn draw_dots<DB, X, Y>(
+    chart: &mut Chart<'_, DB, X, Y>,
+    dots: &[Dot],
+    theme: &Theme,
+) -> Result<(), PlotError>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    let font = theme.small().pos(Pos::new(HPos::Center, VPos::Bottom));
+    let (radius, lift) = (theme.px(4.5), -theme.offset(8.0));
+    for dot in dots {
+        let style = if dot.filled {
+            dot.color.filled()
+        } else {
+            dot.color.stroke_width(theme.px(1.5))
+        };
+        let text = dot.label.clone().unwrap_or_default();
+        let element = EmptyElement::at(dot.at)
+            + Circle::new((0, 0), radius, style)
+            + Text::new(text, (0, lift), font.clone());
+        chart
+            .draw_series(std::iter::once(element))
+            .map_err(draw_err)?;
+    }
+    Ok(())
+}
