@@ -6,7 +6,8 @@ import {
   create_appg_session, parse_appg_query, appg_compact_query, appg_config_problem,
 } from "./pkg/stepwise.js";
 import {
-  $, setText, count, showError, clearError, download, nextFrame, afterPaint, messageOf,
+  $, setText, count, showError, clearError, download, afterPaint, messageOf, yieldTask,
+  pacedPainter,
 } from "./ui.js";
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { registerCell, wireShare, prefixed, pair } from "./share.js";
@@ -17,8 +18,6 @@ import { attachReadout, fmt as fmt6 } from "./readout.js";
 
 /** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
 const FRAME_BUDGET_MS = 8;
-/** Milliseconds between redraws while running (a redraw of the six panels takes ~10 ms). */
-const DRAW_EVERY_MS = 60;
 /** The preset the cell starts from when its link names none (a few seconds in wasm). */
 const DEFAULT_PRESET = "small";
 /** View keys of the cell's links (read here, not configuration keys). */
@@ -155,27 +154,28 @@ async function prepare() {
   return true;
 }
 
-/** One advance() sized to take about FRAME_BUDGET_MS, alongside the frame wait. */
+/** One advance() sized to take about FRAME_BUDGET_MS. */
 async function advanceOnce(session) {
   const t0 = performance.now();
-  let dt = 0;
-  const call = session.advance(c.budget).then((q) => {
-    dt = performance.now() - t0;
-    return q;
-  });
-  const [p] = await Promise.all([call, nextFrame()]);
+  const p = await session.advance(c.budget);
+  const dt = performance.now() - t0;
   c.runMs += dt;
   const scale = Math.min(4, FRAME_BUDGET_MS / Math.max(dt, 0.05));
   c.budget = Math.max(1, Math.min(1e6, c.budget * scale));
   return p;
 }
 
-/** Advances the comparison until it finishes or is paused, one call per animation frame. */
+/**
+ * Advances the comparison until it finishes or is paused, one advance() of about
+ * FRAME_BUDGET_MS per task, with redraws paced to at most a quarter of the time.
+ */
 async function runLoop() {
   const session = c.session;
   let p = session.progress();
   let mark = performance.now();
-  let drawn = 0;
+  const paint = pacedPainter(() => {
+    if (session === c.session) draw();
+  });
   const clock = () => {
     const t = performance.now();
     c.wallMs += t - mark;
@@ -200,10 +200,9 @@ async function runLoop() {
     showProgress(p);
     // a lost GPU restarts the comparison on the CPU: the notice says so
     setText("appg-backend", session.backend_notice());
-    if (mark - drawn >= DRAW_EVERY_MS && redrawDue("appg")) {
-      draw();
-      drawn = performance.now();
-    }
+    paint(() => redrawDue("appg"));
+    // a task, not a frame: the CPU is never idle waiting for vsync
+    if (!p.finished) await yieldTask();
   }
   clock();
   if (session !== c.session) return;

@@ -7,7 +7,8 @@ import {
   create_mlp_session, parse_mlp_query, mlp_compact_query, mlp_config_problem,
 } from "./pkg/stepwise.js";
 import {
-  $, setText, count, showError, clearError, download, nextFrame, afterPaint, messageOf,
+  $, setText, count, showError, clearError, download, afterPaint, messageOf, yieldTask,
+  pacedPainter,
 } from "./ui.js";
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { registerCell, wireShare, prefixed, pair } from "./share.js";
@@ -177,15 +178,11 @@ async function restartOnCpu(c, session) {
   return true;
 }
 
-/** One advance() sized to take about `target` ms, alongside the frame wait. */
+/** One advance() sized to take about `target` ms. */
 async function advanceOnce(c, session, target) {
   const t0 = performance.now();
-  let dt = 0;
-  const call = session.advance(c.budget).then((q) => {
-    dt = performance.now() - t0;
-    return q;
-  });
-  const [p] = await Promise.all([call, nextFrame()]);
+  const p = await session.advance(c.budget);
+  const dt = performance.now() - t0;
   c.runMs += dt;
   const scale = Math.min(4, target / Math.max(dt, 0.05));
   c.budget = Math.max(1, Math.min(1e6, c.budget * scale));
@@ -203,7 +200,10 @@ async function onRunError(c, session, e) {
   return false;
 }
 
-/** Advances the run until it finishes or is paused, one call per animation frame. */
+/**
+ * Advances the run until it finishes or is paused, one advance() of about `target` ms per
+ * task, with redraws paced to at most a quarter of the time.
+ */
 async function runLoop(c) {
   const session = c.session;
   let p = session.progress();
@@ -213,6 +213,9 @@ async function runLoop(c) {
     c.wallMs += t - mark;
     mark = t;
   };
+  const paint = pacedPainter(() => {
+    if (session === c.session) draw(c);
+  });
   while (c.running && session === c.session && !p.finished) {
     if (!(await turn(c.id, () => c.running && session === c.session))) break;
     const target = session.backend_notice().startsWith("WebGPU") ? GPU_CALL_MS : FRAME_BUDGET_MS;
@@ -227,7 +230,9 @@ async function runLoop(c) {
     if (session !== c.session) return;
     clock();
     showProgress(c, p);
-    if (redrawDue(c.id)) draw(c);
+    paint(() => redrawDue(c.id));
+    // a task, not a frame: the CPU is never idle waiting for vsync
+    if (!p.finished) await yieldTask();
   }
   clock();
   if (session !== c.session) return;

@@ -3,7 +3,7 @@
 
 import { create_session, parse_query, config_query, config_problem } from "./pkg/stepwise.js";
 import {
-  $, setText, count, showError, clearError, download, afterPaint, messageOf, yieldTask, framePainter,
+  $, setText, count, showError, clearError, download, afterPaint, messageOf, yieldTask, pacedPainter,
 } from "./ui.js";
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { renderDirections } from "./directions.js";
@@ -173,17 +173,12 @@ async function runLoop() {
     cell.wallMs += t - mark;
     mark = t;
   };
-  // redraws take at most a quarter of the time: after one that took c ms, the next waits 3c;
-  // the first waits FIRST_PAINT_MS (a run over by then draws once, at its end)
-  let nextPaint = performance.now() + FIRST_PAINT_MS;
-  const paint = framePainter(() => {
+  // the first redraw waits FIRST_PAINT_MS (a run over by then draws once, at its end)
+  const paint = pacedPainter(() => {
     if (session !== cell.session) return;
-    const t = performance.now();
     showProgress(p);
     draw();
-    const end = performance.now();
-    nextPaint = end + 3 * (end - t);
-  });
+  }, FIRST_PAINT_MS);
   // one slice may take several advance() calls while the budget is still calibrating: they
   // resolve in microtasks, and yielding after each tiny one would let the browser render a
   // frame (~10 ms at 2x) between calls that each took 0.1 ms
@@ -216,7 +211,7 @@ async function runLoop() {
     cell.budget = Math.max(1, Math.min(1e6, cell.budget * scale));
     if (session !== cell.session) return;
     clock();
-    if (performance.now() >= nextPaint && redrawDue("stepwise")) paint();
+    paint(() => redrawDue("stepwise"));
     if (!p.finished && performance.now() - sliceStart >= target) {
       await yieldTask();
       sliceStart = performance.now();

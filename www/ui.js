@@ -78,21 +78,6 @@ export function afterPaint() {
   });
 }
 
-/** Resolves at the next animation frame (or after 50 ms if frames are paused). */
-export function nextFrame() {
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = () => {
-      if (!done) {
-        done = true;
-        resolve();
-      }
-    };
-    requestAnimationFrame(finish);
-    setTimeout(finish, 50);
-  });
-}
-
 const channel = new MessageChannel();
 const waiting = [];
 channel.port1.onmessage = () => waiting.shift()?.();
@@ -110,10 +95,28 @@ export function yieldTask() {
 }
 
 /**
+ * The live redraw of a run loop: the returned `request(due)` asks for `paint` at the next
+ * animation frame when `due()` agrees, not before `delayMs` from now, and then so that
+ * redraws take at most a quarter of the time (after one that took c ms, the next waits 3c).
+ */
+export function pacedPainter(paint, delayMs = 0) {
+  let next = performance.now() + delayMs;
+  const frame = framePainter(() => {
+    const t = performance.now();
+    paint();
+    const end = performance.now();
+    next = end + 3 * (end - t);
+  });
+  return (due = () => true) => {
+    if (performance.now() >= next && due()) frame();
+  };
+}
+
+/**
  * Calls `paint` at the next animation frame, once however often it is asked for before
  * then (a loop that computes faster than frames redraws once per frame).
  */
-export function framePainter(paint) {
+function framePainter(paint) {
   let pending = false;
   return () => {
     if (pending) return;
