@@ -15,7 +15,7 @@ import { appgCell, setupAppg, runAppg, appgUnavailable } from "./cell-appg.js";
 import { dataKeyNotices } from "./local-images.js";
 import { register, setupScheduler, autostart, schedulerState } from "./scheduler.js";
 import { setupPage } from "./page.js";
-import { startBundledPhotos, bundledPhotosReady } from "./bundled-photos.js";
+import { fetchBundledPhotos, startBundledPhotos, bundledPhotosReady } from "./bundled-photos.js";
 
 /** Test hook: the state the browser tests read. */
 window.stepwise = {
@@ -58,6 +58,7 @@ function pageKeys(params) {
 }
 
 async function main() {
+  fetchBundledPhotos(); // alongside the wasm module's compilation
   setState("loading");
   initCell.root.dataset.state = "loading";
   symmetryCell.root.dataset.state = "loading";

@@ -1,44 +1,63 @@
-// The bundled photos (www/data/), decoded by this browser while the page loads and handed
-// to the wasm module, so that runs cut their patches from them instead of decoding the PNGs
-// in wasm (see src/web/bundled_photos.rs). If anything fails, runs decode the PNGs
-// themselves: the same pixels, only slower.
+// The bundled photos (www/data/, listed in its manifest.txt), fetched and decoded by this
+// browser while the page loads (in parallel with the wasm module's compilation) and handed
+// to the wasm module once it is ready, so that runs cut their patches from them instead of
+// decoding the PNGs in wasm (see src/web/bundled_photos.rs). If anything fails, runs decode
+// the PNGs themselves: the same pixels, only slower.
 
-import {
-  BundledPhotoSet, bundled_photo_names, provide_bundled_photos,
-} from "./pkg/stepwise.js";
+import { BundledPhotoSet, provide_bundled_photos } from "./pkg/stepwise.js";
 import { pixelsOf } from "./local-images.js";
 
+const DATA = new URL("./data/", import.meta.url);
+
+let decoded = null;
 let ready = Promise.resolve(false);
 
-async function decode(name) {
-  const response = await fetch(new URL(`./data/${name}.png`, import.meta.url));
-  if (!response.ok) throw new Error(`${name}.png: HTTP ${response.status}`);
-  return createImageBitmap(await response.blob(), {
+async function decode(file) {
+  const response = await fetch(new URL(file, DATA));
+  if (!response.ok) throw new Error(`${file}: HTTP ${response.status}`);
+  const bitmap = await createImageBitmap(await response.blob(), {
     premultiplyAlpha: "none", colorSpaceConversion: "none",
   });
-}
-
-async function load() {
-  const names = bundled_photo_names();
-  const bitmaps = await Promise.all(names.map(decode));
-  const set = new BundledPhotoSet();
   try {
-    names.forEach((name, i) => {
-      const b = bitmaps[i];
-      set.add_rgba(name, b.width, b.height, pixelsOf(b));
-    });
-  } catch (e) {
-    set.free();
-    throw e;
+    return {
+      name: file.replace(/\.png$/, ""), width: bitmap.width, height: bitmap.height,
+      rgba: pixelsOf(bitmap),
+    };
   } finally {
-    for (const b of bitmaps) b.close();
+    bitmap.close();
   }
-  return provide_bundled_photos(set);
 }
 
-/** Starts fetching and decoding the bundled photos (once the wasm module is loaded). */
+async function fetchAll() {
+  const manifest = await fetch(new URL("manifest.txt", DATA));
+  if (!manifest.ok) throw new Error(`manifest.txt: HTTP ${manifest.status}`);
+  const files = (await manifest.text()).split(/\s+/).filter((f) => f.endsWith(".png"));
+  return Promise.all(files.map(decode));
+}
+
+/** Starts fetching and decoding the photos (needs no wasm: call it first thing). */
+export function fetchBundledPhotos() {
+  const t0 = performance.now();
+  decoded = fetchAll().finally(() => {
+    performance.measure("stepwise: bundled photos decoded", { start: t0 });
+  });
+  decoded.catch(() => {}); // reported by startBundledPhotos
+}
+
+/** Hands the decoded photos to the wasm module (once it is loaded). */
 export function startBundledPhotos() {
-  ready = load().catch((e) => {
+  if (!decoded) fetchBundledPhotos();
+  ready = decoded.then((photos) => {
+    const set = new BundledPhotoSet();
+    try {
+      for (const p of photos) set.add_rgba(p.name, p.width, p.height, p.rgba);
+    } catch (e) {
+      set.free();
+      throw e;
+    }
+    // false when the names or the order differ from the module's own list
+    return provide_bundled_photos(set);
+  }).catch((e) => {
     console.warn(`bundled photos: decoding them in wasm instead (${e?.message ?? e})`);
     return false;
   });

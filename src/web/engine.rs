@@ -1,6 +1,6 @@
 //! One running linear run on whichever backend the session picked.
 
-use super::probe::webgpu_adapter;
+use super::probe::AdapterRequest;
 use crate::experiment::{
     assemble_without_digest, BackendError, Coordinates, CpuBackend, LinearBackend, LinearRun,
     Prepared, Record, RunError, RunResult,
@@ -17,14 +17,18 @@ pub enum Engine {
 /// Starts `prep` on the backend `want` asks for (`"cpu"`; anything else means WebGPU when
 /// an adapter is available) and says which one runs it and why. Both backends run the
 /// configured solver.
-pub async fn pick_engine(prep: &Prepared, want: &str) -> Result<(Engine, String), RunError> {
+pub async fn pick_engine(
+    prep: &Prepared,
+    want: &str,
+    adapter: AdapterRequest,
+) -> Result<(Engine, String), RunError> {
     if want == "cpu" {
         return Ok((
             Engine::cpu(prep).await?,
             "CPU (requested with backend=cpu)".into(),
         ));
     }
-    let why = match webgpu_adapter().await {
+    let why = match adapter.outcome().await {
         Err(reason) => format!("no WebGPU adapter: {reason}"),
         Ok(adapter) => match start_gpu(prep).await {
             Ok(engine) => return Ok((engine, format!("WebGPU: {adapter}"))),

@@ -37,6 +37,36 @@ fn describe(adapter: &JsValue) -> String {
 
 /// The adapter's description, or why there is none.
 pub async fn webgpu_adapter() -> Result<String, String> {
+    AdapterRequest::start().outcome().await
+}
+
+/// `navigator.gpu.requestAdapter()`, asked at once and answered later: the browser looks
+/// for an adapter while a run prepares on this thread.
+pub struct AdapterRequest(Result<Promise, String>);
+
+impl AdapterRequest {
+    pub fn start() -> Self {
+        Self(request_adapter())
+    }
+
+    /// No request (the CPU was asked for).
+    pub fn not_asked() -> Self {
+        Self(Err("not asked for".into()))
+    }
+
+    /// The adapter's description, or why there is none.
+    pub async fn outcome(self) -> Result<String, String> {
+        let adapter = JsFuture::from(self.0?)
+            .await
+            .map_err(|e| format!("requestAdapter failed: {e:?}"))?;
+        if adapter.is_null() || adapter.is_undefined() {
+            return Err("navigator.gpu.requestAdapter() returned no adapter".into());
+        }
+        Ok(describe(&adapter))
+    }
+}
+
+fn request_adapter() -> Result<Promise, String> {
     let navigator = web_sys::window()
         .map(|w| JsValue::from(w.navigator()))
         .ok_or("no window")?;
@@ -47,15 +77,8 @@ pub async fn webgpu_adapter() -> Result<String, String> {
     let request: Function = get(&gpu, "requestAdapter")
         .dyn_into()
         .map_err(|_| "navigator.gpu.requestAdapter is not a function".to_string())?;
-    let promise: Promise = request
+    request
         .call0(&gpu)
         .and_then(|p| p.dyn_into())
-        .map_err(|e| format!("requestAdapter failed: {e:?}"))?;
-    let adapter = JsFuture::from(promise)
-        .await
-        .map_err(|e| format!("requestAdapter failed: {e:?}"))?;
-    if adapter.is_null() || adapter.is_undefined() {
-        return Err("navigator.gpu.requestAdapter() returned no adapter".into());
-    }
-    Ok(describe(&adapter))
+        .map_err(|e| format!("requestAdapter failed: {e:?}"))
 }

@@ -9,6 +9,7 @@ use web_sys::HtmlCanvasElement;
 
 use super::directions::directions;
 use super::engine::{pick_engine, Engine};
+use super::probe::AdapterRequest;
 use super::query::config_from_source;
 use super::snapshots::Snapshots;
 use super::{canvas, export, js_error, local_photos};
@@ -86,13 +87,21 @@ pub struct LinearSession {
 #[wasm_bindgen]
 pub async fn create_session(source: String, backend: String) -> Result<LinearSession, JsValue> {
     let (requested, mut notices) = config_from_source(&source)?;
+    // asked before the synchronous prepare, answered after it
+    let adapter = if backend == "cpu" {
+        AdapterRequest::not_asked()
+    } else {
+        AdapterRequest::start()
+    };
     let photos = local_photos::active();
     let prep =
         prepare_with_photos(&requested, photos.as_deref().map(Vec::as_slice)).map_err(js_error)?;
     if let (Some(photos), Some(_)) = (&photos, prep.local_images) {
         notices.extend(local_photos::notices(photos, requested.dataset.base));
     }
-    let (engine, backend_notice) = pick_engine(&prep, &backend).await.map_err(js_error)?;
+    let (engine, backend_notice) = pick_engine(&prep, &backend, adapter)
+        .await
+        .map_err(js_error)?;
     let mut live = engine.assemble(&prep);
     live.theory.records = theory_records(
         &prep.theory,
