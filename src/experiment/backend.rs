@@ -2,6 +2,8 @@
 
 use faer::{Mat, MatRef};
 
+use crate::model::mlp::row_major;
+
 /// Most intervals one [`LinearBackend::advance_many`] call may be given.
 pub const MAX_BATCH: usize = 128;
 
@@ -66,11 +68,7 @@ impl Coordinates {
                 let d = a.len() / k.max(1);
                 let a = MatRef::from_row_major_slice(a, d, k);
                 let v = Mat::from_fn(m, k, |i, j| vectors[(i, j)] as f32);
-                let w = a * v.transpose();
-                (0..d)
-                    .flat_map(|i| (0..m).map(move |j| (i, j)))
-                    .map(|(i, j)| w[(i, j)])
-                    .collect()
+                row_major((a * v.transpose()).as_ref())
             }
         }
     }

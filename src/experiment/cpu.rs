@@ -13,19 +13,77 @@ use faer::{Accum, Mat, MatRef, Par};
 use super::appg::SpectralRule;
 use super::backend::{BackendError, Coordinates, LinearBackend};
 use super::modal::Modal;
+use crate::model::mlp::row_major;
 
 /// The weights and what the step needs, per solver.
 enum State {
-    /// The literal solver: Γ itself (m x m), W (d x m), P = W Γ and C = P Wᵀ.
-    Dense {
-        gamma: Mat<f32>,
-        w: Mat<f32>,
-        p: Mat<f32>,
-        c: Mat<f32>,
-    },
+    Dense(Dense),
     /// The eigenbasis solver: A = W V with Γ's K eigenvalues, and V (m x K) to map A back
     /// to W = A Vᵀ.
-    Modal { modal: Modal, vectors: Mat<f32> },
+    Modal {
+        modal: Modal,
+        vectors: Mat<f32>,
+    },
+}
+
+/// The literal solver: Γ itself (m x m), W (d x m), P = W Γ and C = P Wᵀ.
+struct Dense {
+    gamma: Mat<f32>,
+    w: Mat<f32>,
+    p: Mat<f32>,
+    c: Mat<f32>,
+}
+
+impl Dense {
+    /// W ← W − 4η (C − I) P, or W ← W − η B P with `rule`'s B; then P and C again.
+    fn step(&mut self, rule: Option<&SpectralRule>, lr: f32) {
+        match rule {
+            Some(rule) => match rule.update(self.c.as_ref(), self.w.as_ref()) {
+                Ok(b) => matmul(&mut self.w, Accum::Add, &b, &self.p, -lr, Par::Seq),
+                // C is not finite (or has no eigendecomposition): keep it so, and the run
+                // reports the divergence
+                Err(_) => {
+                    self.c.fill(f32::NAN);
+                    return;
+                }
+            },
+            None => {
+                // C ← C − I in place (C is recomputed below)
+                for i in 0..self.c.nrows() {
+                    self.c[(i, i)] -= 1.0;
+                }
+                matmul(
+                    &mut self.w,
+                    Accum::Add,
+                    &self.c,
+                    &self.p,
+                    -4.0 * lr,
+                    Par::Seq,
+                );
+            }
+        }
+        self.refresh();
+    }
+
+    /// P = W Γ and C = P Wᵀ.
+    fn refresh(&mut self) {
+        matmul(
+            &mut self.p,
+            Accum::Replace,
+            &self.w,
+            &self.gamma,
+            1.0,
+            Par::Seq,
+        );
+        matmul(
+            &mut self.c,
+            Accum::Replace,
+            &self.p,
+            self.w.transpose(),
+            1.0,
+            Par::Seq,
+        );
+    }
 }
 
 /// Keeps P and C consistent with the current weights, so reading C is free.
@@ -40,14 +98,14 @@ impl CpuBackend {
     /// Literal solver: `gamma` row-major m x m (symmetric), `w0` row-major d x m.
     pub fn literal(m: usize, d: usize, gamma: &[f32], w0: &[f32], lr: f32) -> Self {
         let gamma = Mat::from_fn(m, m, |i, j| gamma[i * m + j]);
-        let mut state = State::Dense {
+        let mut dense = Dense {
             gamma,
             w: row_major_mat(d, m, w0),
             p: Mat::zeros(d, m),
             c: Mat::zeros(d, d),
         };
-        refresh_dense(&mut state);
-        Self::with(state, lr)
+        dense.refresh();
+        Self::with(State::Dense(dense), lr)
     }
 
     /// Eigenbasis solver: Γ's eigenvalues `values` and unit eigenvectors `vectors` (m x K,
@@ -92,42 +150,8 @@ impl CpuBackend {
                     Err(_) => modal.poison(),
                 }
             }
-            (state @ State::Dense { .. }, rule) => step_dense(state, rule.as_ref(), lr),
+            (State::Dense(dense), rule) => dense.step(rule.as_ref(), lr),
         }
-    }
-}
-
-/// W ← W − 4η (C − I) P, or W ← W − η B P with `rule`'s B; then P and C again.
-fn step_dense(state: &mut State, rule: Option<&SpectralRule>, lr: f32) {
-    let State::Dense { w, p, c, .. } = state else {
-        return;
-    };
-    match rule {
-        Some(rule) => match rule.update(c.as_ref(), w.as_ref()) {
-            Ok(b) => matmul(&mut *w, Accum::Add, &b, &*p, -lr, Par::Seq),
-            // C is not finite (or has no eigendecomposition): keep it so, and the run
-            // reports the divergence
-            Err(_) => {
-                c.fill(f32::NAN);
-                return;
-            }
-        },
-        None => {
-            // C ← C − I in place (C is recomputed below)
-            for i in 0..c.nrows() {
-                c[(i, i)] -= 1.0;
-            }
-            matmul(&mut *w, Accum::Add, &*c, &*p, -4.0 * lr, Par::Seq);
-        }
-    }
-    refresh_dense(state);
-}
-
-/// P = W Γ and C = P Wᵀ.
-fn refresh_dense(state: &mut State) {
-    if let State::Dense { gamma, w, p, c } = state {
-        matmul(&mut *p, Accum::Replace, &*w, &*gamma, 1.0, Par::Seq);
-        matmul(&mut *c, Accum::Replace, &*p, w.transpose(), 1.0, Par::Seq);
     }
 }
 
@@ -135,16 +159,10 @@ fn row_major_mat(rows: usize, cols: usize, data: &[f32]) -> Mat<f32> {
     Mat::from_fn(rows, cols, |i, j| data[i * cols + j])
 }
 
-fn row_major(m: MatRef<'_, f32>) -> Vec<f32> {
-    (0..m.nrows())
-        .flat_map(|i| (0..m.ncols()).map(move |j| m[(i, j)]))
-        .collect()
-}
-
 impl LinearBackend for CpuBackend {
     fn name(&self) -> String {
         let solver = match &self.state {
-            State::Dense { .. } => "cpu-f32",
+            State::Dense(_) => "cpu-f32",
             State::Modal { vectors, .. } if vectors.ncols() < vectors.nrows() => {
                 "cpu-f32-truncated"
             }
@@ -161,21 +179,21 @@ impl LinearBackend for CpuBackend {
             self.step();
         }
         Ok(match &self.state {
-            State::Dense { c, .. } => row_major(c.as_ref()),
+            State::Dense(Dense { c, .. }) => row_major(c.as_ref()),
             State::Modal { modal, .. } => modal.c().to_vec(),
         })
     }
 
     async fn coordinates(&mut self) -> Result<Coordinates, BackendError> {
         Ok(match &self.state {
-            State::Dense { w, .. } => Coordinates::Weights(row_major(w.as_ref())),
+            State::Dense(Dense { w, .. }) => Coordinates::Weights(row_major(w.as_ref())),
             State::Modal { modal, .. } => Coordinates::Eigenbasis(row_major(modal.a_ref())),
         })
     }
 
     async fn weights(&mut self) -> Result<Vec<f32>, BackendError> {
         Ok(match &self.state {
-            State::Dense { w, .. } => row_major(w.as_ref()),
+            State::Dense(Dense { w, .. }) => row_major(w.as_ref()),
             State::Modal { modal, vectors } => {
                 row_major((modal.a_ref() * vectors.transpose()).as_ref())
             }
