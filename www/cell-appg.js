@@ -49,8 +49,18 @@ export const appgCell = {
 };
 const c = appgCell;
 
-/** A variant panel's readout: the step, and mode j of the variant and of the baseline. */
+/** A bar's readout: the variant and η, the steps it took and the baseline's, the label. */
+function barText(r) {
+  const eta = r.policy === "equal" ? "baseline's η" : "own stable η";
+  const steps = (n) => (n == null ? "never" : `step ${count(n)}`);
+  return `${r.variant}, ${eta} ${r.eta.toExponential(3)}: every mode learned at `
+    + `${steps(r.steps_to_all)}, baseline at ${steps(r.baseline_steps_to_all)} · ${r.label}`;
+}
+
+/** A variant panel's readout: the step, and mode j of the variant and of the baseline;
+ * on the bar panel, the bar's numbers. */
 function readoutText(r) {
+  if (r.kind === "bars") return barText(r);
   const baseline = r.theory == null ? "" : `, baseline ${fmt6(r.theory)}`;
   return `step ${count(r.step)} · mode ${r.mode}: this variant `
     + `${fmt6(r.experiment)}${baseline}`;

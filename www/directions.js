@@ -20,6 +20,13 @@ function maxAbs(v) {
   return v.reduce((a, x) => Math.max(a, Math.abs(x)), 0) || 1;
 }
 
+/** What direction j shows, in words: its γ learned and predicted, and the overlap. */
+export function directionText(j, data) {
+  return `direction ${j + 1}: learned vᵀΓv = ${data.gamma_learned[j].toPrecision(4)}, `
+    + `theory γ${j + 1} = ${data.gamma_theory[j].toPrecision(4)}, `
+    + `overlap |⟨v, e${j + 1}⟩| = ${data.overlap[j].toFixed(4)}`;
+}
+
 function figure(j, data) {
   const { m, crop } = data;
   const learned = data.learned.slice(j * m, (j + 1) * m);
@@ -27,12 +34,16 @@ function figure(j, data) {
   const fig = document.createElement("figure");
   fig.className = "direction";
   fig.dataset.testid = `direction-${j + 1}`;
+  // the hover readout (and, focused, what a screen reader says)
+  fig.title = directionText(j, data);
+  fig.tabIndex = 0;
+  fig.setAttribute("aria-label", fig.title);
   if (crop) {
     const scale = Math.max(maxAbs(learned), maxAbs(theory));
     for (const [v, label] of [[learned, "learned"], [theory, "theory"]]) {
       const c = document.createElement("canvas");
       c.className = label;
-      c.setAttribute("aria-label", `direction ${j + 1}, ${label}`);
+      c.setAttribute("aria-hidden", "true");
       paint(c, v, crop, scale);
       fig.append(c);
     }

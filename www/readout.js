@@ -73,7 +73,8 @@ export function attachReadout(canvas, query, format = readoutText) {
     }
     if (!r) return hide();
     tip.textContent = format(r);
-    for (const key of ["panel", "t", "step", "mode", "experiment", "theory"]) {
+    for (const key of ["panel", "kind", "t", "step", "mode", "experiment", "theory", "variant",
+      "policy"]) {
       tip.dataset[key] = r[key] == null ? "" : String(r[key]);
     }
     tip.hidden = false;

@@ -8,7 +8,7 @@ use std::ops::Range;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::appg_bars::{bar_header, draw_bars};
+use super::appg_bars::{appg_bar_at, bar_header, draw_bars, BarReadout};
 use super::geometry::{FigureLayout, PanelGeometry, PanelKind};
 use super::landscape::{clip_above, min_max, thin, to_svg};
 use super::panels::{draw_panel, Line, PanelData, Polyline};
@@ -77,7 +77,7 @@ impl<'a> Rows<'a> {
 /// Draws the comparison onto `root`: a grid of one panel per variant (rows of
 /// `opts.policy`) and the bar panel; `current` is a row still running, drawn as far as it
 /// got. Sizes follow `root`'s pixel size. Returns where the variant panels lie (in the
-/// order of [`appg_readout_sources`]; the bar panel has no readout).
+/// order of [`appg_readout_sources`]), then the bar panel (read by [`appg_bar_readout`]).
 pub fn draw_appg_figure<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     result: &AppgResult,
@@ -106,7 +106,9 @@ pub fn draw_appg_figure<DB: DrawingBackend>(
         layout.panels.push(geometry);
     }
     if let Some(area) = areas.get(panels.len()) {
-        draw_bars(area, rows, &bars, head_rows, &theme)?;
+        layout
+            .panels
+            .push(draw_bars(area, rows, &bars, head_rows, &theme)?);
     }
     root.present().map_err(draw_err)?;
     Ok(layout)
@@ -139,6 +141,16 @@ pub fn appg_readout_sources(
         (by_step(rows.get(v, policy)), baseline)
     };
     rows.variants().into_iter().map(source).collect()
+}
+
+/// The bar of the bar panel at its y coordinate `y` (variant slots), see
+/// [`draw_appg_figure`]; `current` is the row still running.
+pub fn appg_bar_readout(
+    result: &AppgResult,
+    current: Option<&ComparisonRow>,
+    y: f64,
+) -> Option<BarReadout> {
+    appg_bar_at(Rows { result, current }, y)
 }
 
 /// Renders [`draw_appg_figure`] of a finished comparison to a standalone SVG document.

@@ -9,7 +9,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use serde::Serialize;
+
 use super::appg::Rows;
+use super::geometry::{PanelGeometry, PanelKind};
 use super::panels::{Line, PanelData};
 use super::spectrum::draw_header;
 use super::style::{axis, ink, pick, tick_label, Theme, RIGHT_MARGIN};
@@ -36,6 +39,7 @@ const FILL: f64 = 0.8;
 
 /// One bar, or the mark of a row without one.
 struct Bar {
+    variant: LossVariant,
     /// Vertical extent in slot coordinates.
     y: Range<f64>,
     policy: Policy,
@@ -129,6 +133,7 @@ fn bars(rows: Rows<'_>) -> Vec<Bar> {
             let (relative, label) = measure(row, base, running);
             let top = center + FILL / 2.0 - k as f64 * h;
             out.push(Bar {
+                variant: v,
                 y: top - h * 0.92..top,
                 policy,
                 relative,
@@ -140,14 +145,58 @@ fn bars(rows: Rows<'_>) -> Vec<Bar> {
     out
 }
 
-/// Draws the bar panel on `area` under its header (at least `head_rows` rows high).
+/// What the bar panel shows at one place: a bar, or the mark of a row without one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BarReadout {
+    /// The variant's name (`baseline`, `sharp`, …).
+    pub variant: &'static str,
+    pub policy: Policy,
+    /// η the row ran at.
+    pub eta: f64,
+    /// First recorded step with every eigenvalue over the threshold (`None`: not reached).
+    pub steps_to_all: Option<u64>,
+    /// The baseline's, under the same policy.
+    pub baseline_steps_to_all: Option<u64>,
+    /// The bar's length: steps over the baseline's (`None`: no bar).
+    pub relative: Option<f64>,
+    /// The bar's label: the speedup, or why there is no bar.
+    pub label: String,
+}
+
+/// The bar whose slot holds `y` (the bar panel's y coordinate: variant slots, the baseline
+/// at the top), with its row's numbers; `None` between variants or off the slots.
+pub fn appg_bar_at(rows: Rows<'_>, y: f64) -> Option<BarReadout> {
+    let all = bars(rows);
+    let mid = |b: &Bar| 0.5 * (b.y.start + b.y.end);
+    let nearest = all
+        .iter()
+        .min_by(|a, b| (mid(a) - y).abs().total_cmp(&(mid(b) - y).abs()))?;
+    let half_slot = FILL / 2.0 / policies(rows).len().max(1) as f64;
+    if (mid(nearest) - y).abs() > half_slot {
+        return None;
+    }
+    let row = rows.get(nearest.variant, nearest.policy)?;
+    let base = rows.result.row(LossVariant::Baseline, nearest.policy);
+    Some(BarReadout {
+        variant: nearest.variant.name(),
+        policy: nearest.policy,
+        eta: row.eta,
+        steps_to_all: row.steps_to_all,
+        baseline_steps_to_all: base.and_then(|b| b.steps_to_all),
+        relative: nearest.relative,
+        label: nearest.label.clone(),
+    })
+}
+
+/// Draws the bar panel on `area` under its header (at least `head_rows` rows high);
+/// returns where its plotting area lies (x: relative steps, y: variant slots).
 pub(super) fn draw_bars<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     rows: Rows<'_>,
     header: &PanelData,
     head_rows: u32,
     theme: &Theme,
-) -> Result<(), PlotError> {
+) -> Result<PanelGeometry, PlotError> {
     let body = draw_header(area, header, head_rows, theme)?;
     let bars = bars(rows);
     let variants = rows.variants();
@@ -219,5 +268,13 @@ pub(super) fn draw_bars<DB: DrawingBackend>(
         EmptyElement::at(at) + Text::new(b.label.clone(), (lift, 0), style.clone())
     });
     chart.draw_series(labels).map_err(draw_err)?;
-    Ok(())
+    let px = chart.plotting_area().get_pixel_range();
+    let slots = 0.5..n as f64 + 0.5;
+    Ok(PanelGeometry::new(
+        PanelKind::Bars,
+        px,
+        0.0..x_end,
+        false,
+        slots,
+    ))
 }

@@ -20,6 +20,8 @@ pub enum PanelKind {
     Loss,
     /// One curve per mode (eigenvalues) against time.
     Modes,
+    /// Horizontal bars: x is a ratio (relative steps), y counts bar slots (not time).
+    Bars,
 }
 
 /// One panel's plotting area in backend pixels and the data range it shows.

@@ -22,7 +22,10 @@ mod tests;
 
 use plotters::prelude::{DrawingArea, IntoDrawingArea, SVGBackend};
 
-pub use appg::{appg_figure_svg, appg_readout_sources, draw_appg_figure, AppgFigureOptions};
+pub use appg::{
+    appg_bar_readout, appg_figure_svg, appg_readout_sources, draw_appg_figure, AppgFigureOptions,
+};
+pub use appg_bars::BarReadout;
 pub use geometry::{FigureLayout, PanelGeometry, PanelKind};
 pub use init::{draw_init_comparison, init_comparison_svg};
 pub use landscape::{draw_landscape, landscape_records, landscape_svg};

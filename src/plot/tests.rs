@@ -351,3 +351,54 @@ fn appg_figure_marks_failures_and_draws_rows_in_progress() {
         }
     }
 }
+
+#[test]
+fn appg_bar_readout_names_the_bar_under_the_pointer() {
+    use crate::experiment::appg::Policy;
+    use crate::plot::{appg_bar_readout, PanelKind};
+    let result = planted_comparison();
+    let opts = AppgFigureOptions::default();
+    let mut layout = None;
+    super::landscape::to_svg((opts.width, opts.height), |root| {
+        layout = Some(draw_appg_figure(root, result, None, &opts)?);
+        Ok(())
+    })
+    .expect("rendering");
+    let layout = layout.expect("layout");
+    assert_eq!(layout.panels.len(), 6, "five variant panels and the bars");
+    let bars = layout.panels.last().expect("bar panel");
+    assert_eq!(bars.kind, PanelKind::Bars);
+    // every pixel row of the bar panel, top to bottom: each row's bar is met once, in order
+    let mut met: Vec<(&str, Policy)> = Vec::new();
+    let mut gaps = 0;
+    for y in bars.top as i32..=bars.bottom as i32 {
+        let x = 0.5 * (bars.left + bars.right);
+        let Some((panel, geo)) = layout.panel_at(x, f64::from(y)) else {
+            panic!("row {y} is off the bar panel");
+        };
+        assert_eq!(panel, 5);
+        let Some(r) = appg_bar_readout(result, None, geo.value_at(f64::from(y))) else {
+            gaps += 1;
+            continue;
+        };
+        if met.last() != Some(&(r.variant, r.policy)) {
+            met.push((r.variant, r.policy));
+        }
+        let row = result.row(name_variant(r.variant), r.policy).expect("row");
+        let base = result
+            .row(name_variant("baseline"), r.policy)
+            .expect("base");
+        assert_eq!((r.eta, r.steps_to_all), (row.eta, row.steps_to_all));
+        assert_eq!(r.baseline_steps_to_all, base.steps_to_all);
+        let relative = r.relative.expect("every planted row has a bar");
+        let steps = row.steps_to_all.expect("steps") as f64;
+        assert!((relative - steps / base.steps_to_all.expect("base steps") as f64).abs() < 1e-12);
+        assert_eq!(r.label, format!("{:.2}x", row.speedup.expect("speedup")));
+    }
+    let expected: Vec<(&str, Policy)> = ["baseline", "sharp", "smooth", "quartic", "precondition"]
+        .into_iter()
+        .flat_map(|v| [(v, Policy::Equal), (v, Policy::Stable)])
+        .collect();
+    assert_eq!(met, expected);
+    assert!(gaps > 0, "the space between variants reads nothing");
+}

@@ -15,7 +15,19 @@ use super::replay::figure_readout;
 use super::{canvas, js_error};
 use crate::experiment::appg::{AppgConfig, AppgResult, ComparisonRow, Policy};
 use crate::experiment::RunError;
-use crate::plot::{appg_figure_svg, appg_readout_sources, AppgFigureOptions, FigureLayout};
+use crate::plot::{
+    appg_bar_readout, appg_figure_svg, appg_readout_sources, AppgFigureOptions, BarReadout,
+    FigureLayout, PanelKind,
+};
+
+/// A bar panel readout with its panel index (`kind` is always `bars`).
+#[derive(Serialize)]
+struct BarPanelReadout {
+    panel: usize,
+    kind: PanelKind,
+    #[serde(flatten)]
+    bar: BarReadout,
+}
 
 /// Where a comparison stands, as returned to JavaScript.
 #[derive(Serialize)]
@@ -206,11 +218,20 @@ impl AppgSession {
     }
 
     /// What the pointer at backing-store pixel (x, y) of the last drawing reads, as JSON
-    /// text `{panel, t, step, mode, experiment, theory, …}`: `t` is the step, `experiment`
-    /// the variant's λ_j and `theory` the baseline's; `undefined` off the variant panels.
+    /// text: on a variant panel `{panel, kind: "modes", t, step, mode, experiment, theory,
+    /// …}` (`t` is the step, `experiment` the variant's λ_j, `theory` the baseline's); on
+    /// the bar panel `{panel, kind: "bars", variant, policy, eta, steps_to_all,
+    /// baseline_steps_to_all, relative, label}`; `undefined` elsewhere.
     pub fn readout(&self, x: f64, y: f64) -> Option<String> {
         let state = self.inner.try_borrow().ok()?;
         let (layout, policy) = &state.layout;
+        if let Some((panel, geo)) = layout.panel_at(x, y) {
+            if geo.kind == PanelKind::Bars {
+                let bar = appg_bar_readout(&state.live, state.current.as_ref(), geo.value_at(y))?;
+                let kind = geo.kind;
+                return serde_json::to_string(&BarPanelReadout { panel, kind, bar }).ok();
+            }
+        }
         let owned = appg_readout_sources(&state.live, state.current.as_ref(), *policy);
         let sources: Vec<_> = owned.iter().map(|(r, b)| (&r[..], &b[..])).collect();
         let r = figure_readout(layout, &sources, x, y)?;

@@ -160,6 +160,19 @@ export const checks = {
       return { width: c.width, spread };
     });
     assert(ink.width === 6 && ink.spread > 20, `the direction image looks empty: ${JSON.stringify(ink)}`);
+    // each direction's hover text: its γ learned and predicted and its overlap, from W
+    const data = JSON.parse(await page.evaluate(() => window.stepwise.cell.session.directions()));
+    const titles = await page.locator("#directions figure").evaluateAll((fs) => fs.map((f) => f.title));
+    titles.forEach((title, j) => {
+      const m = /^direction (\d+): learned vᵀΓv = (\S+), theory γ\d+ = (\S+), overlap \|⟨v, e\d+⟩\| = (\S+)$/
+        .exec(title);
+      assert(m && Number(m[1]) === j + 1, `direction ${j + 1} hover text "${title}"`);
+      const want = [data.gamma_learned[j], data.gamma_theory[j], data.overlap[j]];
+      // four significant digits
+      [m[2], m[3], m[4]].forEach((shown, k) => assert(
+        Math.abs(Number(shown) - want[k]) <= 1e-3 * Math.abs(want[k]),
+        `direction ${j + 1}: shown ${shown}, JSON ${want[k]} in "${title}"`));
+    });
     await page.locator("#cell-kernel-pca").screenshot({ path: join(outDir, `${mode}-directions.png`) });
     return { summary: status };
   },

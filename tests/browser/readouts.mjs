@@ -98,7 +98,41 @@ async function appgReadouts(page) {
   expectClose([Number(tip.theory)], [at(base)], "baseline λ");
   const matches = rows.filter((q) => q !== base && Math.abs(at(q) - Number(tip.experiment)) <= 1e-6);
   assert(matches.length >= 1, `no variant has λ_${j} = ${tip.experiment} at step ${step}`);
-  return `App. G: mode ${j} at step ${step}`;
+  const bars = await barReadouts(page, rows);
+  return `App. G: mode ${j} at step ${step}; ${bars}`;
+}
+
+/** App. G's bar panel (bottom right of the grid), swept top to bottom: each variant's bar
+ * reads its own row of the JSON. */
+async function barReadouts(page, rows) {
+  const canvas = page.locator("#appg-figure");
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  const tip = page.locator("[data-testid=appg-figure-readout]");
+  const seen = [];
+  for (let fy = 0.5; fy < 1; fy += 0.005) {
+    await page.mouse.move(box.x + (2.5 / 3) * box.width, box.y + fy * box.height);
+    const r = await tip.evaluate((el) => (el.hidden ? null : { ...el.dataset, text: el.textContent }));
+    if (r?.kind === "bars" && seen.at(-1)?.variant !== r.variant) seen.push({ ...r, fy });
+  }
+  const order = seen.map((r) => r.variant);
+  const expected = rows.map((q) => q.variant);
+  assert(JSON.stringify(order) === JSON.stringify(expected),
+    `bars read top to bottom: ${order} (rows ${expected})`);
+  const base = rows.find((q) => q.variant === "baseline");
+  for (const r of seen) {
+    const row = rows.find((q) => q.variant === r.variant);
+    const steps = (n) => (n == null ? "never" : `step ${n.toLocaleString("en-US")}`);
+    const text = `${r.variant}, baseline's η ${row.eta.toExponential(3)}: every mode learned at `
+      + `${steps(row.steps_to_all)}, baseline at ${steps(base.steps_to_all)} · `;
+    assert(r.policy === "equal" && r.text.startsWith(text), `bar readout "${r.text}", expected "${text}…"`);
+    if (row.speedup != null) {
+      assert(r.text.endsWith(`${row.speedup.toFixed(2)}x`), `bar label in "${r.text}"`);
+    }
+  }
+  // leave the pointer on the second bar, for the cell's screenshot
+  await page.mouse.move(box.x + (2.5 / 3) * box.width, box.y + (seen[1]?.fy ?? 0.75) * box.height);
+  return `${seen.length} bars`;
 }
 
 export const readoutChecks = {
