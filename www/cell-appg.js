@@ -68,6 +68,13 @@ function readoutText(r) {
 
 const el = (name) => $(`appg-${name}`);
 
+/** Which backend runs the comparison and why, and whose images its data come from. */
+function showBackend(session) {
+  const own = session.local_images();
+  const data = own ? ` · data: patches of ${own} of your own images` : "";
+  setText("appg-backend", `${session.backend_notice()}${data}`);
+}
+
 /** The cell's state (the tests wait on it): loading, idle, preparing, running, paused,
  * finished, error or unavailable. */
 function setState(state) {
@@ -157,7 +164,7 @@ async function prepare() {
   c.prepareMs = performance.now() - t0;
   Object.assign(c, { runMs: 0, wallMs: 0, tabled: -1, budget: 20 });
   c.sessionQuery = c.session.share_query();
-  setText("appg-backend", c.session.backend_notice());
+  showBackend(c.session);
   showProgress(c.session.progress());
   draw();
   setState("paused");
@@ -209,7 +216,7 @@ async function runLoop() {
     clock();
     showProgress(p);
     // a lost GPU restarts the comparison on the CPU: the notice says so
-    setText("appg-backend", session.backend_notice());
+    showBackend(session);
     paint(() => redrawDue("appg"));
     // a task, not a frame: the CPU is never idle waiting for vsync
     if (!p.finished) await yieldTask();

@@ -8,7 +8,7 @@ import {
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { renderDirections } from "./directions.js";
 import { registerCell, wireShare, pair } from "./share.js";
-import { setupLocalImages, linkNote, noteRun } from "./local-images.js";
+import { setupLocalImages, noteRun } from "./local-images.js";
 import { turn, release } from "./scheduler.js";
 import { onThemeChange, redrawDue } from "./theme.js";
 import { setupReplay, syncReplay, cursorTime } from "./replay.js";
@@ -328,7 +328,7 @@ function query(strict) {
   }
   if (q === null) return "";
   const log = logTime() ? pair("log_time", "true") : "";
-  return [q, log, linkNote()].filter(Boolean).join("&");
+  return [q, log].filter(Boolean).join("&");
 }
 
 function withSession(f) {

@@ -8,17 +8,21 @@
 // cell's state and `embed=<cell>`.
 
 import { $, setText } from "./ui.js";
+import { linkNote } from "./local-images.js";
 
 /** The cells that can be shared and embedded, in page order, with their key prefixes
- * (`computes`: the cell runs on WebGPU or the CPU, so its embed link keeps `backend`). */
+ * (`computes`: the cell runs on WebGPU or the CPU, so its embed link keeps `backend`;
+ * `photos`: its runs use the visitor's own images when there are any, so its embed link
+ * keeps the note `data=local`). */
 export const CELLS = {
-  stepwise: { prefix: "", title: "stepwise learning", height: 480 },
+  stepwise: { prefix: "", title: "stepwise learning", height: 480, photos: true },
   init: { prefix: "init.", title: "any small init follows an aligned one", height: 500 },
   symmetry: { prefix: "symmetry.", title: "symmetry breaking", height: 520 },
   mlp: { prefix: "mlp.", title: "a wide network", height: 560, computes: true },
   hidden: { prefix: "hidden.", title: "hidden representations learn in steps too", height: 560,
     computes: true },
-  appg: { prefix: "appg.", title: "can SSL learn faster?", height: 700, computes: true },
+  appg: { prefix: "appg.", title: "can SSL learn faster?", height: 700, computes: true,
+    photos: true },
 };
 /** Query keys that belong to the page, not to a cell (`data=local`: see local-images.js). */
 const PAGE_KEYS = ["backend", "embed", "data"];
@@ -84,6 +88,8 @@ export function shareUrl(id, embed = false) {
     if (query === null && cell === id) return null;
     if (query) parts.push(query);
   }
+  const note = linkNote();
+  if (note && (!embed || CELLS[id].photos)) parts.push(note);
   if (page.backend !== "auto" && (!embed || id === "stepwise" || CELLS[id].computes)) {
     parts.push(pair("backend", page.backend));
   }

@@ -2,13 +2,14 @@
 //! backend the session picked: the linear model on WebGPU when an adapter can run it, else
 //! on the CPU in wasm; the MLP (`model = mlp`) on the CPU.
 
+use super::local_photos;
 use super::probe::webgpu_adapter;
 use crate::experiment::appg::{
     AppgConfig, AppgModel, AppgResult, Comparison, ComparisonRow, CpuVariants, LinearTrials,
     MlpTrials, Progress,
 };
 use crate::experiment::mlp::MlpPrepared;
-use crate::experiment::{prepare, Config, RunError};
+use crate::experiment::{Config, RunError};
 use crate::gpu::{GpuContext, GpuError, GpuVariants};
 
 /// A [`Comparison`] on one backend.
@@ -66,7 +67,8 @@ pub async fn start_appg(cfg: &AppgConfig, want: &str) -> Result<Started, RunErro
 /// The linear comparison of `cfg` on a WebGPU device (its backends are made run by run).
 async fn start_gpu(cfg: &AppgConfig) -> Result<AppgEngine, GpuError> {
     let ctx = GpuContext::new().await?;
-    let prep = prepare(&cfg.run).map_err(|e| GpuError::Device(e.to_string()))?;
+    let prep =
+        local_photos::prepare_on_active(&cfg.run).map_err(|e| GpuError::Device(e.to_string()))?;
     let backends = GpuVariants::new(&ctx, &prep, cfg);
     let trials = LinearTrials::new(prep, backends);
     Ok(AppgEngine::Gpu(Box::new(Comparison::new(cfg, trials))))
@@ -76,7 +78,7 @@ async fn start_gpu(cfg: &AppgConfig) -> Result<AppgEngine, GpuError> {
 pub fn start_cpu(cfg: &AppgConfig, why: &str) -> Result<Started, RunError> {
     let engine = match cfg.model {
         AppgModel::Linear => {
-            let prep = prepare(&cfg.run)?;
+            let prep = local_photos::prepare_on_active(&cfg.run)?;
             let backends = CpuVariants::new(&prep, cfg);
             let trials = LinearTrials::new(prep, backends);
             AppgEngine::Cpu(Box::new(Comparison::new(cfg, trials)))

@@ -268,6 +268,14 @@ impl AppgSession {
             .map_or_else(|_| String::new(), |s| s.live.backend.clone())
     }
 
+    /// How many of the visitor's own images the photo patches were cut from (0: the
+    /// bundled photos, or data that are not photo patches).
+    pub fn local_images(&self) -> u32 {
+        self.inner
+            .try_borrow()
+            .map_or(0, |s| s.live.local_images.unwrap_or(0) as u32)
+    }
+
     /// `CPU (<why>)`: which backend runs the comparison and why.
     pub fn backend_notice(&self) -> String {
         self.inner

@@ -11,6 +11,7 @@ use wasm_bindgen::prelude::*;
 use super::js_error;
 use crate::data::local::{self, LocalPhotos};
 use crate::data::photos::Photo;
+use crate::experiment::{prepare_with_photos, Prepared, RunConfig, RunError};
 
 thread_local! {
     /// The photos in use, or None for the bundled ones.
@@ -20,6 +21,12 @@ thread_local! {
 /// The photos new sessions use instead of the bundled ones, if any.
 pub(super) fn active() -> Option<Rc<Vec<Photo>>> {
     ACTIVE.with(|a| a.borrow().clone())
+}
+
+/// `cfg` prepared on the photos in use: the visitor's when there are any, else the bundled.
+pub(super) fn prepare_on_active(cfg: &RunConfig) -> Result<Prepared, RunError> {
+    let photos = active();
+    prepare_with_photos(cfg, photos.as_deref().map(Vec::as_slice))
 }
 
 /// Notices about the active photos for a run with base patches of side `base`: those too

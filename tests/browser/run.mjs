@@ -11,7 +11,7 @@
 // Figure 1 run (about 30 s).
 // Screenshots go to test-output/browser/. Exits non-zero with the failures listed.
 
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -45,6 +45,10 @@ for (const m of modes) {
   if (!["webgpu", "fallback"].includes(m)) fail(`unknown mode ${m} (webgpu or fallback)`);
 }
 mkdirSync(outDir, { recursive: true });
+// a FAIL screenshot of an earlier run must not pass for one of this run
+for (const name of readdirSync(outDir)) {
+  if (name.startsWith("FAIL-")) rmSync(join(outDir, name));
+}
 
 const server = await serve(root);
 console.log(`serving ${root} at ${server.url}`);

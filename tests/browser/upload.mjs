@@ -34,6 +34,28 @@ async function waitRun(page, local) {
   return JSON.parse(text);
 }
 
+/** Cell 7's comparison on cell 1's data (same preset, n and seeds), kept short. */
+const APPG_QUERY = "appg.run.dataset.n=120&appg.run.steps=300&appg.eta=equal";
+
+/** Runs cell 7 while the visitor's images are in use: its patches come from them too (the
+ * same Γ as cell 1's run `local`), it says so, and its embed link notes `data=local`. */
+async function appgOnLocal(page, local) {
+  await page.locator("#cell-appg").scrollIntoViewIfNeeded();
+  await page.click("#appg-run");
+  await page.waitForFunction(() => ["finished", "error"].includes(
+    document.getElementById("cell-appg").dataset.state), null, { timeout: RUN_MS, polling: 100 });
+  const r = JSON.parse(await page.evaluate(() => window.stepwise.appgCell.session.result_json(false)));
+  assert(r.local_images === 2, `App. G result records local_images = ${r.local_images}`);
+  const gap = Math.abs(r.gamma_1 - local.gamma_top[0]);
+  assert(gap <= 1e-6 * local.gamma_top[0], `App. G γ₁ ${r.gamma_1} is not cell 1's ${local.gamma_top[0]}`);
+  const notice = await text(page, "#appg-backend");
+  assert(/ · data: patches of 2 of your own images$/.test(notice), `App. G notice: ${notice}`);
+  await page.click("#appg-embed");
+  const link = await page.locator("#appg-share-url").inputValue();
+  assert(new URL(link).searchParams.get("data") === "local", `App. G embed link: ${link}`);
+  return `γ₁ ${r.gamma_1.toFixed(4)}, ${r.rows.length} rows`;
+}
+
 /** Picks `files` with the image picker and waits until the upload was used or rejected. */
 async function upload(page, files) {
   await page.evaluate(() => delete document.body.dataset.upload);
@@ -119,7 +141,7 @@ async function openLink(browser, link, builtIn) {
 
 export const uploadChecks = {
   async upload({ page, mode, base, outDir, browser }) {
-    await page.goto(`${base}/${QUERY}`);
+    await page.goto(`${base}/${QUERY}&${APPG_QUERY}`);
     const builtIn = await waitRun(page, 0);
     assert(builtIn.local_images === undefined, "the built-in run records local images");
     assert(IDLE.test(await text(page, "#local-status")), "no idle status next to the picker");
@@ -148,6 +170,8 @@ export const uploadChecks = {
     await other.locator("#notices").screenshot({ path: join(outDir, `upload-${mode}-link.png`) });
     other.problems().forEach((p) => console.error(`     upload (opened link): ${p}`));
     await other.close();
+    const appg = await appgOnLocal(page, local);
+    await page.locator("#cell-appg").screenshot({ path: join(outDir, `upload-${mode}-appg.png`) });
 
     await page.click("#local-clear");
     const back = await waitRun(page, 0);
@@ -159,7 +183,7 @@ export const uploadChecks = {
     assert(!plain.includes("data="), `the link still notes local images: ${plain}`);
     return {
       summary: `γ₁ ${builtIn.gamma_top[0].toFixed(4)} built-in vs ${local.gamma_top[0].toFixed(4)} `
-        + "on 2 uploaded PNGs; link notes data=local",
+        + `on 2 uploaded PNGs; link notes data=local; App. G on them: ${appg}`,
     };
   },
 

@@ -100,6 +100,7 @@ impl<F: VariantBackends> Trials for LinearTrials<F> {
             record_every: self.prep.config.record_every,
             m: self.prep.pairs.m,
             gamma_1: self.prep.eigen.values[0],
+            local_images: self.prep.local_images,
         }
     }
 
@@ -147,6 +148,7 @@ impl Trials for MlpTrials {
                 .first()
                 .copied()
                 .unwrap_or(f64::NAN),
+            local_images: None,
         }
     }
 

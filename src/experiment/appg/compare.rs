@@ -290,6 +290,7 @@ impl<T: Trials> Comparison<T> {
             backend: self.backend_name.clone(),
             m: self.setting.m,
             gamma_1: self.setting.gamma_1,
+            local_images: self.setting.local_images,
             eta_baseline: self.setting.lr,
             steps: self.setting.steps,
             stable: self

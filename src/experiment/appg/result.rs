@@ -83,6 +83,9 @@ pub struct AppgResult {
     pub steps: u64,
     pub stable: Vec<StableEta>,
     pub rows: Vec<ComparisonRow>,
+    /// Only in the notebook, for a comparison on the visitor's own images: how many.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_images: Option<usize>,
 }
 
 impl AppgResult {

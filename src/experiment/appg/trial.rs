@@ -27,6 +27,9 @@ pub struct Setting {
     pub m: usize,
     /// The top eigenvalue of Γ (linear) or of the NTK's K_Γ (MLP).
     pub gamma_1: f64,
+    /// How many of the visitor's own images the photo patches were cut from (`None`: the
+    /// bundled photos).
+    pub local_images: Option<usize>,
 }
 
 /// A run in progress (linear or MLP).
