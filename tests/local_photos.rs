@@ -1,5 +1,5 @@
-//! A linear run on the visitor's own photos (the notebook's upload): prepared exactly like
-//! one on the bundled photos, with its own Γ, and recorded as such in the result.
+//! A linear or MLP run on the visitor's own photos (the notebook's upload): prepared exactly
+//! like one on the bundled photos, with its own Γ, and recorded as such in the result.
 
 use stepwise::data::local::photo_from_rgba;
 use stepwise::data::photos::Photo;
@@ -85,4 +85,32 @@ fn a_planted_run_ignores_local_photos() {
     let with = prepare_with_photos(&cfg, Some(&photos)).unwrap();
     assert_eq!(with.local_images, None);
     assert_eq!(with.pairs, prepare(&cfg).unwrap().pairs);
+}
+
+#[test]
+fn an_mlp_run_on_local_photos_cuts_the_same_patches_and_says_so() {
+    use stepwise::experiment::mlp::{assemble_mlp, mlp_preset, MlpPrepared, MlpRun, MlpSetup};
+    let mut cfg = mlp_preset("mlp-small-bt").unwrap();
+    cfg.steps = Some(20);
+    let photos = [waves("a", 64, 64, 0.0), waves("b", 80, 48, 2.0)];
+    let setup = MlpSetup::with_photos(&cfg, Some(&photos)).unwrap();
+    assert_eq!(setup.local_images, Some(2));
+    // the patches are those a linear run on the same photos and dataset cuts
+    let linear = RunConfig {
+        dataset: cfg.dataset.clone(),
+        ..preset("small").unwrap()
+    };
+    let prep_linear = prepare_with_photos(&linear, Some(&photos)).unwrap();
+    assert_eq!(setup.pairs, prep_linear.pairs);
+    assert_ne!(setup.pairs, MlpSetup::new(&cfg).unwrap().pairs);
+    let prep = MlpPrepared::from_setup(setup).unwrap();
+    let result = pollster::block_on(async {
+        let mut run = MlpRun::start(prep.cpu_backend(), &prep).await.unwrap();
+        run.finish().await.unwrap();
+        assemble_mlp(&prep, &run)
+    });
+    assert_eq!(result.local_images, Some(2));
+    assert!(result.records.iter().all(|r| r.loss.is_finite()));
+    assert_eq!(serde_json::to_value(&result).unwrap()["local_images"], 2);
+    assert_eq!(MlpPrepared::new(&cfg).unwrap().local_images, None);
 }

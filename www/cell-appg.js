@@ -15,6 +15,7 @@ import { fillTable, appgSummary } from "./appg-table.js";
 import { turn, release } from "./scheduler.js";
 import { onThemeChange, redrawDue } from "./theme.js";
 import { attachReadout, fmt as fmt6 } from "./readout.js";
+import { dataNote } from "./local-images.js";
 
 /** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
 const FRAME_BUDGET_MS = 8;
@@ -70,9 +71,7 @@ const el = (name) => $(`appg-${name}`);
 
 /** Which backend runs the comparison and why, and whose images its data come from. */
 function showBackend(session) {
-  const own = session.local_images();
-  const data = own ? ` · data: patches of ${own} of your own images` : "";
-  setText("appg-backend", `${session.backend_notice()}${data}`);
+  setText("appg-backend", `${session.backend_notice()}${dataNote(session)}`);
 }
 
 /** The cell's state (the tests wait on it): loading, idle, preparing, running, paused,

@@ -16,6 +16,7 @@ import { mlpSummary, hiddenSummary } from "./mlp-summary.js";
 import { turn, release } from "./scheduler.js";
 import { onThemeChange, redrawDue } from "./theme.js";
 import { attachReadout } from "./readout.js";
+import { dataNote } from "./local-images.js";
 
 /** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
 const FRAME_BUDGET_MS = 8;
@@ -120,7 +121,7 @@ function showProgress(c, p) {
 function adoptSession(c) {
   const s = c.session;
   c.sessionQuery = s.share_query();
-  setText(`${c.id}-backend`, s.backend_notice());
+  setText(`${c.id}-backend`, `${s.backend_notice()}${dataNote(s)}`);
   if (s.width_reduced()) {
     c.config = JSON.parse(s.config_json());
     fillForm(c.config, c.form);

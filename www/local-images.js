@@ -25,6 +25,13 @@ export function linkNote() {
   return localImagesInUse() ? `${DATA_KEY}=${LOCAL}` : "";
 }
 
+/** " · data: patches of N of your own images" for a session (of cell 1, an MLP cell or
+ * App. G) whose photo patches come from the visitor's images, else "". */
+export function dataNote(session) {
+  const own = session.local_images();
+  return own ? ` · data: patches of ${own} of your own images` : "";
+}
+
 /** Notices about the page key `data` of an opened link (the run uses the built-in photos). */
 export function dataKeyNotices(params) {
   return params.getAll(DATA_KEY).map((value) => (value === LOCAL

@@ -18,9 +18,9 @@ export const CELLS = {
   stepwise: { prefix: "", title: "stepwise learning", height: 480, photos: true },
   init: { prefix: "init.", title: "any small init follows an aligned one", height: 500 },
   symmetry: { prefix: "symmetry.", title: "symmetry breaking", height: 520 },
-  mlp: { prefix: "mlp.", title: "a wide network", height: 560, computes: true },
+  mlp: { prefix: "mlp.", title: "a wide network", height: 560, computes: true, photos: true },
   hidden: { prefix: "hidden.", title: "hidden representations learn in steps too", height: 560,
-    computes: true },
+    computes: true, photos: true },
   appg: { prefix: "appg.", title: "can SSL learn faster?", height: 700, computes: true,
     photos: true },
 };

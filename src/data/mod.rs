@@ -84,6 +84,15 @@ pub fn build_from(
     Ok(pairs)
 }
 
+/// How many of the `local` photos a dataset of `cfg` cuts its patches from (`None`: the
+/// bundled photos, or data that are not photo patches).
+pub fn local_images(cfg: &DatasetConfig, local: Option<&[photos::Photo]>) -> Option<usize> {
+    match (local, cfg.kind) {
+        (Some(all), DatasetKind::PhotoPatches) => Some(local::usable(all, cfg.base).len()),
+        _ => None,
+    }
+}
+
 /// Subtracts from every feature its mean over all 2n views (accumulated in f64, in a fixed
 /// order, so the result is the same on every platform).
 pub fn center(p: &mut Pairs) {

@@ -12,7 +12,7 @@ use super::truncation::{truncated_eigen, Truncation, TRUNCATION_TOL};
 use super::RunError;
 use crate::data::photos::Photo;
 use crate::data::rng::{stream, Rng};
-use crate::data::{self, DatasetKind, Pairs};
+use crate::data::{self, Pairs};
 use crate::linalg::{self, SymEigen};
 use crate::model::linear;
 use crate::theory::LinearTheory;
@@ -132,12 +132,7 @@ pub fn prepare_with_photos(cfg: &RunConfig, local: Option<&[Photo]>) -> Result<P
 fn prepare_from(cfg: &RunConfig, tol: f64, local: Option<&[Photo]>) -> Result<Prepared, RunError> {
     cfg.validate()?;
     let pairs = data::build_from(&cfg.dataset, local)?;
-    let local_images = match (local, cfg.dataset.kind) {
-        (Some(photos), DatasetKind::PhotoPatches) => {
-            Some(data::local::usable(photos, cfg.dataset.base).len())
-        }
-        _ => None,
-    };
+    let local_images = data::local_images(&cfg.dataset, local);
     let gamma = linear::gamma(&pairs);
     let w0 = init_weights(cfg.d, pairs.m, cfg.init_scale, cfg.seed);
     let w0_64 = linalg::mat_from_row_major(cfg.d, pairs.m, &w0);

@@ -7,7 +7,7 @@ use super::context::{GpuContext, GpuError};
 use super::layout::{padded_len, unpack};
 use super::mlp_resources::{MlpBindings, MlpBuffers, MlpDims};
 use super::ntk::{empirical_ntk_gpu, NtkWeights};
-use crate::experiment::mlp::{MlpBackend, MlpConfig, MlpPrepared, MlpSetup, Snapshot};
+use crate::experiment::mlp::{MlpBackend, MlpPrepared, MlpSetup, Snapshot};
 use crate::experiment::{BackendError, RunError};
 use crate::model::mlp;
 
@@ -200,9 +200,9 @@ impl MlpBackend for GpuMlpBackend {
 /// initial weights.
 pub async fn prepare_on_gpu(
     ctx: &GpuContext,
-    cfg: &MlpConfig,
+    setup: MlpSetup,
 ) -> Result<(MlpPrepared, GpuMlpBackend), RunError> {
-    let prep = prepare_with_gpu_ntk(ctx, MlpSetup::new(cfg)?).await?;
+    let prep = prepare_with_gpu_ntk(ctx, setup).await?;
     let backend = GpuMlpBackend::from_prepared(ctx, &prep)
         .await
         .map_err(BackendError::from)?;

@@ -84,7 +84,8 @@ pub fn start_cpu(cfg: &AppgConfig, why: &str) -> Result<Started, RunError> {
             AppgEngine::Cpu(Box::new(Comparison::new(cfg, trials)))
         }
         AppgModel::Mlp => {
-            let trials = MlpTrials::new(MlpPrepared::new(&cfg.mlp)?, cfg);
+            let setup = local_photos::mlp_setup_on_active(&cfg.mlp)?;
+            let trials = MlpTrials::new(MlpPrepared::from_setup(setup)?, cfg);
             AppgEngine::CpuMlp(Box::new(Comparison::new(cfg, trials)))
         }
     };

@@ -11,6 +11,7 @@ use wasm_bindgen::prelude::*;
 use super::js_error;
 use crate::data::local::{self, LocalPhotos};
 use crate::data::photos::Photo;
+use crate::experiment::mlp::{MlpConfig, MlpSetup};
 use crate::experiment::{prepare_with_photos, Prepared, RunConfig, RunError};
 
 thread_local! {
@@ -27,6 +28,13 @@ pub(super) fn active() -> Option<Rc<Vec<Photo>>> {
 pub(super) fn prepare_on_active(cfg: &RunConfig) -> Result<Prepared, RunError> {
     let photos = active();
     prepare_with_photos(cfg, photos.as_deref().map(Vec::as_slice))
+}
+
+/// The data and weights of the MLP run `cfg` on the photos in use (see
+/// [`prepare_on_active`]).
+pub(super) fn mlp_setup_on_active(cfg: &MlpConfig) -> Result<MlpSetup, RunError> {
+    let photos = active();
+    MlpSetup::with_photos(cfg, photos.as_deref().map(Vec::as_slice))
 }
 
 /// Notices about the active photos for a run with base patches of side `base`: those too

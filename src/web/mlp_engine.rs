@@ -2,6 +2,7 @@
 //! when an adapter can run it, else the CPU in wasm, at a smaller width unless the reader
 //! chose the width.
 
+use super::local_photos;
 use super::probe::webgpu_adapter;
 use crate::experiment::mlp::{
     assemble_mlp, CpuMlpBackend, HiddenRecord, MlpConfig, MlpPrepared, MlpResult, MlpRun,
@@ -65,7 +66,7 @@ pub async fn start_cpu(cfg: &MlpConfig, auto_width: bool, why: &str) -> Result<S
         ));
         config.width = CPU_WIDTH;
     }
-    let prep = MlpPrepared::new(&config)?;
+    let prep = MlpPrepared::from_setup(local_photos::mlp_setup_on_active(&config)?)?;
     let run = MlpRun::start(prep.cpu_backend(), &prep).await?;
     Ok(Started {
         engine: MlpEngine::Cpu(Box::new(run)),
@@ -80,7 +81,10 @@ async fn start_gpu(cfg: &MlpConfig) -> Result<(MlpEngine, MlpPrepared), String> 
     // a bad configuration is reported before any GPU work
     cfg.validate().map_err(|e| e.to_string())?;
     let ctx = GpuContext::new().await.map_err(|e| e.to_string())?;
-    let (prep, backend) = prepare_on_gpu(&ctx, cfg).await.map_err(|e| e.to_string())?;
+    let setup = local_photos::mlp_setup_on_active(cfg).map_err(|e| e.to_string())?;
+    let (prep, backend) = prepare_on_gpu(&ctx, setup)
+        .await
+        .map_err(|e| e.to_string())?;
     let run = MlpRun::start(backend, &prep)
         .await
         .map_err(|e| e.to_string())?;

@@ -278,6 +278,14 @@ impl MlpSession {
             .map_or_else(|_| String::new(), |s| s.notice.clone())
     }
 
+    /// How many of the visitor's own images the photo patches were cut from (0: the
+    /// bundled photos, or data that are not photo patches).
+    pub fn local_images(&self) -> u32 {
+        self.inner
+            .try_borrow()
+            .map_or(0, |s| s.prep.local_images.unwrap_or(0) as u32)
+    }
+
     /// Whether the CPU fallback narrowed the preset's width.
     pub fn width_reduced(&self) -> bool {
         self.inner

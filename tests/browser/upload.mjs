@@ -35,25 +35,48 @@ async function waitRun(page, local) {
 }
 
 /** Cell 7's comparison on cell 1's data (same preset, n and seeds), kept short. */
-const APPG_QUERY = "appg.run.dataset.n=120&appg.run.steps=300&appg.eta=equal";
+const APPG_QUERY = "appg.run.dataset.n=120&appg.run.steps=300&appg.eta=equal"
+  + "&hidden.preset=mlp-small-bt&hidden.steps=200";
+
+/** Runs cell `id` (its Run button) and waits until it finished or failed. */
+async function runCell(page, id) {
+  await page.locator(`#cell-${id}`).scrollIntoViewIfNeeded();
+  await page.click(`#${id}-run`);
+  await page.waitForFunction((id) => ["finished", "error"].includes(
+    document.getElementById(`cell-${id}`).dataset.state), id, { timeout: RUN_MS, polling: 100 });
+}
+
+/** The notice under cell `id`'s Run button says its data are the 2 uploaded images, and its
+ * embed link notes `data=local`. */
+async function expectLocalNotes(page, id) {
+  const notice = await text(page, `#${id}-backend`);
+  assert(/ · data: patches of 2 of your own images$/.test(notice), `${id} notice: ${notice}`);
+  await page.click(`#${id}-embed`);
+  const link = await page.locator(`#${id}-share-url`).inputValue();
+  assert(new URL(link).searchParams.get("data") === "local", `${id} embed link: ${link}`);
+}
 
 /** Runs cell 7 while the visitor's images are in use: its patches come from them too (the
  * same Γ as cell 1's run `local`), it says so, and its embed link notes `data=local`. */
 async function appgOnLocal(page, local) {
-  await page.locator("#cell-appg").scrollIntoViewIfNeeded();
-  await page.click("#appg-run");
-  await page.waitForFunction(() => ["finished", "error"].includes(
-    document.getElementById("cell-appg").dataset.state), null, { timeout: RUN_MS, polling: 100 });
+  await runCell(page, "appg");
   const r = JSON.parse(await page.evaluate(() => window.stepwise.appgCell.session.result_json(false)));
   assert(r.local_images === 2, `App. G result records local_images = ${r.local_images}`);
   const gap = Math.abs(r.gamma_1 - local.gamma_top[0]);
   assert(gap <= 1e-6 * local.gamma_top[0], `App. G γ₁ ${r.gamma_1} is not cell 1's ${local.gamma_top[0]}`);
-  const notice = await text(page, "#appg-backend");
-  assert(/ · data: patches of 2 of your own images$/.test(notice), `App. G notice: ${notice}`);
-  await page.click("#appg-embed");
-  const link = await page.locator("#appg-share-url").inputValue();
-  assert(new URL(link).searchParams.get("data") === "local", `App. G embed link: ${link}`);
+  await expectLocalNotes(page, "appg");
   return `γ₁ ${r.gamma_1.toFixed(4)}, ${r.rows.length} rows`;
+}
+
+/** Runs the hidden-representation (MLP) cell on the uploaded images. */
+async function hiddenOnLocal(page) {
+  await runCell(page, "hidden");
+  const r = JSON.parse(await page.evaluate(() => window.stepwise.hiddenCell.session.result_json()));
+  assert(r.local_images === 2, `the MLP result records local_images = ${r.local_images}`);
+  assert(r.records.length > 1 && r.records.every((q) => Number.isFinite(q.loss)),
+    "the MLP run on local images has no finite records");
+  await expectLocalNotes(page, "hidden");
+  return `MLP ${r.records.length} records`;
 }
 
 /** Picks `files` with the image picker and waits until the upload was used or rejected. */
@@ -172,6 +195,7 @@ export const uploadChecks = {
     await other.close();
     const appg = await appgOnLocal(page, local);
     await page.locator("#cell-appg").screenshot({ path: join(outDir, `upload-${mode}-appg.png`) });
+    const hidden = await hiddenOnLocal(page);
 
     await page.click("#local-clear");
     const back = await waitRun(page, 0);
@@ -183,7 +207,7 @@ export const uploadChecks = {
     assert(!plain.includes("data="), `the link still notes local images: ${plain}`);
     return {
       summary: `γ₁ ${builtIn.gamma_top[0].toFixed(4)} built-in vs ${local.gamma_top[0].toFixed(4)} `
-        + `on 2 uploaded PNGs; link notes data=local; App. G on them: ${appg}`,
+        + `on 2 uploaded PNGs; link notes data=local; App. G on them: ${appg}; ${hidden}`,
     };
   },
 

@@ -12,7 +12,7 @@ mod bench_matmul;
 mod bench_reference;
 mod compare;
 mod export_python;
-use stepwise::experiment::mlp::{self, MlpConfig, MlpResult, MLP_PRESETS};
+use stepwise::experiment::mlp::{self, MlpConfig, MlpResult, MlpSetup, MLP_PRESETS};
 use stepwise::experiment::{self, overrides, RunConfig, RunResult, PRESETS};
 use stepwise::gpu::{prepare_on_gpu, GpuContext};
 use stepwise::plot::{self, FigureOptions};
@@ -132,7 +132,9 @@ fn run_mlp(args: &RunArgs, cfg: MlpConfig) -> Result<(), String> {
 /// Prepares (NTK on the GPU) and trains `cfg` on the GPU.
 async fn run_mlp_gpu(cfg: &MlpConfig) -> Result<MlpResult, String> {
     let ctx = GpuContext::new().await.map_err(|e| e.to_string())?;
-    let (prep, backend) = prepare_on_gpu(&ctx, cfg).await.map_err(|e| e.to_string())?;
+    let (prep, backend) = prepare_on_gpu(&ctx, MlpSetup::new(cfg).map_err(|e| e.to_string())?)
+        .await
+        .map_err(|e| e.to_string())?;
     let mut run = mlp::MlpRun::start(backend, &prep)
         .await
         .map_err(|e| e.to_string())?;

@@ -148,7 +148,7 @@ impl Trials for MlpTrials {
                 .first()
                 .copied()
                 .unwrap_or(f64::NAN),
-            local_images: None,
+            local_images: self.prep.local_images,
         }
     }
 

@@ -8,6 +8,7 @@ use faer::Mat;
 
 use super::config::MlpConfig;
 use super::cpu::CpuMlpBackend;
+use crate::data::photos::Photo;
 use crate::data::{self, Pairs};
 use crate::experiment::config::TheoryTime;
 use crate::experiment::prepare::auto_steps;
@@ -26,6 +27,8 @@ pub struct MlpSetup {
     /// X̃ = [X; X'] with a column of ones, N x (m+1).
     pub inputs: Mat<f32>,
     pub weights: MlpWeights,
+    /// How many of the visitor's own images the photo patches come from (`None`: bundled).
+    pub local_images: Option<usize>,
 }
 
 /// A run ready to start.
@@ -39,13 +42,21 @@ pub struct MlpPrepared {
     pub weights: MlpWeights,
     /// The NTK theory (kernel PCA of K_Γ with the init's alignment).
     pub kernel: KernelTheory,
+    /// How many of the visitor's own images the photo patches come from (`None`: bundled).
+    pub local_images: Option<usize>,
 }
 
 impl MlpSetup {
     /// Validates `cfg`, builds the data and draws the weights.
     pub fn new(cfg: &MlpConfig) -> Result<Self, RunError> {
+        Self::with_photos(cfg, None)
+    }
+
+    /// [`MlpSetup::new`] with the photo patches cut from `local` photos (the visitor's own
+    /// images) instead of the bundled ones when given (see [`data::build_from`]).
+    pub fn with_photos(cfg: &MlpConfig, local: Option<&[Photo]>) -> Result<Self, RunError> {
         cfg.validate()?;
-        let pairs = data::build(&cfg.dataset)?;
+        let pairs = data::build_from(&cfg.dataset, local)?;
         let shape = MlpShape {
             inputs: pairs.m,
             hidden: cfg.width,
@@ -57,6 +68,7 @@ impl MlpSetup {
             inputs: mlp::augmented_inputs(&pairs),
             pairs,
             weights,
+            local_images: data::local_images(&cfg.dataset, local),
         })
     }
 
@@ -85,6 +97,7 @@ impl MlpSetup {
             inputs: self.inputs,
             weights: self.weights,
             kernel,
+            local_images: self.local_images,
         })
     }
 }
@@ -92,7 +105,11 @@ impl MlpSetup {
 impl MlpPrepared {
     /// Data, weights and theory with the NTK computed on the CPU.
     pub fn new(cfg: &MlpConfig) -> Result<Self, RunError> {
-        let setup = MlpSetup::new(cfg)?;
+        Self::from_setup(MlpSetup::new(cfg)?)
+    }
+
+    /// `setup` finished with the NTK computed on the CPU.
+    pub fn from_setup(setup: MlpSetup) -> Result<Self, RunError> {
         let k = setup.ntk_cpu();
         setup.finish(k)
     }

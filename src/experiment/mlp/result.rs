@@ -45,6 +45,9 @@ pub struct MlpResult {
     /// The NTK theory's curves on the run's time grid (they describe Barlow Twins).
     pub theory: TheoryResult,
     pub ntk: NtkSummary,
+    /// Only in the notebook, for a run on the visitor's own images: how many.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_images: Option<usize>,
 }
 
 impl MlpResult {
@@ -98,6 +101,7 @@ pub fn assemble_mlp<B: MlpBackend>(prep: &MlpPrepared, run: &MlpRun<B>) -> MlpRe
             alignment,
             alignment_chance: d as f64 / rows as f64,
         },
+        local_images: prep.local_images,
     }
 }
 
