@@ -28,6 +28,12 @@ fn have_numpy() -> bool {
         .args(["-c", "import numpy"])
         .output()
         .is_ok_and(|o| o.status.success());
+    // scripts/test installs NumPy and sets this: there the script must run
+    let required = std::env::var_os("STEPWISE_REQUIRE_NUMPY").is_some();
+    assert!(
+        ok || !required,
+        "python3 with NumPy is not available (STEPWISE_REQUIRE_NUMPY is set)"
+    );
     if !ok {
         eprintln!("SKIPPED: python3 with NumPy is not available, the exported script is not run");
     }
