@@ -86,8 +86,8 @@ pub fn draw_appg_figure<DB: DrawingBackend>(
 ) -> Result<FigureLayout, PlotError> {
     let rows = Rows { result, current };
     let panels = variant_panels(rows, opts);
-    let (grid_rows, grid_cols) = grid(panels.len() + 1);
     let (w, h) = root.dim_in_pixel();
+    let (grid_rows, grid_cols) = grid(panels.len() + 1, h > w);
     // a grid cell is themed like one panel of the two-panel Figure 1
     let cell = (w / grid_cols as u32, h / grid_rows as u32);
     let theme = Theme::for_size((2 * cell.0, cell.1));
@@ -160,9 +160,12 @@ pub fn appg_figure_svg(result: &AppgResult, opts: &AppgFigureOptions) -> Result<
     })
 }
 
-/// (rows, columns) of a grid of `n` panels: one row up to three, else two rows.
-fn grid(n: usize) -> (usize, usize) {
-    if n <= 3 {
+/// (rows, columns) of a grid of `n` panels: one row up to three, else two rows; one column
+/// on a `portrait` figure (a phone).
+fn grid(n: usize, portrait: bool) -> (usize, usize) {
+    if portrait {
+        (n.max(1), 1)
+    } else if n <= 3 {
         (1, n.max(1))
     } else {
         (2, n.div_ceil(2))
@@ -335,10 +338,11 @@ mod tests {
 
     #[test]
     fn grids_hold_every_panel() {
-        assert_eq!(grid(2), (1, 2));
-        assert_eq!(grid(3), (1, 3));
-        assert_eq!(grid(4), (2, 2));
-        assert_eq!(grid(6), (2, 3));
+        assert_eq!(grid(2, false), (1, 2));
+        assert_eq!(grid(3, false), (1, 3));
+        assert_eq!(grid(4, false), (2, 2));
+        assert_eq!(grid(6, false), (2, 3));
+        assert_eq!(grid(6, true), (6, 1));
         assert_eq!(fade(RGBColor(255, 255, 255)), RGBColor(255, 255, 255));
         assert_eq!(fade(RGBColor(0, 0, 0)), RGBColor(140, 140, 140));
     }

@@ -22,9 +22,9 @@ pub fn draw_init_comparison<DB: DrawingBackend>(
     cmp: &InitComparison,
     opts: &FigureOptions,
 ) -> Result<FigureLayout, PlotError> {
-    let theme = Theme::for_size(root.dim_in_pixel());
     root.fill(&background()).map_err(draw_err)?;
     let panels = init_panels(cmp, opts.log_time);
+    let theme = Theme::for_panels(root.dim_in_pixel(), panels.len());
     let pixels = draw_panels(root, &panels, &theme)?;
     root.present().map_err(draw_err)?;
     let geometry = panels

@@ -27,9 +27,9 @@ pub fn draw_landscape<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     ls: &Landscape,
 ) -> Result<FigureLayout, PlotError> {
-    let theme = Theme::for_size(root.dim_in_pixel());
     root.fill(&background()).map_err(draw_err)?;
     let panels = [landscape_panel(ls), trajectory_panel(ls)];
+    let theme = Theme::for_panels(root.dim_in_pixel(), panels.len());
     let pixels = draw_panels(root, &panels, &theme)?;
     root.present().map_err(draw_err)?;
     let geometry = panels

@@ -11,8 +11,8 @@ use super::geometry::{FigureLayout, PanelGeometry};
 use super::key::draw_key;
 use super::series::{eigen_panel, loss_panel, Curve, FigureData, Marker, Panel, Stroke, TimeAxis};
 use super::style::{
-    axis, background, panel_chart, tick_label, Theme, CURSOR, EXPERIMENT_ALPHA, MARKER_ALPHA,
-    RIGHT_MARGIN,
+    axis, background, panel_chart, panel_grid, tick_label, Theme, CURSOR, EXPERIMENT_ALPHA,
+    MARKER_ALPHA, RIGHT_MARGIN,
 };
 use super::{draw_err, FigureOptions, PlotError};
 use crate::experiment::RunResult;
@@ -72,7 +72,7 @@ pub fn draw_linear_figure_at<DB: DrawingBackend>(
     draw_panels(root, &axis, &specs, cursor)
 }
 
-/// Draws the panels side by side, on one time axis, with the cursor line at that time if
+/// Draws the panels side by side (stacked on a portrait figure), on one time axis, with the cursor line at that time if
 /// any; returns where the panels lie.
 pub(super) fn draw_panels<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -80,9 +80,10 @@ pub(super) fn draw_panels<DB: DrawingBackend>(
     specs: &[PanelSpec],
     cursor: Option<f64>,
 ) -> Result<FigureLayout, PlotError> {
-    let theme = Theme::for_size(root.dim_in_pixel());
+    let size = root.dim_in_pixel();
+    let theme = Theme::for_panels(size, specs.len());
     root.fill(&background()).map_err(draw_err)?;
-    let areas = root.split_evenly((1, specs.len()));
+    let areas = root.split_evenly(panel_grid(size, specs.len()));
     let mut layout = FigureLayout::default();
     for (area, spec) in areas.iter().zip(specs) {
         let cursor = cursor.filter(|&t| axis.contains(t));

@@ -12,7 +12,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::geometry::Pixels;
 use super::linear::{experiment_style, theory_style};
 use super::spectrum::{draw_header, header_layout};
-use super::style::{axis, panel_chart, tick_label, Theme, MARKER_ALPHA};
+use super::style::{axis, panel_chart, panel_grid, tick_label, Theme, MARKER_ALPHA};
 use super::{draw_err, PlotError};
 
 /// How a line is stroked.
@@ -94,14 +94,14 @@ impl PanelData {
     }
 }
 
-/// The panels side by side, with headers of equal height so the plots line up; returns
+/// The panels side by side (stacked on a portrait figure, see [`panel_grid`]), with headers of equal height so the plots line up; returns
 /// their plotting areas' pixel ranges.
 pub(super) fn draw_panels<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     panels: &[PanelData],
     theme: &Theme,
 ) -> Result<Vec<Pixels>, PlotError> {
-    let areas = root.split_evenly((1, panels.len().max(1)));
+    let areas = root.split_evenly(panel_grid(root.dim_in_pixel(), panels.len()));
     let mut rows = 1;
     for (area, p) in areas.iter().zip(panels) {
         rows = rows.max(header_layout(area, p, theme)?.rows);

@@ -129,7 +129,26 @@ pub struct Theme {
     scale: f64,
 }
 
+/// Rows and columns of `n` panels on a figure of `size` pixels: side by side, or one above
+/// the other when the figure is taller than wide (the notebook's layout on a phone).
+pub fn panel_grid((width, height): (u32, u32), n: usize) -> (usize, usize) {
+    if height > width && n > 1 {
+        (n, 1)
+    } else {
+        (1, n.max(1))
+    }
+}
+
 impl Theme {
+    /// The theme of a figure of `size` pixels holding `n` panels laid out by
+    /// [`panel_grid`]: stacked panels are sized like the same panels side by side.
+    pub fn for_panels(size: (u32, u32), n: usize) -> Self {
+        match panel_grid(size, n) {
+            (1, _) => Self::for_size(size),
+            (rows, _) => Self::for_size((size.0 * rows as u32, size.1 / rows as u32)),
+        }
+    }
+
     /// The theme for a root area of `(width, height)` pixels.
     pub fn for_size((width, height): (u32, u32)) -> Self {
         let scale = (f64::from(width) / 1100.0).min(f64::from(height) / 420.0);

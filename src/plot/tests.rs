@@ -402,3 +402,38 @@ fn appg_bar_readout_names_the_bar_under_the_pointer() {
     assert_eq!(met, expected);
     assert!(gaps > 0, "the space between variants reads nothing");
 }
+
+#[test]
+fn a_portrait_figure_stacks_its_panels_and_keeps_their_text_size() {
+    use super::style::{panel_grid, Theme};
+    assert_eq!(panel_grid((1100, 420), 2), (1, 2));
+    assert_eq!(panel_grid((600, 1000), 3), (3, 1));
+    assert_eq!(panel_grid((600, 1000), 1), (1, 1));
+    // two stacked 600 x 500 panels are themed like the same panels side by side
+    let stacked = Theme::for_panels((600, 1000), 2);
+    assert_eq!(stacked.px(10.0), Theme::for_size((1200, 500)).px(10.0));
+    assert_eq!(stacked.px(10.0), 11);
+    assert_eq!(Theme::for_panels((1100, 420), 2).px(10.0), 10);
+    let result = synthetic(3);
+    let opts = FigureOptions {
+        width: 600,
+        height: 1000,
+        ..FigureOptions::default()
+    };
+    let mut layout = None;
+    super::landscape::to_svg((opts.width, opts.height), |root| {
+        layout = Some(draw_linear_figure_at(root, &result, &opts, None)?);
+        Ok(())
+    })
+    .expect("rendering");
+    let layout = layout.expect("layout");
+    let [a, b] = &layout.panels[..] else {
+        panic!("{} panels", layout.panels.len());
+    };
+    assert!(b.top > a.bottom && b.left == a.left, "{a:?} {b:?}");
+    assert!(
+        a.right - a.left > 400.0 && a.bottom - a.top > 250.0,
+        "{a:?}"
+    );
+    assert!(b.bottom < 1000.0);
+}

@@ -187,10 +187,25 @@ export const a11yChecks = {
     assert(sizes.scroll <= 375, `the page is ${sizes.scroll} px wide on a 375 px phone`);
     assert(sizes.canvases.every((r) => r <= 375), `a canvas sticks out: ${sizes.canvases}`);
     assert(sizes.table <= 375, `the table's box sticks out to ${sizes.table} px`);
+    // the figure's two panels are drawn one above the other, each nearly the canvas's width
+    const stacked = await page.evaluate(() => {
+      const { panels } = JSON.parse(window.stepwise.cell.session.layout_json());
+      const c = document.getElementById("figure");
+      return { panels, width: c.width, height: c.height };
+    });
+    const [a, b] = stacked.panels;
+    assert(stacked.height > stacked.width && b.top > a.bottom
+      && Math.min(a.right - a.left, b.right - b.left) > 0.6 * stacked.width,
+    `the phone figure's panels are not stacked: ${JSON.stringify(stacked)}`);
     await page.evaluate(() => document.getElementById("controls").scrollIntoView());
     await page.screenshot({ path: join(outDir, `${mode}-phone.png`) });
     if (mode === "fallback") await page.screenshot({ path: join(outDir, "phone.png") });
-    return { summary: `scrollWidth ${sizes.scroll} px, ${sizes.canvases.length} canvases fit` };
+    await page.locator("#figure").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(outDir, `${mode}-phone-figure.png`) });
+    return {
+      summary: `scrollWidth ${sizes.scroll} px, ${sizes.canvases.length} canvases fit; figure `
+        + `${stacked.width}x${stacked.height} px, panels stacked`,
+    };
   },
 
   async dark({ page, base, outDir, mode }) {

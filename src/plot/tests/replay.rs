@@ -93,7 +93,7 @@ fn appg_readout_sources_follow_the_panels() {
             assert_eq!(baseline.len(), base.records.len());
         }
     }
-    // the figure's layout has one panel per variant (none for the bars), side by side
+    // the figure's layout has one panel per variant, then the bars
     let opts = AppgFigureOptions::default();
     let mut svg = String::new();
     let layout = {
@@ -101,9 +101,12 @@ fn appg_readout_sources_follow_the_panels() {
         let root = SVGBackend::with_string(&mut svg, (opts.width, opts.height)).into_drawing_area();
         draw_appg_figure(&root, result, None, &opts).unwrap()
     };
-    assert_eq!(layout.panels.len(), variants.len());
+    assert_eq!(layout.panels.len(), variants.len() + 1);
+    let (bars, panels) = layout.panels.split_last().expect("panels");
+    assert_eq!(bars.kind, crate::plot::PanelKind::Bars);
     let end = result.steps as f64;
-    for p in &layout.panels {
+    for p in panels {
+        assert_eq!(p.kind, crate::plot::PanelKind::Modes);
         assert!(p.left < p.right && p.top < p.bottom && p.t1 <= end, "{p:?}");
     }
 }
