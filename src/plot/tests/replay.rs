@@ -1,7 +1,8 @@
 //! The replay cursor and the layouts and records behind hover readouts.
 
 use super::super::*;
-use super::{planted_comparison, synthetic};
+use super::appg::planted_comparison;
+use super::synthetic;
 use crate::experiment::appg::Policy;
 
 /// Okabe-Ito vermillion: the replay cursor.
