@@ -2,7 +2,7 @@
 //! the same [`Photo`] as the bundled photos, so that the photo-patches dataset cuts them
 //! exactly as it cuts those.
 
-use super::photos::Photo;
+use super::photos::{decode_png, png_size, Photo};
 
 /// Largest file accepted, in bytes (checked before decoding).
 pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
@@ -21,6 +21,8 @@ pub enum LocalImageError {
     FileTooLarge { bytes: u64 },
     #[error("not an image the browser can decode ({reason})")]
     NotAnImage { reason: String },
+    #[error("not a PNG image ({reason}): the command line reads PNG files only")]
+    NotAPng { reason: String },
     #[error("{width}x{height} px is larger than {MAX_SIDE} px a side")]
     TooWide { width: usize, height: usize },
     #[error("{width}x{height} px is smaller than the base patch ({base} px a side)")]
@@ -166,6 +168,30 @@ impl LocalPhotos {
     pub fn not_an_image(&mut self, name: &str, reason: &str) {
         let reason = reason.chars().take(120).collect();
         self.skip(name, LocalImageError::NotAnImage { reason });
+    }
+
+    /// A PNG file's bytes, after [`LocalPhotos::check_file`] (the command line's own
+    /// images): the image's size is checked from its header before its pixels are decoded.
+    /// Keeps it as a photo, or says why not.
+    pub fn add_png(&mut self, name: &str, bytes: &[u8]) -> Option<String> {
+        let not_png = |reason: String| LocalImageError::NotAPng {
+            reason: reason.chars().take(120).collect(),
+        };
+        let (width, height) = match png_size(bytes) {
+            Ok(size) => size,
+            Err(reason) => return self.skip(name, not_png(reason)),
+        };
+        if let Some(why) = self.check_size(name, width, height) {
+            return Some(why);
+        }
+        match decode_png(name, bytes) {
+            Ok(photo) => {
+                self.pixels += width * height;
+                self.photos.push(photo);
+                None
+            }
+            Err(e) => self.skip(name, not_png(e.to_string())),
+        }
     }
 
     /// The decoded size of the file: why it is skipped, or None to go on reading its pixels.

@@ -130,3 +130,50 @@ fn local_photos_are_cut_like_the_bundled_ones_and_small_ones_are_left_out() {
     assert!(none.to_string().contains("8 px"), "{none}");
     assert_eq!(usable(&[big], 11).len(), 0);
 }
+
+/// A `width x height` PNG of `rgba(width, height)` (colour type RGBA, 8 bits).
+fn png(width: usize, height: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width as u32, height as u32);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(&rgba(width, height)).unwrap();
+    writer.finish().unwrap();
+    out
+}
+
+#[test]
+fn png_files_become_the_same_photos_as_their_rgba_pixels() {
+    let mut set = LocalPhotos::new(4);
+    assert_eq!(set.check_file("a.png", 100), None);
+    assert_eq!(set.add_png("a.png", &png(9, 7)), None);
+    let (photos, skipped) = set.finish().unwrap();
+    assert!(skipped.is_empty());
+    let from_rgba = photo_from_rgba("a.png", 9, 7, &rgba(9, 7)).unwrap();
+    assert_eq!((photos[0].width, photos[0].height), (9, 7));
+    assert_eq!(photos[0].rgb, from_rgba.rgb);
+}
+
+#[test]
+fn non_png_small_and_hugely_declared_files_are_skipped_with_reasons() {
+    let mut set = LocalPhotos::new(8);
+    let text = set.add_png("notes.txt", b"not an image\n").unwrap();
+    assert!(text.starts_with("not a PNG image ("), "{text}");
+    let small = set.add_png("small.png", &png(5, 30)).unwrap();
+    assert_eq!(
+        small,
+        "5x30 px is smaller than the base patch (8 px a side)"
+    );
+    // a header declaring 100000 x 2 px: refused from the header, before any pixel is read
+    let mut huge = png(2, 2);
+    huge[16..20].copy_from_slice(&100_000u32.to_be_bytes());
+    let crc = crate::experiment::python_export::crc32(&huge[12..29]);
+    huge[29..33].copy_from_slice(&crc.to_be_bytes());
+    let wide = set.add_png("huge.png", &huge).unwrap();
+    assert_eq!(wide, "100000x2 px is larger than 8000 px a side");
+    let Err(none) = set.finish() else {
+        panic!("no file was usable");
+    };
+    assert_eq!(none.skipped.len(), 3);
+}

@@ -77,6 +77,16 @@ pub fn provide_bundled(photos: Vec<Photo>) -> bool {
 
 /// Decodes an 8-bit PNG (grey, grey+alpha, RGB, RGBA or palette) to RGB in [0, 1];
 /// alpha is dropped.
+/// The width and height of a PNG image from its header, without decoding its pixels (or why
+/// the bytes are not a PNG).
+pub fn png_size(bytes: &[u8]) -> Result<(usize, usize), String> {
+    let reader = png::Decoder::new(Cursor::new(bytes))
+        .read_info()
+        .map_err(|e| e.to_string())?;
+    let info = reader.info();
+    Ok((info.width as usize, info.height as usize))
+}
+
 pub fn decode_png(name: &str, bytes: &[u8]) -> Result<Photo, DataError> {
     let err = |reason: String| DataError::Image {
         name: name.to_string(),

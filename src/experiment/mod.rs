@@ -24,7 +24,9 @@ pub use backend::{BackendError, Coordinates, LinearBackend, MAX_BATCH};
 pub use config::{ExperimentKind, RunConfig, Solver, TheoryTime, MAX_D, MAX_RECORDS, MAX_STEPS};
 pub use configurable::Config;
 pub use cpu::CpuBackend;
-pub use native::{assemble, assemble_without_digest, record_grid, run_cpu, theory_records};
+pub use native::{
+    assemble, assemble_without_digest, record_grid, run_cpu, run_cpu_with_photos, theory_records,
+};
 pub use prepare::{init_weights, prepare, prepare_with_photos, prepare_with_tolerance, Prepared};
 pub use presets::{preset, Preset, PRESETS};
 pub use result::{DataExport, Record, RunResult, TheoryResult};

@@ -1,9 +1,10 @@
 //! Assembling a [`RunResult`] from a finished run, and the one-call CPU run.
 
-use super::prepare::{prepare, Prepared};
+use super::prepare::{prepare_with_photos, Prepared};
 use super::result::{DataExport, Record, RunResult, TheoryResult};
 use super::run::LinearRun;
 use super::{LinearBackend, RunConfig, RunError};
+use crate::data::photos::Photo;
 use crate::theory::LinearTheory;
 
 /// How many of Γ's top eigenvalues a result lists.
@@ -94,7 +95,16 @@ pub fn assemble_without_digest<B: LinearBackend>(
 
 /// Prepares and runs `cfg` to the end on the CPU backend.
 pub fn run_cpu(cfg: &RunConfig, export_data: bool) -> Result<RunResult, RunError> {
-    let prep = prepare(cfg)?;
+    run_cpu_with_photos(cfg, export_data, None)
+}
+
+/// [`run_cpu`] with the photo patches cut from `local` photos (your own images) when given.
+pub fn run_cpu_with_photos(
+    cfg: &RunConfig,
+    export_data: bool,
+    local: Option<&[Photo]>,
+) -> Result<RunResult, RunError> {
+    let prep = prepare_with_photos(cfg, local)?;
     let backend = prep.cpu_backend();
     pollster::block_on(async {
         let mut run = LinearRun::start(backend, &prep).await?;

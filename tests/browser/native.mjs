@@ -7,13 +7,14 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 
-/** The CLI's result JSON for `preset` with `--set` overrides `sets` (["key=value", …]). */
-export async function nativeResult(root, preset, sets = []) {
+/** The CLI's result JSON for `preset` with `--set` overrides `sets` (["key=value", …]) and
+ * further arguments `extra` (e.g. `--images a.png`). */
+export async function nativeResult(root, preset, sets = [], extra = []) {
   const cli = join(root, "target", "release", "stepwise");
   if (!existsSync(cli)) {
     throw new Error(`${cli} is missing: build it with cargo build --release --bin stepwise`);
   }
-  const args = ["run", preset, "--out", "-", ...sets.flatMap((s) => ["--set", s])];
+  const args = ["run", preset, "--out", "-", ...sets.flatMap((s) => ["--set", s]), ...extra];
   const { stdout } = await run(cli, args, { maxBuffer: 256 << 20 });
   return JSON.parse(stdout);
 }

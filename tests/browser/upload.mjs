@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { assert, expectDrawn } from "./helpers.mjs";
+import { maxEigenGap, nativeResult } from "./native.mjs";
 import { texture } from "./png.mjs";
 
 const RUN_MS = 180_000;
@@ -32,6 +33,29 @@ async function waitRun(page, local) {
   }
   const text = await page.evaluate(() => window.stepwise.resultJson());
   return JSON.parse(text);
+}
+
+/** The CLI's run on the same PNG files (`--images`, same order): the browser decoded them
+ * to exactly the CLI's data; returns the largest eigenvalue gap. */
+async function sameAsCli(root, local) {
+  const dir = mkdtempSync(join(tmpdir(), "stepwise-cli-images-"));
+  try {
+    const files = PNGS.map((p) => {
+      const path = join(dir, p.name);
+      writeFileSync(path, p.buffer);
+      return path;
+    });
+    const native = await nativeResult(root, "small", ["dataset.n=120"],
+      files.flatMap((f) => ["--images", f]));
+    assert(native.local_images === 2 && native.data_digest === local.data_digest,
+      `CLI --images: digest ${native.data_digest} (${native.local_images} images), `
+      + `page ${local.data_digest}`);
+    const gap = maxEigenGap(local, native);
+    assert(gap <= 5e-3, `page vs CLI on the same images: max |Δλ| ${gap}`);
+    return gap;
+  } finally {
+    rmSync(dir, { force: true, recursive: true });
+  }
 }
 
 /** Cell 7's comparison on cell 1's data (same preset, n and seeds), kept short. */
@@ -163,7 +187,7 @@ async function openLink(browser, link, builtIn) {
 }
 
 export const uploadChecks = {
-  async upload({ page, mode, base, outDir, browser }) {
+  async upload({ page, mode, base, outDir, browser, root }) {
     await page.goto(`${base}/${QUERY}&${APPG_QUERY}`);
     const builtIn = await waitRun(page, 0);
     assert(builtIn.local_images === undefined, "the built-in run records local images");
@@ -185,6 +209,7 @@ export const uploadChecks = {
     "Γ's eigenvalues and the step times are those of the built-in photos");
     await expectDrawn(page);
     await page.screenshot({ path: join(outDir, `upload-${mode}-local.png`), fullPage: true });
+    const cliGap = await sameAsCli(root, local);
 
     await page.click("#copy-link");
     const link = await page.locator("#share-url").inputValue();
@@ -207,7 +232,8 @@ export const uploadChecks = {
     assert(!plain.includes("data="), `the link still notes local images: ${plain}`);
     return {
       summary: `γ₁ ${builtIn.gamma_top[0].toFixed(4)} built-in vs ${local.gamma_top[0].toFixed(4)} `
-        + `on 2 uploaded PNGs; link notes data=local; App. G on them: ${appg}; ${hidden}`,
+        + `on 2 uploaded PNGs (CLI --images: same data, max |Δλ| ${cliGap.toExponential(2)}); `
+        + `link notes data=local; App. G on them: ${appg}; ${hidden}`,
     };
   },
 

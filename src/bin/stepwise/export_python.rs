@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use stepwise::experiment::python_export::{python_bundle, BUNDLE_DIR, SCRIPT_NAME};
 use stepwise::experiment::{self, overrides};
 
-use super::{load_config, Loaded};
+use super::{images, load_config, Loaded};
 
 #[derive(clap::Args)]
 pub struct ExportPythonArgs {
@@ -17,6 +17,9 @@ pub struct ExportPythonArgs {
     /// The folder to write the script and its data into (created if needed).
     #[arg(long, default_value = BUNDLE_DIR)]
     out: PathBuf,
+    /// Cut the photo patches from your own PNG images (as `stepwise run --images`).
+    #[arg(long = "images", value_name = "PATH")]
+    images: Vec<PathBuf>,
 }
 
 /// Prepares the run (data, W(0), resolved η and steps: no step is taken) and writes its
@@ -32,7 +35,9 @@ pub fn export_python(args: &ExportPythonArgs) -> Result<(), String> {
         }
     };
     let cfg = overrides::apply_all(cfg, &args.set).map_err(|e| e.to_string())?;
-    let prep = experiment::prepare(&cfg).map_err(|e| e.to_string())?;
+    let photos = images::load(&args.images, &cfg.dataset)?;
+    let prep =
+        experiment::prepare_with_photos(&cfg, photos.as_deref()).map_err(|e| e.to_string())?;
     let files = python_bundle(&prep).map_err(|e| e.to_string())?;
     let dir = &args.out;
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;

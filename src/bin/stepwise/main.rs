@@ -12,6 +12,7 @@ mod bench_matmul;
 mod bench_reference;
 mod compare;
 mod export_python;
+mod images;
 use stepwise::experiment::mlp::{self, MlpConfig, MlpResult, MlpSetup, MLP_PRESETS};
 use stepwise::experiment::{self, overrides, RunConfig, RunResult, PRESETS};
 use stepwise::gpu::{prepare_on_gpu, GpuContext};
@@ -70,6 +71,11 @@ struct RunArgs {
     /// GPU) instead of the CPU, with the NTK computed there too.
     #[arg(long)]
     gpu: bool,
+    /// Cut the photo patches from your own PNG images instead of the bundled photos: a file,
+    /// or a folder whose files are taken in name order (repeatable). Checked as the
+    /// notebook checks an upload; skipped files are listed on stderr.
+    #[arg(long = "images", value_name = "PATH")]
+    images: Vec<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -116,11 +122,13 @@ fn run_mlp(args: &RunArgs, cfg: MlpConfig) -> Result<(), String> {
     if args.export_data {
         return Err("--export-data is available for linear runs only".into());
     }
+    let photos = images::load(&args.images, &cfg.dataset)?;
     let started = Instant::now();
+    let setup = MlpSetup::with_photos(&cfg, photos.as_deref()).map_err(|e| e.to_string())?;
     let result = if args.gpu {
-        pollster::block_on(run_mlp_gpu(&cfg))?
+        pollster::block_on(run_mlp_gpu(setup))?
     } else {
-        mlp::run_mlp_cpu(&cfg).map_err(|e| e.to_string())?
+        mlp::run_mlp_setup_cpu(setup).map_err(|e| e.to_string())?
     };
     let wall = started.elapsed().as_secs_f64();
     // three panels: wider than the linear figure's two
@@ -129,10 +137,10 @@ fn run_mlp(args: &RunArgs, cfg: MlpConfig) -> Result<(), String> {
     Ok(())
 }
 
-/// Prepares (NTK on the GPU) and trains `cfg` on the GPU.
-async fn run_mlp_gpu(cfg: &MlpConfig) -> Result<MlpResult, String> {
+/// Finishes `setup` (NTK on the GPU) and trains it on the GPU.
+async fn run_mlp_gpu(setup: MlpSetup) -> Result<MlpResult, String> {
     let ctx = GpuContext::new().await.map_err(|e| e.to_string())?;
-    let (prep, backend) = prepare_on_gpu(&ctx, MlpSetup::new(cfg).map_err(|e| e.to_string())?)
+    let (prep, backend) = prepare_on_gpu(&ctx, setup)
         .await
         .map_err(|e| e.to_string())?;
     let mut run = mlp::MlpRun::start(backend, &prep)
@@ -171,12 +179,17 @@ fn mlp_summary(r: &MlpResult, wall: f64) -> Vec<String> {
             steps as f64 / wall.max(1e-9)
         ),
     ]
+    .into_iter()
+    .chain(images_line(r.local_images))
+    .collect()
 }
 
 fn run_linear(args: &RunArgs, cfg: RunConfig) -> Result<(), String> {
     let cfg = overrides::apply_all(cfg, &args.set).map_err(|e| e.to_string())?;
+    let photos = images::load(&args.images, &cfg.dataset)?;
     let started = Instant::now();
-    let result = experiment::run_cpu(&cfg, args.export_data).map_err(|e| e.to_string())?;
+    let result = experiment::run_cpu_with_photos(&cfg, args.export_data, photos.as_deref())
+        .map_err(|e| e.to_string())?;
     let wall = started.elapsed().as_secs_f64();
     let width = FigureOptions::default().width;
     write_outputs(args, &result, width, plot::linear_figure_svg)?;
@@ -260,7 +273,7 @@ fn write_output(path: &Path, text: &str) -> Result<(), String> {
 }
 
 fn linear_summary(r: &RunResult, wall: f64) -> Vec<String> {
-    vec![
+    let mut lines = vec![
         format!("backend     {}", r.backend),
         format!("m, d        {}, {}", r.m, r.config.d),
         format!("gamma_1     {:.4}", r.gamma_top[0]),
@@ -275,7 +288,14 @@ fn linear_summary(r: &RunResult, wall: f64) -> Vec<String> {
         ),
         format!("max |λ_sim − λ_theory|  {:.4}", r.max_theory_gap()),
         format!("wall time   {wall:.3} s"),
-    ]
+    ];
+    lines.extend(images_line(r.local_images));
+    lines
+}
+
+/// "images      N of yours" for a run on your own images.
+fn images_line(local_images: Option<usize>) -> Option<String> {
+    local_images.map(|n| format!("images      {n} of yours (--images)"))
 }
 
 /// Prints the summary, on stderr when the result JSON goes to stdout (`--out -`).

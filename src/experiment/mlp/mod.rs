@@ -18,7 +18,9 @@ pub use config::{
 pub use cpu::CpuMlpBackend;
 pub use prepare::{MlpPrepared, MlpSetup};
 pub use presets::{mlp_preset, MlpPreset, MLP_PRESETS};
-pub use result::{assemble_mlp, crossing_times, run_mlp_cpu, MlpResult, NtkSummary};
+pub use result::{
+    assemble_mlp, crossing_times, run_mlp_cpu, run_mlp_setup_cpu, MlpResult, NtkSummary,
+};
 pub use run::{HiddenRecord, MlpRun, MLP_DIVERGENCE_BOUND};
 
 impl crate::experiment::Config for MlpConfig {

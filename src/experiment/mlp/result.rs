@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::backend::MlpBackend;
 use super::config::MlpConfig;
-use super::prepare::MlpPrepared;
+use super::prepare::{MlpPrepared, MlpSetup};
 use super::run::{HiddenRecord, MlpRun};
 use crate::experiment::native::theory_records;
 use crate::experiment::result::{digest, max_gap};
@@ -107,7 +107,12 @@ pub fn assemble_mlp<B: MlpBackend>(prep: &MlpPrepared, run: &MlpRun<B>) -> MlpRe
 
 /// Prepares and runs `cfg` to the end on the CPU backend.
 pub fn run_mlp_cpu(cfg: &MlpConfig) -> Result<MlpResult, RunError> {
-    let prep = MlpPrepared::new(cfg)?;
+    run_mlp_setup_cpu(MlpSetup::new(cfg)?)
+}
+
+/// Finishes `setup` (the NTK on the CPU) and runs it to the end on the CPU backend.
+pub fn run_mlp_setup_cpu(setup: MlpSetup) -> Result<MlpResult, RunError> {
+    let prep = MlpPrepared::from_setup(setup)?;
     pollster::block_on(async {
         let mut run = MlpRun::start(prep.cpu_backend(), &prep).await?;
         run.finish().await?;
