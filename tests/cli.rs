@@ -1,28 +1,16 @@
 //! The `stepwise` binary end to end.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn stepwise(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stepwise"))
-        .args(args)
-        .output()
-        .expect("run stepwise")
-}
+mod common;
+use common::{assert_clean_failure, stepwise};
 
 fn out_dir(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-fn assert_clean_failure(out: &Output, needle: &str) {
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(needle), "stderr: {err}");
-    assert!(!err.contains("panicked"), "stderr: {err}");
 }
 
 #[test]

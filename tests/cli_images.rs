@@ -2,18 +2,13 @@
 //! notebook's upload and cut into exactly the patches the library cuts from them.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
 use stepwise::data::photos::decode_png;
 use stepwise::experiment::{overrides, preset, run_cpu, run_cpu_with_photos};
 
-fn stepwise(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stepwise"))
-        .args(args)
-        .output()
-        .expect("run stepwise")
-}
+mod common;
+use common::{assert_clean_failure, stepwise};
 
 /// A fresh folder under the test's temporary directory.
 fn folder(name: &str) -> PathBuf {
@@ -54,31 +49,31 @@ fn images(name: &str) -> PathBuf {
     dir
 }
 
-fn json(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+/// Arguments of `command` (run, export-python) on the small preset with 120 pairs cut from
+/// the images of `dir`, writing to `out`.
+fn small_on<'a>(dir: &'a Path, command: &'a str, out: &'a Path) -> [&'a str; 8] {
+    let path = |p: &'a Path| p.to_str().expect("a UTF-8 path");
+    [
+        command,
+        "small",
+        "--set",
+        "dataset.n=120",
+        "--images",
+        path(dir),
+        "--out",
+        path(out),
+    ]
 }
 
-fn assert_clean_failure(out: &Output, needle: &str) {
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(needle), "stderr: {err}");
-    assert!(!err.contains("panicked"), "stderr: {err}");
+fn json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 #[test]
 fn a_run_on_a_folder_of_pngs_uses_the_usable_ones_and_lists_the_rest() {
     let dir = images("cli_images_linear");
     let out_path = dir.join("r.json");
-    let out = stepwise(&[
-        "run",
-        "small",
-        "--set",
-        "dataset.n=120",
-        "--images",
-        dir.to_str().unwrap(),
-        "--out",
-        out_path.to_str().unwrap(),
-    ]);
+    let out = stepwise(&small_on(&dir, "run", &out_path));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "stderr: {err}");
     assert!(err.contains("skipped notes.txt: not a PNG image"), "{err}");
@@ -150,32 +145,14 @@ fn unusable_images_and_datasets_without_photos_are_refused_cleanly() {
 fn export_python_bundles_the_patches_of_the_same_images() {
     let dir = images("cli_images_export");
     let bundle = dir.join("bundle");
-    let out = stepwise(&[
-        "export-python",
-        "small",
-        "--set",
-        "dataset.n=120",
-        "--images",
-        dir.to_str().unwrap(),
-        "--out",
-        bundle.to_str().unwrap(),
-    ]);
+    let out = stepwise(&small_on(&dir, "export-python", &bundle));
     assert!(
         out.status.success(),
         "stderr: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     let run_json = dir.join("r.json");
-    let run = stepwise(&[
-        "run",
-        "small",
-        "--set",
-        "dataset.n=120",
-        "--images",
-        dir.to_str().unwrap(),
-        "--out",
-        run_json.to_str().unwrap(),
-    ]);
+    let run = stepwise(&small_on(&dir, "run", &run_json));
     assert!(run.status.success());
     let export = json(&bundle.join("export.json"));
     assert_eq!(export["local_images"], 2);

@@ -2,7 +2,7 @@
 //! reproduces the CPU run of the same configuration in the schema of `stepwise run --out`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use stepwise::data::local::photo_from_rgba;
 use stepwise::data::photos::Photo;
@@ -11,6 +11,9 @@ use stepwise::experiment::{
     assemble, overrides, prepare, prepare_with_photos, preset, run_cpu, LinearRun, Prepared,
     Record, RunConfig, RunResult,
 };
+
+mod common;
+use common::{assert_clean_failure, stepwise};
 
 /// Largest |Δλ| allowed between the script's eigenbasis descent and ours.
 const EIGEN_TOL: f64 = 1e-3;
@@ -205,20 +208,6 @@ fn literal_solver_in_float64_follows_the_same_trajectory() {
 }
 
 // ---- the command line -----------------------------------------------------------------
-
-fn stepwise(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stepwise"))
-        .args(args)
-        .output()
-        .expect("run stepwise")
-}
-
-fn assert_clean_failure(out: &Output, needle: &str) {
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(needle), "stderr: {err}");
-    assert!(!err.contains("panicked"), "stderr: {err}");
-}
 
 #[test]
 fn cli_writes_the_bundle_and_says_how_to_run_it() {

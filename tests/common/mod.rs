@@ -1,7 +1,8 @@
-//! What the GPU test files share: one lavapipe (or real) device, and deterministic inputs.
-//! Each test file uses part of it.
+//! What the test files share: one lavapipe (or real) device and deterministic inputs for
+//! the GPU tests, the `stepwise` binary for the command-line ones. Each uses part of it.
 #![allow(dead_code)]
 
+use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use stepwise::gpu::GpuContext;
@@ -31,4 +32,20 @@ pub fn values(len: usize, seed: u64) -> Vec<f32> {
             ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
         })
         .collect()
+}
+
+/// Runs the `stepwise` binary with `args`.
+pub fn stepwise(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stepwise"))
+        .args(args)
+        .output()
+        .expect("run stepwise")
+}
+
+/// The run failed with a message containing `needle`, not a panic.
+pub fn assert_clean_failure(out: &Output, needle: &str) {
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(needle), "stderr: {err}");
+    assert!(!err.contains("panicked"), "stderr: {err}");
 }
