@@ -1,6 +1,8 @@
 //! The `stepwise` binary end to end.
 
+use std::io::Read;
 use std::path::PathBuf;
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
@@ -100,6 +102,26 @@ fn json_to_stdout_is_pure_json() {
     let r: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
     assert_eq!(r["config"]["dataset"]["kind"], "planted");
     assert!(r.get("data").is_none());
+}
+
+/// `stepwise run small --out - | head -c 100`: the reader goes away after 100 bytes and the
+/// CLI ends quietly with status 0 (no panic). The JSON (~260 kB) is larger than a pipe's
+/// buffer, so the CLI is still writing when the pipe closes.
+#[test]
+fn a_closed_stdout_pipe_ends_the_run_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stepwise"))
+        .args(["run", "small", "--out", "-"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap(); // dropped: pipe closed
+    assert!(head.starts_with(b"{\"config\""));
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 #[test]

@@ -5,6 +5,7 @@
 //! times the WGSL matmul kernels against faer (see `bench_matmul.rs`). `--gpu` adds the same
 //! run on the wgpu backend (`bench_gpu.rs`).
 
+use crate::stdout::say;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -299,14 +300,14 @@ fn run_references(
 
 fn print_linear(name: &str, prep: &Prepared, rows: &[Timed]) {
     let reference = &rows[0];
-    println!(
+    say!(
         "linear run `{name}`: m = {}, d = {}, {} steps; total = time to the complete result \
          (records + theory), best of the runs [median]",
         prep.pairs.m,
         prep.config.d,
         prep.steps()
     );
-    println!(
+    say!(
         "{:<52} {:>16} {:>12} {:>10} {:>10} {:>12} {:>12}",
         "implementation",
         "total (s)",
@@ -318,7 +319,7 @@ fn print_linear(name: &str, prep: &Prepared, rows: &[Timed]) {
     );
     let fmt_gap = |g: Option<f64>| g.map_or("-".into(), |g| format!("{g:.2e}"));
     for row in rows {
-        println!(
+        say!(
             "{:<52} {:>7.3} [{:>6.3}] {:>12.2} {:>9.1}x {:>9.1}x {:>12} {:>12}",
             row.name,
             row.best(),
@@ -332,11 +333,11 @@ fn print_linear(name: &str, prep: &Prepared, rows: &[Timed]) {
     }
     for row in rows {
         if let Some(p) = &row.phases {
-            println!("  {:<50} {}", row.name, p.summary());
+            say!("  {:<50} {}", row.name, p.summary());
         }
         if let Some(t) = &row.truncation {
             let get = |key: &str| t.get(key).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
-            println!(
+            say!(
                 "  {:<50} K = {} modes kept (γ_K+1 ≤ {:.4}); bound on the dropped modes' \
                  share of C: ε = {:.1e}",
                 row.name,

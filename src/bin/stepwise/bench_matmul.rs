@@ -7,6 +7,7 @@
 //! one thread (`Par::Seq`, as the CPU backends do); lavapipe uses `LP_NUM_THREADS` threads
 //! (all cores unless set).
 
+use crate::stdout::say;
 use std::time::Instant;
 
 use faer::linalg::matmul::matmul;
@@ -67,13 +68,16 @@ pub fn run_all() -> Result<Vec<MatmulRow>, String> {
         ctx.adapter_info.name, ctx.adapter_info.device_type
     );
     let threads = std::env::var("LP_NUM_THREADS").unwrap_or_else(|_| "default".into());
-    println!(
+    say!(
         "matmul, f32: WGSL on {adapter} (LP_NUM_THREADS={threads}) vs faer 0.24 on one \
          thread of this CPU; best of {TRIALS}"
     );
-    println!(
+    say!(
         "{:<32} {:>12} {:>12} {:>12}",
-        "shape (m x n x k)", "WGSL GFLOP/s", "faer GFLOP/s", "WGSL / faer"
+        "shape (m x n x k)",
+        "WGSL GFLOP/s",
+        "faer GFLOP/s",
+        "WGSL / faer"
     );
     let kernel = MatmulKernel::new(&ctx.device);
     let mut rows = Vec::new();
@@ -81,7 +85,7 @@ pub fn run_all() -> Result<Vec<MatmulRow>, String> {
         let flops = 2.0 * (shape.m * shape.n * shape.k) as f64;
         let wgsl = flops / time_wgsl(&ctx, &kernel, shape)? / 1e9;
         let faer = flops / time_faer(shape) / 1e9;
-        println!(
+        say!(
             "{label:<32} {wgsl:>12.2} {faer:>12.2} {:>12.3}",
             wgsl / faer
         );

@@ -1,5 +1,6 @@
 //! `stepwise export-python`: a linear run as a standalone NumPy script with its data.
 
+use crate::stdout::say;
 use std::path::PathBuf;
 
 use stepwise::experiment::python_export::{python_bundle, BUNDLE_DIR, SCRIPT_NAME};
@@ -45,9 +46,9 @@ pub fn export_python(args: &ExportPythonArgs) -> Result<(), String> {
         let path = dir.join(f.name);
         std::fs::write(&path, &f.bytes)
             .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-        println!("wrote {} ({} bytes)", path.display(), f.bytes.len());
+        say!("wrote {} ({} bytes)", path.display(), f.bytes.len());
     }
-    println!(
+    say!(
         "run it (Python 3 with NumPy): python3 {}   (--help for the solver and dtype options); \
          it writes result.json in the schema of `stepwise run --out`",
         dir.join(SCRIPT_NAME).display()

@@ -13,6 +13,8 @@ mod bench_reference;
 mod compare;
 mod export_python;
 mod images;
+mod stdout;
+use stdout::say;
 use stepwise::experiment::mlp::{self, MlpConfig, MlpResult, MlpSetup, MLP_PRESETS};
 use stepwise::experiment::{self, overrides, RunConfig, RunResult, PRESETS};
 use stepwise::gpu::{prepare_on_gpu, GpuContext};
@@ -83,10 +85,10 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Presets => {
             for p in PRESETS {
-                println!("{:<17} {}", p.name, p.description);
+                say!("{:<17} {}", p.name, p.description);
             }
             for p in MLP_PRESETS {
-                println!("{:<17} {}", p.name, p.description);
+                say!("{:<17} {}", p.name, p.description);
             }
             Ok(())
         }
@@ -266,7 +268,7 @@ fn read_config_file(name: &str) -> Result<String, String> {
 
 fn write_output(path: &Path, text: &str) -> Result<(), String> {
     if path == Path::new("-") {
-        println!("{text}");
+        say!("{text}");
         return Ok(());
     }
     std::fs::write(path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
@@ -306,7 +308,7 @@ fn print_lines(lines: &[String], out: Option<&Path>) {
         if json_on_stdout {
             eprintln!("{line}");
         } else {
-            println!("{line}");
+            say!("{line}");
         }
     }
 }
