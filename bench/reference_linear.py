@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The obvious NumPy script for SPEC §2, as a researcher would write it: the reference that
+"""The obvious NumPy script for docs/math.md §2, as a researcher would write it: the reference that
 `stepwise bench` times our implementation against.
 
 Reads the data of a run exactly as stepwise used it (x, x_prime, W(0) and the resolved
@@ -9,7 +9,7 @@ configuration: `stepwise run fig1 --export-data --out data.json` writes it, and 
     Γ = (1/2n) Σ_i (x_i x'_iᵀ + x'_i x_iᵀ),  C = W Γ Wᵀ,  W ← W − η · 4 (C − I) W Γ
 
 in float32 (or --dtype float64), recording the loss ||C − I||² and the eigenvalues of C
-every `record_every` steps and at the last step, plus the closed-form theory of SPEC §2
+every `record_every` steps and at the last step, plus the closed-form theory of docs/math.md §4–5
 (Result 4.6, discrete time: rate 2 ln(1 + 4ηγ_j)/η, as stepwise's default `theory_time`).
 
 Writes JSON: {"records", "theory": {"tau", "records"}, "timing": {...seconds...}}. The timed

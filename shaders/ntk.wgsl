@@ -1,4 +1,4 @@
-// Pieces of the empirical NTK of the one-hidden-layer ReLU network (SPEC §3), on matrices
+// Pieces of the empirical NTK of the one-hidden-layer ReLU network (docs/math.md §6), on matrices
 // in the padded layout of matmul.wgsl. One invocation per vec4 of the output.
 //
 // `gates`: G[i,k] = sqrt(w̄2_k) · 1[H[i,k] > 0] for the first `hidden` columns, 0 beyond

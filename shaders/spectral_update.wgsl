@@ -1,4 +1,4 @@
-// The update matrix B of a step W ← W − η B W Γ for Appendix G's loss variants (SPEC §5,
+// The update matrix B of a step W ← W − η B W Γ for Appendix G's loss variants (docs/math.md §8,
 // src/model/spectral/mod.rs: `update_matrix`), from C (and M), in ONE workgroup of 64
 // invocations, d ≤ 32. With C_sym = (C + Cᵀ)/2 and G = dL/dC:
 //   baseline (0), precondition (4): G = 2 (C_sym − I), no eigendecomposition;

@@ -1,4 +1,4 @@
-//! Appendix G's variants against the claims SPEC §5 makes for them, on the CPU backend.
+//! Appendix G's variants against the claims docs/math.md §8 makes for them, on the CPU backend.
 
 use stepwise::experiment::appg::{
     compare_cpu, AppgConfig, AppgResult, Comparison, CpuVariants, EtaPolicy, LinearTrials, Policy,

@@ -13,8 +13,8 @@ fn run(name: &str, sets: &[&str]) -> MlpResult {
     run_mlp_cpu(&cfg).unwrap_or_else(|e| panic!("{name} {sets:?}: {e}"))
 }
 
-/// With the linear kernel K = ΦΦᵀ and F0 = Φ W(0)ᵀ, the kernel path gives Section 2's γ_j
-/// and s_j(0) (SPEC §3: "Linear kernel K = ΦΦᵀ must reproduce Section 2 exactly").
+/// With the linear kernel K = ΦΦᵀ and F0 = Φ W(0)ᵀ, the kernel path gives the linear model's
+/// γ_j and s_j(0) (docs/math.md §6: then the kernel theory is the linear one of §4).
 #[test]
 fn linear_kernel_reproduces_the_linear_theory() {
     let prep =

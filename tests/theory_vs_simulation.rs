@@ -1,4 +1,4 @@
-//! The simulated gradient descent against the closed-form theory (SPEC §2).
+//! The simulated gradient descent against the closed-form theory (docs/math.md §4–5).
 
 use stepwise::experiment::{overrides, preset, run_cpu, Record, RunResult};
 

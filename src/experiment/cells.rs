@@ -4,7 +4,7 @@
 //! 2. [`learned_directions`] / [`top_eigenvectors`]: SSL as kernel PCA (Section 5), the
 //!    learned W spans Γ's top eigenvectors, one per step;
 //! 3. [`landscape`]: the modewise SSL loss is a double well, the supervised one a single well,
-//!    hence SSL's delayed escape vs supervised's immediate approach (App. F, SPEC §6).
+//!    hence SSL's delayed escape vs supervised's immediate approach (App. F, docs/math.md §9).
 
 use faer::Mat;
 

@@ -18,7 +18,7 @@ pub const MAX_SCALE: f64 = 100.0;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExperimentKind {
-    /// Linear Barlow Twins (SPEC §2).
+    /// Linear Barlow Twins (docs/math.md §2).
     Linear,
 }
 

@@ -1,5 +1,5 @@
 //! `shaders/ntk.wgsl`: the empirical NTK of the one-hidden-layer ReLU network at its current
-//! weights (SPEC §3), from matmuls and two elementwise kernels:
+//! weights (docs/math.md §6), from matmuls and two elementwise kernels:
 //! K = H̃ H̃ᵀ + (X̃ X̃ᵀ) ⊙ (G Gᵀ), G = 1[H > 0] diag(√w̄2).
 
 use super::context::GpuError;

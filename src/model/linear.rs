@@ -1,4 +1,4 @@
-//! Linear Barlow Twins (SPEC §2): f(x) = W x, C = W Γ Wᵀ, L = ||C − I||_F²,
+//! Linear Barlow Twins (docs/math.md §2): f(x) = W x, C = W Γ Wᵀ, L = ||C − I||_F²,
 //! ∇_W L = 4 (C − I) W Γ. Reference implementation in f64.
 
 use faer::{Mat, MatRef};

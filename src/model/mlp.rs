@@ -1,4 +1,4 @@
-//! The one-hidden-layer ReLU network of SPEC §4, f(x) = W2 relu(W1 x + b1) + b2, as plain
+//! The one-hidden-layer ReLU network of docs/math.md §7, f(x) = W2 relu(W1 x + b1) + b2, as plain
 //! f32 math with faer (the CPU backend and the reference of the GPU kernels).
 //!
 //! Biases ride along as an extra unit: inputs get a trailing 1 (X̃ = [X, 1]), the hidden layer

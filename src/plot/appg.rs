@@ -1,4 +1,4 @@
-//! Appendix G's comparison (SPEC §5) as small multiples: one panel per variant with the
+//! Appendix G's comparison (docs/math.md §8) as small multiples: one panel per variant with the
 //! eigenvalues of C against the step (the baseline's curves faint and dashed underneath,
 //! the threshold, and where every mode was learned), and a bar panel of the time to learn
 //! every mode relative to the baseline (`appg_bars.rs`).

@@ -1,4 +1,4 @@
-//! The kernelized model (SPEC §3): K_Γ = K^{1/2} S K^{1/2} over the 2n points [X; X'],
+//! The kernelized model (docs/math.md §6): K_Γ = K^{1/2} S K^{1/2} over the 2n points [X; X'],
 //! with S = (1/2n) [[0, I], [I, 0]].
 
 use faer::{Mat, MatRef};

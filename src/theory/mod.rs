@@ -1,4 +1,4 @@
-//! Closed-form theory (SPEC §2–3): eigenvalue curves, step times, final weights, kernels.
+//! Closed-form theory (docs/math.md §4–6): eigenvalue curves, step times, final weights, kernels.
 
 pub mod kernel;
 pub mod linear;

@@ -1,5 +1,5 @@
-//! The empirical NTK of the one-hidden-layer ReLU network (SPEC §3), the kernel theory built
-//! from it, and the subspace alignment of Appendix E.
+//! The empirical NTK of the one-hidden-layer ReLU network (docs/math.md §6), the kernel
+//! theory built from it, and the subspace alignment of Appendix E.
 
 use faer::{Mat, MatRef};
 

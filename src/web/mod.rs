@@ -5,7 +5,7 @@
 //! chunks that the page schedules per animation frame, and draws, exports and shares it.
 //! The later cells are one call each: [`compute_init`] runs the random-vs-aligned init
 //! comparison (Result 4.6) and [`symmetry_landscape`] the symmetry-breaking landscapes
-//! (App. F). [`MlpSession`] does for the MLP runs (SPEC §4) what `LinearSession` does for
+//! (App. F). [`MlpSession`] does for the MLP runs (docs/math.md §7) what `LinearSession` does for
 //! the linear one, and [`AppgSession`] for Appendix G's comparison of loss variants (cell
 //! "Can SSL learn faster?"). Every failure reaches JavaScript as an exception carrying its own message.
 

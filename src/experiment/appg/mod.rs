@@ -1,4 +1,4 @@
-//! Appendix G made real (SPEC §5): the loss variants run side by side with the baseline on
+//! Appendix G made real (docs/math.md §8): the loss variants run side by side with the baseline on
 //! the same data and W(0), at the baseline's η and at each variant's own largest stable η.
 
 mod backends;

@@ -1,4 +1,4 @@
-//! The MLP run's configuration (SPEC §4): data, network, loss, optimizer and recording.
+//! The MLP run's configuration (docs/math.md §7): data, network, loss, optimizer and recording.
 
 use serde::{Deserialize, Serialize};
 
@@ -47,7 +47,7 @@ pub struct MlpConfig {
     pub loss: LossKind,
     /// SimCLR's temperature τ.
     pub temperature: f64,
-    /// Barlow Twins only: Appendix G's loss variant (SPEC §5); not `baseline` runs on the
+    /// Barlow Twins only: Appendix G's loss variant (docs/math.md §8); not `baseline` runs on the
     /// CPU backend.
     pub variant: LossVariant,
     /// The preconditioner's shift a, for `variant = precondition`.

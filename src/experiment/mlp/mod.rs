@@ -1,5 +1,5 @@
-//! The MLP experiments of SPEC §4: a one-hidden-layer ReLU network trained with Barlow
-//! Twins, SimCLR or VICReg, with the empirical NTK's theory (SPEC §3).
+//! The MLP experiments of docs/math.md §7: a one-hidden-layer ReLU network trained with Barlow
+//! Twins, SimCLR or VICReg, with the empirical NTK's theory (docs/math.md §6).
 
 mod backend;
 mod config;

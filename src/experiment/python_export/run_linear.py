@@ -12,7 +12,7 @@ This script needs only Python 3 and NumPy. It reads, from its own folder:
                         (after centering when `dataset.center` is true)
     w0.npy              W(0) (d x m, float32): i.i.d. N(0, α²) entries, α = `init_scale`
 
-and runs the gradient descent of the linear model (SPEC §2, the paper's Sec. 3):
+and runs the gradient descent of the linear model (docs/math.md §2, the paper's Sec. 3):
 
     Γ = (1/2n) Σ_i (x_i x'_iᵀ + x'_i x_iᵀ)     (m x m, symmetric)
     C = W Γ Wᵀ                                 (d x d)

@@ -1,4 +1,4 @@
-//! Appendix G's loss variants (SPEC §5) as spectral functions of C = Q diag(λ) Qᵀ.
+//! Appendix G's loss variants (docs/math.md §8) as spectral functions of C = Q diag(λ) Qᵀ.
 //!
 //! For L = Σ_j ℓ(λ_j), dL/dC = G = Q diag(ℓ'(λ_j)) Qᵀ and, in the linear model,
 //! ∇_W L = 2 G W Γ. Every backend steps W ← W − η B W Γ with the d x d *update matrix*

@@ -1,4 +1,4 @@
-//! The self-supervised losses of SPEC §4 on an embedding matrix F, with dL/dF, in f64.
+//! The self-supervised losses of docs/math.md §7 on an embedding matrix F, with dL/dF, in f64.
 //!
 //! F is N x d row-major with N = 2n: rows 0..n are f(x_i) (the block Z), rows n..2n are
 //! f(x'_i) (the block Z'). Row i's positive twin is row (i + n) mod N. This is the CPU

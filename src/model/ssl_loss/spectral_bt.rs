@@ -1,4 +1,4 @@
-//! Barlow Twins with one of Appendix G's losses (SPEC §5): L = Σ_j ℓ(λ_j(C)) with
+//! Barlow Twins with one of Appendix G's losses (docs/math.md §8): L = Σ_j ℓ(λ_j(C)) with
 //! C = (ZᵀZ' + Z'ᵀZ)/(2n), so dL/dZ = Z'G/n and dL/dZ' = ZG/n for G = dL/dC, i.e.
 //! Z'Bᵀ/(2n) with the update matrix B of [`crate::model::spectral::update_matrix`]. For
 //! preconditioning, dL/dF is multiplied on the right by (FᵀF/(2n) + aI)⁻¹, which is that
