@@ -33,9 +33,8 @@ fn is_generated(rel: &str) -> bool {
 
 fn is_text(path: &Path) -> bool {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let in_scripts = path
-        .parent()
-        .is_some_and(|p| p.ends_with("scripts") || p.ends_with(".ci"));
+    let folder = path.parent().and_then(|p| p.file_name());
+    let in_scripts = folder.is_some_and(|f| f == "scripts" || f == ".ci");
     matches!(
         ext,
         "rs" | "wgsl" | "js" | "mjs" | "py" | "md" | "html" | "css" | "toml" | "json" | "txt"
