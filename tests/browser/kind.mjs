@@ -85,6 +85,11 @@ export const kindChecks = {
     await expectWaiting(page, "stepwise", "offscreen", /scrolled into view/);
     await page.waitForTimeout(500);
     assert((await cellState(page, "stepwise")) === "idle", "cell 1 ran out of view");
+    // ... while the comparison, in view with its default (small) configuration, starts by
+    // itself like cell 1 and computes alone
+    await waitBusy(page, (b) => b.appg > 0, "the comparison to start by itself in view");
+    const alone = await busyMs(page);
+    assert(alone.stepwise === 0 && alone.mlp === 0, `beside the comparison: ${JSON.stringify(alone)}`);
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.waitForFunction(() => document.body.dataset.state === "finished", null,
       { timeout: RUN_MS });
@@ -140,7 +145,8 @@ export const kindChecks = {
     const e = await busyMs(page);
     await waitBusy(page, (x) => x.stepwise > e.stepwise && x.mlp > e.mlp,
       "cell 1 and the MLP cell to compute side by side");
-    return { summary: "init and cell 1 waited out of view; hidden tab paused cell 1; one cell "
+    return { summary: "init and cell 1 waited out of view, cell 7 started in view; hidden tab "
+      + "paused cell 1; one cell "
       + "at a time (cell 1 and the comparison waited with notices); the box let all compute" };
   },
 };
