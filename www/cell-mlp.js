@@ -18,7 +18,7 @@ import { turn, release } from "./scheduler.js";
 import { onThemeChange, redrawDue } from "./theme.js";
 import { attachReadout } from "./readout.js";
 import { dataNote } from "./local-images.js";
-import { announce, clearPlaceholder } from "./estimate.js";
+import { announce, clearPlaceholder, calibrate, kindOf } from "./estimate.js";
 
 /** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
 const FRAME_BUDGET_MS = 8;
@@ -255,6 +255,18 @@ async function runLoop(c) {
   if (p.finished) {
     c.running = false;
     setState(c, "finished");
+    calibrateFrom(c, session, p.step);
+  }
+}
+
+/** After a finished run: this device's flop rate on the MLP, for later estimates. */
+function calibrateFrom(c, session, steps) {
+  try {
+    const cost = JSON.parse(mlp_cost_json(session.config_json()));
+    const flops = cost.prepare_flops + steps * cost.step_flops;
+    calibrate(kindOf(session.backend_notice()), "mlp", flops, c.prepareMs + c.runMs);
+  } catch {
+    // no cost for this configuration: no calibration
   }
 }
 

@@ -123,7 +123,7 @@ function calibrateFrom(session, steps) {
   try {
     const cost = JSON.parse(linear_cost_json(cell.sessionJson));
     const flops = cost.prepare_flops + steps * cost.step_flops;
-    calibrate(kindOf(session.backend_notice()), flops, cell.prepareMs + cell.runMs);
+    calibrate(kindOf(session.backend_notice()), "linear", flops, cell.prepareMs + cell.runMs);
   } catch {
     // no cost for this configuration: no calibration
   }

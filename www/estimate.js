@@ -5,7 +5,7 @@
 
 import { duration } from "./format.js";
 
-/** Measured flops per second, by backend kind ("cpu" or "gpu"). */
+/** Measured flops per second, by backend kind and model ("cpu:linear", "gpu:mlp"…). */
 const measured = new Map();
 /** Step counts of automatic-step linear runs, by their compact query (cell 1 learns them). */
 const knownSteps = new Map();
@@ -17,10 +17,11 @@ export function kindOf(backendNotice) {
   return /^webgpu/i.test(backendNotice) ? "gpu" : "cpu";
 }
 
-/** Notes that a run of `flops` took `ms` on `kind`, and which kind this page gets. */
-export function calibrate(kind, flops, ms) {
+/** Notes that a run of `flops` on `model` took `ms` on `kind`, and which kind this page
+ * gets. */
+export function calibrate(kind, model, flops, ms) {
   deviceKind = kind;
-  if (flops > 0 && ms >= 50) measured.set(kind, flops / (ms / 1000));
+  if (flops > 0 && ms >= 50) measured.set(`${kind}:${model}`, flops / (ms / 1000));
 }
 
 /** Notes the step count a linear configuration (its compact query) resolved to. */
@@ -41,9 +42,10 @@ export function stepsOf(query) {
 export function estimateText(costJson, backend = "auto", steps = undefined) {
   const cost = JSON.parse(costJson);
   const kind = backend === "cpu" ? "cpu" : deviceKind ?? "cpu";
-  const rate = measured.get(kind) ?? (kind === "gpu" ? cost.assumed_gpu_flops : cost.assumed_cpu_flops);
+  const key = `${kind}:${cost.model}`;
+  const rate = measured.get(key) ?? (kind === "gpu" ? cost.assumed_gpu_flops : cost.assumed_cpu_flops);
   const where = `on this device's ${kind === "gpu" ? "WebGPU" : "CPU"}`
-    + (measured.has(kind) ? "" : " (assumed speed)");
+    + (measured.has(key) ? "" : " (assumed speed)");
   const n = cost.steps ?? steps;
   if (n != null) {
     const work = cost.prepare_flops + cost.runs * n * cost.step_flops;

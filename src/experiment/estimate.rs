@@ -1,9 +1,9 @@
 //! How long a run takes, before it starts: the preparation's work plus steps × the work of
 //! one step, in floating-point operations counted from the configuration's sizes, divided by
-//! a throughput. The throughput is a stated assumption per backend ([`ASSUMED_CPU_FLOPS`],
-//! [`ASSUMED_GPU_FLOPS`]) until the page has measured one on this device: every finished run
-//! reports its flops and time, and later estimates use that rate (calibration by the
-//! visitor's own runs, see www/estimate.js).
+//! a throughput. The throughput is a stated assumption per backend and model
+//! ([`Cost::assumed_flops`]) until the page has measured one on this device: a finished
+//! cell-1 run reports its flops and time, and later linear estimates use that rate
+//! (calibration by the visitor's own runs, see www/estimate.js).
 //!
 //! The counts are orders of magnitude, not a profile: a step's matrix products at
 //! 2 flops per multiply-add, the data's Γ or NTK and their eigendecompositions.
@@ -14,10 +14,23 @@ use super::appg::{AppgConfig, AppgModel};
 use super::config::{RunConfig, Solver};
 use super::mlp::MlpConfig;
 
-/// Assumed flop rate of the page's CPU path (wasm, one thread, f32/f64 mixed).
+/// Assumed flop rate of the page's CPU path on the linear model (wasm, one thread; small
+/// d x m products): cell 1's `small` preset ran 102,366 steps/s in headless Chromium on a
+/// shared 2-core machine, 1.1e9 by this count.
 pub const ASSUMED_CPU_FLOPS: f64 = 1.0e9;
+/// Assumed flop rate of the CPU path on the MLP (larger products, SIMD-friendly):
+/// `mlp-small-bt` ran 5,062 steps/s there, 4.9e9 by this count.
+pub const ASSUMED_CPU_MLP_FLOPS: f64 = 5.0e9;
 /// Assumed flop rate of a WebGPU device (a laptop's integrated GPU, small dispatches).
 pub const ASSUMED_GPU_FLOPS: f64 = 2.0e10;
+
+/// Which model's step a cost counts (its throughput differs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CostModel {
+    Linear,
+    Mlp,
+}
 /// Share of a full run one stable-η probe is assumed to cost.
 const PROBE_SHARE: f64 = 0.25;
 /// Modes the truncated solver keeps, assumed before Γ is known: this many per embedding
@@ -37,9 +50,19 @@ pub struct Cost {
     /// Runs of that many steps (a comparison runs one per variant and η policy, and its
     /// stable-η probes count as a share of a run each).
     pub runs: f64,
+    pub model: CostModel,
 }
 
 impl Cost {
+    /// The assumed flop rate of this cost's model on the CPU (`gpu` false) or WebGPU.
+    pub fn assumed_flops(&self, gpu: bool) -> f64 {
+        match (gpu, self.model) {
+            (true, _) => ASSUMED_GPU_FLOPS,
+            (false, CostModel::Linear) => ASSUMED_CPU_FLOPS,
+            (false, CostModel::Mlp) => ASSUMED_CPU_MLP_FLOPS,
+        }
+    }
+
     /// Seconds at `flops_per_second`, when the step count is known.
     pub fn seconds(&self, flops_per_second: f64) -> Option<f64> {
         self.steps
@@ -71,6 +94,7 @@ pub fn linear_cost(cfg: &RunConfig) -> Cost {
         step_flops: 3.0 * step,
         steps: cfg.steps,
         runs: 1.0,
+        model: CostModel::Linear,
     }
 }
 
@@ -85,6 +109,7 @@ pub fn mlp_cost(cfg: &MlpConfig) -> Cost {
         step_flops: 6.0 * n * params,
         steps: cfg.steps,
         runs: 1.0,
+        model: CostModel::Mlp,
     }
 }
 

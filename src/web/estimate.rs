@@ -6,9 +6,7 @@ use wasm_bindgen::prelude::*;
 
 use super::js_error;
 use crate::experiment::appg::AppgConfig;
-use crate::experiment::estimate::{
-    appg_cost, linear_cost, mlp_cost, Cost, ASSUMED_CPU_FLOPS, ASSUMED_GPU_FLOPS,
-};
+use crate::experiment::estimate::{appg_cost, linear_cost, mlp_cost, Cost};
 use crate::experiment::mlp::MlpConfig;
 use crate::experiment::RunConfig;
 
@@ -24,15 +22,15 @@ struct CostJson {
 fn to_json(cost: Cost) -> Result<String, JsValue> {
     let out = CostJson {
         cost,
-        assumed_cpu_flops: ASSUMED_CPU_FLOPS,
-        assumed_gpu_flops: ASSUMED_GPU_FLOPS,
+        assumed_cpu_flops: cost.assumed_flops(false),
+        assumed_gpu_flops: cost.assumed_flops(true),
     };
     serde_json::to_string(&out).map_err(js_error)
 }
 
 /// The cost of cell 1's run of a JSON configuration, as JSON text `{prepare_flops,
-/// step_flops, steps, runs, assumed_cpu_flops, assumed_gpu_flops}` (`steps` null when
-/// automatic); throws if the configuration is invalid.
+/// step_flops, steps, runs, model, assumed_cpu_flops, assumed_gpu_flops}` (`steps` null when
+/// automatic, `model` "linear" or "mlp"); throws if the configuration is invalid.
 #[wasm_bindgen]
 pub fn linear_cost_json(config_json: &str) -> Result<String, JsValue> {
     to_json(linear_cost(
