@@ -92,6 +92,8 @@ export const kindChecks = {
     await waitBusy(page, (b) => b.appg > 0, "the comparison to start by itself in view");
     const alone = await busyMs(page);
     assert(alone.stepwise === 0 && alone.mlp === 0, `beside the comparison: ${JSON.stringify(alone)}`);
+    // (on SwiftShader's WebGPU it takes minutes: the reader pauses it, and cell 1 may go)
+    await page.evaluate(() => document.getElementById("appg-pause").click());
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.waitForFunction(() => document.body.dataset.state === "finished", null,
       { timeout: RUN_MS });
