@@ -53,8 +53,25 @@ fn hostile_values_become_notices_and_defaults() {
     for n in &notices {
         assert!(n.chars().count() < 320, "notice too long: {n}");
     }
-    assert!(notices.iter().any(|n| n.contains("`d`")));
-    assert!(notices.iter().any(|n| n.contains("unknown preset")));
+    assert!(notices
+        .iter()
+        .any(|n| n == "d = “<script>alert(1)</script>” is not a number; using 10"));
+    assert!(notices
+        .iter()
+        .any(|n| n == "dataset.n = “-5” is not a whole number (0, 1, 2, …); using 500"));
+    assert!(
+        notices.iter().any(
+            |n| n == "steps = “99999999999” is out of range (allowed 1 to 2000000); using auto"
+        ),
+        "{notices:#?}"
+    );
+    assert!(notices.iter().any(|n| n.starts_with("dataset.kind = “\"<img src=x onerror=alert(1)>\"” is not one of photo-patches, planted; using photo-patches")), "{notices:#?}");
+    assert!(notices
+        .iter()
+        .any(|n| n == "“__proto__” is not a setting of this cell; ignored it"));
+    assert!(notices
+        .iter()
+        .any(|n| n.starts_with("preset = “nope” is not one of fig1")));
 }
 
 #[test]
@@ -118,6 +135,122 @@ fn comparison_links_round_trip_and_hostile_ones_give_notices() {
     let (cfg, notices) = config_from_query::<AppgConfig>(hostile);
     assert_eq!(cfg, AppgConfig::preset("planted").unwrap());
     assert_eq!(notices.len(), 6, "{notices:#?}");
-    assert!(notices.iter().any(|n| n.contains("`a` = `<script>")));
-    assert!(notices.iter().any(|n| n.contains("`run.d` = `1e9`")));
+    assert!(notices.iter().any(|n| n.starts_with("a = “<script>")));
+    assert!(notices
+        .iter()
+        .any(|n| n.starts_with("run.d = “1e9” is too large; using ")));
+}
+
+#[test]
+fn a_bad_value_is_named_in_plain_words_with_the_value_used() {
+    let (cfg, notices) =
+        config_from_query::<RunConfig>("?d=abc&d=2.5&log_time=true&solver=fast&dataset.center=yes");
+    assert_eq!(cfg, RunConfig::default());
+    assert_eq!(
+        notices,
+        [
+            "d = “abc” is not a number; using 10",
+            "d = “2.5” is not a whole number (0, 1, 2, …); using 10",
+            "solver = “fast” is not one of eigenbasis, literal, truncated; using eigenbasis",
+            "dataset.center = “yes” is not true or false; using true",
+        ]
+    );
+    let (_, notices) = config_from_query::<RunConfig>("?d=500");
+    assert_eq!(
+        notices,
+        ["d = “500” is out of range (allowed 1 to 64); using 10"]
+    );
+}
+
+/// `cfg` with the dataset fields its kind ignores set to the defaults': the same run.
+fn same_run(cfg: &RunConfig) -> RunConfig {
+    let mut out = cfg.clone();
+    for f in cfg.dataset.kind.unused_fields() {
+        let v = overrides::value_of(&RunConfig::default(), &format!("dataset.{f}")).unwrap();
+        out = overrides::apply_unchecked(&out, &format!("dataset.{f}={v}")).unwrap();
+    }
+    out
+}
+
+#[test]
+fn minimal_links_reproduce_every_preset_and_random_edits() {
+    use stepwise::experiment::share::compact_query;
+    for p in PRESETS {
+        let cfg = (p.config)();
+        let q = compact_query(&cfg);
+        assert_eq!(
+            q,
+            format!("preset={}", p.name),
+            "a preset's link is its name alone"
+        );
+        let (back, notices) = config_from_query::<RunConfig>(&q);
+        assert!(notices.is_empty(), "{}: {notices:?}", p.name);
+        assert_eq!(back, cfg);
+    }
+    // a deterministic pseudo-random walk of edits from every preset
+    let edits: [&[&str]; 6] = [
+        &["d=4", "d=7", "d=12"],
+        &["seed=1", "seed=99", "seed=12345"],
+        &["dataset.n=300", "dataset.n=64"],
+        &["lr=0.02", "lr=auto", "steps=900", "steps=auto"],
+        &[
+            "solver=literal",
+            "solver=truncated",
+            "theory_time=flow",
+            "record_every=7",
+        ],
+        &[
+            "dataset.kind=planted",
+            "dataset.kind=photo-patches",
+            "dataset.noise=0.1",
+            "dataset.spectrum=[3,1]",
+            "dataset.crop=8",
+        ],
+    ];
+    let mut state = 0x2545f491u64;
+    for p in PRESETS {
+        let mut cfg = (p.config)();
+        for _ in 0..40 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let group = edits[(state % 6) as usize];
+            let edit = group[((state >> 8) % group.len() as u64) as usize];
+            let Ok(next) = overrides::apply(&cfg, edit) else {
+                continue;
+            };
+            cfg = next;
+            let q = compact_query(&cfg);
+            let (back, notices) = config_from_query::<RunConfig>(&q);
+            assert!(notices.is_empty(), "{q}: {notices:?}");
+            assert_eq!(same_run(&back), same_run(&cfg), "{q}");
+            assert!(q.len() <= config_to_query(&cfg).len());
+        }
+    }
+}
+
+#[test]
+fn a_photo_runs_link_has_no_planted_keys() {
+    use stepwise::experiment::share::compact_query;
+    let cfg = overrides::apply_all(
+        preset("planted").unwrap(),
+        &[
+            "dataset.kind=photo-patches",
+            "dataset.crop=8",
+            "dataset.base=16",
+            "d=5",
+        ],
+    )
+    .unwrap();
+    let q = compact_query(&cfg);
+    for key in ["dataset.dim", "dataset.spectrum", "dataset.noise"] {
+        assert!(!q.contains(key), "{q}");
+    }
+    let (back, _) = config_from_query::<RunConfig>(&q);
+    assert_eq!(same_run(&back), same_run(&cfg));
+    println!(
+        "default link {} chars (full {}), edited photo link: {q}",
+        compact_query(&RunConfig::default()).len(),
+        config_to_query(&RunConfig::default()).len()
+    );
 }

@@ -2,7 +2,9 @@
 // Each cell lives in its own module (cell-*.js); share.js maps the query string to cells.
 // All text that comes from a URL is written with textContent, never as HTML.
 
-import init, { presets_json, mlp_presets_json, appg_presets_json } from "./pkg/stepwise.js";
+import init, {
+  presets_json, mlp_presets_json, appg_presets_json, mode_palette,
+} from "./pkg/stepwise.js";
 import { $, showError, showNotices, messageOf } from "./ui.js";
 import { CELLS, splitQuery, setBackend, enterEmbed } from "./share.js";
 import { cell, setState, setupStepwise, run } from "./cell-stepwise.js";
@@ -11,7 +13,9 @@ import { symmetryCell, setupSymmetry, update } from "./cell-symmetry.js";
 import {
   mlpCell, hiddenCell, setupMlp, setupHidden, runMlp, runHidden, mlpUnavailable,
 } from "./cell-mlp.js";
-import { appgCell, setupAppg, runAppg, appgUnavailable } from "./cell-appg.js";
+import {
+  appgCell, setupAppg, runAppg, appgUnavailable, appgAutostarts,
+} from "./cell-appg.js";
 import { dataKeyNotices } from "./local-images.js";
 import { register, setupScheduler, autostart, schedulerState } from "./scheduler.js";
 import { setupPage } from "./page.js";
@@ -26,6 +30,8 @@ window.stepwise = {
   hiddenCell,
   appgCell,
   scheduler: schedulerState,
+  /** The figures' mode colours, light or dark (readout checks compare the swatches). */
+  palette: (dark) => mode_palette(dark),
   state: () => cell.root.dataset.state,
   resultJson: () => cell.session?.result_json() ?? null,
   localImages: () => cell.session?.local_images() ?? 0,
@@ -45,12 +51,12 @@ function pageKeys(params) {
   const notices = [];
   const backend = params.get("backend");
   if (backend !== null && backend !== "cpu" && backend !== "auto") {
-    notices.push(`ignored backend = ${backend.slice(0, 40)}: use backend=cpu or backend=auto`);
+    notices.push(`backend = “${backend.slice(0, 40)}” is not one of auto, cpu; using auto`);
   }
   let embed = params.get("embed");
   if (embed !== null && !(embed in CELLS)) {
-    const names = Object.keys(CELLS).map((c) => `"${c}"`).join(", ");
-    notices.push(`ignored embed = ${embed.slice(0, 40)}: the cells are ${names}`);
+    const names = Object.keys(CELLS).join(", ");
+    notices.push(`embed = “${embed.slice(0, 40)}” is not one of ${names}; showing the whole notebook`);
     embed = null;
   }
   notices.push(...dataKeyNotices(params));
@@ -101,10 +107,14 @@ async function main() {
   if (!embed || embed === "symmetry") update();
   const starts = [];
   if (!embed || embed === "init") starts.push(autostart("init", compute));
-  // the MLP cells and the comparison are expensive: they wait for Run unless embedded
+  // the MLP cells are expensive: they wait for Run unless embedded; the comparison's default
+  // (about a second) starts once in view like cell 1, a preset or edit from a link waits
   if (embed === "mlp") starts.push(autostart("mlp", runMlp));
   if (embed === "hidden") starts.push(autostart("hidden", runHidden));
   if (embed === "appg") starts.push(autostart("appg", runAppg));
+  // (unless the reader pressed Run first: then a Pause must stay a pause)
+  const appgUntouched = () => (appgCell.root.dataset.state === "idle" ? runAppg() : undefined);
+  if (!embed && appgAutostarts()) starts.push(autostart("appg", appgUntouched));
   if (!embed || embed === "stepwise") starts.push(autostart("stepwise", run));
   await Promise.all(starts);
 }

@@ -1,9 +1,11 @@
 // Cell 7, "Can SSL learn faster?" (Appendix G): the loss variants against the baseline at
 // the baseline's η and at each one's own stable η, a comparison advanced a few milliseconds
-// per animation frame like the MLP cells. It waits for Run unless the page embeds it.
+// per animation frame like the MLP cells. Its default (small) comparison starts by itself
+// once in view, like cell 1; another one from a link waits for Run unless embedded.
 
 import {
-  create_appg_session, parse_appg_query, appg_compact_query, appg_config_problem,
+  create_appg_session, parse_appg_query, appg_compact_query, appg_config_problem, appg_cost_json,
+  compact_query,
 } from "./pkg/stepwise.js";
 import {
   $, setText, count, showError, clearError, download, afterPaint, messageOf, yieldTask,
@@ -16,6 +18,7 @@ import { turn, release } from "./scheduler.js";
 import { onThemeChange, redrawDue } from "./theme.js";
 import { attachReadout, fmt as fmt6 } from "./readout.js";
 import { dataNote } from "./local-images.js";
+import { announce, clearPlaceholder, stepsOf } from "./estimate.js";
 
 /** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
 const FRAME_BUDGET_MS = 8;
@@ -47,6 +50,8 @@ export const appgCell = {
   presets: [],
   /** The figure's hover readout ({refresh, hide}). */
   readout: null,
+  /** Whether the page's link has no key of this cell (then it may start by itself). */
+  linkless: false,
 };
 const c = appgCell;
 
@@ -107,6 +112,30 @@ function formJson(show = true) {
   return json;
 }
 
+/** `lead` ("Changed: press Run") with the form's estimated time, in the status and, until
+ * the first figure, in the figure box. A linear comparison with automatic steps takes the
+ * step count cell 1 found for the same run, when it ran it. */
+function showEstimate(lead) {
+  const json = formJson(false);
+  announce({
+    status: "appg-status",
+    canvas: c.session ? null : c.canvas,
+    lead,
+    cost: () => appg_cost_json(json),
+    steps: () => {
+      const cfg = JSON.parse(json);
+      return cfg.model === "linear" ? stepsOf(compact_query(JSON.stringify(cfg.run))) : undefined;
+    },
+    backend: c.backend,
+  });
+}
+
+/** Whether the cell may start by itself once in view: its link chose nothing, so it shows
+ * the default (small, quick) comparison. */
+export function appgAutostarts() {
+  return c.linkless && el("preset").value === DEFAULT_PRESET;
+}
+
 function draw() {
   if (!c.session) return;
   try {
@@ -163,6 +192,7 @@ async function prepare() {
   c.prepareMs = performance.now() - t0;
   Object.assign(c, { runMs: 0, wallMs: 0, tabled: -1, budget: 20 });
   c.sessionQuery = c.session.share_query();
+  clearPlaceholder(c.canvas);
   showBackend(c.session);
   showProgress(c.session.progress());
   draw();
@@ -296,13 +326,13 @@ function wireControls() {
   presetOptions(select, c.presets, (p) => {
     c.config = structuredClone(p.config);
     fillForm(c.config, c.form);
-    setText("appg-status", "Preset loaded: press Run");
+    showEstimate("Preset loaded: press Run");
   });
   c.form.addEventListener("input", (e) => {
     if (e.target === select) return;
     matchPreset(select, c.presets, c.config, c.form);
     if (!c.running && c.root.dataset.state !== "preparing") {
-      setText("appg-status", "Changed: press Run");
+      showEstimate("Changed: press Run");
     }
   });
   // #appg-run is the form's submit button: Enter in a field runs too
@@ -335,6 +365,7 @@ export function setupAppg({ params, presets, backend }) {
     notices.push(`ignored \`${PANELS_KEY}\` = \`${view.slice(0, 40)}\`: use equal or stable`);
   }
   if (params.get("log_time") === "true") el("log-steps").checked = true;
+  c.linkless = [...params.keys()].length === 0;
   if (!params.has("preset")) params.set("preset", DEFAULT_PRESET);
   const parsed = JSON.parse(parse_appg_query(params.toString()));
   c.config = parsed.config;
@@ -344,7 +375,7 @@ export function setupAppg({ params, presets, backend }) {
   registerCell(c.id, query);
   wireShare(c.id, "appg-status");
   setState("idle");
-  setText("appg-status", "Not started: press Run");
+  showEstimate("Not started: press Run");
   return [...notices, ...parsed.notices].map((n) => `${c.label}: ${n}`);
 }
 

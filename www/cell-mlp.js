@@ -4,12 +4,13 @@
 // when Run is pressed (or when the page embeds one of them).
 
 import {
-  create_mlp_session, parse_mlp_query, mlp_compact_query, mlp_config_problem,
+  create_mlp_session, parse_mlp_query, mlp_compact_query, mlp_config_problem, mlp_cost_json,
 } from "./pkg/stepwise.js";
 import {
-  $, setText, count, showError, clearError, download, afterPaint, messageOf, yieldTask,
+  $, setText, showError, clearError, download, afterPaint, messageOf, yieldTask,
   pacedPainter,
 } from "./ui.js";
+import { progressText } from "./format.js";
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { registerCell, wireShare, prefixed, pair } from "./share.js";
 import { mlpSummary, hiddenSummary } from "./mlp-summary.js";
@@ -17,6 +18,7 @@ import { turn, release } from "./scheduler.js";
 import { onThemeChange, redrawDue } from "./theme.js";
 import { attachReadout } from "./readout.js";
 import { dataNote } from "./local-images.js";
+import { announce, clearPlaceholder, calibrate, kindOf } from "./estimate.js";
 
 /** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
 const FRAME_BUDGET_MS = 8;
@@ -92,6 +94,18 @@ function formJson(c, show = true) {
   return json;
 }
 
+/** `lead` ("Changed: press Run") with the form's estimated time, in the status and, until
+ * the first figure, in the figure box. */
+function showEstimate(c, lead) {
+  announce({
+    status: `${c.id}-status`,
+    canvas: c.session ? null : c.canvas,
+    lead,
+    cost: () => mlp_cost_json(formJson(c, false)),
+    backend: c.backend,
+  });
+}
+
 function draw(c) {
   if (!c.session) return;
   try {
@@ -104,11 +118,9 @@ function draw(c) {
 
 function showProgress(c, p) {
   el(c, "progress").value = p.total > 0 ? p.step / p.total : 0;
-  const rate = c.wallMs > 0 ? (p.step / c.wallMs) * 1000 : 0;
-  setText(`${c.id}-rate`, rate > 0 ? `${count(Math.round(rate))} steps/s` : "");
-  setText(`${c.id}-status`, p.finished
-    ? `Finished: ${count(p.step)} steps`
-    : `step ${count(p.step)} of ${count(p.total)}`);
+  const { status, rate } = progressText(p.step, p.total, c.wallMs, p.finished);
+  setText(`${c.id}-rate`, rate);
+  setText(`${c.id}-status`, status);
   try {
     setText(`${c.id}-summary`, c.summarize(JSON.parse(c.session.summary_json()), p.finished));
   } catch (e) {
@@ -158,6 +170,7 @@ async function prepare(c) {
   c.prepareMs = performance.now() - t0;
   Object.assign(c, { runMs: 0, wallMs: 0, budget: JSON.parse(json).record_every });
   adoptSession(c);
+  clearPlaceholder(c.canvas);
   showProgress(c, c.session.progress());
   draw(c);
   setState(c, "paused");
@@ -242,6 +255,18 @@ async function runLoop(c) {
   if (p.finished) {
     c.running = false;
     setState(c, "finished");
+    calibrateFrom(c, session, p.step);
+  }
+}
+
+/** After a finished run: this device's flop rate on the MLP, for later estimates. */
+function calibrateFrom(c, session, steps) {
+  try {
+    const cost = JSON.parse(mlp_cost_json(session.config_json()));
+    const flops = cost.prepare_flops + steps * cost.step_flops;
+    calibrate(kindOf(session.backend_notice()), "mlp", flops, c.prepareMs + c.runMs);
+  } catch {
+    // no cost for this configuration: no calibration
   }
 }
 
@@ -309,14 +334,14 @@ function wireControls(c) {
     c.config = structuredClone(p.config);
     c.widthExplicit = false;
     fillForm(c.config, c.form);
-    setText(`${c.id}-status`, "Preset loaded: press Run");
+    showEstimate(c, "Preset loaded: press Run");
   });
   c.form.addEventListener("input", (e) => {
     if (e.target === select) return;
     if (e.target.dataset.key === "width") c.widthExplicit = true;
     matchPreset(select, c.presets, c.config, c.form);
     if (!c.running && c.root.dataset.state !== "preparing") {
-      setText(`${c.id}-status`, "Changed: press Run");
+      showEstimate(c, "Changed: press Run");
     }
   });
   // #<id>-run is the form's submit button: Enter in a field runs too
@@ -351,7 +376,7 @@ function setup(c, { params, presets, backend }) {
   registerCell(c.id, (strict) => query(c, strict));
   wireShare(c.id, `${c.id}-status`);
   setState(c, "idle");
-  setText(`${c.id}-status`, "Not started: press Run");
+  showEstimate(c, "Not started: press Run");
   return parsed.notices.map((n) => `${c.label}: ${n}`);
 }
 

@@ -1,19 +1,24 @@
 // Cell 1, stepwise learning (Figure 1 A/B): a live linear run on WebGPU or the CPU, advanced
 // one chunk per animation frame; cell 2 (the learned directions) reads its final W.
 
-import { create_session, parse_query, config_query, config_problem } from "./pkg/stepwise.js";
 import {
-  $, setText, count, showError, clearError, download, afterPaint, messageOf, yieldTask, pacedPainter,
+  create_session, parse_query, compact_query, config_problem, linear_cost_json,
+} from "./pkg/stepwise.js";
+import {
+  $, setText, showError, clearError, afterPaint, messageOf, yieldTask, pacedPainter,
+  focusKeeper,
 } from "./ui.js";
+import { progressText } from "./format.js";
+import { announce, calibrate, kindOf, learnSteps, stepsOf } from "./estimate.js";
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
-import { renderDirections } from "./directions.js";
+import { showDirections } from "./cell-directions.js";
+import { wireDownloads } from "./stepwise-downloads.js";
 import { registerCell, wireShare, pair } from "./share.js";
 import { setupLocalImages, noteRun } from "./local-images.js";
 import { turn, release } from "./scheduler.js";
 import { onThemeChange, redrawDue } from "./theme.js";
 import { setupReplay, syncReplay, cursorTime } from "./replay.js";
 import { attachReadout } from "./readout.js";
-import { wirePythonExport } from "./python-export.js";
 import { bundledPhotosReady } from "./bundled-photos.js";
 
 /** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
@@ -30,8 +35,9 @@ export const cell = {
   /** Full configuration object the form edits (keys the form lacks are kept). */
   config: null,
   session: null,
-  /** Query of the configuration the session was made from. */
+  /** Query (and JSON) of the configuration the session was made from. */
   sessionQuery: null,
+  sessionJson: null,
   running: false,
   loop: null,
   budget: 1,
@@ -50,16 +56,20 @@ export const cell = {
   readout: null,
 };
 
+const keepFocus = focusKeeper(["run", "pause", "step", "reset"].map((id) => $(id)));
+
 /** The cell's state, also on <body> (the tests wait on it): loading, idle, preparing,
  * running, paused, finished, error or unavailable. */
 export function setState(state) {
   cell.root.dataset.state = state;
   document.body.dataset.state = state;
   const busy = state === "preparing";
-  $("run").disabled = busy || state === "running";
-  $("pause").disabled = state !== "running";
-  $("step").disabled = busy || state === "running" || state === "finished";
-  $("reset").disabled = busy;
+  keepFocus(() => {
+    $("run").disabled = busy || state === "running";
+    $("pause").disabled = state !== "running";
+    $("step").disabled = busy || state === "running" || state === "finished";
+    $("reset").disabled = busy;
+  });
   for (const id of ["download-png", "download-svg", "download-json", "download-csv",
     "download-python"]) {
     $(id).disabled = !cell.session || busy;
@@ -103,11 +113,32 @@ function draw() {
 
 function showProgress(p) {
   $("progress").value = p.total > 0 ? p.step / p.total : 0;
-  const rate = cell.wallMs > 0 ? (p.step / cell.wallMs) * 1000 : 0;
-  setText("rate", rate > 0 ? `${count(Math.round(rate))} steps/s` : "");
-  setText("status", p.finished
-    ? `Finished: ${count(p.step)} steps`
-    : `step ${count(p.step)} of ${count(p.total)}`);
+  const { status, rate } = progressText(p.step, p.total, cell.wallMs, p.finished);
+  setText("rate", rate);
+  setText("status", status);
+}
+
+/** After a finished run: this device's flop rate for later estimates (www/estimate.js). */
+function calibrateFrom(session, steps) {
+  try {
+    const cost = JSON.parse(linear_cost_json(cell.sessionJson));
+    const flops = cost.prepare_flops + steps * cost.step_flops;
+    calibrate(kindOf(session.backend_notice()), "linear", flops, cell.prepareMs + cell.runMs);
+  } catch {
+    // no cost for this configuration: no calibration
+  }
+}
+
+/** `lead` ("Changed: press Run") with the form's estimated time, in the status. */
+function showEstimate(lead) {
+  const json = () => JSON.stringify(readForm(cell.config));
+  announce({
+    status: "status",
+    lead,
+    cost: () => linear_cost_json(json()),
+    steps: () => stepsOf(compact_query(json())),
+    backend: cell.backend,
+  });
 }
 
 /** Makes a fresh session from the form (shows "Preparing…" while the data are built). */
@@ -139,7 +170,9 @@ async function prepare() {
   }
   cell.prepareMs = performance.now() - t0;
   performance.measure("stepwise: prepare", { start: t0 }); // shows in DevTools' timeline
-  cell.sessionQuery = config_query(json);
+  cell.sessionQuery = compact_query(json);
+  cell.sessionJson = json;
+  learnSteps(cell.sessionQuery, cell.session.progress().total);
   cell.runMs = 0;
   cell.wallMs = 0;
   cell.drawMs = 0;
@@ -225,7 +258,8 @@ async function runLoop() {
   if (p.finished) {
     cell.running = false;
     setState("finished");
-    if (!cell.embed) await showDirections();
+    calibrateFrom(session, p.step);
+    if (!cell.embed) await showDirections(cell);
   }
 }
 
@@ -235,7 +269,7 @@ export async function run() {
   let query = null;
   try {
     const json = JSON.stringify(readForm(cell.config));
-    if (!config_problem(json)) query = config_query(json);
+    if (!config_problem(json)) query = compact_query(json);
   } catch {
     // prepare() reports it
   }
@@ -287,27 +321,6 @@ async function rerun() {
   await run();
 }
 
-// ---- cell 2: the learned directions ------------------------------------------------
-
-async function showDirections() {
-  const session = cell.session;
-  if (!session) {
-    setText("directions-status", "Run the first cell first.");
-    return;
-  }
-  setText("directions-status", "Reading W…");
-  try {
-    const json = await session.directions();
-    if (session !== cell.session) return;
-    const summary = renderDirections($("directions"), json);
-    const p = session.progress();
-    const when = p.finished ? "end of the run" : `step ${count(p.step)}`;
-    setText("directions-status", `At the ${when}: ${summary}.`);
-  } catch (e) {
-    setText("directions-status", `Could not read the directions: ${messageOf(e)}`);
-  }
-}
-
 // ---- links and downloads ----------------------------------------------------------
 
 /** The cell's part of a link: the form's configuration (strict: or null, shown as an
@@ -317,11 +330,11 @@ function query(strict) {
   if (strict) {
     const json = formJson();
     if (json === null) return null;
-    q = config_query(json);
+    q = compact_query(json);
   } else {
     try {
       const json = JSON.stringify(readForm(cell.config));
-      q = config_problem(json) ? cell.sessionQuery : config_query(json);
+      q = config_problem(json) ? cell.sessionQuery : compact_query(json);
     } catch {
       q = cell.sessionQuery;
     }
@@ -329,28 +342,6 @@ function query(strict) {
   if (q === null) return "";
   const log = logTime() ? pair("log_time", "true") : "";
   return [q, log].filter(Boolean).join("&");
-}
-
-function withSession(f) {
-  if (!cell.session) return;
-  try {
-    f(cell.session);
-  } catch (e) {
-    showError(messageOf(e));
-  }
-}
-
-function wireDownloads() {
-  $("download-png").addEventListener("click", () => {
-    cell.canvas.toBlob((blob) => blob && download("stepwise.png", blob));
-  });
-  $("download-svg").addEventListener("click", () => withSession((s) =>
-    download("stepwise.svg", new Blob([s.svg(logTime())], { type: "image/svg+xml" }))));
-  $("download-json").addEventListener("click", () => withSession((s) =>
-    download("stepwise.json", new Blob([s.result_json()], { type: "application/json" }))));
-  $("download-csv").addEventListener("click", () => withSession((s) =>
-    download("stepwise.csv", new Blob([s.records_csv()], { type: "text/csv" }))));
-  wirePythonExport($("download-python"), () => cell.session);
 }
 
 // ---- start ------------------------------------------------------------------------
@@ -376,6 +367,7 @@ export function setupStepwise({ params, presets, backend, embed }) {
   $("controls").addEventListener("input", () => {
     cell.dirty = true;
     matchPreset($("preset"), presets, cell.config);
+    if (!cell.running && cell.root.dataset.state !== "preparing") showEstimate("Changed: press Run");
   });
   $("controls").addEventListener("submit", (e) => e.preventDefault());
   $("log-time").addEventListener("change", draw);
@@ -383,8 +375,8 @@ export function setupStepwise({ params, presets, backend, embed }) {
   $("pause").addEventListener("click", pause);
   $("step").addEventListener("click", step);
   $("reset").addEventListener("click", reset);
-  $("directions-refresh").addEventListener("click", showDirections);
-  wireDownloads();
+  $("directions-refresh").addEventListener("click", () => showDirections(cell));
+  wireDownloads(cell, logTime);
   setupLocalImages({ zone: cell.root, base: () => cell.config?.dataset?.base, onChange: rerun });
   setupReplay({ session: () => cell.session, redraw: draw, directions: !embed });
   cell.readout = attachReadout(cell.canvas, (x, y) => cell.session?.readout(x, y));
@@ -393,6 +385,6 @@ export function setupStepwise({ params, presets, backend, embed }) {
   new ResizeObserver(() => draw()).observe(cell.canvas);
   onThemeChange(draw);
   setState("idle");
-  setText("status", "Not started");
+  showEstimate("Not started");
   return parsed.notices;
 }

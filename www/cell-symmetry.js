@@ -5,7 +5,8 @@ import { symmetry_landscape } from "./pkg/stepwise.js";
 import { $, setText, showError, clearError, download, messageOf } from "./ui.js";
 import { registerCell, wireShare, prefixed, pair } from "./share.js";
 import { onThemeChange } from "./theme.js";
-import { attachReadout, fmt as fmt6, fmtTime } from "./readout.js";
+import { num } from "./format.js";
+import { attachReadout, fmt as fmt6 } from "./readout.js";
 
 /** The cell's state when the link has none. */
 const DEFAULTS = { gammas: "1, 0.5, 0.25", init: "0.001" };
@@ -42,9 +43,7 @@ function draw() {
   }
 }
 
-function fmt(x) {
-  return x.toPrecision(3);
-}
+const fmt = (x) => num(x, 3);
 
 /** One line per γ: when its SSL mode escapes and when its supervised mode is halfway. */
 function listTimes(summary) {
@@ -107,7 +106,7 @@ function readoutText(r) {
   }
   const g = gammas[r.mode - 1] ?? `#${r.mode}`;
   const [where, what] = r.panel === 0 ? ["s = c", "loss"] : ["t", "rescaled"];
-  return `${where} = ${fmtTime(r.t)} · γ = ${g}: SSL ${what} ${fmt6(r.experiment)}, `
+  return `${where} = ${fmt6(r.t)} · γ = ${g}: SSL ${what} ${fmt6(r.experiment)}, `
     + `supervised ${fmt6(r.theory)}`;
 }
 

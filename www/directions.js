@@ -1,6 +1,8 @@
 // Cell 2, SSL as kernel PCA: the directions W has learned, as crop x crop RGB images, above
 // the top eigenvectors of Γ that the theory predicts.
 
+import { num } from "./format.js";
+
 /** Mid-grey for 0; each pair (learned, theory) shares one colour scale. */
 function paint(canvas, vector, crop, scale) {
   canvas.width = crop;
@@ -22,9 +24,9 @@ function maxAbs(v) {
 
 /** What direction j shows, in words: its γ learned and predicted, and the overlap. */
 export function directionText(j, data) {
-  return `direction ${j + 1}: learned vᵀΓv = ${data.gamma_learned[j].toPrecision(4)}, `
-    + `theory γ${j + 1} = ${data.gamma_theory[j].toPrecision(4)}, `
-    + `overlap |⟨v, e${j + 1}⟩| = ${data.overlap[j].toFixed(4)}`;
+  return `direction ${j + 1}: learned vᵀΓv = ${num(data.gamma_learned[j], 4)}, `
+    + `theory γ${j + 1} = ${num(data.gamma_theory[j], 4)}, `
+    + `overlap |⟨v, e${j + 1}⟩| = ${num(data.overlap[j], 4)}`;
 }
 
 function figure(j, data) {
@@ -49,9 +51,7 @@ function figure(j, data) {
     }
   }
   const cap = document.createElement("figcaption");
-  const overlap = data.overlap[j];
-  cap.textContent = `${j + 1}: γ ${data.gamma_theory[j].toPrecision(3)}, `
-    + `overlap ${overlap.toFixed(overlap > 0.999 ? 4 : 2)}`;
+  cap.textContent = `${j + 1}: γ ${num(data.gamma_theory[j], 3)}, overlap ${num(data.overlap[j], 3)}`;
   fig.append(cap);
   return fig;
 }

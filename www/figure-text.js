@@ -1,16 +1,14 @@
 // A text alternative to cell 1's figure: when each mode was learned, against the theory's
 // step times, from the run's result JSON (the CLI's schema). Plain text only.
 
+import { num } from "./format.js";
+
 /** An eigenvalue of C counts as learned once it passes this (half way to 1). */
 const LEARNED = 0.5;
 /** Modes listed before "and N more". */
 const MAX_MODES = 12;
 
-function fmt(x) {
-  if (!Number.isFinite(x)) return "–";
-  if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e4)) return x.toExponential(2);
-  return x.toPrecision(3);
-}
+const fmt = (x) => num(x, 3);
 
 /** First t at which eigenvalue j of the records reaches LEARNED, or null. */
 export function learnedAt(records, j) {

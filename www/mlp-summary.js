@@ -1,10 +1,8 @@
 // The text under the MLP cells' figures, from MlpSession.summary_json() (plain text only).
 
-function fmt(x) {
-  if (x === null || x === undefined || !Number.isFinite(x)) return "–";
-  if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e4)) return x.toExponential(2);
-  return x.toPrecision(3);
-}
+import { num } from "./format.js";
+
+const fmt = (x) => num(x, 3);
 
 function pct(x) {
   return `${Math.round(x * 100)}%`;

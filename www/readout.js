@@ -1,16 +1,17 @@
 // Hover readouts on a figure canvas, shared by the cells: the pointer (or, while the canvas
 // has keyboard focus, a probe moved with the arrow keys) is sent in backing-store pixels to
 // a query in Rust that answers what the plot shows there; the answer is shown in a small
-// tooltip, as text only.
+// tooltip, as text only, after a swatch of the reported curve's colour; a ring on an overlay
+// canvas marks the reported point on the curve (no redraw of the figure).
 
-/** A value with six decimals (eigenvalues and losses are O(1)); "–" when missing. */
-export function fmt(v, digits = 6) {
-  return typeof v === "number" && Number.isFinite(v) ? v.toFixed(digits) : "–";
-}
+import { num } from "./format.js";
 
-/** A time with six significant digits. */
-export function fmtTime(t) {
-  return typeof t === "number" && Number.isFinite(t) ? t.toPrecision(6) : "–";
+/** Significant digits of every readout value (experiment and theory alike). */
+export const READOUT_DIGITS = 6;
+
+/** A readout value (eigenvalue, loss, time) with READOUT_DIGITS significant digits. */
+export function fmt(v) {
+  return num(v, READOUT_DIGITS);
 }
 
 /**
@@ -19,7 +20,7 @@ export function fmtTime(t) {
  */
 export function readoutText(r, names = {}) {
   const { experiment = "experiment", theory = "theory" } = names;
-  const head = `t = ${fmtTime(r.t)} (step ${r.step})`;
+  const head = `t = ${fmt(r.t)} (step ${r.step})`;
   const what = r.mode == null ? "loss" : `mode ${r.mode}`;
   const second = r.theory == null ? "" : `, ${theory} ${fmt(r.theory)}`;
   return `${head} · ${what}: ${experiment} ${fmt(r.experiment)}${second}`;
@@ -32,6 +33,63 @@ export function namedReadout(perPanel) {
 
 /** Share of the canvas's width or height a keyboard arrow moves the probe. */
 const KEY_STEP = { ArrowLeft: [-0.01, 0], ArrowRight: [0.01, 0], ArrowUp: [0, -0.02], ArrowDown: [0, 0.02] };
+
+/** Radius of the ring that marks the reported point (CSS pixels). */
+const MARKER_RADIUS = 5;
+
+/** A hidden `tag` of class `className` in `canvas`'s box (test id `<canvas id>-<suffix>`),
+ * with the attribute `[name, value]`: the tooltip, or the overlay canvas of the marker. */
+function addOver(canvas, tag, className, suffix, [name, value]) {
+  const el = document.createElement(tag);
+  el.className = className;
+  el.dataset.testid = `${canvas.id}-${suffix}`;
+  el.setAttribute(name, value);
+  el.hidden = true;
+  canvas.parentElement.append(el);
+  return el;
+}
+
+/** Rings the point `at` (backing-store pixels of `canvas`) in `color` on `overlay`. */
+function mark(overlay, canvas, at, color) {
+  const ratio = window.devicePixelRatio || 1;
+  // over the canvas's content box (inside its border), where its backing store is shown
+  overlay.style.left = `${canvas.offsetLeft + canvas.clientLeft}px`;
+  overlay.style.top = `${canvas.offsetTop + canvas.clientTop}px`;
+  overlay.style.width = `${canvas.clientWidth}px`;
+  overlay.style.height = `${canvas.clientHeight}px`;
+  overlay.width = Math.round(canvas.clientWidth * ratio);
+  overlay.height = Math.round(canvas.clientHeight * ratio);
+  const x = (at[0] / canvas.width) * canvas.clientWidth;
+  const y = (at[1] / canvas.height) * canvas.clientHeight;
+  const ctx = overlay.getContext("2d");
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.clearRect(0, 0, canvas.clientWidth, canvas.clientHeight);
+  ctx.lineWidth = 2;
+  // a ring in the curve's colour inside a ring of the plot's background (seen on any curve)
+  const halo = getComputedStyle(canvas).backgroundColor;
+  for (const [stroke, r] of [[halo, MARKER_RADIUS + 2], [color, MARKER_RADIUS]]) {
+    ctx.strokeStyle = stroke;
+    ctx.beginPath();
+    ctx.arc(x, y, r, 0, 2 * Math.PI);
+    ctx.stroke();
+  }
+  overlay.dataset.x = String(x);
+  overlay.dataset.y = String(y);
+  overlay.hidden = false;
+}
+
+/** The tooltip's content: a swatch of `color` (when given) and the text. */
+function fill(tip, color, text) {
+  const parts = [];
+  if (color) {
+    const swatch = document.createElement("span");
+    swatch.className = "readout-swatch";
+    swatch.style.backgroundColor = color;
+    parts.push(swatch);
+  }
+  parts.push(document.createTextNode(text));
+  tip.replaceChildren(...parts);
+}
 
 function place(tip, canvas, probe) {
   const box = canvas.parentElement;
@@ -47,17 +105,14 @@ function place(tip, canvas, probe) {
  * `{refresh, hide}`: refresh re-asks at the same place (after a redraw).
  */
 export function attachReadout(canvas, query, format = readoutText) {
-  const tip = document.createElement("div");
-  tip.className = "plot-readout";
-  tip.dataset.testid = `${canvas.id}-readout`;
-  tip.setAttribute("aria-live", "polite");
-  tip.hidden = true;
-  canvas.parentElement.append(tip);
+  const tip = addOver(canvas, "div", "plot-readout", "readout", ["aria-live", "polite"]);
   canvas.tabIndex = 0;
+  const overlay = addOver(canvas, "canvas", "readout-marker", "marker", ["aria-hidden", "true"]);
   let probe = null;
 
   function hide() {
     tip.hidden = true;
+    overlay.hidden = true;
   }
 
   function show() {
@@ -72,13 +127,15 @@ export function attachReadout(canvas, query, format = readoutText) {
       r = null; // the run is busy or gone: no readout this time
     }
     if (!r) return hide();
-    tip.textContent = format(r);
+    fill(tip, r.color, format(r));
     for (const key of ["panel", "kind", "t", "step", "mode", "experiment", "theory", "variant",
-      "policy"]) {
+      "policy", "color"]) {
       tip.dataset[key] = r[key] == null ? "" : String(r[key]);
     }
     tip.hidden = false;
     place(tip, canvas, probe);
+    if (r.at && r.color) mark(overlay, canvas, r.at, r.color);
+    else overlay.hidden = true;
     return undefined;
   }
 

@@ -5,7 +5,7 @@
 // tenths of the run instead, and it never starts by itself.
 
 import { $, setText, count } from "./ui.js";
-import { fmt, fmtTime } from "./readout.js";
+import { fmt } from "./readout.js";
 import { renderDirections } from "./directions.js";
 
 /** A whole replay at 1x takes this long. */
@@ -44,7 +44,7 @@ function speed() {
 
 function stateText(s) {
   const theory = s.theory_eigenvalues ? `; λ (theory): ${s.theory_eigenvalues.map((v) => fmt(v)).join(", ")}` : "";
-  return `t = ${fmtTime(s.t)} (step ${s.step}) · loss ${fmt(s.loss)}`
+  return `t = ${fmt(s.t)} (step ${s.step}) · loss ${fmt(s.loss)}`
     + `${s.theory_loss == null ? "" : ` (theory ${fmt(s.theory_loss)})`}`
     + ` · λ (experiment): ${s.eigenvalues.map((v) => fmt(v)).join(", ")}${theory}`;
 }
@@ -58,7 +58,7 @@ function showDirectionsAt(session, t) {
   replay.shownStep = snap.step;
   const summary = renderDirections($("directions"), json);
   setText("directions-status", `Replay, W at step ${count(snap.step)} `
-    + `(t = ${fmtTime(snap.t)}, the snapshot nearest the cursor): ${summary}.`);
+    + `(t = ${fmt(snap.t)}, the snapshot nearest the cursor): ${summary}.`);
 }
 
 /** Moves the cursor to record `index` and shows the state there. */
@@ -72,7 +72,7 @@ function moveTo(index) {
   const json = session.state_at(t);
   if (!json) return;
   const s = JSON.parse(json);
-  setText("replay-label", `t = ${fmtTime(s.t)}`);
+  setText("replay-label", `t = ${fmt(s.t)}`);
   const out = $("replay-state");
   out.textContent = stateText(s);
   out.dataset.step = String(s.step);

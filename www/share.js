@@ -95,7 +95,7 @@ export function shareUrl(id, embed = false) {
   }
   if (embed) parts.push(pair("embed", id));
   const base = new URL(location.pathname, location.origin);
-  return `${base.href}?${parts.join("&")}`;
+  return parts.length ? `${base.href}?${parts.join("&")}` : base.href;
 }
 
 async function copyLink(id, status) {
@@ -105,6 +105,8 @@ async function copyLink(id, status) {
   cellElement(id, "embed-label").hidden = true;
   const field = cellElement(id, "share-url");
   field.value = url;
+  // the address bar shows the same link (a reload or a bookmark gives this state back)
+  if (!document.body.classList.contains("embed")) history.replaceState(null, "", url);
   try {
     await navigator.clipboard.writeText(url);
     setText(status, "Link copied");

@@ -7,13 +7,7 @@ export function $(id) {
   return el;
 }
 
-const COUNT = new Intl.NumberFormat("en");
-
-/** `n` with thousands separators ("14,673"); one shared formatter (toLocaleString makes a
- * new one per call, a cost in a run loop). */
-export function count(n) {
-  return COUNT.format(n);
-}
+export { count } from "./format.js";
 
 export function setText(id, text) {
   $(id).textContent = text;
@@ -130,5 +124,32 @@ function framePainter(paint) {
       pending = false;
       paint();
     });
+  };
+}
+
+/**
+ * Keeps keyboard focus on a cell's controls while their states change: `keep(update)` runs
+ * `update` (which enables and disables `buttons`) and, when the focused button is disabled
+ * by it (Run while the run goes on), focuses the first enabled one of `buttons` (Pause)
+ * instead, or the same button again once it is enabled (Reset after "Preparing…"). Focus
+ * that the visitor moved elsewhere meanwhile stays where it is.
+ */
+export function focusKeeper(buttons) {
+  let pending = null;
+  return function keep(update) {
+    const active = document.activeElement;
+    const had = buttons.includes(active) ? active : pending;
+    update();
+    pending = null;
+    if (!had) return;
+    const now = document.activeElement;
+    if (now !== had && now !== document.body && now !== null) return;
+    if (!had.disabled) {
+      if (now !== had) had.focus();
+      return;
+    }
+    const next = buttons.find((b) => !b.disabled);
+    if (next) next.focus();
+    else pending = had;
   };
 }

@@ -27,6 +27,16 @@ pub enum DatasetKind {
     Planted,
 }
 
+impl DatasetKind {
+    /// The `dataset.*` fields this kind ignores (share links leave them out).
+    pub fn unused_fields(self) -> &'static [&'static str] {
+        match self {
+            DatasetKind::PhotoPatches => &["dim", "spectrum", "noise"],
+            DatasetKind::Planted => &["crop", "base"],
+        }
+    }
+}
+
 /// Dataset part of the run configuration (`dataset.*` keys).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

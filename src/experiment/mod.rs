@@ -6,6 +6,7 @@ pub mod cells;
 mod config;
 mod configurable;
 mod cpu;
+pub mod estimate;
 pub mod mlp;
 mod modal;
 mod native;
@@ -18,6 +19,7 @@ pub mod replay;
 mod result;
 mod run;
 pub mod share;
+pub mod share_notice;
 mod truncation;
 
 pub use backend::{BackendError, Coordinates, LinearBackend, MAX_BATCH};

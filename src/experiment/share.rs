@@ -1,17 +1,15 @@
 //! Share links: the run configuration as a URL query string, and back. Parsing never fails:
 //! unknown, malformed or out-of-range values become notices and keep their defaults.
 
-use serde_json::Value;
-
 use super::configurable::Config;
 use super::overrides;
+use super::share_notice::{link_value, quote, LinkNotice, LinkProblem};
+use crate::data::DatasetKind;
 
 /// Keys that describe the view, not the run; the page reads them itself.
 pub const VIEW_KEYS: &[&str] = &["embed", "log_time", "cell"];
 /// At most this many parameters are read from a query.
 pub const MAX_PARAMS: usize = 64;
-/// Notices quote at most this many characters of a value.
-const QUOTE_CHARS: usize = 40;
 
 /// The configuration a query describes, with a notice for everything that was ignored.
 /// `preset=<name>` starts from that preset; other keys are dotted config keys as in `--set`.
@@ -29,10 +27,14 @@ pub fn config_from_query<C: Config>(query: &str) -> (C, Vec<String>) {
     if let Some((_, name)) = params.iter().find(|(k, _)| k == "preset") {
         match C::preset(name) {
             Some(p) => cfg = p,
-            None => notices.push(format!(
-                "unknown preset `{}`: using the defaults",
-                quote(name)
-            )),
+            None => {
+                let names = C::presets().iter().map(|(n, _)| n.to_string()).collect();
+                let problem = LinkProblem::UnknownValue(names);
+                notices.push(format!(
+                    "preset = “{}” {problem}; using the defaults",
+                    quote(name)
+                ));
+            }
         }
     }
     let base = cfg.clone();
@@ -46,7 +48,7 @@ pub fn config_from_query<C: Config>(query: &str) -> (C, Vec<String>) {
                 cfg = next;
                 set_keys.push((key.clone(), value.clone()));
             }
-            Err(e) => notices.push(ignored(key, value, &e.message)),
+            Err(e) => notices.push(LinkNotice::refused(&cfg, key, value, &e).to_string()),
         }
     }
     (
@@ -75,7 +77,7 @@ fn restore_validity<C: Config>(
             Some(next) if next != cfg => cfg = next,
             _ => break,
         }
-        notices.push(ignored(key, value, &e.message));
+        notices.push(LinkNotice::invalid(&cfg, key, value, &e).to_string());
     }
     if cfg.validate().is_ok() {
         return cfg;
@@ -84,37 +86,30 @@ fn restore_validity<C: Config>(
     base.clone()
 }
 
-fn ignored(key: &str, value: &str, message: &str) -> String {
-    format!(
-        "ignored `{}` = `{}`: {}",
-        quote(key),
-        quote(value),
-        quote_message(message)
-    )
-}
-
 /// The complete configuration as a query string (without the leading `?`), every key
 /// included so the link reproduces the run exactly; `auto` for automatic `lr`/`steps`.
 pub fn config_to_query<C: Config>(cfg: &C) -> String {
     overrides::leaves(cfg)
         .into_iter()
-        .map(|(k, v)| {
-            let v = match v {
-                Value::Null => "auto".to_string(),
-                Value::String(s) => s,
-                other => other.to_string(),
-            };
-            format!("{}={}", encode(&k), encode(&v))
-        })
+        .map(|(k, v)| format!("{}={}", encode(&k), encode(&link_value(&v))))
         .collect::<Vec<_>>()
         .join("&")
 }
 
-/// The shortest query (without `?`) that gives `cfg` back: `preset=<name>` for the preset
-/// closest to it, then every key that differs from that preset.
+/// The shortest query (without `?`) that gives `cfg`'s run back: `preset=<name>` for the
+/// preset closest to it, then every key that differs from that preset, except the dataset
+/// keys that `cfg`'s dataset kind does not use (a photo run's planted spectrum).
 pub fn compact_query<C: Config>(cfg: &C) -> String {
     let full = config_to_query(cfg);
-    let pairs: Vec<&str> = full.split('&').collect();
+    let unused = unused_keys(cfg);
+    let pairs: Vec<&str> = full
+        .split('&')
+        .filter(|p| {
+            !unused
+                .iter()
+                .any(|k| p.split('=').next() == Some(k.as_str()))
+        })
+        .collect();
     let diff = |preset: &C| {
         let base = config_to_query(preset);
         let base: Vec<&str> = base.split('&').collect();
@@ -135,6 +130,24 @@ pub fn compact_query<C: Config>(cfg: &C) -> String {
             .join("&"),
         None => full,
     }
+}
+
+/// The (encoded) dotted keys of every `dataset.*` field that its dataset's kind ignores.
+pub fn unused_keys<C: Config>(cfg: &C) -> Vec<String> {
+    overrides::leaves(cfg)
+        .into_iter()
+        .filter_map(|(key, value)| {
+            let prefix = key.strip_suffix("kind")?;
+            let kind: DatasetKind = serde_json::from_value(value).ok()?;
+            prefix.ends_with("dataset.").then(|| {
+                kind.unused_fields()
+                    .iter()
+                    .map(|f| format!("{prefix}{f}"))
+                    .collect::<Vec<_>>()
+            })
+        })
+        .flatten()
+        .collect()
 }
 
 /// Splits `?a=b&c=d` into decoded pairs (a key without `=` gets an empty value).
@@ -184,23 +197,4 @@ fn encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-/// A value shortened for a notice (notices are shown as text, never as HTML).
-fn quote(s: &str) -> String {
-    let mut q: String = s
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(QUOTE_CHARS)
-        .collect();
-    if s.chars().count() > QUOTE_CHARS {
-        q.push('…');
-    }
-    q
-}
-
-/// The first line of a validation message, shortened (it may list every known key).
-fn quote_message(m: &str) -> String {
-    let first = m.split("; known keys").next().unwrap_or(m);
-    first.chars().take(160).collect()
 }

@@ -32,7 +32,7 @@ pub use landscape::{draw_landscape, landscape_records, landscape_svg};
 pub use linear::{draw_linear_figure, draw_linear_figure_at};
 pub use mlp::{draw_mlp_figure, hidden_as_records, mlp_figure_svg};
 pub use spectrum::{direction_rgb, directions_svg, draw_directions, draw_spectrum, spectrum_svg};
-pub use style::{with_scheme, Scheme};
+pub use style::{curve_hex, with_scheme, Scheme, MODE_COLOURS};
 
 use crate::experiment::RunResult;
 

@@ -25,6 +25,9 @@ const LIGHT_MODES: [RGBColor; 10] = [
     RGBColor(0x77, 0x77, 0x77), // grey
 ];
 
+/// How many colours the mode palettes have (mode j + MODE_COLOURS repeats mode j's).
+pub const MODE_COLOURS: usize = LIGHT_MODES.len();
+
 /// Dark scheme: Paul Tol's "light" palette (made for dark backgrounds), hue for hue with
 /// [`LIGHT_MODES`] where it can, plus a light purple and a light grey.
 const DARK_MODES: [RGBColor; 10] = [
@@ -121,6 +124,13 @@ pub fn mode_color(j: usize) -> RGBColor {
         Scheme::Dark => &DARK_MODES,
     };
     palette[j % palette.len()]
+}
+
+/// The CSS colour (`#rrggbb`) of mode j's curves (0-based), or of the loss curve (`None`),
+/// in the current scheme: the page's readout key shows it next to the mode's name.
+pub fn curve_hex(mode: Option<usize>) -> String {
+    let RGBColor(r, g, b) = mode.map_or_else(ink, mode_color);
+    format!("#{r:02x}{g:02x}{b:02x}")
 }
 
 /// Pixel sizes of one figure, scaled with the drawing area (1.0 at 1100 × 420).
@@ -295,6 +305,17 @@ mod tests {
     fn palette_cycles() {
         assert_eq!(mode_color(0), mode_color(LIGHT_MODES.len()));
         assert_ne!(mode_color(0), mode_color(1));
+    }
+
+    #[test]
+    fn the_readout_key_names_the_curves_colour_in_each_scheme() {
+        assert_eq!(curve_hex(Some(0)), "#332288");
+        assert_eq!(curve_hex(Some(MODE_COLOURS + 2)), "#117733");
+        assert_eq!(curve_hex(None), "#222222");
+        with_scheme(Scheme::Dark, || {
+            assert_eq!(curve_hex(Some(0)), "#77aadd");
+            assert_eq!(curve_hex(None), "#e6e6e6");
+        });
     }
 
     #[test]

@@ -14,8 +14,9 @@ use crate::experiment::cells::{InitComparison, Landscape};
 use crate::experiment::mlp::MlpResult;
 use crate::experiment::RunResult;
 use crate::plot::{
-    draw_appg_figure, draw_init_comparison, draw_landscape, draw_linear_figure_at, draw_mlp_figure,
-    with_scheme, AppgFigureOptions, FigureLayout, FigureOptions, PlotError, Scheme,
+    curve_hex, draw_appg_figure, draw_init_comparison, draw_landscape, draw_linear_figure_at,
+    draw_mlp_figure, with_scheme, AppgFigureOptions, FigureLayout, FigureOptions, PlotError,
+    Scheme, MODE_COLOURS,
 };
 
 /// Largest backing-store side in pixels (browsers cap canvases around 16k-32k).
@@ -55,6 +56,21 @@ thread_local! {
 pub fn set_plot_theme(dark: bool) {
     let scheme = if dark { Scheme::Dark } else { Scheme::Light };
     PAGE_SCHEME.with(|s| s.set(scheme));
+}
+
+/// The colour scheme the page's figures are drawn in now.
+pub(super) fn page_scheme() -> Scheme {
+    PAGE_SCHEME.with(Cell::get)
+}
+
+/// The CSS colours (`#rrggbb`) of modes 1, 2, … in the page's scheme (light or dark), as
+/// the figures draw them (the palette cycles after its last colour).
+#[wasm_bindgen]
+pub fn mode_palette(dark: bool) -> Vec<String> {
+    let scheme = if dark { Scheme::Dark } else { Scheme::Light };
+    with_scheme(scheme, || {
+        (0..MODE_COLOURS).map(|j| curve_hex(Some(j))).collect()
+    })
 }
 
 /// Sizes `canvas` to the screen and runs `draw` on a plotters area covering it, given the

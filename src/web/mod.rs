@@ -17,6 +17,7 @@ mod bundled_photos;
 mod canvas;
 mod directions;
 mod engine;
+mod estimate;
 mod export;
 mod init_cell;
 mod local_photos;
@@ -37,7 +38,8 @@ pub use appg_query::{
 };
 pub use appg_session::{create_appg_session, AppgSession};
 pub use bench::bench_phases;
-pub use canvas::set_plot_theme;
+pub use canvas::{mode_palette, set_plot_theme};
+pub use estimate::{appg_cost_json, linear_cost_json, mlp_cost_json};
 pub use init_cell::{compute_init, InitCell};
 pub use local_photos::{clear_local_photos, local_photo_count, use_local_photos, LocalPhotoSet};
 pub use mlp_query::{mlp_compact_query, mlp_config_problem, mlp_presets_json, parse_mlp_query};

@@ -4,14 +4,15 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use super::canvas::page_scheme;
 use super::directions::{directions, Directions};
 use super::js_error;
 use super::session::LinearSession;
 use crate::experiment::replay::{readout, state_at, Readout};
 use crate::experiment::Record;
-use crate::plot::{FigureLayout, PanelKind};
+use crate::plot::{curve_hex, with_scheme, FigureLayout, PanelKind};
 
-/// A readout with the panel it was read on.
+/// A readout with the panel it was read on, the point it reports and its curve's colour.
 #[derive(Serialize)]
 pub(super) struct PanelReadout {
     /// Index of the panel, left to right.
@@ -19,6 +20,11 @@ pub(super) struct PanelReadout {
     pub kind: PanelKind,
     #[serde(flatten)]
     pub readout: Readout,
+    /// Backing-store pixel of the reported point (the experiment's value at `t`): the page
+    /// marks it on the curve; `None` when it cannot be placed (t ≤ 0 on a log axis).
+    pub at: Option<[f64; 2]>,
+    /// CSS colour of the reported curve (the mode's, or the loss's ink) in the page's scheme.
+    pub color: String,
 }
 
 /// The records one panel draws: the experiment, and the theory at the same times (or none).
@@ -36,10 +42,16 @@ pub(super) fn figure_readout(
     let (records, theory) = sources.get(panel)?;
     let value = (geo.kind == PanelKind::Modes).then(|| geo.value_at(y));
     let readout = readout(records, theory, geo.t_at(x), value)?;
+    let at = geo
+        .x_of(readout.t)
+        .map(|px| [px, geo.y_of(readout.experiment)]);
+    let color = with_scheme(page_scheme(), || curve_hex(readout.mode.map(|j| j - 1)));
     Some(PanelReadout {
         panel,
         kind: geo.kind,
         readout,
+        at,
+        color,
     })
 }
 

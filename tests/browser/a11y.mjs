@@ -152,15 +152,26 @@ export const a11yChecks = {
       `no visible focus outline on #run: ${JSON.stringify(ring)}`);
     await page.locator("#controls").screenshot({ path: join(outDir, `keyboard-${mode}.png`) });
     // Enter on the focused Run starts a fresh run: record every state it goes through
+    // (and where the focus is in each: Pause while Run is disabled, Run again at the end)
     await page.evaluate(() => {
       window.__states = [];
-      new MutationObserver(() => window.__states.push(document.body.dataset.state))
-        .observe(document.body, { attributes: true, attributeFilter: ["data-state"] });
+      window.__focus = [];
+      new MutationObserver(() => {
+        window.__states.push(document.body.dataset.state);
+        window.__focus.push(`${document.body.dataset.state}:${document.activeElement?.id || "body"}`);
+      }).observe(document.body, { attributes: true, attributeFilter: ["data-state"] });
     });
     await page.keyboard.press("Enter");
     await page.waitForFunction(() => window.__states.includes("running")
       || window.__states.includes("error"), null, { timeout: RUN_MS });
     await waitFinished(page);
+    const focus = await page.evaluate(() => window.__focus);
+    // (while "Preparing…" every control is disabled: the focus comes back after it)
+    const lost = focus.filter((f) => f.endsWith(":body") && !f.startsWith("preparing:"));
+    assert(lost.length === 0, `focus dropped to the body after Enter on Run: ${focus.join(" → ")}`);
+    assert(focus.includes("running:pause"), `Run disabled but Pause not focused: ${focus.join(" → ")}`);
+    const after = await page.evaluate(() => document.activeElement?.id);
+    assert(after === "run", `after the run the focus is on #${after}, not #run`);
     // Space toggles a focused checkbox (the log time axis, further along)
     let log = false;
     for (let i = 0; i < MAX_TABS && !log; i += 1) {
@@ -171,7 +182,8 @@ export const a11yChecks = {
     await page.keyboard.press("Space");
     assert(await page.locator("#log-time").isChecked(), "Space did not tick log time axis");
     const states = await page.evaluate(() => window.__states.join(" → "));
-    return { summary: `#run after ${tabs} Tabs, outline ${ring.width}px; Enter: ${states}` };
+    return { summary: `#run after ${tabs} Tabs, outline ${ring.width}px; Enter: ${states}; `
+      + `focus ${focus.join(" → ")} → run` };
   },
 
   async phone({ page, base, outDir, mode }) {

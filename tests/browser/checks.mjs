@@ -211,6 +211,12 @@ export const checks = {
     await page.click("#copy-link");
     const link = await page.locator("#share-url").inputValue();
     assert(link.startsWith(`${base}/?`) && link.includes("seed=7"), `odd share link ${link}`);
+    assert(page.url() === link, `the address bar shows ${page.url()}, not the copied ${link}`);
+    // only the keys that matter: the preset, what differs from it, no planted-data keys
+    const own = [...new URL(link).searchParams.keys()].filter((k) => !k.includes("."))
+      .concat([...new URL(link).searchParams.keys()].filter((k) => k.startsWith("dataset.")));
+    assert(JSON.stringify(own) === JSON.stringify(["preset", "d", "seed", "dataset.center"]),
+      `cell 1's link keys ${JSON.stringify(own)} in ${link}`);
     const config = await page.evaluate(() => window.stepwise.cell.session.config_json());
     const other = await browser.newPage("share: opened link");
     try {
@@ -227,7 +233,7 @@ export const checks = {
       other.problems().forEach((p) => console.error(`     share (opened link): ${p}`));
       await other.close();
     }
-    return { summary: `${link.length}-character link round-trips` };
+    return { summary: `${link.length}-character link round-trips: ${link.slice(base.length)}` };
   },
 
   async embed({ page, base, outDir, mode }) {
@@ -258,6 +264,10 @@ export const checks = {
     assert(notices.length >= 5, `expected a notice per bad value, got ${JSON.stringify(notices)}`);
     assert(await page.locator("#notices").isVisible(), "the notices are not visible");
     assert(notices.some((n) => n.includes("<script>")), "the notices do not quote the value");
+    for (const want of ["d = “<script>alert(1)</script>” is not a number; using 10",
+      "dataset.n = “-5” is not a whole number (0, 1, 2, …); using 500"]) {
+      assert(notices.includes(want), `no notice "${want}" in ${JSON.stringify(notices)}`);
+    }
     const injected = await page.evaluate(() => ({
       pwned: window.__pwned ?? null,
       elements: document.querySelectorAll("#notices script, #notices img").length,

@@ -10,7 +10,7 @@ import { LONG_RUN } from "./a11y.mjs";
 
 const RUN_MS = 120_000;
 /** The MLP cell's query for a run of several seconds. */
-const LONG_MLP = "mlp.preset=mlp-small-bt&mlp.steps=20000&mlp.record_every=50";
+const LONG_MLP = "mlp.preset=mlp-small-bt&mlp.steps=80000&mlp.record_every=200";
 
 function cellState(page, id) {
   return page.evaluate((id) => document.getElementById(`cell-${id}`).dataset.state, id);
@@ -53,7 +53,9 @@ async function waitBusy(page, f, what, timeout = RUN_MS) {
     const b = await busyMs(page);
     if (f(b)) return b;
     if (Date.now() - t0 > timeout) {
-      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(b)}`);
+      const states = await page.evaluate(() => ["stepwise", "mlp", "appg"].map((id) =>
+        `${id} ${document.getElementById(`cell-${id}`).dataset.state}`).join(", "));
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(b)} (${states})`);
     }
     await page.waitForTimeout(100);
   }
@@ -85,12 +87,20 @@ export const kindChecks = {
     await expectWaiting(page, "stepwise", "offscreen", /scrolled into view/);
     await page.waitForTimeout(500);
     assert((await cellState(page, "stepwise")) === "idle", "cell 1 ran out of view");
+    // ... while the comparison, in view with its default (small) configuration, starts by
+    // itself like cell 1 and computes alone
+    await waitBusy(page, (b) => b.appg > 0, "the comparison to start by itself in view");
+    const alone = await busyMs(page);
+    assert(alone.stepwise === 0 && alone.mlp === 0, `beside the comparison: ${JSON.stringify(alone)}`);
+    // (on SwiftShader's WebGPU it takes minutes: the reader pauses it, and cell 1 may go)
+    await page.evaluate(() => document.getElementById("appg-pause").click());
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.waitForFunction(() => document.body.dataset.state === "finished", null,
       { timeout: RUN_MS });
 
     // 2. a hidden tab pauses the running cell (Figure 1, long), showing it resumes it
-    await page.goto(`${base}/?${LONG_RUN}&${LONG_MLP}`);
+    // (appg.preset: a comparison from a link waits for Run, so the click below is the reader's)
+    await page.goto(`${base}/?${LONG_RUN}&${LONG_MLP}&appg.preset=small`);
     await waitBusy(page, (b) => b.stepwise > 0, "cell 1 to compute");
     await setTabHidden(page, true);
     await expectWaiting(page, "stepwise", "hidden", /paused while the tab is hidden/);
@@ -140,7 +150,8 @@ export const kindChecks = {
     const e = await busyMs(page);
     await waitBusy(page, (x) => x.stepwise > e.stepwise && x.mlp > e.mlp,
       "cell 1 and the MLP cell to compute side by side");
-    return { summary: "init and cell 1 waited out of view; hidden tab paused cell 1; one cell "
+    return { summary: "init and cell 1 waited out of view, cell 7 started in view; hidden tab "
+      + "paused cell 1; one cell "
       + "at a time (cell 1 and the comparison waited with notices); the box let all compute" };
   },
 };

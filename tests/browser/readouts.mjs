@@ -42,6 +42,9 @@ async function mlpReadouts(page) {
   return `hidden cell: loss, mode ${j} and hidden mode ${k}`;
 }
 
+/** A number as the page shows it (www/format.js): sign, digits, an exponent when needed. */
+const NUM = "-?[\\d.]+(?:e[+-]\\d+)?";
+
 /** The readouts of the init cell: random vs aligned, within the cell's max gap. */
 async function initReadouts(page) {
   // the page computes the cell by itself only once it is in view (www/scheduler.js)
@@ -49,12 +52,12 @@ async function initReadouts(page) {
   await page.waitForFunction(() => window.stepwise.initCell.result, null, { timeout: RUN_MS });
   const gap = Number(await page.locator("#init-gap").getAttribute("data-gap"));
   const a = await hoverAt(page, "init-figure", 0.6 / 2, 0.5);
-  assert(a.panel === "0" && /mode \d+: random -?[\d.]+, aligned -?[\d.]+$/.test(a.text),
+  assert(a.panel === "0" && new RegExp(`mode \\d+: random ${NUM}, aligned ${NUM}$`).test(a.text),
     `init panel A readout "${a.text}"`);
   assert(Math.abs(Number(a.experiment) - Number(a.theory)) <= gap + 1e-12,
     `random ${a.experiment} and aligned ${a.theory} differ by more than ${gap}`);
   const b = await hoverAt(page, "init-figure", 1.6 / 2, 0.5);
-  assert(b.panel === "1" && /mode \d+: random − aligned -?[\d.]+$/.test(b.text),
+  assert(b.panel === "1" && new RegExp(`mode \\d+: random − aligned ${NUM}$`).test(b.text),
     `init panel B readout "${b.text}"`);
   assert(Math.abs(Number(b.experiment)) <= gap + 1e-12, `gap ${b.experiment} > ${gap}`);
   return "init cell: both panels";
@@ -73,8 +76,8 @@ async function symmetryReadouts(page) {
   expectClose([Number(a.experiment), Number(a.theory)], [(1 - g * s * s) ** 2, (1 - g * s) ** 2],
     `losses at s = ${s}, γ = ${g}`);
   const b = await hoverAt(page, "symmetry-figure", 1.6 / 2, 0.5);
-  assert(b.panel === "1" && /^t = [\d.e+-]+ · γ = [\d.]+: SSL rescaled [\d.]+, supervised [\d.]+$/
-    .test(b.text), `symmetry panel B readout "${b.text}"`);
+  assert(b.panel === "1" && new RegExp(`^t = ${NUM} · γ = [\\d.]+: SSL rescaled ${NUM}, `
+    + `supervised ${NUM}$`).test(b.text), `symmetry panel B readout "${b.text}"`);
   return `symmetry cell: loss at s = ${s.toPrecision(3)}, γ = ${g}`;
 }
 

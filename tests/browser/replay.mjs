@@ -41,9 +41,13 @@ function numberAfter(text, label) {
   return Number(m[0]);
 }
 
-export function expectClose(got, want, what) {
+/** Relative rounding of a value shown with six significant digits (www/format.js). */
+const SHOWN = 5e-6;
+
+/** `got` within TOL of `want`, plus `rel` times |want| (the rounding of shown text). */
+export function expectClose(got, want, what, rel = 0) {
   assert(got.length === want.length, `${what}: ${got.length} values for ${want.length}`);
-  got.forEach((g, j) => assert(Math.abs(g - want[j]) <= TOL,
+  got.forEach((g, j) => assert(Math.abs(g - want[j]) <= TOL + rel * Math.abs(want[j]),
     `${what}[${j}]: shown ${g}, JSON ${want[j]}`));
 }
 
@@ -53,6 +57,42 @@ function recordIndex(result, step) {
   assert(i >= 0, `no record at step ${step}`);
   assert(result.theory.records[i].t === result.records[i].t, "theory and experiment times differ");
   return i;
+}
+
+/**
+ * The readout's key and marker: the swatch shows mode `j`'s palette colour (the loss: the
+ * ink, any colour) and the ring is drawn at the point (t, value) mapped through `panel`
+ * (within 2 px, CSS pixels). Returns {color, off}.
+ */
+async function expectKeyAndMarker(page, panel, t, value, j) {
+  const seen = await page.evaluate(() => {
+    const canvas = document.getElementById("figure");
+    const tip = document.querySelector("[data-testid=figure-readout]");
+    const swatch = tip.querySelector(".readout-swatch");
+    const marker = document.querySelector("[data-testid=figure-marker]");
+    const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
+    return {
+      color: tip.dataset.color,
+      swatch: swatch ? getComputedStyle(swatch).backgroundColor : null,
+      palette: window.stepwise.palette(dark),
+      marker: marker.hidden ? null : [Number(marker.dataset.x), Number(marker.dataset.y)],
+      scale: [canvas.width / canvas.clientWidth, canvas.height / canvas.clientHeight],
+    };
+  });
+  const hex = (css) => `#${(css.match(/\d+/g) ?? []).slice(0, 3)
+    .map((v) => Number(v).toString(16).padStart(2, "0")).join("")}`;
+  assert(seen.swatch !== null && hex(seen.swatch) === seen.color,
+    `the swatch shows ${seen.swatch}, the readout's colour is ${seen.color}`);
+  if (j !== null) {
+    const want = seen.palette[(j - 1) % seen.palette.length];
+    assert(seen.color === want, `mode ${j}'s swatch is ${seen.color}, its palette colour ${want}`);
+  }
+  assert(seen.marker !== null, "no marker on the curve");
+  const x = xOf(panel, t) / seen.scale[0];
+  const y = yOf(panel, value) / seen.scale[1];
+  const off = Math.hypot(seen.marker[0] - x, seen.marker[1] - y);
+  assert(off <= 2, `marker at ${seen.marker} but the point maps to ${x}, ${y}`);
+  return { color: seen.color, off };
 }
 
 function layout(page) {
@@ -89,10 +129,14 @@ async function checkState(page, result) {
   assert(value === i, `the scrubber is at record ${value} but the state shows record ${i}`);
   const t = Number(await page.locator("#replay-state").getAttribute("data-t"));
   assert(Math.abs(t - result.records[i].t) <= TOL * Math.max(1, t), `t ${t} vs ${result.records[i].t}`);
-  expectClose(numbersAfter(text, "λ (experiment): "), result.records[i].eigenvalues, "eigenvalues");
-  expectClose(numbersAfter(text, "λ (theory): "), result.theory.records[i].eigenvalues, "theory");
-  expectClose([numberAfter(text, "· loss ")], [result.records[i].loss], "loss");
-  expectClose([numberAfter(text, "(theory ")], [result.theory.records[i].loss], "theory loss");
+  expectClose(numbersAfter(text, "λ (experiment): "), result.records[i].eigenvalues, "eigenvalues",
+    SHOWN);
+  expectClose(numbersAfter(text, "λ (theory): "), result.theory.records[i].eigenvalues, "theory",
+    SHOWN);
+  expectClose([numberAfter(text, "· loss ")], [result.records[i].loss], "loss", SHOWN);
+  expectClose([numberAfter(text, "(theory ")], [result.theory.records[i].loss], "theory loss",
+    SHOWN);
+  assert(!/(^|[^\d.e])-0(\.0*)?(?![\d.e])/.test(text), `a negative zero in "${text}"`);
   return { i, t, text };
 }
 
@@ -195,8 +239,12 @@ export const replayChecks = {
     expectClose([Number(tip.experiment)], [result.records[i].eigenvalues[j - 1]], "experiment");
     expectClose([Number(tip.theory)], [result.theory.records[i].eigenvalues[j - 1]], "theory");
     assert(tip.text.includes(`mode ${j}: experiment `), `readout text "${tip.text}"`);
-    expectClose([numberAfter(tip.text, "experiment ")], [result.records[i].eigenvalues[j - 1]], "text");
-    expectClose([numberAfter(tip.text, "theory ")], [result.theory.records[i].eigenvalues[j - 1]], "text");
+    expectClose([numberAfter(tip.text, "experiment ")], [result.records[i].eigenvalues[j - 1]], "text",
+      SHOWN);
+    expectClose([numberAfter(tip.text, "theory ")], [result.theory.records[i].eigenvalues[j - 1]], "text",
+      SHOWN);
+    const key = await expectKeyAndMarker(page, eig, result.records[i].t,
+      result.records[i].eigenvalues[j - 1], j);
     await page.locator("#cell-stepwise").screenshot({ path: join(outDir, `readout-${mode}.png`) });
     const loss = panels[0];
     const lossTip = await hover(page, xOf(loss, rec.t), (loss.top + loss.bottom) / 2);
@@ -205,6 +253,8 @@ export const replayChecks = {
     expectClose([Number(lossTip.experiment)], [result.records[li].loss], "loss");
     expectClose([Number(lossTip.theory)], [result.theory.records[li].loss], "theory loss");
     assert(/^t = [\d.e+-]+ \(step \d+\) · loss: /.test(lossTip.text), `loss text "${lossTip.text}"`);
+    const lossKey = await expectKeyAndMarker(page, loss, result.records[li].t, result.records[li].loss,
+      null);
     await page.mouse.move(2, 2);
     await page.locator("[data-testid=figure-readout]").waitFor({ state: "hidden", timeout: 5000 });
     // keyboard: focusing the figure shows a readout, the arrows move it
@@ -216,7 +266,12 @@ export const replayChecks = {
     await tipLoc.waitFor({ state: "visible", timeout: 5000 });
     const t1 = Number(await tipLoc.getAttribute("data-t"));
     assert(t1 > t0, `ArrowRight moved the readout from t = ${t0} to ${t1}`);
+    const keyTip = await tipLoc.evaluate((el) => ({ ...el.dataset }));
+    const keyPanel = panels[Number(keyTip.panel)];
+    await expectKeyAndMarker(page, keyPanel, Number(keyTip.t), Number(keyTip.experiment),
+      keyTip.mode === "" ? null : Number(keyTip.mode));
     await page.locator("#cell-stepwise").screenshot({ path: join(outDir, `readout-${mode}-keyboard.png`) });
-    return { summary: `mode ${j} at t = ${Number(tip.t).toPrecision(4)}; loss at record ${li}` };
+    return { summary: `mode ${j} at t = ${Number(tip.t).toPrecision(4)}; loss at record ${li}; `
+      + `key ${key.color}, marker off by ${key.off.toFixed(2)} px (loss ${lossKey.off.toFixed(2)} px)` };
   },
 };
