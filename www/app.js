@@ -14,7 +14,7 @@ import {
   mlpCell, hiddenCell, setupMlp, setupHidden, runMlp, runHidden, mlpUnavailable,
 } from "./cell-mlp.js";
 import {
-  appgCell, setupAppg, runAppg, appgUnavailable, appgAutostarts,
+  appgCell, setupAppg, runAppg, appgUnavailable, appgAutostarts, autostartAppg,
 } from "./cell-appg.js";
 import { dataKeyNotices } from "./local-images.js";
 import { register, setupScheduler, autostart, schedulerState } from "./scheduler.js";
@@ -113,7 +113,7 @@ async function main() {
   if (embed === "hidden") starts.push(autostart("hidden", runHidden));
   if (embed === "appg") starts.push(autostart("appg", runAppg));
   // (unless the reader pressed Run first: then a Pause must stay a pause)
-  const appgUntouched = () => (appgCell.root.dataset.state === "idle" ? runAppg() : undefined);
+  const appgUntouched = () => (appgCell.root.dataset.state === "idle" ? autostartAppg() : undefined);
   if (!embed && appgAutostarts()) starts.push(autostart("appg", appgUntouched));
   if (!embed || embed === "stepwise") starts.push(autostart("stepwise", run));
   await Promise.all(starts);

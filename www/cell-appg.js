@@ -165,7 +165,7 @@ function showProgress(p) {
 }
 
 /** Makes a fresh session from the form (shows "Preparing…" while the data are built). */
-async function prepare() {
+async function prepare(backend) {
   const json = formJson();
   if (json === null) {
     c.running = false;
@@ -182,7 +182,7 @@ async function prepare() {
   await afterPaint();
   const t0 = performance.now();
   try {
-    c.session = await create_appg_session(json, c.backend);
+    c.session = await create_appg_session(json, backend);
   } catch (e) {
     showError(messageOf(e), "appg-error");
     setText("appg-status", "Not started");
@@ -261,13 +261,13 @@ async function runLoop() {
 }
 
 /** Runs the form's comparison (a fresh session when it changed or the last one ended). */
-async function run() {
+async function run(backend = c.backend) {
   if (c.running || c.root.dataset.state === "preparing") return;
   const json = formJson(false);
   const query = json === null ? null : appg_compact_query(json);
   const state = c.root.dataset.state;
   if (!c.session || query !== c.sessionQuery || state === "finished" || state === "error") {
-    if (!(await prepare())) return;
+    if (!(await prepare(backend))) return;
   }
   c.running = true;
   setState("running");
@@ -283,7 +283,7 @@ function pause() {
 async function reset() {
   c.running = false;
   if (c.loop) await c.loop;
-  await prepare();
+  await prepare(c.backend);
 }
 
 /** The cell's part of a link: `appg.preset=…&appg.…` of the form (strict: or null after
@@ -380,6 +380,9 @@ export function setupAppg({ params, presets, backend }) {
 }
 
 export const runAppg = () => run();
+/** The comparison the page starts by itself: the default one, on the CPU unless WebGPU was
+ * asked for explicitly (see start_appg: a CPU-emulated adapter would take minutes). */
+export const autostartAppg = () => run(c.backend === "auto" ? "cpu-autostart" : c.backend);
 
 /** Marks the cell unavailable (the wasm module did not load). */
 export function appgUnavailable() {

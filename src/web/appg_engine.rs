@@ -38,15 +38,21 @@ pub struct Started {
     pub notice: String,
 }
 
-/// Starts `cfg` on the backend `want` asks for (`"cpu"`; anything else means WebGPU when
-/// an adapter is available and the comparison can run there). A bad configuration is
-/// reported before anything is computed.
+/// Starts `cfg` on the backend `want` asks for (`"cpu"`; `"cpu-autostart"`: the CPU for the
+/// default comparison the page starts by itself, about a second there while a CPU-emulated
+/// WebGPU adapter takes minutes; anything else means WebGPU when an adapter is available and
+/// the comparison can run there). A bad configuration is reported before anything is
+/// computed.
 pub async fn start_appg(cfg: &AppgConfig, want: &str) -> Result<Started, RunError> {
     Config::validate(cfg)?;
     let why = if cfg.model == AppgModel::Mlp {
         "the MLP comparison runs on the CPU".to_string()
     } else if want == "cpu" {
         "requested with backend=cpu".to_string()
+    } else if want == "cpu-autostart" {
+        "started by itself: this small comparison takes about a second on the CPU; \
+         Run computes it again on WebGPU when there is an adapter"
+            .to_string()
     } else {
         match webgpu_adapter().await {
             Err(reason) => format!("no WebGPU adapter: {reason}"),
