@@ -2,7 +2,9 @@
 // Each cell lives in its own module (cell-*.js); share.js maps the query string to cells.
 // All text that comes from a URL is written with textContent, never as HTML.
 
-import init, { presets_json, mlp_presets_json, appg_presets_json } from "./pkg/stepwise.js";
+import init, {
+  presets_json, mlp_presets_json, appg_presets_json, figure_layout_json,
+} from "./pkg/stepwise.js";
 import { $, showError, showNotices, messageOf } from "./ui.js";
 import { CELLS, splitQuery, setBackend, enterEmbed } from "./share.js";
 import { cell, setState, setupStepwise, run } from "./cell-stepwise.js";
@@ -30,6 +32,8 @@ window.stepwise = {
   resultJson: () => cell.session?.result_json() ?? null,
   localImages: () => cell.session?.local_images() ?? 0,
   bundledPhotos: bundledPhotosReady,
+  /** The layout of the figure last drawn on canvas `id` (texts and panels, backing px). */
+  figureLayout: (id) => JSON.parse(figure_layout_json(id) ?? "null"),
   timings: () => ({
     prepareMs: cell.prepareMs,
     runMs: cell.runMs,

@@ -33,6 +33,7 @@ pub fn draw_init_comparison<DB: DrawingBackend>(
         .map(|(p, px)| PanelGeometry::new(PanelKind::Modes, px, p.x.clone(), p.log_x, p.y.clone()));
     Ok(FigureLayout {
         panels: geometry.collect(),
+        ..FigureLayout::default()
     })
 }
 

@@ -38,6 +38,7 @@ pub fn draw_landscape<DB: DrawingBackend>(
         .map(|(p, px)| PanelGeometry::new(PanelKind::Modes, px, p.x.clone(), false, p.y.clone()));
     Ok(FigureLayout {
         panels: geometry.collect(),
+        ..FigureLayout::default()
     })
 }
 

@@ -37,7 +37,7 @@ pub use appg_query::{
 };
 pub use appg_session::{create_appg_session, AppgSession};
 pub use bench::bench_phases;
-pub use canvas::set_plot_theme;
+pub use canvas::{figure_css_height, figure_layout_json, set_plot_theme};
 pub use init_cell::{compute_init, InitCell};
 pub use local_photos::{clear_local_photos, local_photo_count, use_local_photos, LocalPhotoSet};
 pub use mlp_query::{mlp_compact_query, mlp_config_problem, mlp_presets_json, parse_mlp_query};
