@@ -162,14 +162,10 @@ pub fn appg_figure_svg(result: &AppgResult, opts: &AppgFigureOptions) -> Result<
 }
 
 /// (rows, columns) of a grid of `n` panels on a figure of `(w, h)` pixels: one row up to
-/// three, else two rows, in fewer columns when the cells would be too narrow to read, and
-/// one column on a portrait figure.
-fn grid(n: usize, (w, h): (u32, u32)) -> (usize, usize) {
-    if h > w {
-        (n.max(1), 1)
-    } else {
-        grid_for(n, appg_max_cols(n), css_width(w))
-    }
+/// three, else two rows, in fewer columns when the cells would be too narrow to read (one
+/// on a phone).
+fn grid(n: usize, (w, _): (u32, u32)) -> (usize, usize) {
+    grid_for(n, appg_max_cols(n), css_width(w))
 }
 
 /// One panel per variant, on a shared step axis and eigenvalue axis.
@@ -206,7 +202,11 @@ fn variant_panels(rows: Rows<'_>, opts: &AppgFigureOptions) -> Vec<PanelData> {
             p.key = vec![
                 ("variant".into(), mode_color(0), Line::Wide),
                 ("baseline".into(), fade(ink()), Line::Dashed),
-                (format!("λ = {}", tick_label(threshold)), axis(), Line::LongDash),
+                (
+                    format!("λ = {}", tick_label(threshold)),
+                    axis(),
+                    Line::LongDash,
+                ),
                 ("all learned".into(), ink(), Line::Dotted),
             ];
         }
@@ -342,7 +342,7 @@ mod tests {
         assert_eq!(grid(3, (1500, 860)), (1, 3));
         assert_eq!(grid(4, (1500, 860)), (2, 2));
         assert_eq!(grid(6, (1500, 860)), (2, 3));
-        assert_eq!(grid(6, (700, 900)), (6, 1));
+        assert_eq!(grid(6, (320, 1800)), (6, 1));
         // a 700 px column: two columns of 341 px, three rows
         assert_eq!(grid(6, (682, 600)), (3, 2));
         assert_eq!(fade(RGBColor(255, 255, 255)), RGBColor(255, 255, 255));

@@ -231,7 +231,7 @@ pub(super) fn draw_bars<DB: DrawingBackend>(
         .y_label_formatter(&name)
         .label_style(theme.small())
         .axis_desc_style(theme.axis_label())
-        .x_desc("baseline's steps ÷ variant's (log)")
+        .x_desc("speedup (log axis)")
         .set_tick_mark_size(LabelAreaPosition::Bottom, theme.offset(5.0))
         .set_tick_mark_size(LabelAreaPosition::Left, theme.offset(5.0))
         .draw()
@@ -262,7 +262,10 @@ pub(super) fn draw_bars<DB: DrawingBackend>(
     let lift = theme.offset(6.0);
     let labels = bars.iter().map(|b| {
         // right of the bar's far end, or of the baseline's line for a slower variant
-        let at = (b.speedup.map_or(x.start, |s| s.max(1.0)), 0.5 * (b.y.start + b.y.end));
+        let at = (
+            b.speedup.map_or(x.start, |s| s.max(1.0)),
+            0.5 * (b.y.start + b.y.end),
+        );
         let style = match (b.speedup, b.running) {
             (Some(_), _) => &ok,
             (None, true) => &running,

@@ -91,7 +91,7 @@ pub enum FigureKind {
 }
 
 /// Shortest and tallest row of panels the page gives a figure, in CSS pixels.
-const ROW_CSS: (f64, f64) = (230.0, 460.0);
+const ROW_CSS: (f64, f64) = (280.0, 460.0);
 /// Height / width of a panel stacked one above the other (full width, so flatter).
 const STACKED_ASPECT: f64 = 0.7;
 
@@ -158,13 +158,20 @@ mod tests {
     #[test]
     fn panels_stack_when_side_by_side_they_would_be_too_narrow() {
         assert_eq!(grid_for(2, 2, 1100.0), (1, 2));
-        assert_eq!(grid_for(2, 2, 682.0), (1, 2), "a 700 px column keeps two panels");
+        assert_eq!(
+            grid_for(2, 2, 682.0),
+            (1, 2),
+            "a 700 px column keeps two panels"
+        );
         assert_eq!(grid_for(2, 2, 640.0), (2, 1));
         assert_eq!(grid_for(3, 3, 746.0), (2, 2));
         assert_eq!(grid_for(3, 3, 355.0), (3, 1));
         assert_eq!(grid_for(6, 3, 1100.0), (2, 3));
         assert_eq!(grid_for(6, 3, 682.0), (3, 2));
-        assert_eq!(with_density(Density::canvas(2.0), || css_width(1364)), 682.0);
+        assert_eq!(
+            with_density(Density::canvas(2.0), || css_width(1364)),
+            682.0
+        );
     }
 
     #[test]
@@ -172,7 +179,11 @@ mod tests {
         // side by side: the design's 1100 x 420
         assert_eq!(FigureKind::Linear.css_height(1100.0), 420.0);
         // stacked on a phone: two flat rows, not one squashed one
-        assert_eq!(FigureKind::Linear.css_height(355.0), 497.0);
+        assert_eq!(
+            FigureKind::Linear.css_height(355.0),
+            560.0,
+            "two rows at the 280 px floor"
+        );
         // App. G: two rows of three 367 px cells, 0.86 as tall as wide
         assert_eq!(FigureKind::Appg(5).css_height(1100.0), 631.0);
         assert_eq!(FigureKind::parse("appg:5"), Some(FigureKind::Appg(5)));

@@ -49,13 +49,23 @@ pub fn layout_problems(layout: &FigureLayout) -> Vec<String> {
         }
         for b in &t[i + 1..] {
             if a.overlaps(b, slack) {
-                out.push(format!("{:?} {} over {:?} {}", a.text, show(a), b.text, show(b)));
+                out.push(format!(
+                    "{:?} {} over {:?} {}",
+                    a.text,
+                    show(a),
+                    b.text,
+                    show(b)
+                ));
             }
         }
         for (k, p) in layout.panels.iter().enumerate() {
             let frame = (p.left, p.top, p.right, p.bottom);
             if crosses(a, frame, slack) {
-                out.push(format!("{:?} {} crosses panel {k}'s frame", a.text, show(a)));
+                out.push(format!(
+                    "{:?} {} crosses panel {k}'s frame",
+                    a.text,
+                    show(a)
+                ));
             }
         }
     }
@@ -76,5 +86,8 @@ fn crosses(a: &TextBox, (left, top, right, bottom): (f64, f64, f64, f64), slack:
 }
 
 fn show(a: &TextBox) -> String {
-    format!("[{:.0},{:.0}–{:.0},{:.0}]", a.left, a.top, a.right, a.bottom)
+    format!(
+        "[{:.0},{:.0}–{:.0},{:.0}]",
+        a.left, a.top, a.right, a.bottom
+    )
 }

@@ -9,8 +9,8 @@ use plotters::prelude::*;
 
 use super::geometry::{FigureLayout, PanelGeometry};
 use super::panels::{Line, PanelData};
-use super::spectrum::{draw_header, header_layout};
 use super::series::{eigen_panel, loss_panel, Curve, FigureData, Marker, Panel, Stroke, TimeAxis};
+use super::spectrum::{draw_header, header_layout};
 use super::style::{
     axis, background, ink, panel_chart, panel_grid, tick_label, Theme, CURSOR, EXPERIMENT_ALPHA,
     MARKER_ALPHA,

@@ -134,14 +134,10 @@ pub struct Theme {
 
 /// Rows and columns of `n` panels on a figure of `size` pixels: side by side, or in as few
 /// columns as keep each at least [`READABLE_PANEL_CSS`](super::density::READABLE_PANEL_CSS)
-/// wide on the current density (one above the other on a phone), and always stacked when the
-/// figure is taller than wide.
-pub fn panel_grid((width, height): (u32, u32), n: usize) -> (usize, usize) {
-    if height > width && n > 1 {
-        (n, 1)
-    } else {
-        grid_for(n, n, css_width(width))
-    }
+/// wide on the current density (one above the other on a phone). The page sizes the figure
+/// for this grid ([`FigureKind::css_height`](super::density::FigureKind::css_height)).
+pub fn panel_grid((width, _): (u32, u32), n: usize) -> (usize, usize) {
+    grid_for(n, n, css_width(width))
 }
 
 /// plotters font size of the tick labels and keys at scale 1 (the smallest text role).
@@ -153,7 +149,10 @@ impl Theme {
     pub fn for_panels(size: (u32, u32), n: usize) -> Self {
         let (rows, cols) = panel_grid(size, n);
         let width = size.0 as usize * n.max(1) / cols;
-        Self::for_size((u32::try_from(width).unwrap_or(u32::MAX), size.1 / rows as u32))
+        Self::for_size((
+            u32::try_from(width).unwrap_or(u32::MAX),
+            size.1 / rows as u32,
+        ))
     }
 
     /// The theme for a root area of `(width, height)` pixels.
@@ -364,7 +363,10 @@ mod tests {
         assert_eq!(Theme::for_size((1, 1)).px(10.0), 8);
         let hidpi = with_density(Density::canvas(2.0), || Theme::for_size((1, 1)));
         assert_eq!(hidpi.px(18.0), 22);
-        assert_eq!(with_density(Density::canvas(2.0), density), Density::canvas(2.0));
+        assert_eq!(
+            with_density(Density::canvas(2.0), density),
+            Density::canvas(2.0)
+        );
         assert_eq!(density(), Density::SVG, "the density was not restored");
     }
 }

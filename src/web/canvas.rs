@@ -201,13 +201,17 @@ pub fn draw_appg(
     log_steps: bool,
 ) -> Result<FigureLayout, JsValue> {
     let variants = result.config.variants.list().len();
-    draw_with(canvas, FigureKind::Appg(variants), |root, (width, height)| {
-        let opts = AppgFigureOptions {
-            policy,
-            log_steps,
-            width,
-            height,
-        };
-        draw_appg_figure(root, result, current, &opts)
-    })
+    draw_with(
+        canvas,
+        FigureKind::Appg(variants),
+        |root, (width, height)| {
+            let opts = AppgFigureOptions {
+                policy,
+                log_steps,
+                width,
+                height,
+            };
+            draw_appg_figure(root, result, current, &opts)
+        },
+    )
 }
