@@ -16,7 +16,7 @@ use super::appg::Rows;
 use super::geometry::{PanelGeometry, PanelKind};
 use super::panels::{Line, PanelData};
 use super::spectrum::draw_header;
-use super::style::{axis, ink, pick, tick_label, Theme, RIGHT_MARGIN};
+use super::style::{axis, ink, pick, tick_label, Theme, RIGHT_MARGIN, X_LABEL_AREA};
 use super::{draw_err, PlotError};
 use crate::experiment::appg::{ComparisonRow, Policy};
 use crate::model::spectral::LossVariant;
@@ -209,7 +209,7 @@ pub(super) fn draw_bars<DB: DrawingBackend>(
         .margin_left(theme.px(8.0))
         .margin_right(theme.px(RIGHT_MARGIN))
         .margin_bottom(theme.px(6.0))
-        .x_label_area_size(theme.px(54.0))
+        .x_label_area_size(theme.px(X_LABEL_AREA))
         .y_label_area_size(theme.px(118.0))
         .build_cartesian_2d(x.clone().log_scale(), 0.5..n as f64 + 0.5)
         .map_err(draw_err)?;

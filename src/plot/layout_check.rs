@@ -7,17 +7,19 @@ use plotters::prelude::{DrawingArea, DrawingBackend, IntoDrawingArea};
 
 use super::density::{density, MIN_TEXT_CSS_PX};
 use super::geometry::FigureLayout;
-use super::record::{Recorder, TextBox};
+use super::record::{Measure, Recorder, TextBox};
 use super::PlotError;
 
-/// Draws onto `backend` through a [`Recorder`] with `draw` and returns its layout with the
-/// texts, the figure's size and the current density filled in.
+/// Draws onto `backend` through a [`Recorder`] (measuring text with `measure` when given)
+/// with `draw` and returns its layout with the texts, the figure's size and the current
+/// density filled in.
 pub fn draw_recorded<DB: DrawingBackend>(
     backend: DB,
+    measure: Option<Measure>,
     draw: impl FnOnce(&DrawingArea<Recorder<DB>, Shift>) -> Result<FigureLayout, PlotError>,
 ) -> Result<FigureLayout, PlotError> {
     let (width, height) = backend.get_size();
-    let (recorder, log) = Recorder::new(backend);
+    let (recorder, log) = Recorder::new(backend, measure);
     let root = recorder.into_drawing_area();
     let mut layout = draw(&root)?;
     drop(root);

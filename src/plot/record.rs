@@ -37,27 +37,47 @@ impl TextBox {
 /// The boxes a [`Recorder`] collected, shared with whoever drew through it.
 pub type TextLog = Rc<RefCell<Vec<TextBox>>>;
 
-/// Forwards every call to `inner`; records each non-empty text's box.
+/// Measures a text in backend pixels from its plotters font size, family and style (a
+/// canvas's `measureText`), in place of the backend's own estimate.
+pub type Measure = Box<dyn Fn(&str, f64, &str, &str) -> Option<(u32, u32)>>;
+
+/// Forwards every call to `inner`; records each non-empty text's box. With a [`Measure`],
+/// text sizes (for the layout and the boxes) come from it.
 pub struct Recorder<DB> {
     inner: DB,
     log: TextLog,
+    measure: Option<Measure>,
 }
 
 impl<DB: DrawingBackend> Recorder<DB> {
     /// Wraps `inner`; the boxes appear in the returned log as text is drawn.
-    pub fn new(inner: DB) -> (Self, TextLog) {
+    pub fn new(inner: DB, measure: Option<Measure>) -> (Self, TextLog) {
         let log = TextLog::default();
-        (
-            Self {
-                inner,
-                log: Rc::clone(&log),
-            },
-            log,
-        )
+        let me = Self {
+            inner,
+            log: Rc::clone(&log),
+            measure,
+        };
+        (me, log)
+    }
+
+    fn size_of<S: BackendTextStyle>(
+        &self,
+        text: &str,
+        style: &S,
+    ) -> Result<(u32, u32), DrawingErrorKind<DB::ErrorType>> {
+        let (family, font_style) = (style.family(), style.style());
+        let measured = self.measure.as_ref().and_then(|m| {
+            m(text, style.size(), family.as_str(), font_style.as_str())
+        });
+        match measured {
+            Some(size) => Ok(size),
+            None => self.inner.estimate_text_size(text, style),
+        }
     }
 
     fn record<S: BackendTextStyle>(&self, text: &str, style: &S, pos: BackendCoord) {
-        let Ok((w, h)) = self.inner.estimate_text_size(text, style) else {
+        let Ok((w, h)) = self.size_of(text, style) else {
             return;
         };
         let (w, h) = (f64::from(w), f64::from(h));
@@ -178,7 +198,7 @@ impl<DB: DrawingBackend> DrawingBackend for Recorder<DB> {
         text: &str,
         style: &S,
     ) -> Result<(u32, u32), DrawingErrorKind<DB::ErrorType>> {
-        self.inner.estimate_text_size(text, style)
+        self.size_of(text, style)
     }
 
     fn blit_bitmap(

@@ -233,6 +233,9 @@ pub(super) type PanelChart<'a, DB, XS, YS> = ChartContext<
 
 /// Space right of every panel's plot area, in default-size pixels.
 pub(super) const RIGHT_MARGIN: f64 = 22.0;
+/// Height of the x tick labels and description under a plot area, in default-size pixels:
+/// room for two lines of text as a browser measures them (font size × ~1.4 each).
+pub(super) const X_LABEL_AREA: f64 = 70.0;
 
 /// The Cartesian chart of one panel on `area`, with the margins every figure shares.
 pub(super) fn panel_chart<'a, DB, XS, YS>(
@@ -251,8 +254,8 @@ where
         .margin_left(theme.px(8.0))
         .margin_right(theme.px(RIGHT_MARGIN))
         .margin_bottom(theme.px(6.0))
-        .x_label_area_size(theme.px(54.0))
-        .y_label_area_size(theme.px(74.0))
+        .x_label_area_size(theme.px(X_LABEL_AREA))
+        .y_label_area_size(theme.px(88.0))
         .build_cartesian_2d(x, y)
         .map_err(super::draw_err)
 }

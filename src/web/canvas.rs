@@ -1,13 +1,14 @@
 //! Drawing a figure onto an HTML canvas at the screen's full pixel density.
 
 use plotters::coord::Shift;
-use plotters::prelude::{DrawingArea, IntoDrawingArea};
+use plotters::prelude::DrawingArea;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
-use web_sys::HtmlCanvasElement;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use super::js_error;
 use crate::experiment::appg::{AppgResult, ComparisonRow, Policy};
@@ -16,7 +17,7 @@ use crate::experiment::mlp::MlpResult;
 use crate::experiment::RunResult;
 use crate::plot::density::{with_density, Density, FigureKind};
 use crate::plot::layout_check::draw_recorded;
-use crate::plot::record::Recorder;
+use crate::plot::record::{Measure, Recorder};
 use crate::plot::{
     draw_appg_figure, draw_init_comparison, draw_landscape, draw_linear_figure_at, draw_mlp_figure,
     with_scheme, AppgFigureOptions, FigureLayout, FigureOptions, PlotError, Scheme,
@@ -107,6 +108,24 @@ pub fn set_plot_theme(dark: bool) {
     PAGE_SCHEME.with(|s| s.set(scheme));
 }
 
+/// Text sizes from the canvas's own `measureText` in the font plotters-canvas sets (width,
+/// and the font's ascent + descent): plotters' default measures a DOM span, which wraps long
+/// texts at the viewport's width on a phone.
+fn canvas_measure(canvas: &HtmlCanvasElement) -> Option<Measure> {
+    let ctx = canvas
+        .get_context("2d")
+        .ok()??
+        .dyn_into::<CanvasRenderingContext2d>()
+        .ok()?;
+    Some(Box::new(move |text, size, family, style| {
+        ctx.set_font(&format!("{style} {size}px {family}"));
+        let m = ctx.measure_text(text).ok()?;
+        let height = m.font_bounding_box_ascent() + m.font_bounding_box_descent();
+        let px = |v: f64| (v.is_finite() && v >= 0.0).then(|| v.ceil() as u32);
+        Some((px(m.width())?, px(height)?))
+    }))
+}
+
 /// The area a figure is drawn on: the canvas, through a recorder of its text.
 type Root = DrawingArea<Recorder<CanvasBackend>, Shift>;
 
@@ -124,8 +143,9 @@ fn draw_with(
     let backend = CanvasBackend::with_canvas_object(canvas.clone())
         .ok_or_else(|| js_error("the canvas has no 2D context"))?;
     let scheme = PAGE_SCHEME.with(Cell::get);
+    let measure = canvas_measure(canvas);
     let layout = with_density(Density::canvas(dpr), || {
-        with_scheme(scheme, || draw_recorded(backend, |root| draw(root, size)))
+        with_scheme(scheme, || draw_recorded(backend, measure, |root| draw(root, size)))
     })
     .map_err(js_error)?;
     LAYOUTS.with(|l| {

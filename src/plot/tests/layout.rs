@@ -39,7 +39,7 @@ fn check_every_width(
             );
             let mut svg = String::new();
             let layout = with_density(density, || {
-                draw_recorded(SVGBackend::with_string(&mut svg, size), &draw)
+                draw_recorded(SVGBackend::with_string(&mut svg, size), None, &draw)
             })
             .expect("drawing");
             assert!(
