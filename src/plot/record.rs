@@ -67,9 +67,10 @@ impl<DB: DrawingBackend> Recorder<DB> {
         style: &S,
     ) -> Result<(u32, u32), DrawingErrorKind<DB::ErrorType>> {
         let (family, font_style) = (style.family(), style.style());
-        let measured = self.measure.as_ref().and_then(|m| {
-            m(text, style.size(), family.as_str(), font_style.as_str())
-        });
+        let measured = self
+            .measure
+            .as_ref()
+            .and_then(|m| m(text, style.size(), family.as_str(), font_style.as_str()));
         match measured {
             Some(size) => Ok(size),
             None => self.inner.estimate_text_size(text, style),

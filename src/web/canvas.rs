@@ -145,7 +145,9 @@ fn draw_with(
     let scheme = PAGE_SCHEME.with(Cell::get);
     let measure = canvas_measure(canvas);
     let layout = with_density(Density::canvas(dpr), || {
-        with_scheme(scheme, || draw_recorded(backend, measure, |root| draw(root, size)))
+        with_scheme(scheme, || {
+            draw_recorded(backend, measure, |root| draw(root, size))
+        })
     })
     .map_err(js_error)?;
     LAYOUTS.with(|l| {

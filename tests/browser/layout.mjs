@@ -28,7 +28,7 @@ const CELLS = [
   ["appg", "appg-figure", ["finished"]],
 ];
 const QUERY = "preset=small&mlp.preset=mlp-small-bt&hidden.preset=mlp-small-bt"
-  + "&appg.preset=planted";
+  + "&appg.preset=planted&appg.eta=equal";
 
 /** Everything wrong with one figure's layout (run in the page). */
 function layoutProblems({ layout, canvas, dpr }, minText, minPlot, slackCss) {
