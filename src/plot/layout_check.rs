@@ -93,3 +93,101 @@ fn show(a: &TextBox) -> String {
         a.left, a.top, a.right, a.bottom
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plot::geometry::{PanelGeometry, PanelKind};
+
+    fn text(text: &str, (left, top): (f64, f64), (w, h): (f64, f64), size: f64) -> TextBox {
+        TextBox {
+            text: text.into(),
+            left,
+            top,
+            right: left + w,
+            bottom: top + h,
+            size,
+        }
+    }
+
+    fn layout(texts: Vec<TextBox>) -> FigureLayout {
+        let frame = (100..301, 50..151);
+        FigureLayout {
+            panels: vec![PanelGeometry::new(
+                PanelKind::Modes,
+                frame,
+                0.0..1.0,
+                false,
+                0.0..1.0,
+            )],
+            width: 400,
+            height: 200,
+            pixel_ratio: 2.0,
+            css_text_per_size: 0.5,
+            texts,
+        }
+    }
+
+    #[test]
+    fn a_clean_layout_has_no_problems() {
+        let ok = layout(vec![
+            text("tick", (60.0, 40.0), (30.0, 20.0), 22.0),
+            text("inside", (120.0, 60.0), (50.0, 20.0), 22.0),
+            text("below", (120.0, 152.0), (50.0, 20.0), 22.0),
+        ]);
+        assert_eq!(layout_problems(&ok), Vec::<String>::new());
+    }
+
+    #[test]
+    fn each_kind_of_problem_is_found() {
+        let small = layout(vec![text("tiny", (0.0, 0.0), (20.0, 10.0), 20.0)]);
+        assert_eq!(layout_problems(&small), ["\"tiny\": 10.00 CSS px"]);
+        let overlap = layout(vec![
+            text("1.00x", (10.0, 10.0), (40.0, 20.0), 22.0),
+            text("1.00x", (12.0, 20.0), (40.0, 20.0), 22.0),
+        ]);
+        assert_eq!(layout_problems(&overlap).len(), 1);
+        assert!(layout_problems(&overlap)[0].contains("over"));
+        let across = layout(vec![text("legend", (280.0, 60.0), (60.0, 20.0), 22.0)]);
+        assert!(layout_problems(&across)[0].contains("crosses panel 0's frame"));
+        let out = layout(vec![text("far", (380.0, 10.0), (40.0, 20.0), 22.0)]);
+        assert!(layout_problems(&out)[0].contains("leaves the figure"));
+    }
+
+    #[test]
+    fn recorded_boxes_follow_the_anchor_and_rotation() {
+        use plotters::prelude::SVGBackend;
+        use plotters::style::text_anchor::{HPos, Pos, VPos};
+        use plotters::style::{FontTransform, IntoFont, TextStyle};
+        let mut svg = String::new();
+        let layout = draw_recorded(
+            SVGBackend::with_string(&mut svg, (300, 200)),
+            None,
+            |root| {
+                let font = ("sans-serif", 20.0).into_font();
+                let centred =
+                    TextStyle::from(font.clone()).pos(Pos::new(HPos::Center, VPos::Center));
+                root.draw_text("centred", &centred, (150, 100))
+                    .map_err(super::super::draw_err)?;
+                let turned = TextStyle::from(font.clone().transform(FontTransform::Rotate270));
+                root.draw_text("turned", &turned, (20, 150))
+                    .map_err(super::super::draw_err)?;
+                root.draw_text(" ", &TextStyle::from(font), (5, 5))
+                    .map_err(super::super::draw_err)?;
+                Ok(FigureLayout::default())
+            },
+        )
+        .expect("drawing");
+        assert_eq!((layout.width, layout.height), (300, 200));
+        let [c, t] = &layout.texts[..] else {
+            panic!("blank text recorded, or text lost: {:?}", layout.texts);
+        };
+        assert!((0.5 * (c.left + c.right) - 150.0).abs() <= 1.0, "{c:?}");
+        assert!((0.5 * (c.top + c.bottom) - 100.0).abs() <= 1.0, "{c:?}");
+        assert!(c.right - c.left > c.bottom - c.top, "{c:?}");
+        // turned a quarter: taller than wide, rising from its anchor
+        assert!(t.bottom - t.top > t.right - t.left, "{t:?}");
+        assert!((t.bottom - 150.0).abs() <= 1.0 && t.left >= 20.0, "{t:?}");
+        assert_eq!(layout.css_text_per_size, 1.0 / 1.24);
+    }
+}
