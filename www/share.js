@@ -17,16 +17,16 @@ import { figure_css_height } from "./pkg/stepwise.js";
  * `photos`: its runs use the visitor's own images when there are any, so its embed link
  * keeps the note `data=local`). */
 export const CELLS = {
-  stepwise: { prefix: "", title: "stepwise learning", figure: "linear", chrome: 110,
+  stepwise: { prefix: "", title: "stepwise learning", figure: "linear", chrome: 192,
     photos: true },
   init: { prefix: "init.", title: "any small init follows an aligned one", figure: "init",
-    chrome: 90 },
-  symmetry: { prefix: "symmetry.", title: "symmetry breaking", figure: "symmetry", chrome: 90 },
-  mlp: { prefix: "mlp.", title: "a wide network", figure: "mlp", chrome: 110, computes: true,
+    chrome: 92 },
+  symmetry: { prefix: "symmetry.", title: "symmetry breaking", figure: "symmetry", chrome: 120 },
+  mlp: { prefix: "mlp.", title: "a wide network", figure: "mlp", chrome: 128, computes: true,
     photos: true },
   hidden: { prefix: "hidden.", title: "hidden representations learn in steps too",
-    figure: "hidden", chrome: 110, computes: true, photos: true },
-  appg: { prefix: "appg.", title: "can SSL learn faster?", figure: "appg:5", chrome: 110,
+    figure: "hidden", chrome: 128, computes: true, photos: true },
+  appg: { prefix: "appg.", title: "can SSL learn faster?", figure: "appg:5", chrome: 126,
     computes: true, photos: true },
 };
 /** The column width the snippet's first height is for (a blog's text column). */
@@ -34,7 +34,7 @@ const SNIPPET_COLUMN = 700;
 
 /** The iframe height of cell `id` embedded in a `width` px column, before the embed reports
  * its own: its figure (figure_css_height, as the embed will draw it) and its chrome (title,
- * toolbar, padding). */
+ * toolbar, status, backend label, link; measured by the browser check `layout`). */
 export function embedHeight(id, width = SNIPPET_COLUMN) {
   const { figure, chrome } = CELLS[id];
   return Math.round(figure_css_height(figure, width - 18) + chrome);

@@ -102,8 +102,8 @@ impl FigureKind {
         match name {
             "linear" | "init" => Some(Self::Linear),
             "symmetry" => Some(Self::Symmetry),
-            "mlp" => Some(Self::Mlp(2)),
-            "hidden" => Some(Self::Mlp(3)),
+            // both cells record the hidden eigenvalues by default: three panels
+            "mlp" | "hidden" => Some(Self::Mlp(3)),
             _ => {
                 let n = name.strip_prefix("appg:")?.parse::<usize>().ok()?;
                 (1..=5).contains(&n).then_some(Self::Appg(n))

@@ -176,6 +176,7 @@ export const layoutChecks = {
     }
     await page.setViewportSize({ width: 1280, height: 900 });
     const fits = [];
+    const firsts = [];
     for (const [id, canvas, states] of CELLS) {
       const code = await snippet(page, id);
       assert(/^<iframe[^>]* height="\d+"/.test(code) && code.includes("<script>"),
@@ -189,7 +190,14 @@ export const layoutChecks = {
         for (const width of [700, 375, 820, 1280]) {
           await resizeColumn(other, width);
           seen.push(await expectReadable(f, canvas, `embed ${id} at ${width} px`));
-          fits.push(await expectFitted(other, f, `embed ${id} at ${width} px`));
+          const fit = await expectFitted(other, f, `embed ${id} at ${width} px`);
+          fits.push(fit);
+          if (width === 700) {
+            const first = Number(code.match(/ height="(\d+)"/)[1]);
+            assert(Math.abs(first - fit.iframe) <= BLANK_CSS, `the ${id} snippet starts at `
+              + `${first} px for ${fit.iframe} px of content in a 700 px column`);
+            firsts.push(`${id} ${first}→${fit.iframe}`);
+          }
           if (width === 700 || width === 375) {
             await other.screenshot({ path: join(outDir, `${mode}-layout-embed-${id}-${width}.png`),
               fullPage: true });
@@ -202,6 +210,7 @@ export const layoutChecks = {
     }
     const blank = Math.max(...fits.map((f) => f.iframe - f.content));
     return { summary: `${seen.length} figures, smallest text ${Math.min(...seen).toFixed(2)} CSS `
-      + `px; ${fits.length} embeds, largest blank band ${blank.toFixed(0)} px` };
+      + `px; ${fits.length} embeds, largest blank band ${blank.toFixed(0)} px; snippet height → `
+      + `fitted at 700 px: ${firsts.join(", ")}` };
   },
 };
