@@ -3,7 +3,7 @@
 // All text that comes from a URL is written with textContent, never as HTML.
 
 import init, {
-  presets_json, mlp_presets_json, appg_presets_json, mode_palette,
+  presets_json, mlp_presets_json, appg_presets_json, mode_palette, figure_layout_json,
 } from "./pkg/stepwise.js";
 import { $, showError, showNotices, messageOf } from "./ui.js";
 import { CELLS, splitQuery, setBackend, enterEmbed } from "./share.js";
@@ -36,6 +36,8 @@ window.stepwise = {
   resultJson: () => cell.session?.result_json() ?? null,
   localImages: () => cell.session?.local_images() ?? 0,
   bundledPhotos: bundledPhotosReady,
+  /** The layout of the figure last drawn on canvas `id` (texts and panels, backing px). */
+  figureLayout: (id) => JSON.parse(figure_layout_json(id) ?? "null"),
   timings: () => ({
     prepareMs: cell.prepareMs,
     runMs: cell.runMs,

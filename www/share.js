@@ -9,21 +9,43 @@
 
 import { $, setText } from "./ui.js";
 import { linkNote } from "./local-images.js";
+import { setupEmbedChrome } from "./embed.js";
+import { figure_css_height } from "./pkg/stepwise.js";
 
 /** The cells that can be shared and embedded, in page order, with their key prefixes
  * (`computes`: the cell runs on WebGPU or the CPU, so its embed link keeps `backend`;
  * `photos`: its runs use the visitor's own images when there are any, so its embed link
  * keeps the note `data=local`). */
 export const CELLS = {
-  stepwise: { prefix: "", title: "stepwise learning", height: 480, photos: true },
-  init: { prefix: "init.", title: "any small init follows an aligned one", height: 500 },
-  symmetry: { prefix: "symmetry.", title: "symmetry breaking", height: 520 },
-  mlp: { prefix: "mlp.", title: "a wide network", height: 560, computes: true, photos: true },
-  hidden: { prefix: "hidden.", title: "hidden representations learn in steps too", height: 560,
-    computes: true, photos: true },
-  appg: { prefix: "appg.", title: "can SSL learn faster?", height: 700, computes: true,
+  stepwise: { prefix: "", title: "stepwise learning", figure: "linear", chrome: 192,
     photos: true },
+  init: { prefix: "init.", title: "any small init follows an aligned one", figure: "init",
+    chrome: 92 },
+  symmetry: { prefix: "symmetry.", title: "symmetry breaking", figure: "symmetry", chrome: 120 },
+  mlp: { prefix: "mlp.", title: "a wide network", figure: "mlp", chrome: 128, computes: true,
+    photos: true },
+  hidden: { prefix: "hidden.", title: "hidden representations learn in steps too",
+    figure: "hidden", chrome: 128, computes: true, photos: true },
+  appg: { prefix: "appg.", title: "can SSL learn faster?", figure: "appg:5", chrome: 126,
+    computes: true, photos: true },
 };
+/** The column width the snippet's first height is for (a blog's text column). */
+const SNIPPET_COLUMN = 700;
+
+/** The iframe height of cell `id` embedded in a `width` px column, before the embed reports
+ * its own: its figure (figure_css_height, as the embed will draw it) and its chrome (title,
+ * toolbar, status, backend label, link; measured by the browser check `layout`). */
+export function embedHeight(id, width = SNIPPET_COLUMN) {
+  const { figure, chrome } = CELLS[id];
+  return Math.round(figure_css_height(figure, width - 18) + chrome);
+}
+
+/** The script after the iframe in the snippet: it sets the iframe's height to the height
+ * the embed posts (only messages from that iframe, only a sane number of pixels). */
+const RESIZE_SCRIPT = "(function(f){addEventListener(\"message\",function(e){"
+  + "var d=e.data,h=d&&d.height;if(e.source===f.contentWindow&&d.stepwiseEmbed"
+  + "&&typeof h===\"number\"&&h>=50&&h<=20000)f.style.height=Math.ceil(h)+\"px\"})})"
+  + "(document.currentScript.previousElementSibling)";
 /** Query keys that belong to the page, not to a cell (`data=local`: see local-images.js). */
 const PAGE_KEYS = ["backend", "embed", "data"];
 
@@ -124,12 +146,12 @@ function embed(id) {
   const iframe = document.createElement("iframe");
   iframe.setAttribute("src", url);
   iframe.setAttribute("width", "100%");
-  iframe.setAttribute("height", String(CELLS[id].height));
+  iframe.setAttribute("height", String(embedHeight(id)));
   iframe.setAttribute("style", "border:0");
   iframe.setAttribute("title", `stepwise: ${CELLS[id].title}`);
   iframe.setAttribute("loading", "lazy");
   const code = cellElement(id, "embed-code");
-  code.value = iframe.outerHTML;
+  code.value = `${iframe.outerHTML}\n<script>${RESIZE_SCRIPT}</script>`;
   code.select();
 }
 
@@ -144,6 +166,7 @@ export function wireShare(id, status) {
 export function enterEmbed(id) {
   document.body.classList.add("embed");
   $(`cell-${id}`).classList.add("embedded");
+  setupEmbedChrome(id, $(`cell-${id}`));
   const full = new URL(location.href);
   full.searchParams.delete("embed");
   for (const a of document.querySelectorAll(".open-notebook")) a.href = full.href;

@@ -9,6 +9,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::appg_bars::{appg_bar_at, bar_header, draw_bars, BarReadout};
+use super::density::{appg_max_cols, css_width, grid_for};
 use super::geometry::{FigureLayout, PanelGeometry, PanelKind};
 use super::landscape::{clip_above, min_max, thin, to_svg};
 use super::panels::{draw_panel, Line, PanelData, Polyline};
@@ -87,7 +88,7 @@ pub fn draw_appg_figure<DB: DrawingBackend>(
     let rows = Rows { result, current };
     let panels = variant_panels(rows, opts);
     let (w, h) = root.dim_in_pixel();
-    let (grid_rows, grid_cols) = grid(panels.len() + 1, h > w);
+    let (grid_rows, grid_cols) = grid(panels.len() + 1, (w, h));
     // a grid cell is themed like one panel of the two-panel Figure 1
     let cell = (w / grid_cols as u32, h / grid_rows as u32);
     let theme = Theme::for_size((2 * cell.0, cell.1));
@@ -160,16 +161,11 @@ pub fn appg_figure_svg(result: &AppgResult, opts: &AppgFigureOptions) -> Result<
     })
 }
 
-/// (rows, columns) of a grid of `n` panels: one row up to three, else two rows; one column
-/// on a `portrait` figure (a phone).
-fn grid(n: usize, portrait: bool) -> (usize, usize) {
-    if portrait {
-        (n.max(1), 1)
-    } else if n <= 3 {
-        (1, n.max(1))
-    } else {
-        (2, n.div_ceil(2))
-    }
+/// (rows, columns) of a grid of `n` panels on a figure of `(w, h)` pixels: one row up to
+/// three, else two rows, in fewer columns when the cells would be too narrow to read (one
+/// on a phone).
+fn grid(n: usize, (w, _): (u32, u32)) -> (usize, usize) {
+    grid_for(n, appg_max_cols(n), css_width(w))
 }
 
 /// One panel per variant, on a shared step axis and eigenvalue axis.
@@ -192,7 +188,7 @@ fn variant_panels(rows: Rows<'_>, opts: &AppgFigureOptions) -> Vec<PanelData> {
         p.lines.push(Polyline {
             points: vec![(x.start, threshold), (x.end, threshold)],
             color: axis(),
-            line: Line::Thin,
+            line: Line::LongDash,
         });
         if let Some(base) = base.filter(|_| v != LossVariant::Baseline) {
             push_modes(&mut p, base, &y, &admits, true);
@@ -204,9 +200,13 @@ fn variant_panels(rows: Rows<'_>, opts: &AppgFigureOptions) -> Vec<PanelData> {
         }
         if k == 0 {
             p.key = vec![
-                ("variant".into(), ink(), Line::Wide),
+                ("variant".into(), mode_color(0), Line::Wide),
                 ("baseline".into(), fade(ink()), Line::Dashed),
-                (format!("λ = {}", tick_label(threshold)), axis(), Line::Thin),
+                (
+                    format!("λ = {}", tick_label(threshold)),
+                    axis(),
+                    Line::LongDash,
+                ),
                 ("all learned".into(), ink(), Line::Dotted),
             ];
         }
@@ -338,11 +338,13 @@ mod tests {
 
     #[test]
     fn grids_hold_every_panel() {
-        assert_eq!(grid(2, false), (1, 2));
-        assert_eq!(grid(3, false), (1, 3));
-        assert_eq!(grid(4, false), (2, 2));
-        assert_eq!(grid(6, false), (2, 3));
-        assert_eq!(grid(6, true), (6, 1));
+        assert_eq!(grid(2, (1500, 860)), (1, 2));
+        assert_eq!(grid(3, (1500, 860)), (1, 3));
+        assert_eq!(grid(4, (1500, 860)), (2, 2));
+        assert_eq!(grid(6, (1500, 860)), (2, 3));
+        assert_eq!(grid(6, (320, 1800)), (6, 1));
+        // a 700 px column: two columns of 341 px, three rows
+        assert_eq!(grid(6, (682, 600)), (3, 2));
         assert_eq!(fade(RGBColor(255, 255, 255)), RGBColor(255, 255, 255));
         assert_eq!(fade(RGBColor(0, 0, 0)), RGBColor(140, 140, 140));
     }

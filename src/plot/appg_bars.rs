@@ -1,7 +1,8 @@
-//! The comparison's bar panel: the steps each variant took until every mode was learned,
-//! relative to the baseline under the same η policy (one horizontal bar per variant and
-//! policy, labelled with the speedup), and a mark for rows that diverged, found no stable η
-//! or never learned every mode.
+//! The comparison's bar panel: how many times fewer steps than the baseline (same η policy)
+//! each variant took until every mode was learned — one horizontal bar per variant and
+//! policy from 1 (the baseline) to its speedup on a log axis, labelled with that speedup, so
+//! the longest bar to the right is the fastest — and a mark for rows that diverged, found no
+//! stable η or never learned every mode.
 
 use std::ops::Range;
 
@@ -15,7 +16,7 @@ use super::appg::Rows;
 use super::geometry::{PanelGeometry, PanelKind};
 use super::panels::{Line, PanelData};
 use super::spectrum::draw_header;
-use super::style::{axis, ink, pick, tick_label, Theme, RIGHT_MARGIN};
+use super::style::{axis, ink, pick, tick_label, Theme, RIGHT_MARGIN, X_LABEL_AREA};
 use super::{draw_err, PlotError};
 use crate::experiment::appg::{ComparisonRow, Policy};
 use crate::model::spectral::LossVariant;
@@ -45,6 +46,8 @@ struct Bar {
     policy: Policy,
     /// Steps to learn every mode over the baseline's (`None`: no bar).
     relative: Option<f64>,
+    /// The baseline's steps over the row's: where the bar ends (`None`: no bar).
+    speedup: Option<f64>,
     label: String,
     /// The row is still running.
     running: bool,
@@ -73,7 +76,7 @@ fn color(p: Policy) -> RGBColor {
 /// The panel's letter, title and key (drawn by `draw_header`).
 pub(super) fn bar_header(rows: Rows<'_>, letter: &'static str) -> PanelData {
     let title = format!(
-        "steps until all λ > {}, ÷ baseline's",
+        "speedup to all λ > {}",
         tick_label(rows.result.config.threshold)
     );
     let mut p = PanelData::new(letter, title, 0.0..1.0, 0.0..1.0);
@@ -88,11 +91,10 @@ pub(super) fn bar_header(rows: Rows<'_>, letter: &'static str) -> PanelData {
 }
 
 /// What the bar of `row` says, against the baseline row `base` of the same policy.
-fn measure(
-    row: &ComparisonRow,
-    base: Option<&ComparisonRow>,
-    running: bool,
-) -> (Option<f64>, String) {
+/// Relative steps and speedup (`None`: no bar) and the label.
+type Measured = (Option<(f64, f64)>, String);
+
+fn measure(row: &ComparisonRow, base: Option<&ComparisonRow>, running: bool) -> Measured {
     if running {
         return (None, "running…".into());
     }
@@ -109,7 +111,7 @@ fn measure(
         Some(b) if b > 0 => {
             let relative = steps.max(1) as f64 / b as f64;
             let speedup = row.speedup.unwrap_or(1.0 / relative);
-            (Some(relative), format!("{speedup:.2}x"))
+            (Some((relative, speedup)), format!("{speedup:.2}x"))
         }
         _ => (None, format!("{steps} steps; baseline never")),
     }
@@ -130,13 +132,14 @@ fn bars(rows: Rows<'_>) -> Vec<Bar> {
             };
             let running = rows.result.row(v, policy).is_none();
             let base = rows.result.row(LossVariant::Baseline, policy);
-            let (relative, label) = measure(row, base, running);
+            let (measured, label) = measure(row, base, running);
             let top = center + FILL / 2.0 - k as f64 * h;
             out.push(Bar {
                 variant: v,
                 y: top - h * 0.92..top,
                 policy,
-                relative,
+                relative: measured.map(|m| m.0),
+                speedup: measured.map(|m| m.1),
                 label,
                 running,
             });
@@ -157,7 +160,7 @@ pub struct BarReadout {
     pub steps_to_all: Option<u64>,
     /// The baseline's, under the same policy.
     pub baseline_steps_to_all: Option<u64>,
-    /// The bar's length: steps over the baseline's (`None`: no bar).
+    /// Steps over the baseline's (`None`: no bar; the bar runs from 1 to the reciprocal).
     pub relative: Option<f64>,
     /// The bar's label: the speedup, or why there is no bar.
     pub label: String,
@@ -201,15 +204,14 @@ pub(super) fn draw_bars<DB: DrawingBackend>(
     let bars = bars(rows);
     let variants = rows.variants();
     let n = variants.len();
-    let longest = bars.iter().filter_map(|b| b.relative).fold(1.0, f64::max);
-    let x_end = (1.35 * longest).max(1.3);
+    let x = speedup_range(&bars);
     let mut chart = ChartBuilder::on(&body)
         .margin_left(theme.px(8.0))
         .margin_right(theme.px(RIGHT_MARGIN))
         .margin_bottom(theme.px(6.0))
-        .x_label_area_size(theme.px(54.0))
+        .x_label_area_size(theme.px(X_LABEL_AREA))
         .y_label_area_size(theme.px(118.0))
-        .build_cartesian_2d(0.0..x_end, 0.5..n as f64 + 0.5)
+        .build_cartesian_2d(x.clone().log_scale(), 0.5..n as f64 + 0.5)
         .map_err(draw_err)?;
     let name = |v: &f64| {
         let k = v.round();
@@ -229,7 +231,7 @@ pub(super) fn draw_bars<DB: DrawingBackend>(
         .y_label_formatter(&name)
         .label_style(theme.small())
         .axis_desc_style(theme.axis_label())
-        .x_desc("relative steps (baseline = 1)")
+        .x_desc("speedup (log axis)")
         .set_tick_mark_size(LabelAreaPosition::Bottom, theme.offset(5.0))
         .set_tick_mark_size(LabelAreaPosition::Left, theme.offset(5.0))
         .draw()
@@ -245,8 +247,8 @@ pub(super) fn draw_bars<DB: DrawingBackend>(
         ))
         .map_err(draw_err)?;
     let rects = bars.iter().filter_map(|b| {
-        let x = b.relative?;
-        let corners = [(0.0, b.y.start), (x, b.y.end)];
+        let s = b.speedup?;
+        let corners = [(s.min(1.0), b.y.start), (s.max(1.0), b.y.end)];
         Some(Rectangle::new(corners, color(b.policy).filled()))
     });
     chart.draw_series(rects).map_err(draw_err)?;
@@ -259,8 +261,12 @@ pub(super) fn draw_bars<DB: DrawingBackend>(
     );
     let lift = theme.offset(6.0);
     let labels = bars.iter().map(|b| {
-        let at = (b.relative.unwrap_or(0.0), 0.5 * (b.y.start + b.y.end));
-        let style = match (b.relative, b.running) {
+        // right of the bar's far end, or of the baseline's line for a slower variant
+        let at = (
+            b.speedup.map_or(x.start, |s| s.max(1.0)),
+            0.5 * (b.y.start + b.y.end),
+        );
+        let style = match (b.speedup, b.running) {
             (Some(_), _) => &ok,
             (None, true) => &running,
             (None, false) => &failed,
@@ -270,11 +276,13 @@ pub(super) fn draw_bars<DB: DrawingBackend>(
     chart.draw_series(labels).map_err(draw_err)?;
     let px = chart.plotting_area().get_pixel_range();
     let slots = 0.5..n as f64 + 0.5;
-    Ok(PanelGeometry::new(
-        PanelKind::Bars,
-        px,
-        0.0..x_end,
-        false,
-        slots,
-    ))
+    Ok(PanelGeometry::new(PanelKind::Bars, px, x, true, slots))
+}
+
+/// The speedup axis: from below the slowest bar (or 1/2) to far enough right of the fastest
+/// (or 2) that its label fits on the log axis.
+fn speedup_range(bars: &[Bar]) -> Range<f64> {
+    let speedups = bars.iter().filter_map(|b| b.speedup).filter(|s| *s > 0.0);
+    let (lo, hi) = speedups.fold((1.0_f64, 1.0_f64), |(lo, hi), s| (lo.min(s), hi.max(s)));
+    (lo / 1.5).min(0.5)..(hi * 4.0).max(2.0)
 }

@@ -9,6 +9,8 @@ use std::ops::Range;
 
 use serde::Serialize;
 
+use super::record::TextBox;
+
 /// Pixel ranges (x, y) of a plotting area, end exclusive, as plotters gives them.
 pub type Pixels = (Range<i32>, Range<i32>);
 
@@ -20,7 +22,8 @@ pub enum PanelKind {
     Loss,
     /// One curve per mode (eigenvalues) against time.
     Modes,
-    /// Horizontal bars: x is a ratio (relative steps), y counts bar slots (not time).
+    /// Horizontal bars: x is the speedup over the baseline (log), y counts bar slots (not
+    /// time).
     Bars,
 }
 
@@ -109,10 +112,18 @@ impl PanelGeometry {
     }
 }
 
-/// Every panel of one drawn figure, left to right.
+/// Every panel of one drawn figure, left to right, and (when drawn through a
+/// [`Recorder`](super::record::Recorder)) every text with its box and the figure's size.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FigureLayout {
     pub panels: Vec<PanelGeometry>,
+    /// The figure's size in backend pixels (0 × 0 when not recorded).
+    pub width: u32,
+    pub height: u32,
+    /// Backend pixels per CSS pixel, and CSS text pixels per plotters font size.
+    pub pixel_ratio: f64,
+    pub css_text_per_size: f64,
+    pub texts: Vec<TextBox>,
 }
 
 impl FigureLayout {
@@ -167,7 +178,10 @@ mod tests {
         let mut b = a.clone();
         b.left += 400.0;
         b.right += 400.0;
-        let layout = FigureLayout { panels: vec![a, b] };
+        let layout = FigureLayout {
+            panels: vec![a, b],
+            ..FigureLayout::default()
+        };
         assert_eq!(layout.panel_at(120.0, 60.0).map(|p| p.0), Some(0));
         assert_eq!(layout.panel_at(520.0, 60.0).map(|p| p.0), Some(1));
         assert_eq!(layout.panel_at(350.0, 60.0).map(|p| p.0), None);

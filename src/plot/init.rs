@@ -33,6 +33,7 @@ pub fn draw_init_comparison<DB: DrawingBackend>(
         .map(|(p, px)| PanelGeometry::new(PanelKind::Modes, px, p.x.clone(), p.log_x, p.y.clone()));
     Ok(FigureLayout {
         panels: geometry.collect(),
+        ..FigureLayout::default()
     })
 }
 
@@ -56,7 +57,7 @@ fn init_panels(cmp: &InitComparison, log: bool) -> [PanelData; 2] {
     };
     let mut a = PanelData::new("A", "eigenvalues of C", x.clone(), 0.0..1.0);
     let gap = cmp.max_gap();
-    let title = format!("random − aligned (max |Δλ| = {})", tick_label(gap));
+    let title = format!("random − aligned, max {}", tick_label(gap));
     let span = (1.1 * gap).max(MIN_GAP_SPAN);
     let mut b = PanelData::new("B", title, x.clone(), -span..span);
     b.lines.push(Polyline {

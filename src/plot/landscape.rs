@@ -38,6 +38,7 @@ pub fn draw_landscape<DB: DrawingBackend>(
         .map(|(p, px)| PanelGeometry::new(PanelKind::Modes, px, p.x.clone(), false, p.y.clone()));
     Ok(FigureLayout {
         panels: geometry.collect(),
+        ..FigureLayout::default()
     })
 }
 
@@ -136,7 +137,7 @@ fn trajectory_panel(ls: &Landscape) -> PanelData {
         .collect();
     p.key.push(("SSL escape τ".into(), ink(), Line::Dotted));
     p.x_desc = "t".into();
-    p.y_desc = "γ^½·s (SSL, solid), γ·c (supervised, dashed)".into();
+    p.y_desc = "γ^½·s solid, γ·c dashed".into();
     p
 }
 

@@ -8,11 +8,12 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::geometry::{FigureLayout, PanelGeometry};
-use super::key::draw_key;
+use super::panels::{Line, PanelData};
 use super::series::{eigen_panel, loss_panel, Curve, FigureData, Marker, Panel, Stroke, TimeAxis};
+use super::spectrum::{draw_header, header_layout};
 use super::style::{
-    axis, background, panel_chart, panel_grid, tick_label, Theme, CURSOR, EXPERIMENT_ALPHA,
-    MARKER_ALPHA, RIGHT_MARGIN,
+    axis, background, ink, panel_chart, panel_grid, tick_label, Theme, CURSOR, EXPERIMENT_ALPHA,
+    MARKER_ALPHA,
 };
 use super::{draw_err, FigureOptions, PlotError};
 use crate::experiment::RunResult;
@@ -84,31 +85,37 @@ pub(super) fn draw_panels<DB: DrawingBackend>(
     let theme = Theme::for_panels(size, specs.len());
     root.fill(&background()).map_err(draw_err)?;
     let areas = root.split_evenly(panel_grid(size, specs.len()));
+    let headers: Vec<PanelData> = specs.iter().map(header).collect();
+    let mut rows = 1;
+    for (area, head) in areas.iter().zip(&headers) {
+        rows = rows.max(header_layout(area, head, &theme)?.rows);
+    }
     let mut layout = FigureLayout::default();
-    for (area, spec) in areas.iter().zip(specs) {
+    for ((area, spec), head) in areas.iter().zip(specs).zip(&headers) {
         let cursor = cursor.filter(|&t| axis.contains(t));
+        let body = draw_header(area, head, rows, &theme)?;
         layout
             .panels
-            .push(draw_panel(area, axis, spec, cursor, &theme)?);
+            .push(draw_panel(&body, axis, spec, cursor, &theme)?);
     }
     root.present().map_err(draw_err)?;
     Ok(layout)
 }
 
-/// Draws one panel, on a linear or logarithmic time axis.
+/// Draws one panel's chart on `body` (the area under its header), on a linear or
+/// logarithmic time axis.
 fn draw_panel<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
+    body: &DrawingArea<DB, Shift>,
     axis: &TimeAxis,
     spec: &PanelSpec,
     cursor: Option<f64>,
     theme: &Theme,
 ) -> Result<PanelGeometry, PlotError> {
-    let body = draw_title(area, spec, theme)?;
     let range = axis.range.clone();
     let pixels = if axis.log {
-        draw_chart(&body, range.clone().log_scale(), spec, cursor, theme)?
+        draw_chart(body, range.clone().log_scale(), spec, cursor, theme)?
     } else {
-        draw_chart(&body, range.clone(), spec, cursor, theme)?
+        draw_chart(body, range.clone(), spec, cursor, theme)?
     };
     let y = spec.panel.y.clone();
     Ok(PanelGeometry::new(
@@ -120,30 +127,21 @@ fn draw_panel<DB: DrawingBackend>(
     ))
 }
 
-/// Writes "A  loss" at the panel's top left, and the key in the legend panel's header;
-/// returns the area below.
-fn draw_title<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    spec: &PanelSpec,
-    theme: &Theme,
-) -> Result<DrawingArea<DB, Shift>, PlotError> {
-    let (head, body) = area.split_vertically(theme.px(36.0));
-    let (x, y) = (theme.offset(12.0), theme.offset(8.0));
-    head.draw_text(spec.letter, &theme.letter(), (x, y))
-        .map_err(draw_err)?;
-    let title_x = x + theme.offset(30.0);
-    let title = theme.title();
-    head.draw_text(spec.title, &title, (title_x, y + theme.offset(2.0)))
-        .map_err(draw_err)?;
+/// The panel's letter, title and (in the legend panel) the experiment / theory / step-time
+/// key, as the shared header draws them: the key wraps below the title when it does not fit
+/// beside it, so it never runs into the next panel.
+fn header(spec: &PanelSpec) -> PanelData {
+    let mut p = PanelData::new(spec.letter, spec.title, 0.0..1.0, 0.0..1.0);
     if spec.legend {
-        let (title_w, _) = head
-            .estimate_text_size(spec.title, &title)
-            .map_err(draw_err)?;
-        let free_x = title_x + i32::try_from(title_w).unwrap_or(0) + theme.offset(24.0);
-        let step_times = !spec.panel.markers.is_empty();
-        draw_key(&head, free_x, theme.offset(RIGHT_MARGIN), step_times, theme)?;
+        p.key = vec![
+            ("experiment".into(), ink(), Line::Wide),
+            ("theory".into(), ink(), Line::Dashed),
+        ];
+        if !spec.panel.markers.is_empty() {
+            p.key.push(("step times τ_j".into(), axis(), Line::Dotted));
+        }
     }
-    Ok(body)
+    p
 }
 
 /// Axes, step-time markers, curves and the cursor of one panel on the time axis `x`;

@@ -7,13 +7,15 @@
 
 mod appg;
 mod appg_bars;
+pub mod density;
 pub mod geometry;
 pub mod init;
-mod key;
 pub mod landscape;
+pub mod layout_check;
 mod linear;
 mod mlp;
 mod panels;
+pub mod record;
 mod series;
 pub mod spectrum;
 mod style;

@@ -28,6 +28,8 @@ pub(super) enum Line {
     Dashed,
     /// Dotted, like the step-time markers.
     Dotted,
+    /// Thin with long dashes: reference levels (App. G's threshold), unlike any curve.
+    LongDash,
 }
 
 /// A polyline in data coordinates.
@@ -149,7 +151,7 @@ fn line_style(color: RGBColor, line: Line, theme: &Theme) -> ShapeStyle {
     match line {
         Line::Wide => experiment_style(color, theme),
         Line::Solid | Line::Dashed => theory_style(color, theme),
-        Line::Thin => color.stroke_width(theme.px(1.0)),
+        Line::Thin | Line::LongDash => color.stroke_width(theme.px(1.0)),
         Line::Dotted => color.mix(MARKER_ALPHA).stroke_width(theme.px(1.5)),
     }
 }
@@ -158,6 +160,7 @@ fn dash_of(line: Line, theme: &Theme) -> Option<(u32, u32)> {
     match line {
         Line::Dashed => Some(theme.dash()),
         Line::Dotted => Some(theme.dot()),
+        Line::LongDash => Some((theme.px(14.0), theme.px(5.0))),
         _ => None,
     }
 }

@@ -209,8 +209,9 @@ pub(super) struct HeaderLayout {
 }
 
 /// Header geometry, in default-size pixels: first row, further rows, key sample, gaps.
-const ROW_H: f64 = 36.0;
-const KEY_ROW_H: f64 = 28.0;
+/// (Rows as tall as a browser measures the text: about 1.4 × the font size.)
+const ROW_H: f64 = 44.0;
+const KEY_ROW_H: f64 = 30.0;
 const SAMPLE_W: f64 = 26.0;
 const SAMPLE_GAP: f64 = 6.0;
 const ENTRY_SPACING: f64 = 18.0;
@@ -279,7 +280,11 @@ pub(super) fn draw_header<DB: DrawingBackend>(
         .map_err(draw_err)?;
     let (sample_w, gap) = (theme.offset(SAMPLE_W), theme.offset(SAMPLE_GAP));
     for ((text, color, line), &(kx, row)) in p.key.iter().zip(&layout.entries) {
-        let ky = theme.offset(ROW_H / 2.0 + 4.0 + KEY_ROW_H * f64::from(row));
+        // beside the title on the first row, else centred on its own row below it
+        let ky = theme.offset(match row {
+            0 => ROW_H / 2.0 + 2.0,
+            r => ROW_H + KEY_ROW_H * (f64::from(r) - 0.5),
+        });
         draw_path(
             &head,
             vec![(kx, ky), (kx + sample_w, ky)],

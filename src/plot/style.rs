@@ -7,6 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::{Cartesian2d, ChartBuilder, ChartContext, DrawingArea, DrawingBackend};
 use plotters::style::{FontFamily, FontStyle, RGBColor, TextStyle};
 
+use super::density::{css_width, density, grid_for, MIN_TEXT_CSS_PX};
 use super::PlotError;
 
 /// Light scheme: Paul Tol's "muted" qualitative palette (colour-blind safe) with its four
@@ -133,37 +134,45 @@ pub fn curve_hex(mode: Option<usize>) -> String {
     format!("#{r:02x}{g:02x}{b:02x}")
 }
 
-/// Pixel sizes of one figure, scaled with the drawing area (1.0 at 1100 × 420).
+/// Pixel sizes of one figure, scaled with the drawing area (1.0 at 1100 × 420), but never so
+/// small that text falls under [`MIN_TEXT_CSS_PX`] on the surface's
+/// [`Density`](super::density::Density).
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
     scale: f64,
 }
 
-/// Rows and columns of `n` panels on a figure of `size` pixels: side by side, or one above
-/// the other when the figure is taller than wide (the notebook's layout on a phone).
-pub fn panel_grid((width, height): (u32, u32), n: usize) -> (usize, usize) {
-    if height > width && n > 1 {
-        (n, 1)
-    } else {
-        (1, n.max(1))
-    }
+/// Rows and columns of `n` panels on a figure of `size` pixels: side by side, or in as few
+/// columns as keep each at least [`READABLE_PANEL_CSS`](super::density::READABLE_PANEL_CSS)
+/// wide on the current density (one above the other on a phone). The page sizes the figure
+/// for this grid ([`FigureKind::css_height`](super::density::FigureKind::css_height)).
+pub fn panel_grid((width, _): (u32, u32), n: usize) -> (usize, usize) {
+    grid_for(n, n, css_width(width))
 }
+
+/// plotters font size of the tick labels and keys at scale 1 (the smallest text role).
+const SMALL_BASE: f64 = 18.0;
 
 impl Theme {
     /// The theme of a figure of `size` pixels holding `n` panels laid out by
-    /// [`panel_grid`]: stacked panels are sized like the same panels side by side.
+    /// [`panel_grid`]: panels on several rows are sized like the same panels in one row.
     pub fn for_panels(size: (u32, u32), n: usize) -> Self {
-        match panel_grid(size, n) {
-            (1, _) => Self::for_size(size),
-            (rows, _) => Self::for_size((size.0 * rows as u32, size.1 / rows as u32)),
-        }
+        let (rows, cols) = panel_grid(size, n);
+        let width = size.0 as usize * n.max(1) / cols;
+        Self::for_size((
+            u32::try_from(width).unwrap_or(u32::MAX),
+            size.1 / rows as u32,
+        ))
     }
 
     /// The theme for a root area of `(width, height)` pixels.
     pub fn for_size((width, height): (u32, u32)) -> Self {
         let scale = (f64::from(width) / 1100.0).min(f64::from(height) / 420.0);
+        let d = density();
+        // the scale at which the smallest text is MIN_TEXT_CSS_PX on this surface
+        let floor = MIN_TEXT_CSS_PX * d.pixel_ratio / d.text_px_per_size / SMALL_BASE;
         Self {
-            scale: scale.clamp(0.6, 4.0),
+            scale: scale.clamp(floor, 4.0_f64.max(floor)),
         }
     }
 
@@ -177,7 +186,8 @@ impl Theme {
         i32::try_from(self.px(base)).unwrap_or(i32::MAX)
     }
 
-    /// plotters font sizes; SVG renders them at size / 1.24 px, so 19 → 15.3 px.
+    /// plotters font sizes; SVG renders them at size / 1.24 px, so 19 → 15.3 px (see
+    /// [`Density`](super::density::Density)).
     fn font(&self, base: f64, style: FontStyle) -> TextStyle<'static> {
         let family = FontFamily::SansSerif;
         (family, base * self.scale, style).into()
@@ -233,6 +243,9 @@ pub(super) type PanelChart<'a, DB, XS, YS> = ChartContext<
 
 /// Space right of every panel's plot area, in default-size pixels.
 pub(super) const RIGHT_MARGIN: f64 = 22.0;
+/// Height of the x tick labels and description under a plot area, in default-size pixels:
+/// room for two lines of text as a browser measures them (font size × ~1.4 each).
+pub(super) const X_LABEL_AREA: f64 = 70.0;
 
 /// The Cartesian chart of one panel on `area`, with the margins every figure shares.
 pub(super) fn panel_chart<'a, DB, XS, YS>(
@@ -247,11 +260,12 @@ where
     YS: AsRangedCoord<Value = f64>,
 {
     ChartBuilder::on(area)
+        .margin_top(theme.px(10.0))
         .margin_left(theme.px(8.0))
         .margin_right(theme.px(RIGHT_MARGIN))
         .margin_bottom(theme.px(6.0))
-        .x_label_area_size(theme.px(54.0))
-        .y_label_area_size(theme.px(74.0))
+        .x_label_area_size(theme.px(X_LABEL_AREA))
+        .y_label_area_size(theme.px(88.0))
         .build_cartesian_2d(x, y)
         .map_err(super::draw_err)
 }
@@ -284,6 +298,7 @@ fn trim_zeros(s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plot::density::{with_density, Density};
 
     /// WCAG contrast ratio of two colours (1 to 21).
     fn contrast(a: RGBColor, b: RGBColor) -> f64 {
@@ -368,6 +383,14 @@ mod tests {
     fn theme_scales_and_clamps() {
         assert_eq!(Theme::for_size((1100, 420)).px(10.0), 10);
         assert_eq!(Theme::for_size((2200, 840)).px(10.0), 20);
-        assert_eq!(Theme::for_size((1, 1)).px(10.0), 6);
+        // the floor: 11 CSS px text, i.e. 11 × 1.24 / 18 = 0.758 in SVG, 11 × 2 / 18 on a 2x canvas
+        assert_eq!(Theme::for_size((1, 1)).px(10.0), 8);
+        let hidpi = with_density(Density::canvas(2.0), || Theme::for_size((1, 1)));
+        assert_eq!(hidpi.px(18.0), 22);
+        assert_eq!(
+            with_density(Density::canvas(2.0), density),
+            Density::canvas(2.0)
+        );
+        assert_eq!(density(), Density::SVG, "the density was not restored");
     }
 }

@@ -38,7 +38,7 @@ pub use appg_query::{
 };
 pub use appg_session::{create_appg_session, AppgSession};
 pub use bench::bench_phases;
-pub use canvas::{mode_palette, set_plot_theme};
+pub use canvas::{figure_css_height, figure_layout_json, mode_palette, set_plot_theme};
 pub use estimate::{appg_cost_json, linear_cost_json, mlp_cost_json};
 pub use init_cell::{compute_init, InitCell};
 pub use local_photos::{clear_local_photos, local_photo_count, use_local_photos, LocalPhotoSet};

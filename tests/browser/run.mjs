@@ -8,8 +8,8 @@
 // appg-embed; upload.mjs: upload, upload-hostile, upload-drop; a11y.mjs: axe, keyboard,
 // phone, dark, motion; kind.mjs: visibility; replay.mjs: replay, readout; readouts.mjs:
 // readout-cells, readout-appg; pyexport.mjs: pyexport; site.mjs: site, the folder
-// scripts/build-site writes, served on its own); SKIP_FIG1=1 skips the paper's full
-// Figure 1 run (about 30 s).
+// scripts/build-site writes, served on its own; layout.mjs: layout); SKIP_FIG1=1 skips the
+// paper's full Figure 1 run (about 30 s).
 // Screenshots go to test-output/browser/. Exits non-zero with the failures listed.
 
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
@@ -29,6 +29,7 @@ import { replayChecks } from "./replay.mjs";
 import { readoutChecks } from "./readouts.mjs";
 import { pyexportChecks } from "./pyexport.mjs";
 import { siteChecks } from "./site.mjs";
+import { layoutChecks } from "./layout.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const outDir = join(root, "test-output", "browser");
@@ -63,7 +64,7 @@ try {
     try {
       for (const [name, check] of Object.entries({ ...checks, ...cellChecks, ...mlpChecks, ...appgChecks,
         ...uploadChecks, ...a11yChecks, ...kindChecks, ...replayChecks, ...readoutChecks,
-        ...pyexportChecks, ...siteChecks })) {
+        ...pyexportChecks, ...siteChecks, ...layoutChecks })) {
         if (name === "fig1" && process.env.SKIP_FIG1 === "1") continue;
         if (only && !only.includes(name)) continue;
         const label = `${mode}: ${name}`;
