@@ -4,7 +4,7 @@
 // when Run is pressed (or when the page embeds one of them).
 
 import {
-  create_mlp_session, parse_mlp_query, mlp_compact_query, mlp_config_problem,
+  create_mlp_session, parse_mlp_query, mlp_compact_query, mlp_config_problem, mlp_cost_estimate,
 } from "./pkg/stepwise.js";
 import {
   $, setText, count, showError, clearError, download, afterPaint, messageOf, yieldTask,
@@ -45,8 +45,9 @@ function makeCell(id, label, summarize) {
     wallMs: 0,
     prepareMs: 0,
     backend: "auto",
-    /** Whether the reader chose the width (link or field): then the CPU keeps it. */
-    widthExplicit: false,
+    /** Whether the reader sized the run (width field, or width/n/crop in the link): then the
+     * CPU runs it as it is instead of on smaller data. */
+    sizeExplicit: false,
     presets: [],
     /** The figure's hover readout ({refresh, hide}). */
     readout: null,
@@ -92,10 +93,41 @@ function formJson(c, show = true) {
   return json;
 }
 
+/** Cell 5 draws the run, cell 6 the hidden spectrum's change against the steps. */
+function drawFigure(c, session) {
+  if (c === hiddenCell) session.draw_hidden(c.canvas, logTime(c));
+  else session.draw(c.canvas, logTime(c));
+}
+
+function figureSvg(c, session) {
+  return c === hiddenCell ? session.hidden_svg(logTime(c)) : session.svg(logTime(c));
+}
+
+/** "On the CPU: about 2,200 steps (automatic: a typical count), ~15 s" from the cost model
+ * (`mlp_cost_estimate`), or "" when the form is invalid. */
+export function costText(c) {
+  const json = formJson(c, false);
+  if (json === null) return "";
+  const e = JSON.parse(mlp_cost_estimate(json, !c.sizeExplicit));
+  const steps = e.steps_set ? `${count(e.steps)} steps` : `about ${count(e.steps)} steps`;
+  const seconds = e.seconds < 10 ? e.seconds.toFixed(1) : Math.round(e.seconds);
+  return `on the CPU: ${steps}, about ${seconds} s`;
+}
+
+function idleStatus(c, lead) {
+  let cost = "";
+  try {
+    cost = costText(c);
+  } catch (e) {
+    cost = "";
+  }
+  setText(`${c.id}-status`, cost ? `${lead} (${cost})` : lead);
+}
+
 function draw(c) {
   if (!c.session) return;
   try {
-    c.session.draw(c.canvas, logTime(c));
+    drawFigure(c, c.session);
     c.readout?.refresh();
   } catch (e) {
     showError(`drawing failed: ${messageOf(e)}`, `${c.id}-error`);
@@ -122,7 +154,7 @@ function adoptSession(c) {
   const s = c.session;
   c.sessionQuery = s.share_query();
   setText(`${c.id}-backend`, `${s.backend_notice()}${dataNote(s)}`);
-  if (s.width_reduced()) {
+  if (s.reduced_for_cpu()) {
     c.config = JSON.parse(s.config_json());
     fillForm(c.config, c.form);
     matchPreset(el(c, "preset"), c.presets, c.config, c.form);
@@ -148,7 +180,7 @@ async function prepare(c) {
   await afterPaint();
   const t0 = performance.now();
   try {
-    c.session = await create_mlp_session(json, c.backend, !c.widthExplicit);
+    c.session = await create_mlp_session(json, c.backend, !c.sizeExplicit);
   } catch (e) {
     showError(messageOf(e), `${c.id}-error`);
     setText(`${c.id}-status`, "Not started");
@@ -298,7 +330,7 @@ function wireDownloads(c) {
     c.canvas.toBlob((blob) => blob && download(`${name}.png`, blob));
   });
   el(c, "download-svg").addEventListener("click", () => withSession(c, (s) =>
-    download(`${name}.svg`, new Blob([s.svg(logTime(c))], { type: "image/svg+xml" }))));
+    download(`${name}.svg`, new Blob([figureSvg(c, s)], { type: "image/svg+xml" }))));
   el(c, "download-json").addEventListener("click", () => withSession(c, (s) =>
     download(`${name}.json`, new Blob([s.result_json()], { type: "application/json" }))));
 }
@@ -307,16 +339,16 @@ function wireControls(c) {
   const select = el(c, "preset");
   presetOptions(select, c.presets, (p) => {
     c.config = structuredClone(p.config);
-    c.widthExplicit = false;
+    c.sizeExplicit = false;
     fillForm(c.config, c.form);
-    setText(`${c.id}-status`, "Preset loaded: press Run");
+    idleStatus(c, "Preset loaded: press Run");
   });
   c.form.addEventListener("input", (e) => {
     if (e.target === select) return;
-    if (e.target.dataset.key === "width") c.widthExplicit = true;
+    if (e.target.dataset.key === "width") c.sizeExplicit = true;
     matchPreset(select, c.presets, c.config, c.form);
     if (!c.running && c.root.dataset.state !== "preparing") {
-      setText(`${c.id}-status`, "Changed: press Run");
+      idleStatus(c, "Changed: press Run");
     }
   });
   // #<id>-run is the form's submit button: Enter in a field runs too
@@ -341,7 +373,7 @@ function setup(c, { params, presets, backend }) {
   c.presets = presets;
   c.backend = backend;
   if (params.get("log_time") === "true") el(c, "log-time").checked = true;
-  c.widthExplicit = params.has("width");
+  c.sizeExplicit = ["width", "dataset.n", "dataset.crop"].some((k) => params.has(k));
   if (!params.has("preset")) params.set("preset", DEFAULT_PRESET);
   const parsed = JSON.parse(parse_mlp_query(params.toString()));
   c.config = parsed.config;
@@ -351,7 +383,7 @@ function setup(c, { params, presets, backend }) {
   registerCell(c.id, (strict) => query(c, strict));
   wireShare(c.id, `${c.id}-status`);
   setState(c, "idle");
-  setText(`${c.id}-status`, "Not started: press Run");
+  idleStatus(c, "Not started: press Run");
   return parsed.notices.map((n) => `${c.label}: ${n}`);
 }
 

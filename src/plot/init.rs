@@ -7,16 +7,15 @@ use super::geometry::{FigureLayout, PanelGeometry, PanelKind};
 use super::landscape::{min_max, padded, thin, to_svg};
 use super::panels::{draw_panels, Line, PanelData, Polyline};
 use super::style::{background, faint, ink, mode_color, tick_label, Theme};
+use super::ticks::symmetric_range;
 use super::{draw_err, FigureOptions, PlotError};
 use crate::experiment::cells::InitComparison;
 use crate::experiment::Record;
 
-/// The difference panel spans at least ±this, so a small gap looks small.
-const MIN_GAP_SPAN: f64 = 0.1;
-
 /// Draws the comparison: A, the eigenvalues of C from the random W(0) (wide, translucent)
 /// and from the aligned W_al(0) (dashed), with the step times τ_j; B, their difference,
-/// on a scale of at least ±0.1 so that a small gap looks small. Returns where they lie.
+/// on a symmetric scale fitted to it (the title gives the largest gap). Returns where they
+/// lie.
 pub fn draw_init_comparison<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     cmp: &InitComparison,
@@ -57,8 +56,7 @@ fn init_panels(cmp: &InitComparison, log: bool) -> [PanelData; 2] {
     let mut a = PanelData::new("A", "eigenvalues of C", x.clone(), 0.0..1.0);
     let gap = cmp.max_gap();
     let title = format!("random − aligned (max |Δλ| = {})", tick_label(gap));
-    let span = (1.1 * gap).max(MIN_GAP_SPAN);
-    let mut b = PanelData::new("B", title, x.clone(), -span..span);
+    let mut b = PanelData::new("B", title, x.clone(), symmetric_range(gap));
     b.lines.push(Polyline {
         points: vec![(x.start, 0.0), (x.end, 0.0)],
         color: faint(),
@@ -90,11 +88,11 @@ fn init_panels(cmp: &InitComparison, log: bool) -> [PanelData; 2] {
     a.key = vec![
         ("random W(0)".into(), ink(), Line::Wide),
         ("aligned W(0)".into(), ink(), Line::Dashed),
-        ("τ_j".into(), ink(), Line::Dotted),
+        ("τⱼ".into(), ink(), Line::Dotted),
     ];
     for (p, y_desc) in [
         (&mut a, "eigenvalues of C"),
-        (&mut b, "λ_j(random) − λ_j(aligned)"),
+        (&mut b, "λⱼ(random) − λⱼ(aligned)"),
     ] {
         p.markers.clone_from(&markers);
         p.x_desc = "t = η·step".into();

@@ -29,7 +29,7 @@ pub(super) fn draw_key<DB: DrawingBackend>(
 ) -> Result<(), PlotError> {
     let mut entries = vec![("experiment", Sample::Solid), ("theory", Sample::Dashed)];
     if step_times {
-        entries.push(("step times τ_j", Sample::Tick));
+        entries.push(("step times τⱼ", Sample::Tick));
     }
     let font = theme.small().pos(Pos::new(HPos::Left, VPos::Center));
     let (sample_w, gap, spacing) = (theme.offset(26.0), theme.offset(6.0), theme.offset(18.0));

@@ -136,7 +136,7 @@ fn trajectory_panel(ls: &Landscape) -> PanelData {
         .collect();
     p.key.push(("SSL escape τ".into(), ink(), Line::Dotted));
     p.x_desc = "t".into();
-    p.y_desc = "γ^½·s (SSL, solid), γ·c (supervised, dashed)".into();
+    p.y_desc = "√γ·s (SSL, solid), γ·c (supervised, dashed)".into();
     p
 }
 

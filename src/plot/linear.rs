@@ -167,6 +167,15 @@ where
         draw_marker(&mut chart, marker, theme)?;
     }
     draw_curves(&mut chart, &spec.panel.curves, theme)?;
+    if let Some(note) = &spec.panel.note {
+        let at = (theme.offset(10.0), theme.offset(8.0));
+        let style = theme.small().color(&CURSOR);
+        chart
+            .plotting_area()
+            .strip_coord_spec()
+            .draw_text(note, &style, at)
+            .map_err(draw_err)?;
+    }
     if let Some(t) = cursor {
         draw_cursor(&mut chart, t, theme)?;
     }
@@ -216,7 +225,7 @@ where
     Ok(())
 }
 
-/// A full-height vertical line at a step time.
+/// A full-height dotted vertical line at a step time.
 fn draw_marker<DB, X>(
     chart: &mut Chart<'_, DB, X>,
     marker: &Marker,
@@ -228,18 +237,11 @@ where
 {
     let Range { start, end } = chart.y_range();
     let line = vec![(marker.t, start), (marker.t, end)];
-    if marker.dotted {
-        let style = marker.color.mix(MARKER_ALPHA).stroke_width(theme.px(1.5));
-        let (dot, gap) = theme.dot();
-        chart
-            .draw_series(DashedLineSeries::new(line, dot, gap, style))
-            .map_err(draw_err)?;
-    } else {
-        let style = marker.color.stroke_width(theme.px(1.0));
-        chart
-            .draw_series(LineSeries::new(line, style))
-            .map_err(draw_err)?;
-    }
+    let style = marker.color.mix(MARKER_ALPHA).stroke_width(theme.px(1.5));
+    let (dot, gap) = theme.dot();
+    chart
+        .draw_series(DashedLineSeries::new(line, dot, gap, style))
+        .map_err(draw_err)?;
     Ok(())
 }
 

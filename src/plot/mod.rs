@@ -8,6 +8,7 @@
 mod appg;
 mod appg_bars;
 pub mod geometry;
+mod hidden;
 pub mod init;
 mod key;
 pub mod landscape;
@@ -17,6 +18,7 @@ mod panels;
 mod series;
 pub mod spectrum;
 mod style;
+mod ticks;
 #[cfg(test)]
 mod tests;
 
@@ -27,6 +29,7 @@ pub use appg::{
 };
 pub use appg_bars::BarReadout;
 pub use geometry::{FigureLayout, PanelGeometry, PanelKind};
+pub use hidden::{draw_hidden_figure, hidden_figure_svg, hidden_rate_records};
 pub use init::{draw_init_comparison, init_comparison_svg};
 pub use landscape::{draw_landscape, landscape_records, landscape_svg};
 pub use linear::{draw_linear_figure, draw_linear_figure_at};

@@ -12,7 +12,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::geometry::Pixels;
 use super::linear::{experiment_style, theory_style};
 use super::spectrum::{draw_header, header_layout};
-use super::style::{axis, panel_chart, panel_grid, tick_label, Theme, MARKER_ALPHA};
+use super::style::{axis, panel_chart, panel_grid, Theme, MARKER_ALPHA};
+use super::ticks::axis_tick_label;
 use super::{draw_err, PlotError};
 
 /// How a line is stroked.
@@ -202,9 +203,10 @@ where
         if p.integer_x && !integer {
             String::new()
         } else {
-            tick_label(*v)
+            axis_tick_label(*v, &p.x)
         }
     };
+    let y_fmt = |v: &f64| axis_tick_label(*v, &p.y);
     chart
         .configure_mesh()
         .disable_mesh()
@@ -212,7 +214,7 @@ where
         .x_labels(6)
         .y_labels(6)
         .x_label_formatter(&x_fmt)
-        .y_label_formatter(&|v| tick_label(*v))
+        .y_label_formatter(&y_fmt)
         .label_style(theme.small())
         .axis_desc_style(theme.axis_label())
         .x_desc(p.x_desc.as_str())

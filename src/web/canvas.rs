@@ -14,8 +14,8 @@ use crate::experiment::cells::{InitComparison, Landscape};
 use crate::experiment::mlp::MlpResult;
 use crate::experiment::RunResult;
 use crate::plot::{
-    draw_appg_figure, draw_init_comparison, draw_landscape, draw_linear_figure_at, draw_mlp_figure,
-    with_scheme, AppgFigureOptions, FigureLayout, FigureOptions, PlotError, Scheme,
+    draw_appg_figure, draw_hidden_figure, draw_init_comparison, draw_landscape,
+    draw_linear_figure_at, draw_mlp_figure, with_scheme, AppgFigureOptions, FigureLayout, FigureOptions, PlotError, Scheme,
 };
 
 /// Largest backing-store side in pixels (browsers cap canvases around 16k-32k).
@@ -118,6 +118,18 @@ pub fn draw_mlp(
 ) -> Result<FigureLayout, JsValue> {
     draw_with(canvas, |root, size| {
         draw_mlp_figure(root, result, &options(size, log_time))
+    })
+}
+
+/// Draws cell 6's figure (the hidden spectrum's change against the embedding's steps) of
+/// `result` onto `canvas`; returns where the panels lie.
+pub fn draw_hidden(
+    canvas: &HtmlCanvasElement,
+    result: &MlpResult,
+    log_time: bool,
+) -> Result<FigureLayout, JsValue> {
+    draw_with(canvas, |root, size| {
+        draw_hidden_figure(root, result, &options(size, log_time))
     })
 }
 
