@@ -94,7 +94,11 @@ fn at_a_large_init_the_comparison_runs_until_every_mode_is_learned() {
     let cmp = init_comparison(&cfg).expect("runs");
     for (name, records) in [("random", &cmp.random), ("aligned", &cmp.aligned)] {
         let last = records.last().expect("records");
-        let least = last.eigenvalues.iter().copied().fold(f64::INFINITY, f64::min);
+        let least = last
+            .eigenvalues
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min);
         println!("α = 0.1, {name}: smallest λ_j at the end {least:.4}");
         // every mode has stepped: the theory's λ_d reaches 0.95 by the last step
         assert!(least > 0.9, "{name}: λ at the end {:?}", last.eigenvalues);

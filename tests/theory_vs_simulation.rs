@@ -32,13 +32,15 @@ fn interpolated_crossings_match_the_discrete_theory_within_a_fraction_of_a_recor
     for sets in [&[][..], &["record_every=40"][..]] {
         let r = planted(sets);
         let (d, lr) = (r.config.d, r.config.lr.unwrap());
-        let theory = LinearTheory::from_s0(r.gamma_top[..d].to_vec(), r.theory.s0.clone())
-            .discrete(lr);
+        let theory =
+            LinearTheory::from_s0(r.gamma_top[..d].to_vec(), r.theory.s0.clone()).discrete(lr);
         let spacing = lr * r.config.record_every as f64;
         for (j, t) in r.crossing_times(0.5).iter().enumerate() {
             let (t, want) = (t.unwrap(), theory.time_to_reach(j, 0.5).unwrap());
             let off = (t - want).abs() / spacing;
-            println!("{sets:?} mode {j}: t(λ = 1/2) = {t:.5}, theory {want:.5}, off by {off:.3} records");
+            println!(
+                "{sets:?} mode {j}: t(λ = 1/2) = {t:.5}, theory {want:.5}, off by {off:.3} records"
+            );
             // the random init lags the theory slightly (O(α) coupling) and linear
             // interpolation of the sigmoid errs by a little; both well inside one record
             assert!(off < 0.25, "mode {j}: {t} vs {want} ({off} records)");
@@ -88,8 +90,7 @@ fn smaller_init_delays_every_step_by_the_predicted_amount() {
     for j in 0..a.config.d {
         let g = a.gamma_top[j];
         let predicted = (100.0f64).ln() / (8.0 * g);
-        let measured =
-            crossing_time(&b.records, j).unwrap() - crossing_time(&a.records, j).unwrap();
+        let measured = b.crossing_times(0.5)[j].unwrap() - a.crossing_times(0.5)[j].unwrap();
         println!("mode {j}: delay {measured:.4}, predicted {predicted:.4}");
         assert!(
             (measured - predicted).abs() < 0.02 * predicted,
@@ -111,7 +112,7 @@ fn fig1_follows_the_theory() {
     assert!((r.records[0].loss - 10.0).abs() < 1e-3);
     assert!(r.records.last().unwrap().loss < 0.05);
     for j in 0..10 {
-        let t = crossing_time(&r.records, j).expect("every mode is learned");
+        let t = r.crossing_times(0.5)[j].expect("every mode is learned");
         let tau = r.theory.tau[j].unwrap();
         assert!(
             (t - tau).abs() < 0.1 * tau.max(1.0),

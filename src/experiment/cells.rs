@@ -8,11 +8,11 @@
 
 use faer::Mat;
 
+use super::config::{check_record_count, MAX_STEPS};
 use super::{
     assemble, prepare, theory_records, CpuBackend, LinearBackend, LinearRun, Prepared, Record,
     RunConfig, RunError, RunResult, Solver,
 };
-use super::config::{check_record_count, MAX_STEPS};
 use crate::linalg::{self, LinalgError};
 use crate::theory::linear::aligned_init;
 use crate::theory::LinearTheory;

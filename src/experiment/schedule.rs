@@ -65,12 +65,27 @@ mod tests {
 
     #[test]
     fn record_count_matches_the_schedule() {
-        for (total, every) in [(70, 20), (5, 1), (3, 10), (1000, 7), (2_000_000, 20), (9, 9)] {
+        for (total, every) in [
+            (70, 20),
+            (5, 1),
+            (3, 10),
+            (1000, 7),
+            (2_000_000, 20),
+            (9, 9),
+        ] {
             let steps = record_steps(total, every);
-            assert_eq!(record_count(total, every), steps.len() as u64, "{total}/{every}");
+            assert_eq!(
+                record_count(total, every),
+                steps.len() as u64,
+                "{total}/{every}"
+            );
             assert!(steps.windows(2).all(|w| w[0] < w[1]));
         }
         // the early records stay few even for a sparse grid
-        assert!(record_count(2_000_000, 2_000_000) < 70, "{}", record_count(2_000_000, 2_000_000));
+        assert!(
+            record_count(2_000_000, 2_000_000) < 70,
+            "{}",
+            record_count(2_000_000, 2_000_000)
+        );
     }
 }

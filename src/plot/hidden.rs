@@ -6,11 +6,11 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::geometry::{FigureLayout, PanelGeometry, PanelKind};
+use super::geometry::FigureLayout;
 use super::landscape::{min_max, padded, thin, to_svg};
-use super::panels::{draw_panels, Dot, Line, PanelData, Polyline};
-use super::style::{background, faint, ink, mode_color, Theme};
-use super::{draw_err, FigureOptions, PlotError};
+use super::panels::{draw_figure, Dot, Line, PanelData, Polyline};
+use super::style::{faint, ink, mode_color};
+use super::{FigureOptions, PlotError};
 use crate::experiment::mlp::hidden_steps::{hidden_change_rate, step_alignment, StepAlignment};
 use crate::experiment::mlp::MlpResult;
 use crate::experiment::Record;
@@ -35,22 +35,12 @@ pub fn draw_hidden_figure<DB: DrawingBackend>(
     result: &MlpResult,
     opts: &FigureOptions,
 ) -> Result<FigureLayout, PlotError> {
-    root.fill(&background()).map_err(draw_err)?;
     let steps = step_alignment(&result.records, &result.hidden, result.config.d);
     let panels = [
         rate_panel(result, &steps, opts.log_time),
         timing_panel(&steps, opts.log_time),
     ];
-    let theme = Theme::for_panels(root.dim_in_pixel(), panels.len());
-    let pixels = draw_panels(root, &panels, &theme)?;
-    root.present().map_err(draw_err)?;
-    let geometry = panels
-        .iter()
-        .zip(pixels)
-        .map(|(p, px)| PanelGeometry::new(PanelKind::Modes, px, p.x.clone(), p.log_x, p.y.clone()));
-    Ok(FigureLayout {
-        panels: geometry.collect(),
-    })
+    draw_figure(root, &panels)
 }
 
 /// Renders [`draw_hidden_figure`] to a standalone SVG document.

@@ -3,12 +3,12 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::geometry::{FigureLayout, PanelGeometry, PanelKind};
+use super::geometry::FigureLayout;
 use super::landscape::{min_max, padded, thin, to_svg};
-use super::panels::{draw_panels, Line, PanelData, Polyline};
-use super::style::{background, faint, ink, mode_color, tick_label, Theme};
+use super::panels::{draw_figure, Line, PanelData, Polyline};
+use super::style::{faint, ink, mode_color, tick_label};
 use super::ticks::symmetric_range;
-use super::{draw_err, FigureOptions, PlotError};
+use super::{FigureOptions, PlotError};
 use crate::experiment::cells::InitComparison;
 use crate::experiment::Record;
 
@@ -21,18 +21,7 @@ pub fn draw_init_comparison<DB: DrawingBackend>(
     cmp: &InitComparison,
     opts: &FigureOptions,
 ) -> Result<FigureLayout, PlotError> {
-    root.fill(&background()).map_err(draw_err)?;
-    let panels = init_panels(cmp, opts.log_time);
-    let theme = Theme::for_panels(root.dim_in_pixel(), panels.len());
-    let pixels = draw_panels(root, &panels, &theme)?;
-    root.present().map_err(draw_err)?;
-    let geometry = panels
-        .iter()
-        .zip(pixels)
-        .map(|(p, px)| PanelGeometry::new(PanelKind::Modes, px, p.x.clone(), p.log_x, p.y.clone()));
-    Ok(FigureLayout {
-        panels: geometry.collect(),
-    })
+    draw_figure(root, &init_panels(cmp, opts.log_time))
 }
 
 /// Renders [`draw_init_comparison`] to a standalone SVG document.
@@ -95,6 +84,7 @@ fn init_panels(cmp: &InitComparison, log: bool) -> [PanelData; 2] {
         (&mut b, "λⱼ(random) − λⱼ(aligned)"),
     ] {
         p.markers.clone_from(&markers);
+        p.log_x = log && x.start > 0.0;
         p.x_desc = "t = η·step".into();
         p.y_desc = y_desc.into();
     }

@@ -18,9 +18,9 @@ mod panels;
 mod series;
 pub mod spectrum;
 mod style;
-mod ticks;
 #[cfg(test)]
 mod tests;
+mod ticks;
 
 use plotters::prelude::{DrawingArea, IntoDrawingArea, SVGBackend};
 

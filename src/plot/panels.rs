@@ -9,10 +9,10 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::geometry::Pixels;
+use super::geometry::{FigureLayout, PanelGeometry, PanelKind, Pixels};
 use super::linear::{experiment_style, theory_style};
 use super::spectrum::{draw_header, header_layout};
-use super::style::{axis, panel_chart, panel_grid, Theme, MARKER_ALPHA};
+use super::style::{axis, background, panel_chart, panel_grid, Theme, MARKER_ALPHA};
 use super::ticks::axis_tick_label;
 use super::{draw_err, PlotError};
 
@@ -111,6 +111,25 @@ pub(super) fn draw_panels<DB: DrawingBackend>(
     drawn
         .map(|(area, p)| draw_panel(area, p, rows, theme))
         .collect()
+}
+
+/// Fills `root`, draws `panels` with [`draw_panels`] and presents them; returns where they
+/// lie, each read as mode curves by the hover readouts.
+pub(super) fn draw_figure<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    panels: &[PanelData],
+) -> Result<FigureLayout, PlotError> {
+    root.fill(&background()).map_err(draw_err)?;
+    let theme = Theme::for_panels(root.dim_in_pixel(), panels.len());
+    let pixels = draw_panels(root, panels, &theme)?;
+    root.present().map_err(draw_err)?;
+    let geometry = panels
+        .iter()
+        .zip(pixels)
+        .map(|(p, px)| PanelGeometry::new(PanelKind::Modes, px, p.x.clone(), p.log_x, p.y.clone()));
+    Ok(FigureLayout {
+        panels: geometry.collect(),
+    })
 }
 
 /// Header (at least `rows` high), axes, markers, lines and dots of one panel.

@@ -15,7 +15,8 @@ use crate::experiment::mlp::MlpResult;
 use crate::experiment::RunResult;
 use crate::plot::{
     draw_appg_figure, draw_hidden_figure, draw_init_comparison, draw_landscape,
-    draw_linear_figure_at, draw_mlp_figure, with_scheme, AppgFigureOptions, FigureLayout, FigureOptions, PlotError, Scheme,
+    draw_linear_figure_at, draw_mlp_figure, with_scheme, AppgFigureOptions, FigureLayout,
+    FigureOptions, PlotError, Scheme,
 };
 
 /// Largest backing-store side in pixels (browsers cap canvases around 16k-32k).

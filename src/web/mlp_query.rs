@@ -5,7 +5,9 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::js_error;
-use crate::experiment::mlp::{cpu_fallback, MlpConfig, RunEstimate, MLP_PRESETS, TYPICAL_AUTO_STEPS};
+use crate::experiment::mlp::{
+    cpu_fallback, MlpConfig, RunEstimate, MLP_PRESETS, TYPICAL_AUTO_STEPS,
+};
 use crate::experiment::share::{self, config_from_query};
 
 /// Where an MLP session's configuration comes from: a JSON object (text starting with `{`)

@@ -259,7 +259,10 @@ impl MlpSession {
     /// (its throughput depends on the adapter: the page shows the measured steps/s).
     pub fn estimate_json(&self) -> Result<String, JsValue> {
         let state = self.inner.try_borrow().map_err(js_error)?;
-        let estimate = state.gpu_device.is_none().then(|| state.prep.config.cpu_estimate(state.prep.steps(), true));
+        let estimate = state
+            .gpu_device
+            .is_none()
+            .then(|| state.prep.config.cpu_estimate(state.prep.steps(), true));
         serde_json::to_string(&estimate).map_err(js_error)
     }
 

@@ -15,7 +15,8 @@ use super::snapshots::Snapshots;
 use super::{canvas, export, js_error, local_photos};
 use crate::experiment::share::config_to_query;
 use crate::experiment::{
-    crossing_times, prepare_with_photos, record_grid, theory_records, Prepared, RunConfig, RunError, RunResult,
+    crossing_times, prepare_with_photos, record_grid, theory_records, Prepared, RunConfig,
+    RunError, RunResult,
 };
 use crate::plot::{linear_figure_svg, FigureLayout, FigureOptions};
 

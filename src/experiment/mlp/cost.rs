@@ -134,7 +134,11 @@ mod tests {
             ..full.clone()
         };
         assert!(!narrow.ntk_regime());
-        assert!(!MlpConfig { width: 320, ..cpu.clone() }.ntk_regime());
+        assert!(!MlpConfig {
+            width: 320,
+            ..cpu.clone()
+        }
+        .ntk_regime());
         assert!(cpu.step_macs() * 8.0 < full.step_macs());
         // fig2-bt's ~2200 steps took 58 s in Chromium's wasm: the model says so to 2x
         let wasm = full.cpu_estimate(2200, true).seconds;

@@ -47,9 +47,11 @@ pub struct StepAlignment {
 pub fn step_window(records: &[Record], j: usize) -> Option<(f64, f64)> {
     let (start, rise) = rise_of(records, j)?;
     let first_at = |frac: f64| {
-        records
-            .iter()
-            .position(|r| r.eigenvalues.get(j).is_some_and(|v| v - start >= frac * rise))
+        records.iter().position(|r| {
+            r.eigenvalues
+                .get(j)
+                .is_some_and(|v| v - start >= frac * rise)
+        })
     };
     let (from, to) = (first_at(STEP_START)?, first_at(STEP_END)?);
     Some((records[from.saturating_sub(1)].t, records[to].t))
@@ -106,8 +108,12 @@ pub fn step_alignment(records: &[Record], hidden: &[HiddenRecord], d: usize) -> 
     let rate = hidden_change_rate(hidden);
     let mut out = Vec::with_capacity(steps.len());
     for (i, &(mode, step_time, window)) in steps.iter().enumerate() {
-        let lo = i.checked_sub(1).map_or(f64::NEG_INFINITY, |k| 0.5 * (steps[k].1 + step_time));
-        let hi = steps.get(i + 1).map_or(f64::INFINITY, |s| 0.5 * (s.1 + step_time));
+        let lo = i
+            .checked_sub(1)
+            .map_or(f64::NEG_INFINITY, |k| 0.5 * (steps[k].1 + step_time));
+        let hi = steps
+            .get(i + 1)
+            .map_or(f64::INFINITY, |s| 0.5 * (s.1 + step_time));
         let peak = rate
             .iter()
             .filter(|(t, _)| *t >= lo && *t <= hi)
@@ -147,7 +153,11 @@ fn union_length(windows: &[(f64, f64)]) -> f64 {
 
 /// How far the hidden spectrum moved and what share of that happened inside the
 /// embedding's steps; `None` before two hidden records span some time.
-pub fn hidden_timing(records: &[Record], hidden: &[HiddenRecord], d: usize) -> Option<HiddenTiming> {
+pub fn hidden_timing(
+    records: &[Record],
+    hidden: &[HiddenRecord],
+    d: usize,
+) -> Option<HiddenTiming> {
     let (first, last) = (hidden.first()?, hidden.last()?);
     let span = last.t - first.t;
     let base: f64 = first.eigenvalues.iter().sum();
@@ -203,13 +213,19 @@ mod tests {
         let records: Vec<Record> = (0..=8)
             .map(|t| {
                 let t = f64::from(t);
-                rec(t, vec![f64::from(u8::from(t >= 2.0)), f64::from(u8::from(t >= 6.0))])
+                rec(
+                    t,
+                    vec![f64::from(u8::from(t >= 2.0)), f64::from(u8::from(t >= 6.0))],
+                )
             })
             .collect();
         let hidden: Vec<HiddenRecord> = (0..=8)
             .map(|t| {
                 let t = f64::from(t);
-                hid(t, vec![1.0 + f64::from(u8::from(t >= 2.0)) + 2.0 * f64::from(u8::from(t >= 6.0))])
+                hid(
+                    t,
+                    vec![1.0 + f64::from(u8::from(t >= 2.0)) + 2.0 * f64::from(u8::from(t >= 6.0))],
+                )
             })
             .collect();
         let a = step_alignment(&records, &hidden, 2);
