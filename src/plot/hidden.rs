@@ -68,14 +68,22 @@ fn rate_panel(result: &MlpResult, steps: &[StepAlignment], log: bool) -> PanelDa
         .collect();
     let x = time_range(result.records.iter().map(|r| r.t), log);
     let (_, hi) = min_max(rate.iter().map(|p| p.1));
+    let top = if hi.is_finite() && hi > 0.0 { hi } else { 1.0 };
     let title = "hidden spectrum: rate of change";
-    let mut p = PanelData::new("A", title, x.clone(), padded(0.0, hi.max(0.0), 0.05));
+    let mut p = PanelData::new("A", title, x.clone(), padded(0.0, 1.08 * top, 0.02));
     p.log_x = log;
-    p.lines.push(Polyline {
-        points: thin(rate),
-        color: ink(),
-        line: Line::Solid,
-    });
+    // each embedding step's 10–90% rise as a bar along the top, in its mode's colour
+    p.lines.extend(steps.iter().map(|s| Polyline {
+        points: vec![
+            (s.window.0.max(x.start), 1.05 * top),
+            (s.window.1.min(x.end), 1.05 * top),
+        ],
+        color: mode_color(s.mode),
+        line: Line::Wide,
+    }));
+    // the rate curve, each stretch in the colour of the step it surrounds (up to the
+    // midpoints between step times), black without steps
+    p.lines.extend(rate_by_step(&rate, steps));
     p.markers = steps
         .iter()
         .filter(|s| x.contains(&s.step_time))
@@ -92,16 +100,56 @@ fn rate_panel(result: &MlpResult, steps: &[StepAlignment], log: bool) -> PanelDa
         })
         .collect();
     p.key = vec![
-        ("Σ|Δλₖ|/λₖ per unit t".into(), ink(), Line::Solid),
-        ("embedding steps".into(), ink(), Line::Dotted),
+        ("Σ|Δλₖ|/λₖ per unit t, by step".into(), ink(), Line::Solid),
+        (
+            "steps: λⱼ half way (dotted), 10–90% (bar)".into(),
+            ink(),
+            Line::Dotted,
+        ),
     ];
     p.x_desc = "t = η·step".into();
     p.y_desc = "relative change per unit t".into();
     p
 }
 
+/// The rate curve cut at the midpoints between consecutive step times, each piece in its
+/// step's mode colour (one black piece when no mode has stepped).
+fn rate_by_step(rate: &[(f64, f64)], steps: &[StepAlignment]) -> Vec<Polyline> {
+    if steps.is_empty() {
+        let points = thin(rate.to_vec());
+        return vec![Polyline {
+            points,
+            color: ink(),
+            line: Line::Solid,
+        }];
+    }
+    let cut = |i: usize| 0.5 * (steps[i].step_time + steps[i + 1].step_time);
+    (0..steps.len())
+        .map(|i| {
+            let lo = if i == 0 {
+                f64::NEG_INFINITY
+            } else {
+                cut(i - 1)
+            };
+            let hi = if i + 1 == steps.len() {
+                f64::INFINITY
+            } else {
+                cut(i)
+            };
+            let points = rate.iter().copied().filter(|(t, _)| *t >= lo && *t <= hi);
+            Polyline {
+                points: thin(points.collect()),
+                color: mode_color(steps[i].mode),
+                line: Line::Solid,
+            }
+        })
+        .collect()
+}
+
 fn timing_panel(steps: &[StepAlignment], log: bool) -> PanelData {
-    let times = steps.iter().flat_map(|s| [s.step_time, s.hidden_peak]);
+    let times = steps
+        .iter()
+        .flat_map(|s| [s.step_time, s.hidden_peak, s.window.0, s.window.1]);
     let r = time_range(times, log);
     let r = if log { r } else { padded(0.0, r.end, 0.05) };
     let mut p = PanelData::new("B", "fastest hidden change vs step", r.clone(), r.clone());
@@ -111,6 +159,16 @@ fn timing_panel(steps: &[StepAlignment], log: bool) -> PanelData {
         color: faint(),
         line: Line::Thin,
     });
+    // each step's 10–90% rise as a vertical bar: the hidden peak falls on it when the hidden
+    // layer moves during that step
+    p.lines.extend(steps.iter().map(|s| Polyline {
+        points: vec![
+            (s.step_time, s.window.0.max(r.start)),
+            (s.step_time, s.window.1),
+        ],
+        color: mode_color(s.mode),
+        line: Line::Wide,
+    }));
     p.dots = steps
         .iter()
         .map(|s| Dot {
