@@ -17,9 +17,8 @@ fn planted_run_follows_the_theory() {
     // step (η = 0.1/γ₁) leave a small lag. 0.05 is about 5 records' worth of rise.
     assert!(gap < 0.05, "max |λ_sim − λ_th| = {gap}");
     let crossings = r.crossing_times(0.5);
-    for j in 0..r.config.d {
-        let tau = r.theory.tau[j].unwrap();
-        let t_half = crossings[j].unwrap();
+    for (j, (t_half, tau)) in crossings.iter().zip(&r.theory.tau).enumerate() {
+        let (t_half, tau) = (t_half.unwrap(), tau.unwrap());
         let rel = (t_half - tau).abs() / tau;
         println!("mode {j}: τ = {tau:.4}, t(λ > 1/2) = {t_half:.4}, rel. error {rel:.4}");
         // τ_j is where λ_j(t) = 1/2 up to O(λ(0)); records are 2η apart.
