@@ -168,12 +168,11 @@ where
     }
     draw_curves(&mut chart, &spec.panel.curves, theme)?;
     if let Some(note) = &spec.panel.note {
-        let at = (theme.offset(10.0), theme.offset(8.0));
+        // half way up, clear of the curves that sit at 0 or 1 between steps
+        let area = chart.plotting_area().strip_coord_spec();
+        let half = i32::try_from(area.dim_in_pixel().1 / 2).unwrap_or(0);
         let style = theme.small().color(&CURSOR);
-        chart
-            .plotting_area()
-            .strip_coord_spec()
-            .draw_text(note, &style, at)
+        area.draw_text(note, &style, (theme.offset(10.0), half))
             .map_err(draw_err)?;
     }
     if let Some(t) = cursor {
