@@ -9,7 +9,8 @@ configuration: `stepwise run fig1 --export-data --out data.json` writes it, and 
     Γ = (1/2n) Σ_i (x_i x'_iᵀ + x'_i x_iᵀ),  C = W Γ Wᵀ,  W ← W − η · 4 (C − I) W Γ
 
 in float32 (or --dtype float64), recording the loss ||C − I||² and the eigenvalues of C
-every `record_every` steps and at the last step, plus the closed-form theory of docs/math.md §4–5
+every `record_every` steps (and at stepwise's early steps 1, 2, …, 8, 10, 12, 15, … below the
+first) and at the last step, plus the closed-form theory of docs/math.md §4–5
 (Result 4.6, discrete time: rate 2 ln(1 + 4ηγ_j)/η, as stepwise's default `theory_time`).
 
 Writes JSON: {"records", "theory": {"tau", "records"}, "timing": {...seconds...}}. The timed
@@ -23,6 +24,17 @@ import json
 import time
 
 import numpy as np
+
+
+def record_steps(steps, every):
+    """stepwise's record schedule (src/experiment/schedule.rs)."""
+    every = max(every, 1)
+    out, step = {0, steps}, 1
+    while step < min(every, steps):
+        out.add(step)
+        step += max(1, step // 4)
+    out.update(range(0, steps + 1, every))
+    return out
 
 
 def theory(gamma_vals, gamma_vecs, w0, lr, times):
@@ -72,10 +84,11 @@ def main():
     eye = np.eye(d, dtype=dtype)
     step_lr = dtype.type(4.0 * lr)
     records = []
+    due = record_steps(steps, every)
     for step in range(steps + 1):
         p = w @ gamma
         c = p @ w.T
-        if step % every == 0 or step == steps:
+        if step in due:
             c64 = 0.5 * (c + c.T).astype(np.float64)
             ev = np.linalg.eigvalsh(c64)[::-1]
             loss = float(((c64 - np.eye(d)) ** 2).sum())

@@ -76,6 +76,42 @@ fn a_random_init_follows_the_aligned_one() {
 }
 
 #[test]
+fn at_a_large_init_the_comparison_runs_until_every_mode_is_learned() {
+    let cfg = RunConfig {
+        init_scale: 0.1,
+        ..planted()
+    };
+    let plain = prepare(&cfg).expect("prepares");
+    let prep = cells::prepare_init(&cfg).expect("prepares");
+    let tau_d = plain.theory.last_tau().expect("a positive mode");
+    println!(
+        "α = 0.1: 1.3·τ_d needs {} steps, the init comparison runs {}",
+        plain.steps(),
+        prep.steps()
+    );
+    assert!(prep.steps() >= plain.steps());
+    assert!(prep.steps() as f64 * prep.lr() >= 1.3 * tau_d);
+    let cmp = init_comparison(&cfg).expect("runs");
+    for (name, records) in [("random", &cmp.random), ("aligned", &cmp.aligned)] {
+        let last = records.last().expect("records");
+        let least = last
+            .eigenvalues
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min);
+        println!("α = 0.1, {name}: smallest λ_j at the end {least:.4}");
+        // every mode has stepped: the theory's λ_d reaches 0.95 by the last step
+        assert!(least > 0.9, "{name}: λ at the end {:?}", last.eigenvalues);
+    }
+    // a set step count is kept
+    let fixed = RunConfig {
+        steps: Some(7),
+        ..cfg
+    };
+    assert_eq!(cells::prepare_init(&fixed).expect("prepares").steps(), 7);
+}
+
+#[test]
 fn learned_directions_are_the_top_eigenvectors_in_order() {
     let cfg = planted();
     let (result, w) = run_cpu_with_weights(&cfg).expect("run");

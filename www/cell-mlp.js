@@ -5,9 +5,10 @@
 
 import {
   create_mlp_session, parse_mlp_query, mlp_compact_query, mlp_config_problem, mlp_cost_json,
+  mlp_cost_estimate,
 } from "./pkg/stepwise.js";
 import {
-  $, setText, showError, clearError, download, afterPaint, messageOf, yieldTask,
+  $, setText, count, showError, clearError, download, afterPaint, messageOf, yieldTask,
   pacedPainter,
 } from "./ui.js";
 import { progressText } from "./format.js";
@@ -18,7 +19,7 @@ import { turn, release } from "./scheduler.js";
 import { onThemeChange, redrawDue } from "./theme.js";
 import { attachReadout } from "./readout.js";
 import { dataNote } from "./local-images.js";
-import { announce, clearPlaceholder, calibrate, kindOf } from "./estimate.js";
+import { showPlaceholder, clearPlaceholder, calibrate, kindOf } from "./estimate.js";
 
 /** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
 const FRAME_BUDGET_MS = 8;
@@ -47,8 +48,9 @@ function makeCell(id, label, summarize) {
     wallMs: 0,
     prepareMs: 0,
     backend: "auto",
-    /** Whether the reader chose the width (link or field): then the CPU keeps it. */
-    widthExplicit: false,
+    /** Whether the reader sized the run (width field, or width/n/crop in the link): then the
+     * CPU runs it as it is instead of on smaller data. */
+    sizeExplicit: false,
     presets: [],
     /** The figure's hover readout ({refresh, hide}). */
     readout: null,
@@ -94,22 +96,45 @@ function formJson(c, show = true) {
   return json;
 }
 
-/** `lead` ("Changed: press Run") with the form's estimated time, in the status and, until
- * the first figure, in the figure box. */
+/** Cell 5 draws the run, cell 6 the hidden spectrum's change against the steps. */
+function drawFigure(c, session) {
+  if (c === hiddenCell) session.draw_hidden(c.canvas, logTime(c));
+  else session.draw(c.canvas, logTime(c));
+}
+
+function figureSvg(c, session) {
+  return c === hiddenCell ? session.hidden_svg(logTime(c)) : session.svg(logTime(c));
+}
+
+/** "On the CPU: about 2,200 steps (automatic: a typical count), ~15 s" from the cost model
+ * (`mlp_cost_estimate`), or "" when the form is invalid. */
+export function costText(c) {
+  const json = formJson(c, false);
+  if (json === null) return "";
+  const e = JSON.parse(mlp_cost_estimate(json, !c.sizeExplicit));
+  const steps = e.steps_set ? `${count(e.steps)} steps` : `about ${count(e.steps)} steps`;
+  const seconds = e.seconds < 10 ? e.seconds.toFixed(1) : Math.round(e.seconds);
+  return `on the CPU: ${steps}, about ${seconds} s`;
+}
+
+/** `lead` ("Changed: press Run") with the CPU run's cost from the MLP's cost model
+ * ([`costText`]), in the status and, until the first figure, in the figure box. */
 function showEstimate(c, lead) {
-  announce({
-    status: `${c.id}-status`,
-    canvas: c.session ? null : c.canvas,
-    lead,
-    cost: () => mlp_cost_json(formJson(c, false)),
-    backend: c.backend,
-  });
+  let cost = "";
+  try {
+    cost = costText(c);
+  } catch {
+    // no estimate for an unfinished form: the lead alone
+  }
+  const note = cost ? `${lead} (${cost})` : lead;
+  setText(`${c.id}-status`, note);
+  if (!c.session) showPlaceholder(c.canvas, note);
 }
 
 function draw(c) {
   if (!c.session) return;
   try {
-    c.session.draw(c.canvas, logTime(c));
+    drawFigure(c, c.session);
     c.readout?.refresh();
   } catch (e) {
     showError(`drawing failed: ${messageOf(e)}`, `${c.id}-error`);
@@ -134,7 +159,7 @@ function adoptSession(c) {
   const s = c.session;
   c.sessionQuery = s.share_query();
   setText(`${c.id}-backend`, `${s.backend_notice()}${dataNote(s)}`);
-  if (s.width_reduced()) {
+  if (s.reduced_for_cpu()) {
     c.config = JSON.parse(s.config_json());
     fillForm(c.config, c.form);
     matchPreset(el(c, "preset"), c.presets, c.config, c.form);
@@ -160,7 +185,7 @@ async function prepare(c) {
   await afterPaint();
   const t0 = performance.now();
   try {
-    c.session = await create_mlp_session(json, c.backend, !c.widthExplicit);
+    c.session = await create_mlp_session(json, c.backend, !c.sizeExplicit);
   } catch (e) {
     showError(messageOf(e), `${c.id}-error`);
     setText(`${c.id}-status`, "Not started");
@@ -323,7 +348,7 @@ function wireDownloads(c) {
     c.canvas.toBlob((blob) => blob && download(`${name}.png`, blob));
   });
   el(c, "download-svg").addEventListener("click", () => withSession(c, (s) =>
-    download(`${name}.svg`, new Blob([s.svg(logTime(c))], { type: "image/svg+xml" }))));
+    download(`${name}.svg`, new Blob([figureSvg(c, s)], { type: "image/svg+xml" }))));
   el(c, "download-json").addEventListener("click", () => withSession(c, (s) =>
     download(`${name}.json`, new Blob([s.result_json()], { type: "application/json" }))));
 }
@@ -332,13 +357,13 @@ function wireControls(c) {
   const select = el(c, "preset");
   presetOptions(select, c.presets, (p) => {
     c.config = structuredClone(p.config);
-    c.widthExplicit = false;
+    c.sizeExplicit = false;
     fillForm(c.config, c.form);
     showEstimate(c, "Preset loaded: press Run");
   });
   c.form.addEventListener("input", (e) => {
     if (e.target === select) return;
-    if (e.target.dataset.key === "width") c.widthExplicit = true;
+    if (e.target.dataset.key === "width") c.sizeExplicit = true;
     matchPreset(select, c.presets, c.config, c.form);
     if (!c.running && c.root.dataset.state !== "preparing") {
       showEstimate(c, "Changed: press Run");
@@ -366,7 +391,7 @@ function setup(c, { params, presets, backend }) {
   c.presets = presets;
   c.backend = backend;
   if (params.get("log_time") === "true") el(c, "log-time").checked = true;
-  c.widthExplicit = params.has("width");
+  c.sizeExplicit = ["width", "dataset.n", "dataset.crop"].some((k) => params.has(k));
   if (!params.has("preset")) params.set("preset", DEFAULT_PRESET);
   const parsed = JSON.parse(parse_mlp_query(params.toString()));
   c.config = parsed.config;

@@ -10,22 +10,22 @@ const MAX_MODES = 12;
 
 const fmt = (x) => num(x, 3);
 
-/** First t at which eigenvalue j of the records reaches LEARNED, or null. */
-export function learnedAt(records, j) {
-  const r = records.find((rec) => (rec.eigenvalues?.[j] ?? 0) >= LEARNED);
-  return r ? r.t : null;
+/** The session's crossing times of LEARNED (interpolated between records, in Rust). */
+export function learnedTimes(session) {
+  return JSON.parse(session.crossing_times_json(LEARNED));
 }
 
 /** "Mode 1 learned at t ≈ 2.1, theory τ1 = 2.0; mode 2 not learned yet, theory τ2 = 5.0; …"
- * (at most MAX_MODES modes), with the last loss. */
-export function stepTimesText(result) {
+ * (at most MAX_MODES modes), with the last loss; `learned[j]` is when mode j reached
+ * LEARNED (interpolated between records), or null. */
+export function stepTimesText(result, learned) {
   const records = Array.isArray(result?.records) ? result.records : [];
   const tau = Array.isArray(result?.theory?.tau) ? result.theory.tau : [];
   const d = Math.max(tau.length, records.at(-1)?.eigenvalues?.length ?? 0);
   if (d === 0 || records.length === 0) return "No records yet.";
   const parts = [];
   for (let j = 0; j < Math.min(d, MAX_MODES); j += 1) {
-    const t = learnedAt(records, j);
+    const t = learned?.[j] ?? null;
     const theory = typeof tau[j] === "number"
       ? `theory τ${j + 1} = ${fmt(tau[j])}`
       : "no theory step";
@@ -36,6 +36,7 @@ export function stepTimesText(result) {
   if (d > MAX_MODES) parts.push(`and ${d - MAX_MODES} more modes`);
   const last = records.at(-1);
   const text = parts.join("; ");
-  return `${text.charAt(0).toUpperCase()}${text.slice(1)} (eigenvalue of C past ${LEARNED}; `
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)} (eigenvalue of C past ${LEARNED}, `
+    + "interpolated between records; "
     + `loss ${fmt(last.loss)} at t = ${fmt(last.t)}).`;
 }

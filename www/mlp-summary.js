@@ -27,6 +27,10 @@ function steps(s) {
 /** Cell 5: loss, step times against the NTK's, and (at the end) the subspace alignment. */
 export function mlpSummary(s, finished) {
   const parts = [loss(s), steps(s)];
+  if (!s.ntk_regime) {
+    parts.push("No NTK theory: the width is below 20 hidden units per pair, outside the "
+      + "kernel regime the theory describes.");
+  }
   if (finished) {
     parts.push(`Alignment of the learned embedding subspace with the NTK's prediction: `
       + `${fmt(s.alignment)} (random subspaces: ${fmt(s.alignment_chance)}).`);
@@ -34,9 +38,16 @@ export function mlpSummary(s, finished) {
   return parts.join(" ");
 }
 
+/** "step of mode 1 at t = 1.50, fastest hidden change at t = 1.52; …" */
+function alignment(s) {
+  return s.steps.map((a) => `mode ${a.mode + 1} stepped at t = ${fmt(a.step_time)}, `
+    + `the hidden spectrum changed fastest at t = ${fmt(a.hidden_peak)}`).join("; ");
+}
+
 /** Cell 6: when the hidden spectrum moved, against the embedding's steps. */
 export function hiddenSummary(s, finished) {
   const parts = [steps(s)];
+  if (s.steps.length) parts.push(`Half way up each step: ${alignment(s)}.`);
   const h = s.hidden;
   if (!h) {
     parts.push("No hidden eigenvalues recorded yet (hidden eigenvalues must be at least 1).");

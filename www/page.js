@@ -3,7 +3,7 @@
 // run stops.
 
 import { setupTheme } from "./theme.js";
-import { stepTimesText } from "./figure-text.js";
+import { learnedTimes, stepTimesText } from "./figure-text.js";
 import { cell } from "./cell-stepwise.js";
 import { $, messageOf } from "./ui.js";
 
@@ -14,7 +14,8 @@ function describeRun() {
   const box = $("figure-summary");
   if (!cell.session) return;
   try {
-    box.textContent = stepTimesText(JSON.parse(cell.session.result_json()));
+    const result = JSON.parse(cell.session.result_json());
+    box.textContent = stepTimesText(result, learnedTimes(cell.session));
   } catch (e) {
     box.textContent = `No summary: ${messageOf(e)}`;
   }

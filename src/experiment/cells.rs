@@ -8,6 +8,7 @@
 
 use faer::Mat;
 
+use super::config::{check_record_count, MAX_STEPS};
 use super::{
     assemble, prepare, theory_records, CpuBackend, LinearBackend, LinearRun, Prepared, Record,
     RunConfig, RunError, RunResult, Solver,
@@ -73,10 +74,34 @@ fn max_gap(a: &[Record], b: &[Record]) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// λ_j the theory reaches by the end of an automatic init comparison.
+pub const INIT_LEARNED_LEVEL: f64 = 0.95;
+
+/// [`prepare`]d for the init comparison: with automatic `steps`, the run lasts until the
+/// theory's every mode reaches [`INIT_LEARNED_LEVEL`], and at least until 1.3·τ_d. At a
+/// large α (0.1) the steps are wide next to their τ_j, and 1.3·τ_d alone ends mid-step.
+pub fn prepare_init(cfg: &RunConfig) -> Result<Prepared, RunError> {
+    let mut prep = prepare(cfg)?;
+    if cfg.steps.is_some() {
+        return Ok(prep);
+    }
+    let theory = &prep.theory;
+    let learned = (0..theory.d())
+        .filter_map(|j| theory.time_to_reach(j, INIT_LEARNED_LEVEL))
+        .fold(0.0, f64::max);
+    let steps = (learned / prep.lr()).ceil();
+    if steps > prep.steps() as f64 {
+        let steps = steps.min(MAX_STEPS as f64) as u64;
+        check_record_count(steps, prep.config.record_every)?;
+        prep.config.steps = Some(steps);
+    }
+    Ok(prep)
+}
+
 /// Runs `cfg` from its random W(0) and from the aligned init with the same s_j(0), both on
-/// the CPU with the configured solver.
+/// the CPU with the configured solver, for [`prepare_init`]'s steps.
 pub fn init_comparison(cfg: &RunConfig) -> Result<InitComparison, RunError> {
-    let prep = prepare(cfg)?;
+    let prep = prepare_init(cfg)?;
     let random = run_records(prep.cpu_backend(), &prep)?;
     let aligned = run_records(aligned_backend(&prep), &prep)?;
     let theory = theory_records(&prep.theory, &random);

@@ -114,9 +114,10 @@ impl RunConfig {
     }
 }
 
-/// At most [`MAX_RECORDS`] records for `steps` steps recorded every `record_every`.
+/// At most [`MAX_RECORDS`] records after step 0 for `steps` steps recorded every
+/// `record_every` (with the [`schedule`](super::schedule)'s early records).
 pub fn check_record_count(steps: u64, record_every: u64) -> Result<(), ConfigError> {
-    if steps / record_every > MAX_RECORDS {
+    if super::schedule::record_count(steps, record_every) - 1 > MAX_RECORDS {
         return Err(ConfigError::new(
             "record_every",
             format!(

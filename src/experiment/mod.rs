@@ -18,6 +18,7 @@ pub mod python_export;
 pub mod replay;
 mod result;
 mod run;
+pub mod schedule;
 pub mod share;
 pub mod share_notice;
 mod truncation;
@@ -31,7 +32,7 @@ pub use native::{
 };
 pub use prepare::{init_weights, prepare, prepare_with_photos, prepare_with_tolerance, Prepared};
 pub use presets::{preset, Preset, PRESETS};
-pub use result::{DataExport, Record, RunResult, TheoryResult};
+pub use result::{crossing_times, DataExport, Record, RunResult, TheoryResult};
 pub use run::{LinearRun, RunPlan, DIVERGENCE_BOUND};
 pub use truncation::{truncated_eigen, Truncation, TruncationReport, RITZ_TOL, TRUNCATION_TOL};
 

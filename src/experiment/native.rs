@@ -3,6 +3,7 @@
 use super::prepare::{prepare_with_photos, Prepared};
 use super::result::{DataExport, Record, RunResult, TheoryResult};
 use super::run::LinearRun;
+use super::schedule::record_steps;
 use super::{LinearBackend, RunConfig, RunError};
 use crate::data::photos::Photo;
 use crate::theory::LinearTheory;
@@ -10,14 +11,11 @@ use crate::theory::LinearTheory;
 /// How many of Γ's top eigenvalues a result lists.
 const GAMMA_TOP: usize = 32;
 
-/// The recording grid of a whole run, steps 0, k, 2k, … and the last step, at their times
-/// t = η·step and without values: where the theory is drawn ahead of the run.
+/// The recording grid of a whole run ([`record_steps`]: early geometric steps, then 0, k,
+/// 2k, … and the last step), at their times t = η·step and without values: where the
+/// theory is drawn ahead of the run.
 pub fn record_grid(steps: u64, record_every: u64, lr: f64) -> Vec<Record> {
-    let every = record_every.max(1);
-    let mut grid: Vec<u64> = (0..=steps / every).map(|i| i * every).collect();
-    if !steps.is_multiple_of(every) {
-        grid.push(steps);
-    }
+    let grid = record_steps(steps, record_every);
     let record = |step: u64| Record {
         t: lr * step as f64,
         step,

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::config::RunConfig;
 use super::truncation::TruncationReport;
 
-/// The state recorded every `record_every` steps.
+/// The state recorded on the [`schedule`](super::schedule): every `record_every` steps,
+/// early steps before the first of those, and the last step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     /// Effective time t = η · step.
@@ -84,6 +85,32 @@ impl RunResult {
     pub fn max_theory_gap(&self) -> f64 {
         max_gap(&self.records, &self.theory.records)
     }
+
+    /// When each eigenvalue of C first reached `threshold`, interpolated between records
+    /// (see [`crossing_times`]).
+    pub fn crossing_times(&self, threshold: f64) -> Vec<Option<f64>> {
+        crossing_times(&self.records, self.config.d, threshold)
+    }
+}
+
+/// When eigenvalue j (descending) of the records first reached `threshold`, for j < d:
+/// linear in t of λ_j between the last record below it and the first at or above it (the
+/// record's own t when the first record already is); `None` if it never did.
+pub fn crossing_times(records: &[Record], d: usize, threshold: f64) -> Vec<Option<f64>> {
+    let value = |r: &Record, j: usize| r.eigenvalues.get(j).copied().unwrap_or(f64::NAN);
+    (0..d)
+        .map(|j| {
+            let i = records.iter().position(|r| value(r, j) >= threshold)?;
+            let Some(before) = i.checked_sub(1).map(|k| &records[k]) else {
+                return Some(records[i].t);
+            };
+            let (after, a, b) = (&records[i], value(before, j), value(&records[i], j));
+            if !(a < threshold && b > a) {
+                return Some(after.t);
+            }
+            Some(before.t + (threshold - a) / (b - a) * (after.t - before.t))
+        })
+        .collect()
 }
 
 /// Largest |λ_sim − λ_th| over paired records and their modes.

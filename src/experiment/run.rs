@@ -4,6 +4,7 @@
 use super::backend::{LinearBackend, MAX_BATCH};
 use super::prepare::Prepared;
 use super::result::Record;
+use super::schedule::next_record_step;
 use super::RunError;
 use crate::linalg;
 use crate::model::linear;
@@ -73,11 +74,12 @@ impl<B: LinearBackend> LinearRun<B> {
         Ok(run)
     }
 
-    /// Runs at most `budget` more steps (in whole recording intervals, at least one, at most
-    /// [`MAX_BATCH`] per backend call); returns true once the run is complete.
+    /// Runs at most `budget` more steps (in whole recording intervals of the
+    /// [`schedule`](super::schedule), at least one, at most [`MAX_BATCH`] per backend call);
+    /// returns true once the run is complete.
     pub async fn advance(&mut self, budget: u64) -> Result<bool, RunError> {
         let mut done = 0;
-        while !self.is_finished() && (done == 0 || done + self.record_every <= budget) {
+        while !self.is_finished() && (done == 0 || done + self.interval(self.step) <= budget) {
             let intervals = self.plan(budget.saturating_sub(done));
             let cs = self.backend.advance_many(&intervals).await?;
             for (n, c) in intervals.iter().zip(&cs) {
@@ -95,14 +97,19 @@ impl<B: LinearBackend> LinearRun<B> {
         let (mut step, mut planned) = (self.step, 0);
         while step < self.total_steps
             && intervals.len() < MAX_BATCH
-            && (intervals.is_empty() || planned + self.record_every <= budget)
+            && (intervals.is_empty() || planned + self.interval(step) <= budget)
         {
-            let n = self.record_every.min(self.total_steps - step);
+            let n = self.interval(step);
             intervals.push(n as u32);
             step += n;
             planned += n;
         }
         intervals
+    }
+
+    /// Steps from `step` to the next record.
+    fn interval(&self, step: u64) -> u64 {
+        next_record_step(step, self.record_every, self.total_steps) - step
     }
 
     /// Runs to the end.

@@ -79,12 +79,13 @@ pub fn css_width(width: u32) -> f64 {
 /// The notebook's figures, by how their panels are shaped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FigureKind {
-    /// Figure 1 A/B (cell 1) and the init comparison (cell 3): two panels.
+    /// Figure 1 A/B (cell 1), the init comparison (cell 3) and cell 6's hidden-vs-embedding
+    /// steps: two panels.
     Linear,
     /// The symmetry-breaking landscapes (cell 4): two panels, a little taller.
     Symmetry,
-    /// The MLP figures (cells 5 and 6): loss and embedding eigenvalues, and the hidden
-    /// eigenvalues when recorded (`n` panels, 2 or 3).
+    /// The MLP figure (cell 5): loss and embedding eigenvalues, and the hidden eigenvalues
+    /// when recorded (`n` panels, 2 or 3).
     Mlp(usize),
     /// App. G (cell 7): `n` variant panels and the bar panel in a grid.
     Appg(usize),
@@ -100,10 +101,11 @@ impl FigureKind {
     /// with n variants), as the page names its figures.
     pub fn parse(name: &str) -> Option<Self> {
         match name {
-            "linear" | "init" => Some(Self::Linear),
+            // cell 6's figure (the hidden spectrum's change against the steps): two panels
+            "linear" | "init" | "hidden" => Some(Self::Linear),
             "symmetry" => Some(Self::Symmetry),
-            // both cells record the hidden eigenvalues by default: three panels
-            "mlp" | "hidden" => Some(Self::Mlp(3)),
+            // cell 5 records the hidden eigenvalues by default: three panels
+            "mlp" => Some(Self::Mlp(3)),
             _ => {
                 let n = name.strip_prefix("appg:")?.parse::<usize>().ok()?;
                 (1..=5).contains(&n).then_some(Self::Appg(n))
@@ -188,7 +190,7 @@ mod tests {
         assert_eq!(FigureKind::Appg(5).css_height(1100.0), 631.0);
         assert_eq!(FigureKind::parse("appg:5"), Some(FigureKind::Appg(5)));
         assert_eq!(FigureKind::parse("appg:9"), None);
-        assert_eq!(FigureKind::parse("hidden"), Some(FigureKind::Mlp(3)));
+        assert_eq!(FigureKind::parse("hidden"), Some(FigureKind::Linear));
         assert_eq!(FigureKind::parse("nope"), None);
     }
 }

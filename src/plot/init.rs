@@ -3,38 +3,25 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::geometry::{FigureLayout, PanelGeometry, PanelKind};
+use super::geometry::FigureLayout;
 use super::landscape::{min_max, padded, thin, to_svg};
-use super::panels::{draw_panels, Line, PanelData, Polyline};
-use super::style::{background, faint, ink, mode_color, tick_label, Theme};
-use super::{draw_err, FigureOptions, PlotError};
+use super::panels::{draw_figure, Line, PanelData, Polyline};
+use super::style::{faint, ink, mode_color, tick_label};
+use super::ticks::symmetric_range;
+use super::{FigureOptions, PlotError};
 use crate::experiment::cells::InitComparison;
 use crate::experiment::Record;
 
-/// The difference panel spans at least ±this, so a small gap looks small.
-const MIN_GAP_SPAN: f64 = 0.1;
-
 /// Draws the comparison: A, the eigenvalues of C from the random W(0) (wide, translucent)
 /// and from the aligned W_al(0) (dashed), with the step times τ_j; B, their difference,
-/// on a scale of at least ±0.1 so that a small gap looks small. Returns where they lie.
+/// on a symmetric scale fitted to it (the title gives the largest gap). Returns where they
+/// lie.
 pub fn draw_init_comparison<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     cmp: &InitComparison,
     opts: &FigureOptions,
 ) -> Result<FigureLayout, PlotError> {
-    root.fill(&background()).map_err(draw_err)?;
-    let panels = init_panels(cmp, opts.log_time);
-    let theme = Theme::for_panels(root.dim_in_pixel(), panels.len());
-    let pixels = draw_panels(root, &panels, &theme)?;
-    root.present().map_err(draw_err)?;
-    let geometry = panels
-        .iter()
-        .zip(pixels)
-        .map(|(p, px)| PanelGeometry::new(PanelKind::Modes, px, p.x.clone(), p.log_x, p.y.clone()));
-    Ok(FigureLayout {
-        panels: geometry.collect(),
-        ..FigureLayout::default()
-    })
+    draw_figure(root, &init_panels(cmp, opts.log_time))
 }
 
 /// Renders [`draw_init_comparison`] to a standalone SVG document.
@@ -58,8 +45,7 @@ fn init_panels(cmp: &InitComparison, log: bool) -> [PanelData; 2] {
     let mut a = PanelData::new("A", "eigenvalues of C", x.clone(), 0.0..1.0);
     let gap = cmp.max_gap();
     let title = format!("random − aligned, max {}", tick_label(gap));
-    let span = (1.1 * gap).max(MIN_GAP_SPAN);
-    let mut b = PanelData::new("B", title, x.clone(), -span..span);
+    let mut b = PanelData::new("B", title, x.clone(), symmetric_range(gap));
     b.lines.push(Polyline {
         points: vec![(x.start, 0.0), (x.end, 0.0)],
         color: faint(),
@@ -91,13 +77,14 @@ fn init_panels(cmp: &InitComparison, log: bool) -> [PanelData; 2] {
     a.key = vec![
         ("random W(0)".into(), ink(), Line::Wide),
         ("aligned W(0)".into(), ink(), Line::Dashed),
-        ("τ_j".into(), ink(), Line::Dotted),
+        ("τⱼ".into(), ink(), Line::Dotted),
     ];
     for (p, y_desc) in [
         (&mut a, "eigenvalues of C"),
-        (&mut b, "λ_j(random) − λ_j(aligned)"),
+        (&mut b, "λⱼ(random) − λⱼ(aligned)"),
     ] {
         p.markers.clone_from(&markers);
+        p.log_x = log && x.start > 0.0;
         p.x_desc = "t = η·step".into();
         p.y_desc = y_desc.into();
     }

@@ -137,7 +137,7 @@ fn trajectory_panel(ls: &Landscape) -> PanelData {
         .collect();
     p.key.push(("SSL escape τ".into(), ink(), Line::Dotted));
     p.x_desc = "t".into();
-    p.y_desc = "γ^½·s solid, γ·c dashed".into();
+    p.y_desc = "√γ·s solid, γ·c dashed".into();
     p
 }
 

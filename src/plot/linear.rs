@@ -138,7 +138,7 @@ fn header(spec: &PanelSpec) -> PanelData {
             ("theory".into(), ink(), Line::Dashed),
         ];
         if !spec.panel.markers.is_empty() {
-            p.key.push(("step times τ_j".into(), axis(), Line::Dotted));
+            p.key.push(("step times τⱼ".into(), axis(), Line::Dotted));
         }
     }
     p
@@ -165,6 +165,14 @@ where
         draw_marker(&mut chart, marker, theme)?;
     }
     draw_curves(&mut chart, &spec.panel.curves, theme)?;
+    if let Some(note) = &spec.panel.note {
+        // half way up, clear of the curves that sit at 0 or 1 between steps
+        let area = chart.plotting_area().strip_coord_spec();
+        let half = i32::try_from(area.dim_in_pixel().1 / 2).unwrap_or(0);
+        let style = theme.small().color(&CURSOR);
+        area.draw_text(note, &style, (theme.offset(10.0), half))
+            .map_err(draw_err)?;
+    }
     if let Some(t) = cursor {
         draw_cursor(&mut chart, t, theme)?;
     }
@@ -214,7 +222,7 @@ where
     Ok(())
 }
 
-/// A full-height vertical line at a step time.
+/// A full-height dotted vertical line at a step time.
 fn draw_marker<DB, X>(
     chart: &mut Chart<'_, DB, X>,
     marker: &Marker,
@@ -226,18 +234,11 @@ where
 {
     let Range { start, end } = chart.y_range();
     let line = vec![(marker.t, start), (marker.t, end)];
-    if marker.dotted {
-        let style = marker.color.mix(MARKER_ALPHA).stroke_width(theme.px(1.5));
-        let (dot, gap) = theme.dot();
-        chart
-            .draw_series(DashedLineSeries::new(line, dot, gap, style))
-            .map_err(draw_err)?;
-    } else {
-        let style = marker.color.stroke_width(theme.px(1.0));
-        chart
-            .draw_series(LineSeries::new(line, style))
-            .map_err(draw_err)?;
-    }
+    let style = marker.color.mix(MARKER_ALPHA).stroke_width(theme.px(1.5));
+    let (dot, gap) = theme.dot();
+    chart
+        .draw_series(DashedLineSeries::new(line, dot, gap, style))
+        .map_err(draw_err)?;
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use super::geometry::FigureLayout;
 use super::linear::{draw_panels, PanelSpec};
 use super::series::{eigen_panel, loss_panel, FigureData, TimeAxis};
 use super::{draw_err, FigureOptions, PlotError, MIN_SIZE};
-use crate::experiment::mlp::{LossKind, MlpResult};
+use crate::experiment::mlp::{LossKind, MlpConfig, MlpResult, NTK_WIDTH_PER_PAIR};
 use crate::experiment::Record;
 
 /// The hidden records as plain records (no loss), for the eigenvalue panel.
@@ -26,16 +26,19 @@ pub fn hidden_as_records(result: &MlpResult) -> Vec<Record> {
 }
 
 /// Draws the MLP figure onto `root`: loss, embedding eigenvalues and, when recorded, the
-/// hidden eigenvalues, side by side. Returns where the panels lie.
+/// hidden eigenvalues, side by side. The NTK theory (Barlow Twins) is drawn only in its
+/// regime ([`MlpConfig::ntk_regime`]); outside it panel B says why it is not. Returns where
+/// the panels lie.
 pub fn draw_mlp_figure<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     result: &MlpResult,
     opts: &FigureOptions,
 ) -> Result<FigureLayout, PlotError> {
     let barlow = result.config.loss == LossKind::BarlowTwins;
+    let ntk = result.config.ntk_regime();
     let data = FigureData {
         records: &result.records,
-        theory: barlow.then_some(&result.theory),
+        theory: (barlow && ntk).then_some(&result.theory),
     };
     let hidden = hidden_as_records(result);
     let hidden_data = FigureData {
@@ -56,7 +59,7 @@ pub fn draw_mlp_figure<DB: DrawingBackend>(
             letter: "A",
             title: "loss",
             y_label: loss_label,
-            legend: barlow,
+            legend: barlow && ntk,
             panel: loss_panel(&data, &axis),
         },
         PanelSpec {
@@ -67,6 +70,9 @@ pub fn draw_mlp_figure<DB: DrawingBackend>(
             panel: eigen_panel(&data, &axis),
         },
     ];
+    if barlow && !ntk {
+        specs[1].panel.note = Some(outside_ntk_note(&result.config));
+    }
     if !hidden.is_empty() {
         specs.push(PanelSpec {
             letter: "C",
@@ -77,6 +83,15 @@ pub fn draw_mlp_figure<DB: DrawingBackend>(
         });
     }
     draw_panels(root, &axis, &specs, None)
+}
+
+/// Why panel B draws no NTK theory: "no NTK theory: width 256 < 20·n = 2000".
+pub fn outside_ntk_note(cfg: &MlpConfig) -> String {
+    let need = NTK_WIDTH_PER_PAIR * cfg.dataset.n;
+    format!(
+        "no NTK theory: width {} < {NTK_WIDTH_PER_PAIR}·n = {need}",
+        cfg.width
+    )
 }
 
 /// Renders [`draw_mlp_figure`] to a standalone SVG document.

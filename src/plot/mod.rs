@@ -9,6 +9,7 @@ mod appg;
 mod appg_bars;
 pub mod density;
 pub mod geometry;
+mod hidden;
 pub mod init;
 pub mod landscape;
 pub mod layout_check;
@@ -21,6 +22,7 @@ pub mod spectrum;
 mod style;
 #[cfg(test)]
 mod tests;
+mod ticks;
 
 use plotters::prelude::{DrawingArea, IntoDrawingArea, SVGBackend};
 
@@ -29,6 +31,7 @@ pub use appg::{
 };
 pub use appg_bars::BarReadout;
 pub use geometry::{FigureLayout, PanelGeometry, PanelKind};
+pub use hidden::{draw_hidden_figure, hidden_figure_svg, hidden_rate_records};
 pub use init::{draw_init_comparison, init_comparison_svg};
 pub use landscape::{draw_landscape, landscape_records, landscape_svg};
 pub use linear::{draw_linear_figure, draw_linear_figure_at};

@@ -9,10 +9,11 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::geometry::Pixels;
+use super::geometry::{FigureLayout, PanelGeometry, PanelKind, Pixels};
 use super::linear::{experiment_style, theory_style};
 use super::spectrum::{draw_header, header_layout};
-use super::style::{axis, panel_chart, panel_grid, tick_label, Theme, MARKER_ALPHA};
+use super::style::{axis, background, panel_chart, panel_grid, Theme, MARKER_ALPHA};
+use super::ticks::axis_tick_label;
 use super::{draw_err, PlotError};
 
 /// How a line is stroked.
@@ -114,6 +115,26 @@ pub(super) fn draw_panels<DB: DrawingBackend>(
         .collect()
 }
 
+/// Fills `root`, draws `panels` with [`draw_panels`] and presents them; returns where they
+/// lie, each read as mode curves by the hover readouts.
+pub(super) fn draw_figure<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    panels: &[PanelData],
+) -> Result<FigureLayout, PlotError> {
+    root.fill(&background()).map_err(draw_err)?;
+    let theme = Theme::for_panels(root.dim_in_pixel(), panels.len());
+    let pixels = draw_panels(root, panels, &theme)?;
+    root.present().map_err(draw_err)?;
+    let geometry = panels
+        .iter()
+        .zip(pixels)
+        .map(|(p, px)| PanelGeometry::new(PanelKind::Modes, px, p.x.clone(), p.log_x, p.y.clone()));
+    Ok(FigureLayout {
+        panels: geometry.collect(),
+        ..FigureLayout::default()
+    })
+}
+
 /// Header (at least `rows` high), axes, markers, lines and dots of one panel.
 pub(super) fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -205,9 +226,10 @@ where
         if p.integer_x && !integer {
             String::new()
         } else {
-            tick_label(*v)
+            axis_tick_label(*v, &p.x)
         }
     };
+    let y_fmt = |v: &f64| axis_tick_label(*v, &p.y);
     chart
         .configure_mesh()
         .disable_mesh()
@@ -215,7 +237,7 @@ where
         .x_labels(6)
         .y_labels(6)
         .x_label_formatter(&x_fmt)
-        .y_label_formatter(&|v| tick_label(*v))
+        .y_label_formatter(&y_fmt)
         .label_style(theme.small())
         .axis_desc_style(theme.axis_label())
         .x_desc(p.x_desc.as_str())

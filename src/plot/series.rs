@@ -7,7 +7,7 @@ use std::ops::Range;
 use plotters::style::RGBColor;
 
 use super::geometry::PanelKind;
-use super::style::{faint, ink, mode_color};
+use super::style::{axis as axis_grey, ink, mode_color};
 use crate::experiment::{Record, RunResult, TheoryResult};
 
 /// At most this many points per curve: one per ~half pixel of a wide figure.
@@ -30,13 +30,12 @@ pub struct Curve {
     pub stroke: Stroke,
 }
 
-/// A vertical line at a predicted step time.
+/// A dotted vertical line at a predicted step time: in the mode colour (panel B) or grey
+/// (panel A).
 #[derive(Debug, Clone, Copy)]
 pub struct Marker {
     pub t: f64,
     pub color: RGBColor,
-    /// Dotted in the mode colour (panel B) or a faint solid line (panel A).
-    pub dotted: bool,
 }
 
 /// One panel's content.
@@ -46,6 +45,8 @@ pub struct Panel {
     pub curves: Vec<Curve>,
     pub markers: Vec<Marker>,
     pub y: Range<f64>,
+    /// A caption written inside the plotting area, top left (e.g. why no theory is drawn).
+    pub note: Option<String>,
 }
 
 /// The records one figure draws: the experiment and, when there is one, the theory.
@@ -154,7 +155,7 @@ impl TimeAxis {
     }
 }
 
-/// Panel A: the loss, experiment solid and theory dashed, with faint step-time lines.
+/// Panel A: the loss, experiment solid and theory dashed, with grey dotted step-time lines.
 pub fn loss_panel(data: &FigureData<'_>, axis: &TimeAxis) -> Panel {
     let loss = |r: &Record| Some(r.loss);
     let curves = vec![
@@ -197,7 +198,7 @@ pub fn eigen_panel(data: &FigureData<'_>, axis: &TimeAxis) -> Panel {
 }
 
 /// Step-time markers inside the axis range.
-fn markers(data: &FigureData<'_>, axis: &TimeAxis, dotted: bool) -> Vec<Marker> {
+fn markers(data: &FigureData<'_>, axis: &TimeAxis, coloured: bool) -> Vec<Marker> {
     let Some(theory) = data.theory else {
         return Vec::new();
     };
@@ -205,8 +206,7 @@ fn markers(data: &FigureData<'_>, axis: &TimeAxis, dotted: bool) -> Vec<Marker> 
     tau.filter_map(|(j, t)| t.filter(|&t| axis.contains(t)).map(|t| (j, t)))
         .map(|(j, t)| Marker {
             t,
-            color: if dotted { mode_color(j) } else { faint() },
-            dotted,
+            color: if coloured { mode_color(j) } else { axis_grey() },
         })
         .collect()
 }
@@ -229,6 +229,7 @@ fn finish(kind: PanelKind, mut curves: Vec<Curve>, markers: Vec<Marker>) -> Pane
         curves,
         markers,
         y,
+        note: None,
     }
 }
 

@@ -76,7 +76,7 @@ fn spectrum_panel(gamma_top: &[f64], d: usize) -> PanelData {
         ("not learned".into(), axis(), Line::Thin),
     ];
     p.x_desc = "j".into();
-    p.y_desc = "eigenvalue γ_j of Γ".into();
+    p.y_desc = "eigenvalue γⱼ of Γ".into();
     p
 }
 

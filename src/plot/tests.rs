@@ -109,7 +109,7 @@ fn labels_and_titles_are_drawn() {
         "B",
         "experiment",
         "theory",
-        "step times τ_j",
+        "step times τⱼ",
     ] {
         assert!(texts.contains(&text), "missing {text:?} in {texts:?}");
     }

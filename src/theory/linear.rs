@@ -70,6 +70,21 @@ impl LinearTheory {
         (g > 0.0).then(|| (1.0 / (g * self.s0[j] * self.s0[j])).ln() / self.rate[j])
     }
 
+    /// The time at which λ_j(t) reaches `level` (0 < level < 1): from Eq. 10,
+    /// ln((1/λ_j(0) − 1)/(1/level − 1)) / r_j, and 0 when λ_j(0) ≥ level already; `None`
+    /// when γ_j ≤ 0 or λ_j(0) = 0 (the mode is never learned).
+    pub fn time_to_reach(&self, j: usize, level: f64) -> Option<f64> {
+        let g = self.gamma[j];
+        let l0 = g * self.s0[j] * self.s0[j];
+        if g <= 0.0 || l0 <= 0.0 || self.rate[j] <= 0.0 {
+            return None;
+        }
+        if l0 >= level {
+            return Some(0.0);
+        }
+        Some(((1.0 / l0 - 1.0) / (1.0 / level - 1.0)).ln() / self.rate[j])
+    }
+
     /// All step times.
     pub fn taus(&self) -> Vec<Option<f64>> {
         (0..self.d()).map(|j| self.tau(j)).collect()

@@ -19,9 +19,9 @@ use crate::plot::density::{with_density, Density, FigureKind};
 use crate::plot::layout_check::draw_recorded;
 use crate::plot::record::{Measure, Recorder};
 use crate::plot::{
-    curve_hex, draw_appg_figure, draw_init_comparison, draw_landscape, draw_linear_figure_at,
-    draw_mlp_figure, with_scheme, AppgFigureOptions, FigureLayout, FigureOptions, PlotError,
-    Scheme, MODE_COLOURS,
+    curve_hex, draw_appg_figure, draw_hidden_figure, draw_init_comparison, draw_landscape,
+    draw_linear_figure_at, draw_mlp_figure, with_scheme, AppgFigureOptions, FigureLayout,
+    FigureOptions, PlotError, Scheme, MODE_COLOURS,
 };
 
 /// Largest backing-store side in pixels (browsers cap canvases around 16k-32k).
@@ -225,6 +225,18 @@ pub fn draw_mlp(
     let panels = if result.hidden.is_empty() { 2 } else { 3 };
     draw_with(canvas, FigureKind::Mlp(panels), |root, size| {
         draw_mlp_figure(root, result, &options(size, log_time))
+    })
+}
+
+/// Draws cell 6's figure (the hidden spectrum's change against the embedding's steps) of
+/// `result` onto `canvas`; returns where the panels lie.
+pub fn draw_hidden(
+    canvas: &HtmlCanvasElement,
+    result: &MlpResult,
+    log_time: bool,
+) -> Result<FigureLayout, JsValue> {
+    draw_with(canvas, FigureKind::Linear, |root, size| {
+        draw_hidden_figure(root, result, &options(size, log_time))
     })
 }
 

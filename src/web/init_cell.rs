@@ -16,7 +16,7 @@ use super::query::{compact, config_from_source};
 use super::replay::figure_readout;
 use super::{canvas, js_error};
 use crate::experiment::cells::{self, InitComparison};
-use crate::experiment::{prepare, Prepared, RunConfig, Solver};
+use crate::experiment::{Prepared, RunConfig, Solver};
 use crate::plot::{init_comparison_svg, FigureLayout, FigureOptions};
 
 // Costs in nanoseconds of Chromium's wasm on a 2020s x86 core (measured over planted and
@@ -113,7 +113,7 @@ pub fn compute_init(source: &str, max_seconds: f64) -> Result<InitCell, JsValue>
             max_seconds,
         ));
     }
-    let prep = prepare(&requested).map_err(js_error)?;
+    let prep = cells::prepare_init(&requested).map_err(js_error)?;
     let estimated_seconds = data + runs_seconds(&prep);
     if estimated_seconds > max_seconds {
         let what = format!(

@@ -1,18 +1,15 @@
 //! One MLP run on whichever backend the session picked: WebGPU (NTK and training on the GPU)
-//! when an adapter can run it, else the CPU in wasm, at a smaller width unless the reader
-//! chose the width.
+//! when an adapter can run it, else the CPU in wasm, on smaller data at the same width
+//! ([`cpu_fallback`]) unless the reader sized the run.
 
 use super::local_photos;
 use super::probe::webgpu_adapter;
 use crate::experiment::mlp::{
-    assemble_mlp, CpuMlpBackend, HiddenRecord, MlpConfig, MlpPrepared, MlpResult, MlpRun,
+    assemble_mlp, cpu_fallback, CpuMlpBackend, HiddenRecord, MlpConfig, MlpPrepared, MlpResult,
+    MlpRun,
 };
 use crate::experiment::{Record, RunError};
 use crate::gpu::{prepare_on_gpu, GpuContext, GpuMlpBackend};
-
-/// Width of the CPU fallback when the reader did not set one (the presets' 2048 would take
-/// minutes in wasm).
-pub const CPU_WIDTH: usize = 256;
 
 /// An [`MlpRun`] on the CPU or on the GPU.
 pub enum MlpEngine {
@@ -25,14 +22,14 @@ pub struct Started {
     pub engine: MlpEngine,
     pub prep: MlpPrepared,
     pub notice: String,
-    /// The configuration run (the requested one, or at [`CPU_WIDTH`] on the CPU fallback).
+    /// The configuration run (the requested one, or [`cpu_fallback`]'s on the CPU).
     pub config: MlpConfig,
 }
 
 /// Starts `cfg` on the backend `want` asks for (`"cpu"`; anything else means WebGPU when an
-/// adapter is available). With `auto_width` (the width is the preset's, not the reader's)
-/// the CPU runs at most [`CPU_WIDTH`] hidden units, and the notice says so.
-pub async fn start_mlp(cfg: &MlpConfig, want: &str, auto_width: bool) -> Result<Started, RunError> {
+/// adapter is available). With `auto_size` (the reader did not size the run) the CPU runs
+/// [`cpu_fallback`]'s smaller data when `cfg` would take too long, and the notice says so.
+pub async fn start_mlp(cfg: &MlpConfig, want: &str, auto_size: bool) -> Result<Started, RunError> {
     let why = if want == "cpu" {
         "requested with backend=cpu".to_string()
     } else {
@@ -51,20 +48,23 @@ pub async fn start_mlp(cfg: &MlpConfig, want: &str, auto_width: bool) -> Result<
             },
         }
     };
-    start_cpu(cfg, auto_width, &why).await
+    start_cpu(cfg, auto_size, &why).await
 }
 
-/// The CPU run of `cfg` (narrowed to [`CPU_WIDTH`] with `auto_width`); `why` says why the
+/// The CPU run of `cfg` (on [`cpu_fallback`]'s data with `auto_size`); `why` says why the
 /// CPU runs it.
-pub async fn start_cpu(cfg: &MlpConfig, auto_width: bool, why: &str) -> Result<Started, RunError> {
+pub async fn start_cpu(cfg: &MlpConfig, auto_size: bool, why: &str) -> Result<Started, RunError> {
     let mut config = cfg.clone();
     let mut notice = format!("CPU ({why})");
-    if auto_width && config.width > CPU_WIDTH {
+    if let Some(small) = cpu_fallback(cfg).filter(|_| auto_size) {
         notice.push_str(&format!(
-            ". CPU fallback: width {CPU_WIDTH} instead of {}; set the width to run wider",
-            config.width
+            ". CPU fallback: {} instead of {} (width {} kept, so the NTK theory holds); set the \
+             width to run the full data",
+            data_words(&small),
+            data_words(cfg),
+            cfg.width
         ));
-        config.width = CPU_WIDTH;
+        config = small;
     }
     let prep = MlpPrepared::from_setup(local_photos::mlp_setup_on_active(&config)?)?;
     let run = MlpRun::start(prep.cpu_backend(), &prep).await?;
@@ -74,6 +74,11 @@ pub async fn start_cpu(cfg: &MlpConfig, auto_width: bool, why: &str) -> Result<S
         notice,
         config,
     })
+}
+
+/// "n = 100 pairs, m = 192".
+fn data_words(cfg: &MlpConfig) -> String {
+    format!("n = {} pairs, m = {}", cfg.dataset.n, cfg.dataset.m())
 }
 
 /// The GPU run (NTK computed on the GPU too), or why it could not start.

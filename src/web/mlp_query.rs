@@ -5,7 +5,9 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::js_error;
-use crate::experiment::mlp::{MlpConfig, MLP_PRESETS};
+use crate::experiment::mlp::{
+    cpu_fallback, MlpConfig, RunEstimate, MLP_PRESETS, TYPICAL_AUTO_STEPS,
+};
 use crate::experiment::share::{self, config_from_query};
 
 /// Where an MLP session's configuration comes from: a JSON object (text starting with `{`)
@@ -75,4 +77,35 @@ pub fn mlp_presets_json() -> Result<String, JsValue> {
         })
         .collect();
     serde_json::to_string(&list).map_err(js_error)
+}
+
+#[derive(Serialize)]
+struct CostBeforeRun {
+    /// The configuration the CPU would run (the CPU fallback's smaller data, or the same).
+    config: MlpConfig,
+    /// Whether `steps` is the configuration's own (false: automatic, estimated).
+    steps_set: bool,
+    /// On the CPU in wasm.
+    #[serde(flatten)]
+    estimate: RunEstimate,
+}
+
+/// What an MLP configuration will cost on the CPU in wasm before it is prepared, as JSON
+/// text `{config, steps_set, steps, step_macs, record_macs, macs_per_second, seconds}`: the
+/// configuration the CPU runs (with `auto_size`, the CPU fallback's smaller data when
+/// `config_json` is too large; see `experiment::mlp::cpu_fallback`), its step count (the
+/// configuration's, or a typical automatic count when `steps` is automatic: the NTK that
+/// fixes it is computed only when the run is prepared) and seconds from the cost model.
+/// Throws if the configuration is invalid.
+#[wasm_bindgen]
+pub fn mlp_cost_estimate(config_json: &str, auto_size: bool) -> Result<String, JsValue> {
+    let cfg = MlpConfig::from_json(config_json).map_err(js_error)?;
+    let config = cpu_fallback(&cfg).filter(|_| auto_size).unwrap_or(cfg);
+    let steps = config.steps.unwrap_or(TYPICAL_AUTO_STEPS);
+    let out = CostBeforeRun {
+        steps_set: config.steps.is_some(),
+        estimate: config.cpu_estimate(steps, true),
+        config,
+    };
+    serde_json::to_string(&out).map_err(js_error)
 }

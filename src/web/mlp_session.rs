@@ -5,17 +5,16 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
-use web_sys::HtmlCanvasElement;
 
+use super::js_error;
 use super::mlp_engine::{start_cpu, start_mlp, MlpEngine, Started};
+use super::mlp_figures::MlpFigure;
 use super::mlp_query::{compact_mlp, mlp_config_from_source};
 use super::mlp_summary::summarize;
-use super::replay::figure_readout;
 use super::session::Progress;
-use super::{canvas, js_error};
-use crate::experiment::mlp::{LossKind, MlpConfig, MlpPrepared, MlpResult};
+use crate::experiment::mlp::{MlpConfig, MlpPrepared, MlpResult};
 use crate::experiment::{record_grid, theory_records, RunError};
-use crate::plot::{hidden_as_records, mlp_figure_svg, FigureLayout, FigureOptions};
+use crate::plot::FigureLayout;
 
 /// What stopped a run, for the page: `diverged`, `gpu` (the device failed: restart on the
 /// CPU) or `other`.
@@ -27,30 +26,31 @@ fn failure_kind(e: &RunError, on_gpu: bool) -> &'static str {
     }
 }
 
-struct Inner {
+pub(super) struct Inner {
     prep: MlpPrepared,
     /// The run; `None` while an `advance` holds it.
     engine: Option<MlpEngine>,
     /// What is drawn: records so far, the theory on the whole run's time grid.
-    live: MlpResult,
+    pub(super) live: MlpResult,
     /// The error that stopped the run and its kind, if any.
     failure: Option<(String, &'static str)>,
     step: u64,
     finished: bool,
     /// The device of a WebGPU run (kept while an advance holds the engine).
     gpu_device: Option<wgpu::Device>,
-    /// The configuration as the page asked for it, and whether its width may be narrowed.
+    /// The configuration as the page asked for it, and whether the CPU may shrink its data.
     source: MlpConfig,
-    auto_width: bool,
-    /// The configuration run (automatic `lr`/`steps` kept automatic; the CPU's width).
+    auto_size: bool,
+    /// The configuration run (automatic `lr`/`steps` kept automatic; the CPU fallback's data).
     requested: MlpConfig,
     notice: String,
-    /// Where the panels lay in the last drawing (hover readouts).
-    layout: FigureLayout,
+    /// Where the panels lay in the last drawing (hover readouts), and which figure it was.
+    pub(super) layout: FigureLayout,
+    pub(super) drawn: MlpFigure,
 }
 
 impl Inner {
-    fn new(started: Started, source: MlpConfig, auto_width: bool) -> Self {
+    fn new(started: Started, source: MlpConfig, auto_size: bool) -> Self {
         let Started {
             engine,
             prep,
@@ -71,10 +71,11 @@ impl Inner {
             live,
             failure: None,
             source,
-            auto_width,
+            auto_size,
             requested: config,
             notice,
             layout: FigureLayout::default(),
+            drawn: MlpFigure::Run,
         }
     }
 
@@ -110,7 +111,7 @@ impl Inner {
     }
 
     /// The result so far, exactly as `assemble_mlp` makes it (theory on the records' grid).
-    fn result(&self) -> MlpResult {
+    pub(super) fn result(&self) -> MlpResult {
         let mut result = self.live.clone();
         result.theory.records = theory_records(&self.prep.kernel.theory, &result.records);
         result
@@ -120,26 +121,27 @@ impl Inner {
 /// A prepared MLP run in the browser.
 #[wasm_bindgen]
 pub struct MlpSession {
-    inner: Rc<RefCell<Inner>>,
+    pub(super) inner: Rc<RefCell<Inner>>,
     notices: Vec<String>,
 }
 
 /// Prepares an MLP session from `source` (a share-link query or a JSON configuration).
 /// `backend` is `"auto"` (WebGPU when an adapter can run it, else the CPU) or `"cpu"`;
-/// `auto_width`: the width is the preset's, so the CPU may narrow it. Throws with the
+/// `auto_size`: the reader did not size the run, so the CPU may run it on smaller data
+/// (`experiment::mlp::cpu_fallback`). Throws with the
 /// configuration's or the run's message when it cannot start.
 #[wasm_bindgen]
 pub async fn create_mlp_session(
     source: String,
     backend: String,
-    auto_width: bool,
+    auto_size: bool,
 ) -> Result<MlpSession, JsValue> {
     let (cfg, notices) = mlp_config_from_source(&source)?;
-    let started = start_mlp(&cfg, &backend, auto_width)
+    let started = start_mlp(&cfg, &backend, auto_size)
         .await
         .map_err(js_error)?;
     Ok(MlpSession {
-        inner: Rc::new(RefCell::new(Inner::new(started, cfg, auto_width))),
+        inner: Rc::new(RefCell::new(Inner::new(started, cfg, auto_size))),
         notices,
     })
 }
@@ -185,19 +187,19 @@ impl MlpSession {
     }
 
     /// After a GPU failure: the same configuration started again on the CPU from step 0
-    /// (narrowed to the CPU's width unless the reader chose one); resolves to the new
+    /// (on the CPU fallback's data unless the reader sized the run); resolves to the new
     /// progress. The backend notice says why.
     pub fn restart_on_cpu(&self) -> js_sys::Promise {
         let inner = Rc::clone(&self.inner);
         wasm_bindgen_futures::future_to_promise(async move {
-            let (cfg, auto_width, why) = {
+            let (cfg, auto_size, why) = {
                 let state = inner.try_borrow().map_err(js_error)?;
                 let why = state.failure.as_ref().map_or("restart requested", |f| &f.0);
                 let why = format!("{why}; restarted on the CPU from step 0");
-                (state.source.clone(), state.auto_width, why)
+                (state.source.clone(), state.auto_size, why)
             };
-            let started = start_cpu(&cfg, auto_width, &why).await.map_err(js_error)?;
-            let fresh = Inner::new(started, cfg, auto_width);
+            let started = start_cpu(&cfg, auto_size, &why).await.map_err(js_error)?;
+            let fresh = Inner::new(started, cfg, auto_size);
             let progress = serde_wasm_bindgen::to_value(&fresh.progress()).map_err(js_error)?;
             *inner.try_borrow_mut().map_err(js_error)? = fresh;
             Ok(progress)
@@ -208,37 +210,6 @@ impl MlpSession {
     pub fn progress(&self) -> Result<JsValue, JsValue> {
         let state = self.inner.try_borrow().map_err(js_error)?;
         serde_wasm_bindgen::to_value(&state.progress()).map_err(js_error)
-    }
-
-    /// Draws the MLP figure (loss, embedding eigenvalues with the NTK theory dashed for
-    /// Barlow Twins, hidden eigenvalues) onto `canvas` at its CSS size times
-    /// devicePixelRatio.
-    pub fn draw(&self, canvas: HtmlCanvasElement, log_time: bool) -> Result<(), JsValue> {
-        let mut state = self.inner.try_borrow_mut().map_err(js_error)?;
-        state.layout = canvas::draw_mlp(&canvas, &state.live, log_time)?;
-        Ok(())
-    }
-
-    /// What the pointer at backing-store pixel (x, y) of the last drawing reads, as JSON
-    /// text `{panel, kind, t, step, mode, experiment, theory, loss, theory_loss}` (the
-    /// theory only for Barlow Twins; none on the hidden panel); `undefined` off the panels.
-    pub fn readout(&self, x: f64, y: f64) -> Option<String> {
-        let state = self.inner.try_borrow().ok()?;
-        let live = &state.live;
-        let barlow = live.config.loss == LossKind::BarlowTwins;
-        let theory = if barlow {
-            &live.theory.records[..]
-        } else {
-            &[]
-        };
-        let hidden = hidden_as_records(live);
-        let sources = [
-            (&live.records[..], theory),
-            (&live.records[..], theory),
-            (&hidden[..], &[][..]),
-        ];
-        let r = figure_readout(&state.layout, &sources, x, y)?;
-        serde_json::to_string(&r).ok()
     }
 
     /// The result so far as JSON text, in the CLI's schema (`stepwise run fig2-bt --out`).
@@ -254,16 +225,6 @@ impl MlpSession {
         serde_json::to_string(&summarize(&state.live)).map_err(js_error)
     }
 
-    /// The figure as a standalone SVG document.
-    pub fn svg(&self, log_time: bool) -> Result<String, JsValue> {
-        let state = self.inner.try_borrow().map_err(js_error)?;
-        let opts = FigureOptions {
-            log_time,
-            ..FigureOptions::default()
-        };
-        mlp_figure_svg(&state.result(), &opts).map_err(js_error)
-    }
-
     /// The name written into results, e.g. `cpu-f32` or `webgpu-f32 (…)`.
     pub fn backend_name(&self) -> String {
         self.inner
@@ -271,7 +232,7 @@ impl MlpSession {
             .map_or_else(|_| String::new(), |s| s.live.backend.clone())
     }
 
-    /// `WebGPU: <adapter>` or `CPU (<why>)`, with the CPU fallback's width if it narrowed it.
+    /// `WebGPU: <adapter>` or `CPU (<why>)`, with the CPU fallback's data if it shrank them.
     pub fn backend_notice(&self) -> String {
         self.inner
             .try_borrow()
@@ -286,11 +247,23 @@ impl MlpSession {
             .map_or(0, |s| s.prep.local_images.unwrap_or(0) as u32)
     }
 
-    /// Whether the CPU fallback narrowed the preset's width.
-    pub fn width_reduced(&self) -> bool {
+    /// Whether the CPU fallback runs other data than the page asked for.
+    pub fn reduced_for_cpu(&self) -> bool {
         self.inner
             .try_borrow()
-            .is_ok_and(|s| s.requested.width != s.source.width)
+            .is_ok_and(|s| s.requested != s.source)
+    }
+
+    /// What the run costs: JSON text `{steps, step_macs, record_macs, macs_per_second,
+    /// seconds}` (`experiment::mlp::RunEstimate`) for the CPU in wasm, or `null` on WebGPU
+    /// (its throughput depends on the adapter: the page shows the measured steps/s).
+    pub fn estimate_json(&self) -> Result<String, JsValue> {
+        let state = self.inner.try_borrow().map_err(js_error)?;
+        let estimate = state
+            .gpu_device
+            .is_none()
+            .then(|| state.prep.config.cpu_estimate(state.prep.steps(), true));
+        serde_json::to_string(&estimate).map_err(js_error)
     }
 
     /// Destroys the GPU device under a WebGPU run, as a lost device would be (tests of the
@@ -329,7 +302,7 @@ impl MlpSession {
     }
 
     /// The configuration run, as JSON text (automatic `lr`/`steps` kept automatic; the
-    /// CPU fallback's width).
+    /// CPU fallback's data).
     pub fn config_json(&self) -> Result<String, JsValue> {
         let state = self.inner.try_borrow().map_err(js_error)?;
         serde_json::to_string(&state.requested).map_err(js_error)

@@ -22,6 +22,7 @@ mod export;
 mod init_cell;
 mod local_photos;
 mod mlp_engine;
+mod mlp_figures;
 mod mlp_query;
 mod mlp_session;
 mod mlp_summary;

@@ -15,7 +15,8 @@ use super::snapshots::Snapshots;
 use super::{canvas, export, js_error, local_photos};
 use crate::experiment::share::config_to_query;
 use crate::experiment::{
-    prepare_with_photos, record_grid, theory_records, Prepared, RunConfig, RunError, RunResult,
+    crossing_times, prepare_with_photos, record_grid, theory_records, Prepared, RunConfig,
+    RunError, RunResult,
 };
 use crate::plot::{linear_figure_svg, FigureLayout, FigureOptions};
 
@@ -231,6 +232,15 @@ impl LinearSession {
         result.theory.records = theory_records(&state.prep.theory, &result.records);
         result.data_digest = state.prep.data_digest();
         Ok(result)
+    }
+
+    /// When each eigenvalue of C first reached `threshold` so far, linear in t of λ between
+    /// the records around it (`RunResult::crossing_times`): JSON text, an array of t or null.
+    pub fn crossing_times_json(&self, threshold: f64) -> Result<String, JsValue> {
+        let state = self.inner.try_borrow().map_err(js_error)?;
+        let d = state.prep.config.d;
+        let times = crossing_times(&state.live.records, d, threshold);
+        serde_json::to_string(&times).map_err(js_error)
     }
 
     /// The result so far as JSON text, in the CLI's schema.

@@ -104,8 +104,9 @@ async function describedFigure(page) {
     const [t, theory] = [Number(m[1]), Number(m[2])];
     assert(Math.abs(theory - tau[j]) <= 0.01 * tau[j],
       `the text's τ${j + 1} = ${theory}, the result's ${tau[j]}`);
-    // on the planted preset the experiment follows the theory closely
-    assert(Math.abs(t - tau[j]) <= 0.25 * tau[j], `mode ${j + 1} at t ≈ ${t}, τ = ${tau[j]}`);
+    // on the planted preset the experiment follows the theory closely, and the text's time
+    // is interpolated between records (tests/theory_vs_simulation.rs measures < 2%)
+    assert(Math.abs(t - tau[j]) <= 0.03 * tau[j], `mode ${j + 1} at t ≈ ${t}, τ = ${tau[j]}`);
   }
   return text;
 }

@@ -85,9 +85,11 @@ export const mlpChecks = {
     const notice = await expectBackend(page, "mlp", mode);
     await expectDrawn(page, "mlp-figure");
     const text = await summary(page, "mlp");
-    for (const part of ["mode 1 at t =", "mode 3 at t =", "NTK τ3 =", "Alignment"]) {
+    // width 64 on n = 24 pairs is below 20 hidden units per pair: no NTK theory, and it says so
+    for (const part of ["mode 1 at t =", "mode 3 at t =", "No NTK theory", "Alignment"]) {
       assert(text.includes(part), `the summary lacks "${part}": ${text}`);
     }
+    assert(!text.includes("NTK τ"), `the summary quotes the NTK outside its regime: ${text}`);
     const web = await result(page, "mlp");
     let gap = "";
     if (mode === "fallback") {
@@ -126,6 +128,16 @@ export const mlpChecks = {
     const text = await summary(page, "hidden");
     assert(/mode 3 at t =/.test(text) && /\d+% of that change happened during the embedding's steps/
       .test(text), `the hidden summary: ${text}`);
+    // cell 6's own result: each step's time next to the hidden spectrum's fastest change,
+    // computed in Rust (summary_json().steps) and drawn (panel B: one dot per mode)
+    const s = await page.evaluate(() => JSON.parse(window.stepwise.hiddenCell.session.summary_json()));
+    assert(s.steps.length === 3 && s.steps.every((a) => a.hidden_peak >= a.window[0]
+      && a.hidden_peak <= a.window[1]), `step alignment ${JSON.stringify(s.steps)}`);
+    assert(/mode 1 stepped at t = [\d.e+-]+, the hidden spectrum changed fastest at t = /
+      .test(text), `the hidden summary lacks the alignment: ${text}`);
+    const svg = await page.evaluate(() => window.stepwise.hiddenCell.session.hidden_svg(false));
+    assert(svg.includes("fastest hidden change vs step") && !svg.includes("eigenvalues of C"),
+      "cell 6 draws cell 5's figure");
     const r = await result(page, "hidden");
     assert(r.hidden.length === r.records.length && r.hidden[0].eigenvalues.length === 6,
       `${r.hidden.length} hidden records of ${r.hidden[0]?.eigenvalues.length} eigenvalues`);
@@ -193,30 +205,52 @@ export const mlpChecks = {
   },
 
   async "mlp-cpu-width"({ page, base }) {
-    // the preset's width 2048 is narrowed on the CPU (backend=cpu in both modes) …
+    // before Run the cell states the CPU run's cost (steps, seconds from the cost model)
     await page.goto(`${base}/?preset=planted&backend=cpu`);
     await waitCell(page, "mlp", ["idle"]);
+    const idle = (await page.locator("#mlp-status").textContent()) ?? "";
+    const cost = /on the CPU: about ([\d,]+) steps, about ([\d.]+) s/.exec(idle);
+    assert(cost && Number(cost[2]) >= 5 && Number(cost[2]) <= 30, `status before Run: ${idle}`);
+    // fig2-bt keeps its width 2048 on the CPU (backend=cpu in both modes) and takes the CPU
+    // preset's smaller data, so that the NTK theory still holds …
     await page.click("#mlp-run");
     await page.waitForFunction(() => window.stepwise.mlpCell.session?.progress().step > 0,
       null, { timeout: RUN_MS, polling: 50 });
     await page.click("#mlp-pause");
     const notice = (await page.locator("#mlp-backend").textContent()) ?? "";
-    assert(/CPU fallback: width 256 instead of 2048/.test(notice), `notice: ${notice}`);
-    assert((await config(page, "mlp")).width === 256, "the run is not 256 wide");
-    assert((await page.locator("#mlp-width").inputValue()) === "256", "the form hides the width");
+    assert(/CPU fallback: n = 32 pairs, m = 48 instead of n = 100 pairs, m = 192 \(width 2048 kept/
+      .test(notice), `notice: ${notice}`);
+    const ran = await config(page, "mlp");
+    assert(ran.width === 2048 && ran.dataset.n === 32 && ran.dataset.crop === 4,
+      `the CPU run is ${JSON.stringify(ran)}`);
+    assert((await page.locator("#mlp-width").inputValue()) === "2048", "the form lost the width");
+    const estimate = await page.evaluate(() =>
+      JSON.parse(window.stepwise.mlpCell.session.estimate_json()));
+    assert(estimate.steps === (await page.evaluate(() => window.stepwise.mlpCell.session
+      .progress().total)) && estimate.seconds > 3 && estimate.seconds < 40,
+    `estimate ${JSON.stringify(estimate)}`);
     await page.click("#mlp-copy-link");
     const link = await page.locator("#mlp-share-url").inputValue();
-    assert(link.includes("mlp.width=256") && link.includes("backend=cpu"), `link: ${link}`);
-    // … but not when the reader set it
+    assert(link.includes("mlp.preset=fig2-bt-cpu") && link.includes("backend=cpu"),
+      `link: ${link}`);
+    // … but not when the reader set the width: then, below 20 units per pair, the figure
+    // and the summary say that the NTK theory does not hold
     await page.goto(`${base}/?preset=planted&backend=cpu&mlp.width=300`);
     await waitCell(page, "mlp", ["idle"]);
     await page.click("#mlp-run");
-    await waitCell(page, "mlp", ["running", "finished", "error"]);
+    await page.waitForFunction(() => window.stepwise.mlpCell.session?.progress().step > 0,
+      null, { timeout: RUN_MS, polling: 50 });
     await page.click("#mlp-pause");
     const kept = (await page.locator("#mlp-backend").textContent()) ?? "";
-    assert(!/width 256/.test(kept) && (await config(page, "mlp")).width === 300,
-      `an explicit width was narrowed: ${kept}`);
-    return { summary: notice.slice(notice.indexOf("CPU fallback")) };
+    const narrow = await config(page, "mlp");
+    assert(!/CPU fallback/.test(kept) && narrow.width === 300 && narrow.dataset.n === 100,
+      `an explicit width was changed: ${kept}`);
+    const svg = await page.evaluate(() => window.stepwise.mlpCell.session.svg(false));
+    assert(svg.includes("no NTK theory: width 300 &lt; 20·n = 2000")
+      || svg.includes("no NTK theory: width 300 < 20·n = 2000"), "the figure lacks the note");
+    assert(/No NTK theory/.test(await summary(page, "mlp")), "the summary lacks the note");
+    return { summary: `${idle.slice(idle.indexOf("on the CPU"))}; `
+      + `${notice.slice(notice.indexOf("CPU fallback"), notice.indexOf("(width"))}` };
   },
 
   async "mlp-embed"({ browser, base, mode, outDir }) {

@@ -24,22 +24,18 @@ async function mlpReadouts(page) {
   await page.waitForFunction(() => ["finished", "error"].includes(
     document.getElementById("cell-hidden").dataset.state), null, { timeout: RUN_MS, polling: 50 });
   const r = JSON.parse(await page.evaluate(() => window.stepwise.hiddenCell.session.result_json()));
-  const at = (step) => r.records.findIndex((q) => q.step === step);
-  const loss = await hoverAt(page, "hidden-figure", 0.6 / 3, 0.5);
-  assert(loss.panel === "0" && loss.mode === "", `MLP loss panel readout ${JSON.stringify(loss)}`);
-  expectClose([Number(loss.experiment)], [r.records[at(Number(loss.step))].loss], "MLP loss");
-  const emb = await hoverAt(page, "hidden-figure", 1.6 / 3, 0.5);
-  const i = at(Number(emb.step));
-  const j = Number(emb.mode);
-  assert(emb.panel === "1" && j >= 1, `MLP embedding readout ${JSON.stringify(emb)}`);
-  expectClose([Number(emb.experiment)], [r.records[i].eigenvalues[j - 1]], "MLP λ");
-  expectClose([Number(emb.theory)], [r.theory.records[i].eigenvalues[j - 1]], "MLP NTK theory");
-  const hid = await hoverAt(page, "hidden-figure", 2.6 / 3, 0.5);
-  const h = r.hidden.find((q) => q.step === Number(hid.step));
-  const k = Number(hid.mode);
-  assert(hid.panel === "2" && h && k >= 1 && hid.theory === "", `hidden readout ${JSON.stringify(hid)}`);
-  expectClose([Number(hid.experiment)], [h.eigenvalues[k - 1]], "hidden λ");
-  return `hidden cell: loss, mode ${j} and hidden mode ${k}`;
+  // panel A: the hidden spectrum's rate of change Σ_k |Δλ_k|/λ_k / Δt between two hidden
+  // records, drawn at the middle of their interval
+  const rate = await hoverAt(page, "hidden-figure", 0.6 / 2, 0.5);
+  const t = Number(rate.t);
+  const pair = r.hidden.slice(1).map((q, i) => [r.hidden[i], q])
+    .find(([a, b]) => b.t > a.t && Math.abs(0.5 * (a.t + b.t) - t) <= 1e-6 * Math.max(1, t));
+  assert(rate.panel === "0" && rate.mode === "1" && pair && rate.theory === "",
+    `hidden rate readout ${JSON.stringify(rate)}`);
+  const [a, b] = pair;
+  const change = a.eigenvalues.reduce((s, p, k) => (p > 0 ? s + Math.abs(b.eigenvalues[k] - p) / p : s), 0);
+  expectClose([Number(rate.experiment) / (change / (b.t - a.t))], [1], "hidden rate (relative)");
+  return `hidden cell: rate ${Number(rate.experiment).toPrecision(3)} at t = ${t.toPrecision(3)}`;
 }
 
 /** A number as the page shows it (www/format.js): sign, digits, an exponent when needed. */

@@ -152,14 +152,17 @@ async fn run_mlp_gpu(setup: MlpSetup) -> Result<MlpResult, String> {
     Ok(mlp::assemble_mlp(&prep, &run))
 }
 
+/// "0.245, 0.425, never": times (crossings interpolated between records, or τ_j).
+fn times(v: &[Option<f64>]) -> String {
+    v.iter()
+        .map(|t| t.map_or("never".into(), |t| format!("{t:.4}")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn mlp_summary(r: &MlpResult, wall: f64) -> Vec<String> {
     let steps = r.config.steps.unwrap_or(0);
-    let fmt = |v: &[Option<f64>]| {
-        v.iter()
-            .map(|t| t.map_or("never".into(), |t| format!("{t:.3}")))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let fmt = times;
     vec![
         format!("backend     {}", r.backend),
         format!("loss        {:?}", r.config.ssl_loss()),
@@ -171,7 +174,15 @@ fn mlp_summary(r: &MlpResult, wall: f64) -> Vec<String> {
             r.records.last().map_or(f64::NAN, |x| x.loss)
         ),
         format!("t(λ_j > 0.5)  {}", fmt(&r.crossing_times(0.5))),
-        format!("NTK tau_j     {}", fmt(&r.theory.tau)),
+        format!(
+            "NTK tau_j     {}{}",
+            fmt(&r.theory.tau),
+            if r.config.ntk_regime() {
+                ""
+            } else {
+                "  (width < 20·n: outside the NTK regime, not a prediction)"
+            }
+        ),
         format!(
             "alignment   {:.3} (chance {:.3})",
             r.ntk.alignment, r.ntk.alignment_chance
@@ -289,6 +300,8 @@ fn linear_summary(r: &RunResult, wall: f64) -> Vec<String> {
             r.records.last().map_or(f64::NAN, |x| x.loss)
         ),
         format!("max |λ_sim − λ_theory|  {:.4}", r.max_theory_gap()),
+        format!("t(λ_j > 0.5)  {}", times(&r.crossing_times(0.5))),
+        format!("tau_j         {}", times(&r.theory.tau)),
         format!("wall time   {wall:.3} s"),
     ];
     lines.extend(images_line(r.local_images));

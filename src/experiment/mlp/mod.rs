@@ -3,7 +3,9 @@
 
 mod backend;
 mod config;
+mod cost;
 mod cpu;
+pub mod hidden_steps;
 mod prepare;
 mod presets;
 mod result;
@@ -14,6 +16,10 @@ pub use backend::{MlpBackend, Snapshot};
 pub use config::{
     LossKind, MlpConfig, MlpExperiment, MAX_HIDDEN_TOP, MAX_LAYER_ENTRIES, MAX_MLP_D, MAX_MLP_N,
     MAX_WIDTH,
+};
+pub use cost::{
+    cpu_fallback, RunEstimate, CPU_PRESET, CPU_SECONDS_LIMIT, NTK_WIDTH_PER_PAIR,
+    TYPICAL_AUTO_STEPS,
 };
 pub use cpu::CpuMlpBackend;
 pub use prepare::{MlpPrepared, MlpSetup};

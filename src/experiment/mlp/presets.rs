@@ -18,6 +18,11 @@ pub const MLP_PRESETS: &[MlpPreset] = &[
         config: MlpConfig::default,
     },
     MlpPreset {
+        name: "fig2-bt-cpu",
+        description: "fig2-bt sized for the CPU (the notebook's fallback without WebGPU): the same width-2048 network, loss and readout α on n = 32 pairs of 4x4 crops (m = 48), so that the width stays ≫ n and the NTK theory holds",
+        config: fig2_bt_cpu,
+    },
+    MlpPreset {
         name: "fig2-simclr",
         description: "Figure 2 C/D on the MLP: SimCLR (τ = 0.2), readout α = 0.1, η = 0.1, same network and data as fig2-bt",
         config: fig2_simclr,
@@ -29,7 +34,7 @@ pub const MLP_PRESETS: &[MlpPreset] = &[
     },
     MlpPreset {
         name: "mlp-small-bt",
-        description: "quick MLP run: width 64, n = 24 pairs of 4x4 crops (m = 48), d = 3, Barlow Twins",
+        description: "quick MLP run: width 64, n = 24 pairs of 4x4 crops (m = 48), d = 3, Barlow Twins (too narrow for the NTK theory: the figure omits it)",
         config: small_bt,
     },
     MlpPreset {
@@ -62,6 +67,18 @@ fn fig2_simclr() -> MlpConfig {
         lr: Some(0.1),
         steps: Some(3000),
         record_every: 20,
+        ..MlpConfig::default()
+    }
+}
+
+fn fig2_bt_cpu() -> MlpConfig {
+    MlpConfig {
+        dataset: DatasetConfig {
+            n: 32,
+            crop: 4,
+            base: 8,
+            ..MlpConfig::default().dataset
+        },
         ..MlpConfig::default()
     }
 }

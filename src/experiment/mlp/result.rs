@@ -9,6 +9,7 @@ use super::config::MlpConfig;
 use super::prepare::{MlpPrepared, MlpSetup};
 use super::run::{HiddenRecord, MlpRun};
 use crate::experiment::native::theory_records;
+pub use crate::experiment::result::crossing_times;
 use crate::experiment::result::{digest, max_gap};
 use crate::experiment::{Record, RunError, TheoryResult};
 use crate::model::mlp;
@@ -56,22 +57,11 @@ impl MlpResult {
         max_gap(&self.records, &self.theory.records)
     }
 
-    /// The first time each embedding eigenvalue exceeds `threshold` (None if never).
+    /// When each embedding eigenvalue first reached `threshold`, interpolated between
+    /// records (None if never; see [`crossing_times`]).
     pub fn crossing_times(&self, threshold: f64) -> Vec<Option<f64>> {
         crossing_times(&self.records, self.config.d, threshold)
     }
-}
-
-/// The first time eigenvalue j (descending) of the records exceeds `threshold`.
-pub fn crossing_times(records: &[Record], d: usize, threshold: f64) -> Vec<Option<f64>> {
-    (0..d)
-        .map(|j| {
-            records
-                .iter()
-                .find(|r| r.eigenvalues.get(j).is_some_and(|v| *v > threshold))
-                .map(|r| r.t)
-        })
-        .collect()
 }
 
 /// The result of a finished run.

@@ -5,6 +5,7 @@ use super::backend::{MlpBackend, Snapshot};
 use super::config::LossKind;
 use super::prepare::MlpPrepared;
 use super::tracking;
+use crate::experiment::schedule::next_record_step;
 use crate::experiment::{Record, RunError};
 use crate::model::ssl_loss;
 
@@ -63,12 +64,15 @@ impl<B: MlpBackend> MlpRun<B> {
         Ok(run)
     }
 
-    /// Runs at most `budget` more steps in whole recording intervals (at least one);
-    /// returns true once the run is complete.
+    /// Runs at most `budget` more steps in whole recording intervals of the
+    /// [`schedule`](crate::experiment::schedule) (at least one); returns true once the run
+    /// is complete.
     pub async fn advance(&mut self, budget: u64) -> Result<bool, RunError> {
         let mut done = 0;
-        while !self.is_finished() && (done == 0 || done + self.record_every <= budget) {
-            let steps = self.record_every.min(self.total_steps - self.step);
+        let (every, total) = (self.record_every, self.total_steps);
+        let interval = |step: u64| next_record_step(step, every, total) - step;
+        while !self.is_finished() && (done == 0 || done + interval(self.step) <= budget) {
+            let steps = interval(self.step);
             let snap = self
                 .backend
                 .advance(steps as u32, self.hidden_top > 0)

@@ -19,7 +19,8 @@ and runs the gradient descent of the linear model (docs/math.md §2, the paper's
     L = ||C − I||_F²,  ∇_W L = 4 (C − I) W Γ
     W ← W − η · 4 (C − I) W Γ,                 effective time t = η · step
 
-recording the loss L and the eigenvalues of C (descending) every `record_every` steps and at
+recording the loss L and the eigenvalues of C (descending) every `record_every` steps (with
+early records at steps 1, 2, …, 8, 10, 12, 15, … below the first) and at
 the last step, next to the closed-form theory (Prop. 4.1, Result 4.6):
 
     s_j(0) = |R_jj|, R from the QR of W(0) [v_1 … v_d]   (v_j: unit eigenvectors of Γ)
@@ -98,8 +99,22 @@ def observe(c, step, lr):
     return {"t": lr * step, "step": step, "loss": loss, "eigenvalues": eigenvalues.tolist()}
 
 
+def record_steps(steps, every):
+    """stepwise's record schedule (src/experiment/schedule.rs): every `every` steps and the
+    last one, plus the early steps 1, 2, …, 8, 10, 12, 15, … (each a quarter past the previous,
+    at least one further) below `every`, so that a step within the first interval is resolved.
+    """
+    every = max(every, 1)
+    out, step = {0, steps}, 1
+    while step < min(every, steps):
+        out.add(step)
+        step += max(1, step // 4)
+    out.update(range(0, steps + 1, every))
+    return out
+
+
 def descend(w, diag, gamma, lr, steps, every, dtype):
-    """Gradient descent from `w`, recording every `every` steps and the last one.
+    """Gradient descent from `w`, recording on stepwise's schedule (`record_steps`).
 
     With `diag` (Γ's eigenvalues Λ, eigenbasis solver) the operator is diagonal: P = A Λ;
     otherwise `gamma` is Γ itself (literal solver): P = W Γ. Either way C = P Wᵀ and the step is
@@ -108,10 +123,11 @@ def descend(w, diag, gamma, lr, steps, every, dtype):
     eye = np.eye(w.shape[0], dtype=dtype)
     step_size = dtype.type(4.0) * dtype.type(lr)
     records = []
+    due = record_steps(steps, every)
     for step in range(steps + 1):
         p = w * diag if diag is not None else w @ gamma  # P = W Γ
         c = p @ w.T  # C = W Γ Wᵀ
-        if step % every == 0 or step == steps:
+        if step in due:
             records.append(observe(c, step, lr))
         if step < steps:
             w = w - step_size * ((c - eye) @ p)  # W ← W − η · 4 (C − I) W Γ
