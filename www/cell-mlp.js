@@ -8,18 +8,18 @@ import {
   mlp_cost_estimate,
 } from "./pkg/stepwise.js";
 import {
-  $, setText, count, showError, clearError, download, afterPaint, messageOf, yieldTask,
+  $, setText, showError, clearError, download, afterPaint, messageOf, yieldTask,
   pacedPainter,
 } from "./ui.js";
 import { progressText } from "./format.js";
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { registerCell, wireShare, prefixed, pair } from "./share.js";
-import { mlpSummary, hiddenSummary } from "./mlp-summary.js";
+import { mlpSummary, hiddenSummary, mlpCostText } from "./mlp-summary.js";
 import { turn, release } from "./scheduler.js";
 import { onThemeChange, redrawDue } from "./theme.js";
 import { attachReadout } from "./readout.js";
 import { dataNote } from "./local-images.js";
-import { showPlaceholder, clearPlaceholder, calibrate, kindOf } from "./estimate.js";
+import { showPlaceholder, clearPlaceholder, calibrateRun } from "./estimate.js";
 
 /** Milliseconds of CPU stepping per animation frame: the tab must stay responsive. */
 const FRAME_BUDGET_MS = 8;
@@ -106,23 +106,13 @@ function figureSvg(c, session) {
   return c === hiddenCell ? session.hidden_svg(logTime(c)) : session.svg(logTime(c));
 }
 
-/** "On the CPU: about 2,200 steps (automatic: a typical count), ~15 s" from the cost model
- * (`mlp_cost_estimate`), or "" when the form is invalid. */
-export function costText(c) {
-  const json = formJson(c, false);
-  if (json === null) return "";
-  const e = JSON.parse(mlp_cost_estimate(json, !c.sizeExplicit));
-  const steps = e.steps_set ? `${count(e.steps)} steps` : `about ${count(e.steps)} steps`;
-  const seconds = e.seconds < 10 ? e.seconds.toFixed(1) : Math.round(e.seconds);
-  return `on the CPU: ${steps}, about ${seconds} s`;
-}
-
 /** `lead` ("Changed: press Run") with the CPU run's cost from the MLP's cost model
- * ([`costText`]), in the status and, until the first figure, in the figure box. */
+ * (`mlpCostText`), in the status and, until the first figure, in the figure box. */
 function showEstimate(c, lead) {
   let cost = "";
   try {
-    cost = costText(c);
+    const json = formJson(c, false);
+    cost = json === null ? "" : mlpCostText(mlp_cost_estimate(json, !c.sizeExplicit));
   } catch {
     // no estimate for an unfinished form: the lead alone
   }
@@ -280,18 +270,8 @@ async function runLoop(c) {
   if (p.finished) {
     c.running = false;
     setState(c, "finished");
-    calibrateFrom(c, session, p.step);
-  }
-}
-
-/** After a finished run: this device's flop rate on the MLP, for later estimates. */
-function calibrateFrom(c, session, steps) {
-  try {
-    const cost = JSON.parse(mlp_cost_json(session.config_json()));
-    const flops = cost.prepare_flops + steps * cost.step_flops;
-    calibrate(kindOf(session.backend_notice()), "mlp", flops, c.prepareMs + c.runMs);
-  } catch {
-    // no cost for this configuration: no calibration
+    calibrateRun({ costJson: () => mlp_cost_json(session.config_json()), model: "mlp", session,
+      steps: p.step, ms: c.prepareMs + c.runMs });
   }
 }
 

@@ -9,7 +9,7 @@ import {
   focusKeeper,
 } from "./ui.js";
 import { progressText } from "./format.js";
-import { announce, calibrate, kindOf, learnSteps, stepsOf } from "./estimate.js";
+import { announce, calibrateRun, learnSteps, stepsOf } from "./estimate.js";
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { showDirections } from "./cell-directions.js";
 import { wireDownloads } from "./stepwise-downloads.js";
@@ -116,17 +116,6 @@ function showProgress(p) {
   const { status, rate } = progressText(p.step, p.total, cell.wallMs, p.finished);
   setText("rate", rate);
   setText("status", status);
-}
-
-/** After a finished run: this device's flop rate for later estimates (www/estimate.js). */
-function calibrateFrom(session, steps) {
-  try {
-    const cost = JSON.parse(linear_cost_json(cell.sessionJson));
-    const flops = cost.prepare_flops + steps * cost.step_flops;
-    calibrate(kindOf(session.backend_notice()), "linear", flops, cell.prepareMs + cell.runMs);
-  } catch {
-    // no cost for this configuration: no calibration
-  }
 }
 
 /** `lead` ("Changed: press Run") with the form's estimated time, in the status. */
@@ -258,7 +247,8 @@ async function runLoop() {
   if (p.finished) {
     cell.running = false;
     setState("finished");
-    calibrateFrom(session, p.step);
+    calibrateRun({ costJson: () => linear_cost_json(cell.sessionJson), model: "linear", session,
+      steps: p.step, ms: cell.prepareMs + cell.runMs });
     if (!cell.embed) await showDirections(cell);
   }
 }

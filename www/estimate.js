@@ -24,6 +24,19 @@ export function calibrate(kind, model, flops, ms) {
   if (flops > 0 && ms >= 50) measured.set(`${kind}:${model}`, flops / (ms / 1000));
 }
 
+/** After a finished run of `steps` steps that took `ms`: this device's flop rate on `model`
+ * ("linear", "mlp") from the run's cost (`costJson()`, JSON from Rust), for later estimates;
+ * nothing when there is no cost for the configuration. */
+export function calibrateRun({ costJson, model, session, steps, ms }) {
+  try {
+    const cost = JSON.parse(costJson());
+    const flops = cost.prepare_flops + steps * cost.step_flops;
+    calibrate(kindOf(session.backend_notice()), model, flops, ms);
+  } catch {
+    // no cost for this configuration: no calibration
+  }
+}
+
 /** Notes the step count a linear configuration (its compact query) resolved to. */
 export function learnSteps(query, steps) {
   if (query && steps > 0) knownSteps.set(query, steps);

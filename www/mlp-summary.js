@@ -1,6 +1,7 @@
 // The text under the MLP cells' figures, from MlpSession.summary_json() (plain text only).
 
 import { num } from "./format.js";
+import { count } from "./ui.js";
 
 const fmt = (x) => num(x, 3);
 
@@ -57,4 +58,13 @@ export function hiddenSummary(s, finished) {
       + `happened during the embedding's steps, which took ${pct(h.time_in_steps)} of the time.`);
   }
   return parts.join(" ");
+}
+
+/** "on the CPU: about 2,200 steps, about 15 s" from the MLP's cost model (JSON text of
+ * `mlp_cost_estimate`: a typical step count when the steps are automatic). */
+export function mlpCostText(estimateJson) {
+  const e = JSON.parse(estimateJson);
+  const steps = e.steps_set ? `${count(e.steps)} steps` : `about ${count(e.steps)} steps`;
+  const seconds = e.seconds < 10 ? e.seconds.toFixed(1) : Math.round(e.seconds);
+  return `on the CPU: ${steps}, about ${seconds} s`;
 }

@@ -18,6 +18,19 @@ pub struct Record {
     pub eigenvalues: Vec<f64>,
 }
 
+#[cfg(test)]
+impl Record {
+    /// A record at time `t` (step ⌊t⌋, loss 0) with these eigenvalues: unit tests' input.
+    pub(crate) fn at(t: f64, eigenvalues: Vec<f64>) -> Self {
+        Self {
+            t,
+            step: t as u64,
+            loss: 0.0,
+            eigenvalues,
+        }
+    }
+}
+
 /// The closed-form prediction for the same run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TheoryResult {

@@ -168,15 +168,48 @@ where
     if let Some(note) = &spec.panel.note {
         // half way up, clear of the curves that sit at 0 or 1 between steps
         let area = chart.plotting_area().strip_coord_spec();
-        let half = i32::try_from(area.dim_in_pixel().1 / 2).unwrap_or(0);
-        let style = theme.small().color(&CURSOR);
-        area.draw_text(note, &style, (theme.offset(10.0), half))
-            .map_err(draw_err)?;
+        draw_note(&area, note, theme)?;
     }
     if let Some(t) = cursor {
         draw_cursor(&mut chart, t, theme)?;
     }
     Ok(chart.plotting_area().get_pixel_range())
+}
+
+/// A note in the plot area, half way up (clear of the curves that sit at 0 or 1 between
+/// steps), wrapped at word boundaries to the area's width: it never leaves the frame.
+fn draw_note<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    note: &str,
+    theme: &Theme,
+) -> Result<(), PlotError> {
+    let style = theme.small().color(&CURSOR);
+    let (width, height) = area.dim_in_pixel();
+    let inset = theme.offset(10.0);
+    let room = width.saturating_sub(2 * inset.unsigned_abs());
+    let fits = |text: &str| {
+        area.estimate_text_size(text, &style)
+            .map_or(true, |(w, _)| w <= room)
+    };
+    let mut lines: Vec<String> = Vec::new();
+    for word in note.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if fits(&format!("{line} {word}")) => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    let line_height = i32::try_from(area.estimate_text_size("Ag", &style).map_or(0, |(_, h)| h))
+        .unwrap_or(0)
+        .max(theme.offset(20.0));
+    let mut y = i32::try_from(height / 2).unwrap_or(0);
+    for line in &lines {
+        area.draw_text(line, &style, (inset, y)).map_err(draw_err)?;
+        y += line_height;
+    }
+    Ok(())
 }
 
 /// The replay cursor: a solid full-height line at time t, over the curves.

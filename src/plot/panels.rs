@@ -277,7 +277,8 @@ where
     Ok(())
 }
 
-/// Circles, filled or open, each with its label above.
+/// Circles, filled or open, each with its label above (below when above would leave the
+/// plot area, and shifted sideways to stay inside it: a label never crosses the frame).
 fn draw_dots<DB, X, Y>(
     chart: &mut Chart<'_, DB, X, Y>,
     dots: &[Dot],
@@ -288,8 +289,8 @@ where
     X: Ranged<ValueType = f64>,
     Y: Ranged<ValueType = f64>,
 {
-    let font = theme.small().pos(Pos::new(HPos::Center, VPos::Bottom));
-    let (radius, lift) = (theme.px(4.5), -theme.offset(8.0));
+    let font = theme.small();
+    let (radius, lift) = (theme.px(4.5), theme.offset(8.0));
     for dot in dots {
         let style = if dot.filled {
             dot.color.filled()
@@ -297,12 +298,47 @@ where
             dot.color.stroke_width(theme.px(1.5))
         };
         let text = dot.label.clone().unwrap_or_default();
+        let (offset, vpos) = label_place(chart.plotting_area(), dot.at, &text, &font, lift);
         let element = EmptyElement::at(dot.at)
             + Circle::new((0, 0), radius, style)
-            + Text::new(text, (0, lift), font.clone());
+            + Text::new(text, offset, font.pos(Pos::new(HPos::Center, vpos)));
         chart
             .draw_series(std::iter::once(element))
             .map_err(draw_err)?;
     }
     Ok(())
+}
+
+/// Where a dot's label goes, relative to the dot: `lift` pixels above it, or below it when
+/// it would leave the plot area at the top, moved sideways to stay within the area.
+fn label_place<DB, X, Y>(
+    area: &DrawingArea<DB, Cartesian2d<X, Y>>,
+    at: (f64, f64),
+    text: &str,
+    font: &TextStyle<'_>,
+    lift: i32,
+) -> ((i32, i32), VPos)
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    let (xs, ys) = area.get_pixel_range();
+    let (x, y) = area.map_coordinate(&at);
+    let (w, h) = area.estimate_text_size(text, font).unwrap_or((0, 0));
+    let (w, h) = (i32::try_from(w).unwrap_or(0), i32::try_from(h).unwrap_or(0));
+    let above = y - lift - h > ys.start;
+    let half = w / 2 + 1;
+    let dx = if x - half <= xs.start {
+        xs.start + half + 1 - x
+    } else if x + half >= xs.end {
+        xs.end - half - 1 - x
+    } else {
+        0
+    };
+    if above {
+        ((dx, -lift), VPos::Bottom)
+    } else {
+        ((dx, lift), VPos::Top)
+    }
 }

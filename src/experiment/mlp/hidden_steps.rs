@@ -191,12 +191,7 @@ mod tests {
     use super::*;
 
     fn rec(t: f64, eigenvalues: Vec<f64>) -> Record {
-        Record {
-            t,
-            step: t as u64,
-            loss: 0.0,
-            eigenvalues,
-        }
+        Record::at(t, eigenvalues)
     }
 
     fn hid(t: f64, eigenvalues: Vec<f64>) -> HiddenRecord {
