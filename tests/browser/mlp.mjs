@@ -246,8 +246,11 @@ export const mlpChecks = {
     assert(!/CPU fallback/.test(kept) && narrow.width === 300 && narrow.dataset.n === 100,
       `an explicit width was changed: ${kept}`);
     const svg = await page.evaluate(() => window.stepwise.mlpCell.session.svg(false));
-    assert(svg.includes("no NTK theory: width 300 &lt; 20·n = 2000")
-      || svg.includes("no NTK theory: width 300 < 20·n = 2000"), "the figure lacks the note");
+    // the note may wrap over several lines (<text> elements) to stay inside the panel
+    const texts = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1].trim())
+      .join(" ").replaceAll("&lt;", "<");
+    assert(texts.includes("no NTK theory: width 300 < 20·n = 2000"),
+      `the figure lacks the note: ${texts.slice(0, 300)}`);
     assert(/No NTK theory/.test(await summary(page, "mlp")), "the summary lacks the note");
     return { summary: `${idle.slice(idle.indexOf("on the CPU"))}; `
       + `${notice.slice(notice.indexOf("CPU fallback"), notice.indexOf("(width"))}` };
