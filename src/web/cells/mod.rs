@@ -1,0 +1,280 @@
+//! Every cell's session for the page: one generic [`Paged`] over the core's `Session`
+//! (src/experiment/session), and one [`WebCell`] impl per cell for what only the page needs
+//! (figures, readouts, downloads, extras). A new cell is one `Cell` impl in the core, one
+//! `WebCell` impl here, one line in [`create_session`] (docs/architecture.md).
+
+mod appg;
+mod init;
+mod linear;
+mod mlp;
+mod symmetry;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::canvas::{Drawn, Screen};
+use super::error::HostError;
+use super::page_session::{Exported, Local, PageSession};
+use super::probe::AdapterRequest;
+use super::protocol::{CellId, ExportFormat, Extra, View};
+use crate::data::photos::Photo;
+use crate::experiment::query;
+use crate::experiment::session::{BackendWant, Cell, Clock, Engine, Opening, Session};
+use crate::plot::{FigureLayout, Scheme};
+
+/// What the page asked for in a `create` request.
+pub struct CreateRequest {
+    pub cell: CellId,
+    pub config: Value,
+    pub backend: BackendWant,
+    pub auto_size: bool,
+}
+
+/// Starts the session `request` asks for.
+pub async fn create_session(request: CreateRequest) -> Result<Box<dyn PageSession>, HostError> {
+    Ok(match request.cell {
+        CellId::Linear => Box::new(Paged::<linear::Linear>::create(request).await?),
+        CellId::Init => Box::new(Paged::<init::Init>::create(request).await?),
+        CellId::Symmetry => Box::new(Paged::<symmetry::Symmetry>::create(request).await?),
+        CellId::Mlp | CellId::Hidden => Box::new(Paged::<mlp::Mlp>::create(request).await?),
+        CellId::Appg => Box::new(Paged::<appg::Appg>::create(request).await?),
+    })
+}
+
+/// What only the page needs of a cell.
+#[allow(async_fn_in_trait)] // used through generics only
+pub trait WebCell: Cell + Sized + 'static {
+    const ID: CellId;
+
+    /// The cell for a `create` request (e.g. the MLP's `auto_size`).
+    fn for_request(request: &CreateRequest) -> Self;
+
+    /// The device under a GPU run (tests destroy it to simulate a lost device).
+    fn gpu_device(gpu: &Self::Gpu) -> Option<wgpu::Device>;
+
+    /// Notices about the visitor's photos for this run (those too small for it).
+    fn photo_notices(_session: &Session<Self>, _photos: &[Photo]) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// The cell's own fields of `info` (config, share query, …).
+    fn info(session: &Session<Self>, requested: &Self::Config) -> serde_json::Map<String, Value>;
+
+    fn draw(
+        session: &Session<Self>,
+        figure: &str,
+        screen: &Screen,
+        view: &View,
+    ) -> Result<Drawn, HostError>;
+
+    fn readout(
+        session: &Session<Self>,
+        figure: &str,
+        drawn: &Drawing,
+        x: f64,
+        y: f64,
+    ) -> Option<Value>;
+
+    fn export(
+        session: &Session<Self>,
+        format: ExportFormat,
+        log_time: bool,
+        policy: Option<&str>,
+    ) -> Result<Exported, HostError>;
+
+    /// The cell's extras; `Err(NotInCell)` for the ones it has not.
+    async fn extra(session: &mut Session<Self>, extra: &Extra) -> Result<Value, HostError> {
+        let _ = session;
+        Err(not_in_cell(Self::ID, extra))
+    }
+}
+
+/// The error for an extra a cell does not offer.
+pub fn not_in_cell(cell: CellId, extra: &Extra) -> HostError {
+    let what = match extra {
+        Extra::Directions => "directions",
+        Extra::RecordTimes | Extra::ReplayState { .. } | Extra::ReplayDirections { .. } => "replay",
+        Extra::SnapshotCount => "snapshots",
+        Extra::CrossingTimes { .. } => "crossing times",
+        Extra::Summary => "summary",
+        Extra::Layout { .. } => "layout",
+        Extra::SimulateGpuLoss => "GPU run",
+    };
+    HostError::NotInCell { cell, what }
+}
+
+/// The browser's clock (`performance.now()` in the worker).
+struct BrowserClock;
+
+impl Clock for BrowserClock {
+    fn now_ms(&self) -> f64 {
+        let performance = js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+            .ok()
+            .filter(|p| !p.is_undefined());
+        performance
+            .and_then(|p| {
+                let now = js_sys::Reflect::get(&p, &"now".into()).ok()?;
+                let now: js_sys::Function = now.dyn_into().ok()?;
+                now.call0(&p).ok()?.as_f64()
+            })
+            .unwrap_or_else(js_sys::Date::now)
+    }
+}
+
+use wasm_bindgen::JsCast;
+
+/// Where the last drawing of a figure put its panels, and in which colour scheme (the
+/// readouts' swatches match the figure).
+pub struct Drawing {
+    pub layout: FigureLayout,
+    pub scheme: Scheme,
+    /// The view's App. G policy (`equal` or `stable`).
+    pub policy: Option<String>,
+}
+
+/// A cell's session with what the page drew of it.
+pub struct Paged<K: WebCell> {
+    session: Session<K>,
+    /// The configuration as the page asked for it (automatic `lr`/`steps` kept automatic).
+    requested: K::Config,
+    notices: Vec<String>,
+    drawn: HashMap<String, Drawing>,
+}
+
+impl<K: WebCell> Paged<K> {
+    /// Reads the configuration, prepares it on the photos in use (the heavy synchronous
+    /// part, while the browser looks for an adapter) and starts the engine the backend
+    /// choice picks.
+    async fn create(request: CreateRequest) -> Result<Self, HostError> {
+        let config: K::Config = query::from_value(request.config.clone())?;
+        let adapter = adapter_for(request.backend);
+        let mut opening = Opening::new(K::for_request(&request), config.clone());
+        let active = photos::active();
+        opening.prepare(active.as_deref().map(Vec::as_slice))?;
+        let session = opening
+            .start(request.backend, adapter.outcome().await)
+            .await?;
+        let mut notices = session.notices();
+        if let Some(active) = &active {
+            notices.extend(K::photo_notices(&session, active));
+        }
+        Ok(Self {
+            session,
+            requested: config,
+            notices,
+            drawn: HashMap::new(),
+        })
+    }
+
+    /// Destroys the GPU device under a WebGPU run; false on the CPU.
+    fn simulate_gpu_loss(&self) -> bool {
+        match self.session.engine() {
+            Engine::Gpu(gpu) => K::gpu_device(gpu).map(|d| d.destroy()).is_some(),
+            Engine::Cpu(_) => false,
+        }
+    }
+}
+
+/// Serializes `value` into a JSON value (`null` when it cannot be: never for our types).
+pub fn to_value(value: &impl Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+impl<K: WebCell> PageSession for Paged<K> {
+    fn info(&self) -> Value {
+        let choice = self.session.choice();
+        let mut info = json!({
+            "notice": choice.to_string(),
+            "kind": choice.kind,
+            "choice": to_value(choice),
+            "notices": self.notices,
+            "failure": to_value(&self.session.failure()),
+        });
+        if let Value::Object(map) = &mut info {
+            map.extend(K::info(&self.session, &self.requested));
+        }
+        info
+    }
+
+    fn progress(&self) -> Value {
+        to_value(&self.session.progress())
+    }
+
+    fn advance(
+        &mut self,
+        millis: Option<f64>,
+        steps: Option<f64>,
+    ) -> Local<'_, Result<(), HostError>> {
+        Box::pin(async move {
+            match (millis, steps) {
+                (Some(ms), _) if ms.is_finite() && ms > 0.0 => {
+                    self.session.advance_for(ms, &BrowserClock).await?;
+                }
+                (_, steps) => {
+                    let steps = steps.filter(|s| s.is_finite() && *s >= 1.0).unwrap_or(1.0);
+                    self.session.advance(steps as u64).await?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn draw(&mut self, figure: &str, view: &View) -> Result<Drawn, HostError> {
+        let screen = Screen {
+            css_width: view.css_width,
+            pixel_ratio: if view.dpr.is_finite() && view.dpr > 0.0 {
+                view.dpr.min(4.0)
+            } else {
+                1.0
+            },
+            scheme: if view.dark {
+                Scheme::Dark
+            } else {
+                Scheme::Light
+            },
+        };
+        let drawn = K::draw(&self.session, figure, &screen, view)?;
+        let drawing = Drawing {
+            layout: drawn.layout.clone(),
+            scheme: screen.scheme,
+            policy: view.policy.clone(),
+        };
+        self.drawn.insert(figure.to_string(), drawing);
+        Ok(drawn)
+    }
+
+    fn readout(&self, figure: &str, x: f64, y: f64) -> Option<Value> {
+        let drawing = self.drawn.get(figure)?;
+        K::readout(&self.session, figure, drawing, x, y)
+    }
+
+    fn export(
+        &self,
+        format: ExportFormat,
+        log_time: bool,
+        policy: Option<&str>,
+    ) -> Result<Exported, HostError> {
+        K::export(&self.session, format, log_time, policy)
+    }
+
+    fn extra(&mut self, extra: Extra) -> Local<'_, Result<Value, HostError>> {
+        Box::pin(async move {
+            match &extra {
+                Extra::Layout { figure } => Ok(to_value(&self.drawn.get(figure).map(|d| &d.layout))),
+                Extra::SimulateGpuLoss => Ok(Value::Bool(self.simulate_gpu_loss())),
+                _ => K::extra(&mut self.session, &extra).await,
+            }
+        })
+    }
+}
+
+/// The adapter request, started before the synchronous prepare and answered after it.
+pub fn adapter_for(want: BackendWant) -> AdapterRequest {
+    if want == BackendWant::Cpu {
+        AdapterRequest::not_asked()
+    } else {
+        AdapterRequest::start()
+    }
+}
