@@ -18,7 +18,7 @@ use crate::web::page_session::Exported;
 use crate::web::protocol::{CellId, ExportFormat, View};
 use crate::web::readout::figure_readout;
 
-pub type Appg = AppgCell;
+
 
 /// A bar panel readout with its panel index (`kind` is always `bars`).
 #[derive(Serialize)]
@@ -38,7 +38,7 @@ fn policy(name: Option<&str>) -> Policy {
     }
 }
 
-impl WebCell for Appg {
+impl WebCell for AppgCell {
     const ID: CellId = CellId::Appg;
 
     fn for_request(_request: &CreateRequest) -> Self {

@@ -20,7 +20,7 @@ use crate::web::protocol::{CellId, ExportFormat, Extra, View};
 use crate::web::readout::figure_readout;
 use crate::web::export::records_csv;
 
-pub type Linear = LinearCell;
+
 
 /// The directions at a snapshot, with its time.
 #[derive(Serialize)]
@@ -31,7 +31,7 @@ struct SnapshotDirections {
     directions: Directions,
 }
 
-impl WebCell for Linear {
+impl WebCell for LinearCell {
     const ID: CellId = CellId::Linear;
 
     fn for_request(_request: &CreateRequest) -> Self {

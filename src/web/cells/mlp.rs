@@ -17,7 +17,7 @@ use crate::web::page_session::Exported;
 use crate::web::protocol::{CellId, ExportFormat, Extra, View};
 use crate::web::readout::figure_readout;
 
-pub type Mlp = MlpCell;
+
 
 /// The figure named `figure` is cell 6's own.
 fn is_hidden(figure: &str) -> bool {
@@ -26,14 +26,14 @@ fn is_hidden(figure: &str) -> bool {
 
 /// The configuration run: the requested one, or the CPU fallback's (automatic `lr`/`steps`
 /// kept automatic either way).
-fn run_config<'a>(session: &'a Session<Mlp>, requested: &'a MlpConfig) -> &'a MlpConfig {
+fn run_config<'a>(session: &'a Session<MlpCell>, requested: &'a MlpConfig) -> &'a MlpConfig {
     match (session.engine(), &session.prepared().fallback) {
         (Engine::Cpu(_), Some(fallback)) => &fallback.config,
         _ => requested,
     }
 }
 
-impl WebCell for Mlp {
+impl WebCell for MlpCell {
     const ID: CellId = CellId::Mlp;
 
     fn for_request(request: &CreateRequest) -> Self {

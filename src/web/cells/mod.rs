@@ -21,7 +21,10 @@ use super::probe::AdapterRequest;
 use super::protocol::{CellId, ExportFormat, Extra, View};
 use crate::data::photos::Photo;
 use crate::experiment::query;
-use crate::experiment::session::{BackendWant, Cell, Clock, Engine, Opening, Session};
+use crate::experiment::session::{
+    AppgCell, BackendWant, Cell, Clock, Engine, InitCell, LinearCell, MlpCell, Opening, Session,
+    SymmetryCell,
+};
 use crate::plot::{FigureLayout, Scheme};
 
 /// What the page asked for in a `create` request.
@@ -35,11 +38,11 @@ pub struct CreateRequest {
 /// Starts the session `request` asks for.
 pub async fn create_session(request: CreateRequest) -> Result<Box<dyn PageSession>, HostError> {
     Ok(match request.cell {
-        CellId::Linear => Box::new(Paged::<linear::Linear>::create(request).await?),
-        CellId::Init => Box::new(Paged::<init::Init>::create(request).await?),
-        CellId::Symmetry => Box::new(Paged::<symmetry::Symmetry>::create(request).await?),
-        CellId::Mlp | CellId::Hidden => Box::new(Paged::<mlp::Mlp>::create(request).await?),
-        CellId::Appg => Box::new(Paged::<appg::Appg>::create(request).await?),
+        CellId::Linear => Box::new(Paged::<LinearCell>::create(request).await?),
+        CellId::Init => Box::new(Paged::<InitCell>::create(request).await?),
+        CellId::Symmetry => Box::new(Paged::<SymmetryCell>::create(request).await?),
+        CellId::Mlp | CellId::Hidden => Box::new(Paged::<MlpCell>::create(request).await?),
+        CellId::Appg => Box::new(Paged::<AppgCell>::create(request).await?),
     })
 }
 
@@ -50,6 +53,12 @@ pub trait WebCell: Cell + Sized + 'static {
 
     /// The cell for a `create` request (e.g. the MLP's `auto_size`).
     fn for_request(request: &CreateRequest) -> Self;
+
+    /// The cell's configuration from the page's JSON (default: the configuration kind's
+    /// serde with defaults, validated).
+    fn read_config(value: &Value) -> Result<Self::Config, HostError> {
+        Ok(query::from_value(value.clone())?)
+    }
 
     /// The device under a GPU run (tests destroy it to simulate a lost device).
     fn gpu_device(gpu: &Self::Gpu) -> Option<wgpu::Device>;
@@ -148,7 +157,7 @@ impl<K: WebCell> Paged<K> {
     /// part, while the browser looks for an adapter) and starts the engine the backend
     /// choice picks.
     async fn create(request: CreateRequest) -> Result<Self, HostError> {
-        let config: K::Config = query::from_value(request.config.clone())?;
+        let config = K::read_config(&request.config)?;
         let adapter = adapter_for(request.backend);
         let mut opening = Opening::new(K::for_request(&request), config.clone());
         let active = photos::active();
