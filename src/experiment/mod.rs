@@ -15,6 +15,7 @@ pub mod phases;
 mod prepare;
 mod presets;
 pub mod python_export;
+pub mod query;
 pub mod replay;
 mod result;
 mod run;
