@@ -20,6 +20,7 @@ pub mod replay;
 mod result;
 mod run;
 pub mod schedule;
+pub mod session;
 pub mod share;
 pub mod share_notice;
 mod truncation;
