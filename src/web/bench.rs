@@ -10,7 +10,10 @@ use crate::experiment::{phases, query, RunConfig};
 fn now() -> f64 {
     let performance = js_sys::Reflect::get(&js_sys::global(), &"performance".into());
     let now = performance.ok().and_then(|p| {
-        let f: js_sys::Function = js_sys::Reflect::get(&p, &"now".into()).ok()?.dyn_into().ok()?;
+        let f: js_sys::Function = js_sys::Reflect::get(&p, &"now".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
         f.call0(&p).ok()?.as_f64()
     });
     now.unwrap_or(0.0) / 1000.0

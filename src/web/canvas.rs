@@ -160,11 +160,7 @@ pub fn draw_symmetry(screen: &Screen, ls: &Landscape) -> Result<Drawn, DrawError
 
 /// Draws the MLP figure (loss, embedding and hidden eigenvalues) of `result` onto `canvas`;
 /// returns where the panels lie.
-pub fn draw_mlp(
-    screen: &Screen,
-    result: &MlpResult,
-    log_time: bool,
-) -> Result<Drawn, DrawError> {
+pub fn draw_mlp(screen: &Screen, result: &MlpResult, log_time: bool) -> Result<Drawn, DrawError> {
     let panels = if result.hidden.is_empty() { 2 } else { 3 };
     draw_with(screen, FigureKind::Mlp(panels), |root, size| {
         draw_mlp_figure(root, result, &options(size, log_time))

@@ -1,8 +1,11 @@
 //! The host's errors, each with the kind the page reads (`error.kind` in protocol.rs).
 
+use crate::data::local::LocalImageError;
 use crate::data::DataError;
+use crate::experiment::python_export::ExportError;
 use crate::experiment::session::{ErrorKind, SessionError};
 use crate::experiment::RunError;
+use crate::linalg::LinalgError;
 use crate::validate::ConfigError;
 
 use super::canvas::DrawError;
@@ -29,6 +32,12 @@ pub enum HostError {
     Session(#[from] SessionError),
     #[error(transparent)]
     Data(#[from] DataError),
+    #[error(transparent)]
+    Photo(#[from] LocalImageError),
+    #[error(transparent)]
+    Linalg(#[from] LinalgError),
+    #[error("the Python download failed: {0}")]
+    Export(#[from] ExportError),
     #[error("drawing failed: {0}")]
     Draw(#[from] DrawError),
     #[error("could not write the result: {0}")]
@@ -41,11 +50,17 @@ impl HostError {
         match self {
             Self::Config(_) => ErrorKind::Config,
             Self::Session(e) => e.kind(),
-            Self::Run(e) => ErrorKind::of_run(e),
-            Self::Data(_) | Self::Draw(_) | Self::Json(_) | Self::NoFigure(_) => ErrorKind::Run,
-            Self::Protocol(_) | Self::Version { .. } | Self::NoSession(_) | Self::NotInCell { .. } => {
-                ErrorKind::Protocol
-            }
+            Self::Run(e) => ErrorKind::of(e),
+            Self::Data(_) | Self::Photo(_) => ErrorKind::Config,
+            Self::Draw(_)
+            | Self::Json(_)
+            | Self::NoFigure(_)
+            | Self::Linalg(_)
+            | Self::Export(_) => ErrorKind::Run,
+            Self::Protocol(_)
+            | Self::Version { .. }
+            | Self::NoSession(_)
+            | Self::NotInCell { .. } => ErrorKind::Protocol,
         }
     }
 }

@@ -113,8 +113,8 @@ async fn dispatch(sessions: &Sessions, request: Request) -> Result<JsValue, Host
             colours: canvas::mode_palette(dark),
         }),
         R::FigureHeight { kind, css_width } => {
-            let value = canvas::figure_css_height(&kind, css_width)
-                .ok_or(HostError::NoFigure(kind))?;
+            let value =
+                canvas::figure_css_height(&kind, css_width).ok_or(HostError::NoFigure(kind))?;
             reply(&Reply::Number { value })
         }
         R::BundledPhotos { images } => {

@@ -28,7 +28,11 @@ pub trait PageSession {
     /// `{state, step, total, finished, records, …}` plus the cell's own fields.
     fn progress(&self) -> Value;
     /// Runs for about `millis` (sliced by the core's pacer) or about `steps` steps.
-    fn advance(&mut self, millis: Option<f64>, steps: Option<f64>) -> Local<'_, Result<(), HostError>>;
+    fn advance(
+        &mut self,
+        millis: Option<f64>,
+        steps: Option<f64>,
+    ) -> Local<'_, Result<(), HostError>>;
     fn draw(&mut self, figure: &str, view: &View) -> Result<Drawn, HostError>;
     /// What the pointer at backing-store pixel (x, y) of the last drawing of `figure` reads.
     fn readout(&self, figure: &str, x: f64, y: f64) -> Option<Value>;

@@ -6,9 +6,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::protocol::{FileContent, LocalFile, Reply, Rgba};
-use crate::data::local::{self, photo_from_rgba, LocalPhotos};
+use crate::data::local::{self, photo_from_rgba, LocalImageError, LocalPhotos};
 use crate::data::photos::{self, Photo};
-use crate::data::DataError;
 
 thread_local! {
     /// The visitor's photos in use, or None for the bundled ones.
@@ -22,7 +21,7 @@ pub fn active() -> Option<Rc<Vec<Photo>>> {
 
 /// Makes `images` the bundled photos of every later run (they must be the whole set in
 /// order: `data::photos::bundled_names`); a run that decoded them already keeps its own.
-pub fn provide_bundled(images: Vec<Rgba>) -> Result<bool, DataError> {
+pub fn provide_bundled(images: Vec<Rgba>) -> Result<bool, LocalImageError> {
     let photos = images
         .into_iter()
         .map(|i| photo_from_rgba(&i.name, i.width as usize, i.height as usize, &i.rgba))

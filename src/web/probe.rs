@@ -43,7 +43,6 @@ fn describe(adapter: &JsValue) -> AdapterInfo {
     AdapterInfo { name, software }
 }
 
-
 /// `navigator.gpu.requestAdapter()`, asked at once and answered later: the browser looks
 /// for an adapter while a run prepares on this thread.
 pub struct AdapterRequest(Result<Promise, String>);

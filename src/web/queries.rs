@@ -10,7 +10,7 @@ use super::protocol::{CellId, Reply};
 use crate::experiment::appg::AppgConfig;
 use crate::experiment::estimate::{appg_cost, linear_cost, mlp_cost, Cost};
 use crate::experiment::mlp::{cpu_fallback, MlpConfig, TYPICAL_AUTO_STEPS};
-use crate::experiment::query::{self, Described};
+use crate::experiment::query;
 use crate::experiment::{Config, RunConfig};
 
 /// Every cell's presets with their descriptions (cells 1 and 3 list the linear ones).
@@ -80,7 +80,9 @@ fn cost_json<T: Serialize>(cost: Cost, cpu: Option<T>) -> Option<Value> {
 fn checked<C: Config>(config: &Value, cost: impl FnOnce(&C) -> Option<Value>) -> Reply {
     let checked = query::check::<C>(config);
     let cost = if checked.problem.is_none() {
-        query::from_value::<C>(config.clone()).ok().and_then(|c| cost(&c))
+        query::from_value::<C>(config.clone())
+            .ok()
+            .and_then(|c| cost(&c))
     } else {
         None
     };
@@ -98,7 +100,9 @@ pub fn check(cell: CellId, config: &Value, auto_size: bool) -> Reply {
             checked::<RunConfig>(config, |c| cost_json::<()>(linear_cost(c), None))
         }
         CellId::Mlp | CellId::Hidden => checked::<MlpConfig>(config, |c| {
-            let run = cpu_fallback(c).filter(|_| auto_size).unwrap_or_else(|| c.clone());
+            let run = cpu_fallback(c)
+                .filter(|_| auto_size)
+                .unwrap_or_else(|| c.clone());
             let steps = run.steps.unwrap_or(TYPICAL_AUTO_STEPS);
             let cpu = MlpCpu {
                 steps_set: run.steps.is_some(),

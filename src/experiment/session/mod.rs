@@ -33,7 +33,7 @@ pub use engine::Engine;
 pub use error::{ErrorKind, SessionError};
 pub use linear::LinearCell;
 pub use mlp::{MlpCell, MlpPlan, MlpStepper};
-pub use oneshot::{InitCell, SymmetryCell, SymmetryConfig, SymmetryLive};
+pub use oneshot::{InitCell, SymmetryCell, SymmetryConfig, SymmetryLive, MAX_GAMMAS};
 pub use session::{Clock, Failure, Opening, Progress, Session, SessionState};
 pub use snapshots::{Snapshot, Snapshots};
 pub use stepper::{OneShot, Stepper};

@@ -18,8 +18,6 @@ use crate::web::page_session::Exported;
 use crate::web::protocol::{CellId, ExportFormat, View};
 use crate::web::readout::figure_readout;
 
-
-
 /// A bar panel readout with its panel index (`kind` is always `bars`).
 #[derive(Serialize)]
 struct BarPanelReadout {

@@ -48,7 +48,10 @@ impl WebCell for InitCell {
     fn info(_session: &Session<Self>, requested: &<Self as Cell>::Config) -> Map<String, Value> {
         let mut map = Map::new();
         map.insert("config".into(), to_value(requested));
-        map.insert("share_query".into(), Value::String(query::compact(requested)));
+        map.insert(
+            "share_query".into(),
+            Value::String(query::compact(requested)),
+        );
         map
     }
 
@@ -58,7 +61,11 @@ impl WebCell for InitCell {
         screen: &Screen,
         view: &View,
     ) -> Result<Drawn, HostError> {
-        Ok(canvas::draw_init(screen, computed(session)?, view.log_time)?)
+        Ok(canvas::draw_init(
+            screen,
+            computed(session)?,
+            view.log_time,
+        )?)
     }
 
     fn readout(

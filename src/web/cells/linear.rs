@@ -14,13 +14,11 @@ use crate::plot::{linear_figure_svg, FigureOptions};
 use crate::web::canvas::{self, Drawn, Screen};
 use crate::web::directions::{directions, Directions};
 use crate::web::error::HostError;
+use crate::web::export::records_csv;
 use crate::web::page_session::Exported;
 use crate::web::photos;
 use crate::web::protocol::{CellId, ExportFormat, Extra, View};
 use crate::web::readout::figure_readout;
-use crate::web::export::records_csv;
-
-
 
 /// The directions at a snapshot, with its time.
 #[derive(Serialize)]
@@ -105,10 +103,17 @@ impl WebCell for LinearCell {
                     log_time,
                     ..FigureOptions::default()
                 };
-                Exported::Text(linear_figure_svg(&session.result(), &opts).map_err(canvas::DrawError::from)?)
+                Exported::Text(
+                    linear_figure_svg(&session.result(), &opts).map_err(canvas::DrawError::from)?,
+                )
             }
             ExportFormat::Python => Exported::Bytes(python_bundle_zip(session.prepared())?),
-            _ => return Err(HostError::NotInCell { cell: Self::ID, what: "such download" }),
+            _ => {
+                return Err(HostError::NotInCell {
+                    cell: Self::ID,
+                    what: "such download",
+                })
+            }
         })
     }
 
@@ -116,10 +121,14 @@ impl WebCell for LinearCell {
         let live = session.live();
         Ok(match extra {
             Extra::RecordTimes => to_value(&live.records.iter().map(|r| r.t).collect::<Vec<_>>()),
-            Extra::ReplayState { t } => to_value(&state_at(&live.records, &live.theory.records, *t)),
-            Extra::CrossingTimes { threshold } => {
-                to_value(&crossing_times(&live.records, session.prepared().config.d, *threshold))
+            Extra::ReplayState { t } => {
+                to_value(&state_at(&live.records, &live.theory.records, *t))
             }
+            Extra::CrossingTimes { threshold } => to_value(&crossing_times(
+                &live.records,
+                session.prepared().config.d,
+                *threshold,
+            )),
             Extra::SnapshotCount => json!(session.extras().taken.len()),
             Extra::ReplayDirections { t } => {
                 let prep = session.prepared();

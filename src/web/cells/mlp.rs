@@ -8,16 +8,14 @@ use super::{not_in_cell, to_value, CreateRequest, Drawing, WebCell};
 use crate::experiment::mlp::{LossKind, MlpConfig};
 use crate::experiment::query;
 use crate::experiment::session::{BackendKind, Cell, Engine, MlpCell, Session};
-use crate::plot::{hidden_as_records, hidden_figure_svg, hidden_rate_records, mlp_figure_svg};
 use crate::plot::FigureOptions;
+use crate::plot::{hidden_as_records, hidden_figure_svg, hidden_rate_records, mlp_figure_svg};
 use crate::web::canvas::{self, DrawError, Drawn, Screen};
 use crate::web::error::HostError;
 use crate::web::mlp_summary::summarize;
 use crate::web::page_session::Exported;
 use crate::web::protocol::{CellId, ExportFormat, Extra, View};
 use crate::web::readout::figure_readout;
-
-
 
 /// The figure named `figure` is cell 6's own.
 fn is_hidden(figure: &str) -> bool {

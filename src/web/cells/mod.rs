@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 use super::canvas::{Drawn, Screen};
 use super::error::HostError;
 use super::page_session::{Exported, Local, PageSession};
+use super::photos;
 use super::probe::AdapterRequest;
 use super::protocol::{CellId, ExportFormat, Extra, View};
 use crate::data::photos::Photo;
@@ -271,7 +272,9 @@ impl<K: WebCell> PageSession for Paged<K> {
     fn extra(&mut self, extra: Extra) -> Local<'_, Result<Value, HostError>> {
         Box::pin(async move {
             match &extra {
-                Extra::Layout { figure } => Ok(to_value(&self.drawn.get(figure).map(|d| &d.layout))),
+                Extra::Layout { figure } => {
+                    Ok(to_value(&self.drawn.get(figure).map(|d| &d.layout)))
+                }
                 Extra::SimulateGpuLoss => Ok(Value::Bool(self.simulate_gpu_loss())),
                 _ => K::extra(&mut self.session, &extra).await,
             }

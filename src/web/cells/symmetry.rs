@@ -43,7 +43,9 @@ fn number(text: &str, key: &str, what: &str) -> Result<f64, ConfigError> {
 fn parse_gammas(text: &str) -> Result<Vec<f64>, ConfigError> {
     let err = |m: String| ConfigError::new("gammas", m);
     if text.chars().count() > MAX_TEXT {
-        return Err(err(format!("the γ list is longer than {MAX_TEXT} characters")));
+        return Err(err(format!(
+            "the γ list is longer than {MAX_TEXT} characters"
+        )));
     }
     let items: Vec<&str> = text
         .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
@@ -178,7 +180,8 @@ impl WebCell for SymmetryCell {
     ) -> Result<Exported, HostError> {
         match format {
             ExportFormat::Svg => {
-                let svg = landscape_svg(computed(session)?, (1100, 420)).map_err(DrawError::from)?;
+                let svg =
+                    landscape_svg(computed(session)?, (1100, 420)).map_err(DrawError::from)?;
                 Ok(Exported::Text(svg))
             }
             _ => Err(HostError::NotInCell {
