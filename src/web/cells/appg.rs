@@ -2,20 +2,19 @@
 //! finished rows and the one running), its readouts, table and downloads.
 
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
-use super::{to_value, CreateRequest, Drawing, WebCell};
+use super::{no_download, to_value, CreateRequest, Download, Point, Target, WebCell};
 use crate::experiment::appg::Policy;
-use crate::experiment::query;
 use crate::experiment::session::{AppgCell, Cell, Session};
 use crate::plot::{
     appg_bar_readout, appg_figure_svg, appg_readout_sources, AppgFigureOptions, BarReadout,
     PanelKind,
 };
-use crate::web::canvas::{self, DrawError, Drawn, Screen};
+use crate::web::canvas::{self, DrawError, Drawn};
 use crate::web::error::HostError;
 use crate::web::page_session::Exported;
-use crate::web::protocol::{CellId, ExportFormat, View};
+use crate::web::protocol::{CellId, ExportFormat};
 use crate::web::readout::figure_readout;
 
 /// A bar panel readout with its panel index (`kind` is always `bars`).
@@ -47,81 +46,52 @@ impl WebCell for AppgCell {
         Some(gpu.trials().backends().device().clone())
     }
 
-    fn info(session: &Session<Self>, requested: &<Self as Cell>::Config) -> Map<String, Value> {
+    fn info(session: &Session<Self>) -> Map<String, Value> {
         let live = &session.live().result;
-        let Value::Object(map) = json!({
-            "backend_name": live.backend,
-            "local_images": live.local_images.unwrap_or(0),
-            "config": to_value(requested),
-            "share_query": query::compact(requested),
-        }) else {
-            return Map::new();
-        };
+        let mut map = Map::new();
+        map.insert("backend_name".into(), live.backend.clone().into());
+        map.insert("local_images".into(), live.local_images.unwrap_or(0).into());
         map
     }
 
-    fn draw(
-        session: &Session<Self>,
-        _figure: &str,
-        screen: &Screen,
-        view: &View,
-    ) -> Result<Drawn, HostError> {
+    fn draw(session: &Session<Self>, target: &Target<'_>) -> Result<Drawn, HostError> {
         let live = session.live();
+        let (view, current) = (target.view, live.current.as_ref());
         let policy = policy(view.policy.as_deref());
-        let log_steps = view.log_time;
-        Ok(canvas::draw_appg(
-            screen,
-            &live.result,
-            live.current.as_ref(),
-            policy,
-            log_steps,
-        )?)
+        let drawn = canvas::draw_appg(&target.screen, &live.result, current, policy, view.log_time);
+        Ok(drawn?)
     }
 
-    fn readout(
-        session: &Session<Self>,
-        _figure: &str,
-        drawn: &Drawing,
-        x: f64,
-        y: f64,
-    ) -> Option<Value> {
+    fn readout(session: &Session<Self>, at: &Point<'_>) -> Option<Value> {
         let live = session.live();
         let current = live.current.as_ref();
-        if let Some((panel, geo)) = drawn.layout.panel_at(x, y) {
+        if let Some((panel, geo)) = at.drawn.layout.panel_at(at.x, at.y) {
             if geo.kind == PanelKind::Bars {
-                let bar = appg_bar_readout(&live.result, current, geo.value_at(y))?;
+                let bar = appg_bar_readout(&live.result, current, geo.value_at(at.y))?;
                 let kind = geo.kind;
                 return Some(to_value(&BarPanelReadout { panel, kind, bar }));
             }
         }
-        let owned = appg_readout_sources(&live.result, current, policy(drawn.policy.as_deref()));
+        let policy = policy(at.drawn.policy.as_deref());
+        let owned = appg_readout_sources(&live.result, current, policy);
         let sources: Vec<_> = owned.iter().map(|(r, b)| (&r[..], &b[..])).collect();
-        Some(to_value(&figure_readout(drawn, &sources, x, y)?))
+        Some(to_value(&figure_readout(at.drawn, &sources, at.x, at.y)?))
     }
 
-    fn export(
-        session: &Session<Self>,
-        format: ExportFormat,
-        log_time: bool,
-        policy_name: Option<&str>,
-    ) -> Result<Exported, HostError> {
-        let text = match format {
-            ExportFormat::Json => serde_json::to_string(&session.result().table())?,
-            ExportFormat::JsonCurves => serde_json::to_string(&session.result())?,
+    fn export(session: &Session<Self>, download: &Download<'_>) -> Result<Exported, HostError> {
+        let result = session.result();
+        let text = match download.format {
+            ExportFormat::Json => serde_json::to_string(&result.table())?,
+            ExportFormat::JsonCurves => serde_json::to_string(&result)?,
             ExportFormat::Svg => {
                 let opts = AppgFigureOptions {
-                    policy: policy(policy_name),
-                    log_steps: log_time,
+                    policy: policy(download.policy),
+                    log_steps: download.log_time,
                     ..AppgFigureOptions::default()
                 };
-                appg_figure_svg(&session.result(), &opts).map_err(DrawError::from)?
+                appg_figure_svg(&result, &opts).map_err(DrawError::from)?
             }
-            _ => {
-                return Err(HostError::NotInCell {
-                    cell: Self::ID,
-                    what: "such download",
-                })
-            }
+            _ => return Err(no_download(Self::ID)),
         };
         Ok(Exported::Text(text))
     }

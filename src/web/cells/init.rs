@@ -4,15 +4,13 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{to_value, CreateRequest, Drawing, WebCell};
-use crate::experiment::cells::InitComparison;
-use crate::experiment::query;
+use super::{computed, no_download, to_value, CreateRequest, Download, Point, Target, WebCell};
 use crate::experiment::session::{Cell, InitCell, Session};
 use crate::plot::{init_comparison_svg, FigureOptions};
-use crate::web::canvas::{self, DrawError, Drawn, Screen};
+use crate::web::canvas::{self, DrawError, Drawn};
 use crate::web::error::HostError;
 use crate::web::page_session::Exported;
-use crate::web::protocol::{CellId, ExportFormat, Extra, View};
+use crate::web::protocol::{CellId, ExportFormat, Extra};
 use crate::web::readout::figure_readout;
 
 #[derive(Serialize)]
@@ -27,13 +25,6 @@ struct Summary<'a> {
     tau: &'a [Option<f64>],
 }
 
-fn computed(session: &Session<InitCell>) -> Result<&InitComparison, HostError> {
-    session.live().as_ref().ok_or(HostError::NotInCell {
-        cell: CellId::Init,
-        what: "comparison yet (advance it once)",
-    })
-}
-
 impl WebCell for InitCell {
     const ID: CellId = CellId::Init;
 
@@ -45,70 +36,44 @@ impl WebCell for InitCell {
         None
     }
 
-    fn info(_session: &Session<Self>, requested: &<Self as Cell>::Config) -> Map<String, Value> {
-        let mut map = Map::new();
-        map.insert("config".into(), to_value(requested));
-        map.insert(
-            "share_query".into(),
-            Value::String(query::compact(requested)),
-        );
-        map
+    fn info(_session: &Session<Self>) -> Map<String, Value> {
+        Map::new()
     }
 
-    fn draw(
-        session: &Session<Self>,
-        _figure: &str,
-        screen: &Screen,
-        view: &View,
-    ) -> Result<Drawn, HostError> {
+    fn draw(session: &Session<Self>, target: &Target<'_>) -> Result<Drawn, HostError> {
+        let cmp = computed(session.live(), Self::ID)?;
         Ok(canvas::draw_init(
-            screen,
-            computed(session)?,
-            view.log_time,
+            &target.screen,
+            cmp,
+            target.view.log_time,
         )?)
     }
 
-    fn readout(
-        session: &Session<Self>,
-        _figure: &str,
-        drawn: &Drawing,
-        x: f64,
-        y: f64,
-    ) -> Option<Value> {
+    fn readout(session: &Session<Self>, at: &Point<'_>) -> Option<Value> {
         let cmp = session.live().as_ref()?;
         let gaps = cmp.gap_records();
         let sources = [(&cmp.random[..], &cmp.aligned[..]), (&gaps[..], &[][..])];
-        Some(to_value(&figure_readout(drawn, &sources, x, y)?))
+        Some(to_value(&figure_readout(at.drawn, &sources, at.x, at.y)?))
     }
 
-    fn export(
-        session: &Session<Self>,
-        format: ExportFormat,
-        log_time: bool,
-        _policy: Option<&str>,
-    ) -> Result<Exported, HostError> {
-        let cmp = computed(session)?;
-        match format {
-            ExportFormat::Svg => {
-                let opts = FigureOptions {
-                    log_time,
-                    ..FigureOptions::default()
-                };
-                let svg = init_comparison_svg(cmp, &opts).map_err(DrawError::from)?;
-                Ok(Exported::Text(svg))
-            }
-            ExportFormat::Json => Ok(Exported::Text(serde_json::to_string(cmp)?)),
-            _ => Err(HostError::NotInCell {
-                cell: Self::ID,
-                what: "such download",
-            }),
-        }
+    fn export(session: &Session<Self>, download: &Download<'_>) -> Result<Exported, HostError> {
+        let cmp = computed(session.live(), Self::ID)?;
+        let opts = FigureOptions {
+            log_time: download.log_time,
+            ..FigureOptions::default()
+        };
+        let text = match download.format {
+            ExportFormat::Svg => init_comparison_svg(cmp, &opts).map_err(DrawError::from)?,
+            ExportFormat::Json => serde_json::to_string(cmp)?,
+            _ => return Err(no_download(Self::ID)),
+        };
+        Ok(Exported::Text(text))
     }
 
     async fn extra(session: &mut Session<Self>, extra: &Extra) -> Result<Value, HostError> {
         match extra {
             Extra::Summary => {
-                let cmp = computed(session)?;
+                let cmp = computed(session.live(), Self::ID)?;
                 Ok(to_value(&Summary {
                     max_gap: cmp.max_gap(),
                     aligned_theory_gap: cmp.max_aligned_theory_gap(),

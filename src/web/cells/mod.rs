@@ -12,7 +12,7 @@ mod symmetry;
 use std::collections::HashMap;
 
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use super::canvas::{Drawn, Screen};
 use super::error::HostError;
@@ -69,36 +69,60 @@ pub trait WebCell: Cell + Sized + 'static {
         Vec::new()
     }
 
-    /// The cell's own fields of `info` (config, share query, …).
-    fn info(session: &Session<Self>, requested: &Self::Config) -> serde_json::Map<String, Value>;
+    /// The cell's own fields of `info` (beside notice, kind, choice, notices, and the
+    /// requested configuration and its share query, which a cell may override).
+    fn info(session: &Session<Self>) -> Map<String, Value>;
 
-    fn draw(
-        session: &Session<Self>,
-        figure: &str,
-        screen: &Screen,
-        view: &View,
-    ) -> Result<Drawn, HostError>;
+    fn draw(session: &Session<Self>, target: &Target<'_>) -> Result<Drawn, HostError>;
 
-    fn readout(
-        session: &Session<Self>,
-        figure: &str,
-        drawn: &Drawing,
-        x: f64,
-        y: f64,
-    ) -> Option<Value>;
+    /// What the pointer at a point of the last drawing reads (`None`: nothing there).
+    fn readout(session: &Session<Self>, at: &Point<'_>) -> Option<Value>;
 
-    fn export(
-        session: &Session<Self>,
-        format: ExportFormat,
-        log_time: bool,
-        policy: Option<&str>,
-    ) -> Result<Exported, HostError>;
+    fn export(session: &Session<Self>, download: &Download<'_>) -> Result<Exported, HostError>;
 
     /// The cell's extras; `Err(NotInCell)` for the ones it has not.
     async fn extra(session: &mut Session<Self>, extra: &Extra) -> Result<Value, HostError> {
         let _ = session;
         Err(not_in_cell(Self::ID, extra))
     }
+}
+
+/// A figure to draw: which one, for what screen and view.
+pub struct Target<'a> {
+    pub figure: &'a str,
+    pub screen: Screen,
+    pub view: &'a View,
+}
+
+/// A point (backing-store pixels) of the last drawing of `figure`.
+pub struct Point<'a> {
+    pub figure: &'a str,
+    pub drawn: &'a Drawing,
+    pub x: f64,
+    pub y: f64,
+}
+
+/// A download: its format, and the view it is drawn with (figures).
+pub struct Download<'a> {
+    pub format: ExportFormat,
+    pub log_time: bool,
+    pub policy: Option<&'a str>,
+}
+
+/// The error for a download a cell does not offer.
+pub fn no_download(cell: CellId) -> HostError {
+    HostError::NotInCell {
+        cell,
+        what: "such download",
+    }
+}
+
+/// The value a one-call cell computed, or the error saying it has not yet.
+pub fn computed<T>(live: &Option<T>, cell: CellId) -> Result<&T, HostError> {
+    live.as_ref().ok_or(HostError::NotInCell {
+        cell,
+        what: "result yet (advance it once)",
+    })
 }
 
 /// The error for an extra a cell does not offer.
@@ -203,7 +227,9 @@ impl<K: WebCell> PageSession for Paged<K> {
             "failure": to_value(&self.session.failure()),
         });
         if let Value::Object(map) = &mut info {
-            map.extend(K::info(&self.session, &self.requested));
+            map.insert("config".into(), to_value(&self.requested));
+            map.insert("share_query".into(), query::compact(&self.requested).into());
+            map.extend(K::info(&self.session));
         }
         info
     }
@@ -245,10 +271,16 @@ impl<K: WebCell> PageSession for Paged<K> {
                 Scheme::Light
             },
         };
-        let drawn = K::draw(&self.session, figure, &screen, view)?;
+        let scheme = screen.scheme;
+        let target = Target {
+            figure,
+            screen,
+            view,
+        };
+        let drawn = K::draw(&self.session, &target)?;
         let drawing = Drawing {
             layout: drawn.layout.clone(),
-            scheme: screen.scheme,
+            scheme,
             policy: view.policy.clone(),
         };
         self.drawn.insert(figure.to_string(), drawing);
@@ -256,8 +288,16 @@ impl<K: WebCell> PageSession for Paged<K> {
     }
 
     fn readout(&self, figure: &str, x: f64, y: f64) -> Option<Value> {
-        let drawing = self.drawn.get(figure)?;
-        K::readout(&self.session, figure, drawing, x, y)
+        let drawn = self.drawn.get(figure)?;
+        K::readout(
+            &self.session,
+            &Point {
+                figure,
+                drawn,
+                x,
+                y,
+            },
+        )
     }
 
     fn export(
@@ -266,7 +306,12 @@ impl<K: WebCell> PageSession for Paged<K> {
         log_time: bool,
         policy: Option<&str>,
     ) -> Result<Exported, HostError> {
-        K::export(&self.session, format, log_time, policy)
+        let download = Download {
+            format,
+            log_time,
+            policy,
+        };
+        K::export(&self.session, &download)
     }
 
     fn extra(&mut self, extra: Extra) -> Local<'_, Result<Value, HostError>> {

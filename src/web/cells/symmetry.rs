@@ -4,16 +4,16 @@
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use super::{to_value, CreateRequest, Drawing, WebCell};
+use super::{computed, no_download, to_value, CreateRequest, Download, Point, Target, WebCell};
 use crate::experiment::cells::Landscape;
 use crate::experiment::session::{Cell, Session, SymmetryCell, SymmetryConfig, MAX_GAMMAS};
 use crate::experiment::Config;
 use crate::plot::{landscape_records, landscape_svg};
 use crate::validate::ConfigError;
-use crate::web::canvas::{self, DrawError, Drawn, Screen};
+use crate::web::canvas::{self, DrawError, Drawn};
 use crate::web::error::HostError;
 use crate::web::page_session::Exported;
-use crate::web::protocol::{CellId, ExportFormat, Extra, View};
+use crate::web::protocol::{CellId, ExportFormat, Extra};
 use crate::web::readout::figure_readout;
 
 /// Longest text read.
@@ -122,13 +122,6 @@ fn summary(ls: &Landscape) -> Value {
     })
 }
 
-fn computed(session: &Session<SymmetryCell>) -> Result<&Landscape, HostError> {
-    session.live().as_ref().ok_or(HostError::NotInCell {
-        cell: CellId::Symmetry,
-        what: "landscape yet (advance it once)",
-    })
-}
-
 impl WebCell for SymmetryCell {
     const ID: CellId = CellId::Symmetry;
 
@@ -144,56 +137,34 @@ impl WebCell for SymmetryCell {
         None
     }
 
-    fn info(_session: &Session<Self>, requested: &SymmetryConfig) -> Map<String, Value> {
-        let mut map = Map::new();
-        map.insert("config".into(), to_value(requested));
-        map
+    fn info(_session: &Session<Self>) -> Map<String, Value> {
+        Map::new()
     }
 
-    fn draw(
-        session: &Session<Self>,
-        _figure: &str,
-        screen: &Screen,
-        _view: &View,
-    ) -> Result<Drawn, HostError> {
-        Ok(canvas::draw_symmetry(screen, computed(session)?)?)
+    fn draw(session: &Session<Self>, target: &Target<'_>) -> Result<Drawn, HostError> {
+        let ls = computed(session.live(), Self::ID)?;
+        Ok(canvas::draw_symmetry(&target.screen, ls)?)
     }
 
-    fn readout(
-        session: &Session<Self>,
-        _figure: &str,
-        drawn: &Drawing,
-        x: f64,
-        y: f64,
-    ) -> Option<Value> {
+    fn readout(session: &Session<Self>, at: &Point<'_>) -> Option<Value> {
         let ls = session.live().as_ref()?;
         let [(a, a_sup), (b, b_sup)] = landscape_records(ls);
         let sources = [(&a[..], &a_sup[..]), (&b[..], &b_sup[..])];
-        Some(to_value(&figure_readout(drawn, &sources, x, y)?))
+        Some(to_value(&figure_readout(at.drawn, &sources, at.x, at.y)?))
     }
 
-    fn export(
-        session: &Session<Self>,
-        format: ExportFormat,
-        _log_time: bool,
-        _policy: Option<&str>,
-    ) -> Result<Exported, HostError> {
-        match format {
-            ExportFormat::Svg => {
-                let svg =
-                    landscape_svg(computed(session)?, (1100, 420)).map_err(DrawError::from)?;
-                Ok(Exported::Text(svg))
-            }
-            _ => Err(HostError::NotInCell {
-                cell: Self::ID,
-                what: "such download",
-            }),
+    fn export(session: &Session<Self>, download: &Download<'_>) -> Result<Exported, HostError> {
+        if download.format != ExportFormat::Svg {
+            return Err(no_download(Self::ID));
         }
+        let ls = computed(session.live(), Self::ID)?;
+        let svg = landscape_svg(ls, (1100, 420)).map_err(DrawError::from)?;
+        Ok(Exported::Text(svg))
     }
 
     async fn extra(session: &mut Session<Self>, extra: &Extra) -> Result<Value, HostError> {
         match extra {
-            Extra::Summary => Ok(summary(computed(session)?)),
+            Extra::Summary => Ok(summary(computed(session.live(), Self::ID)?)),
             other => Err(super::not_in_cell(Self::ID, other)),
         }
     }
