@@ -10,8 +10,8 @@ use std::rc::Rc;
 
 use stepwise::experiment::mlp::{MlpConfig, TYPICAL_AUTO_STEPS};
 use stepwise::experiment::session::{
-    choose_backend, AdapterInfo, BackendChoice, BackendKind, BackendWant, Cell, Engine,
-    ErrorKind, LinearCell, MlpCell, Opening, Session, SessionError, SessionState, Why,
+    choose_backend, AdapterInfo, BackendChoice, BackendKind, BackendWant, Cell, Engine, ErrorKind,
+    LinearCell, MlpCell, Opening, Session, SessionError, SessionState, Why,
 };
 use stepwise::experiment::{
     overrides, prepare, preset, run_cpu, BackendError, Config, RunConfig, RunError,
@@ -40,11 +40,17 @@ fn a_session_goes_idle_preparing_paused_running_paused_finished() {
     let mut session = pollster::block_on(start).unwrap();
     assert_eq!(session.state(), SessionState::Paused);
     assert_eq!(session.choice().why, Why::Requested);
-    assert_eq!(session.choice().to_string(), "CPU (requested with backend=cpu)");
+    assert_eq!(
+        session.choice().to_string(),
+        "CPU (requested with backend=cpu)"
+    );
     let total = session.prepared().steps();
     assert!(total > 100, "{total}");
     let first = session.progress();
-    assert_eq!((first.step, first.total, first.records), (0.0, total as f64, 1));
+    assert_eq!(
+        (first.step, first.total, first.records),
+        (0.0, total as f64, 1)
+    );
 
     session.resume().unwrap();
     assert_eq!(session.state(), SessionState::Running);
@@ -69,12 +75,18 @@ fn a_session_goes_idle_preparing_paused_running_paused_finished() {
     assert_eq!(result.records, cli.records);
     assert_eq!(result.theory.records, cli.theory.records);
     assert_eq!(result.data_digest, cli.data_digest);
-    assert_eq!(result.backend_choice.as_ref().unwrap().kind, BackendKind::Cpu);
+    assert_eq!(
+        result.backend_choice.as_ref().unwrap().kind,
+        BackendKind::Cpu
+    );
     let json: serde_json::Value = serde_json::to_value(&result).unwrap();
     assert_eq!(json["backend_choice"]["kind"], "cpu");
     assert_eq!(json["backend_choice"]["why"]["kind"], "requested");
     let cli_json = serde_json::to_value(&cli).unwrap();
-    assert!(cli_json.get("backend_choice").is_none(), "CLI files unchanged");
+    assert!(
+        cli_json.get("backend_choice").is_none(),
+        "CLI files unchanged"
+    );
 }
 
 #[test]
@@ -94,7 +106,10 @@ fn a_diverging_run_fails_and_every_later_call_repeats_it() {
     for _ in 0..2 {
         let again = pollster::block_on(session.advance(10)).unwrap_err();
         assert!(matches!(again, SessionError::Stopped { .. }), "{again:?}");
-        assert_eq!((again.kind(), again.to_string()), (ErrorKind::Diverged, failure.message.clone()));
+        assert_eq!(
+            (again.kind(), again.to_string()),
+            (ErrorKind::Diverged, failure.message.clone())
+        );
     }
     assert_eq!(session.resume().unwrap_err().kind(), ErrorKind::Diverged);
     assert_eq!(session.state(), SessionState::Failed);
@@ -109,7 +124,10 @@ fn a_lost_gpu_resumes_on_the_cpu_at_the_same_step_with_the_same_trajectory() {
         adapter: Some("fake".into()),
         ..BackendChoice::cpu(Why::Faster)
     };
-    let choice = BackendChoice { kind: BackendKind::WebGpu, ..choice };
+    let choice = BackendChoice {
+        kind: BackendKind::WebGpu,
+        ..choice
+    };
     let mut session = Session::new(cell, prep, Engine::Gpu(gpu), choice);
     let p = pollster::block_on(session.advance(200)).unwrap();
     assert_eq!(p.step, 200.0);
@@ -159,7 +177,12 @@ fn time_budgets_are_sliced_into_chunks_that_take_about_the_budget() {
     // 0.1 ms a step, records every 10 steps, 1000 steps
     let ticker = Ticker::new(Rc::clone(&clock), 0.1, 10, 1000);
     let budgets = ticker.budgets();
-    let mut session = Session::new(TickCell, (), Engine::Cpu(ticker), BackendChoice::cpu(Why::Requested));
+    let mut session = Session::new(
+        TickCell,
+        (),
+        Engine::Cpu(ticker),
+        BackendChoice::cpu(Why::Requested),
+    );
 
     let t0 = clock.now();
     let p = pollster::block_on(session.advance_for(8.0, clock.as_ref())).unwrap();
@@ -195,7 +218,12 @@ fn slices_follow_a_change_of_speed() {
     let clock = Rc::new(FakeClock::default());
     let ticker = Ticker::new(Rc::clone(&clock), 0.1, 10, 100_000);
     let (budgets, cost) = (ticker.budgets(), ticker.cost());
-    let mut session = Session::new(TickCell, (), Engine::Cpu(ticker), BackendChoice::cpu(Why::Requested));
+    let mut session = Session::new(
+        TickCell,
+        (),
+        Engine::Cpu(ticker),
+        BackendChoice::cpu(Why::Requested),
+    );
     pollster::block_on(session.advance_for(8.0, clock.as_ref())).unwrap();
     // steps become 4x dearer: the next slice overshoots once, then the chunks shrink
     cost.set(0.4);
@@ -225,15 +253,40 @@ fn errors_are_typed_by_kind() {
 
     let gpu = RunError::Backend(BackendError::Gpu(GpuError::DeviceLost("gone".into())));
     assert_eq!(SessionError::from(gpu).kind(), ErrorKind::Gpu);
-    let diverged = RunError::Diverged { step: 3, lr: 1.0, stable_lr: 0.1 };
+    let diverged = RunError::Diverged {
+        step: 3,
+        lr: 1.0,
+        stable_lr: 0.1,
+    };
     assert_eq!(SessionError::from(diverged).kind(), ErrorKind::Diverged);
     let mlp = RunError::MlpDiverged { step: 3, lr: 1.0 };
     assert_eq!(SessionError::from(mlp).kind(), ErrorKind::Diverged);
-    assert_eq!(SessionError::from(RunError::NoPositiveMode).kind(), ErrorKind::Run);
+    assert_eq!(
+        SessionError::from(RunError::NoPositiveMode).kind(),
+        ErrorKind::Run
+    );
     assert_eq!(SessionError::Busy.kind(), ErrorKind::Busy);
-    let kinds = [ErrorKind::Config, ErrorKind::Run, ErrorKind::Diverged, ErrorKind::Gpu, ErrorKind::Busy];
-    let names: Vec<String> = kinds.iter().map(|k| serde_json::to_string(k).unwrap()).collect();
-    assert_eq!(names, ["\"config\"", "\"run\"", "\"diverged\"", "\"gpu\"", "\"busy\""]);
+    let kinds = [
+        ErrorKind::Config,
+        ErrorKind::Run,
+        ErrorKind::Diverged,
+        ErrorKind::Gpu,
+        ErrorKind::Busy,
+    ];
+    let names: Vec<String> = kinds
+        .iter()
+        .map(|k| serde_json::to_string(k).unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "\"config\"",
+            "\"run\"",
+            "\"diverged\"",
+            "\"gpu\"",
+            "\"busy\""
+        ]
+    );
     // the GPU's error is kept typed inside the backend error
     let e = BackendError::from(GpuError::BufferMap("x".into()));
     assert!(matches!(e, BackendError::Gpu(GpuError::BufferMap(_))));
@@ -243,29 +296,58 @@ fn errors_are_typed_by_kind() {
 fn auto_picks_the_cpu_for_fig1_on_swiftshader() {
     let prep = prepare(&preset("fig1").unwrap()).unwrap();
     assert_eq!(prep.steps(), 14_673);
-    let cpu = LinearCell.estimate(&prep, BackendKind::Cpu, &swiftshader()).unwrap();
-    let gpu = LinearCell.estimate(&prep, BackendKind::WebGpu, &swiftshader()).unwrap();
+    let cpu = LinearCell
+        .estimate(&prep, BackendKind::Cpu, &swiftshader())
+        .unwrap();
+    let gpu = LinearCell
+        .estimate(&prep, BackendKind::WebGpu, &swiftshader())
+        .unwrap();
     // measured in Chromium (README.md): steps ~0.8 s on the CPU, 16.5 s on SwiftShader
     assert!((0.4..1.6).contains(&cpu), "{cpu}");
     assert!((8.0..33.0).contains(&gpu), "{gpu}");
     let choice = choose_backend(BackendWant::Auto, Some(cpu), Some(gpu), &Ok(swiftshader()));
     assert_eq!((choice.kind, &choice.why), (BackendKind::Cpu, &Why::Faster));
     let notice = choice.to_string();
-    assert!(notice.starts_with("CPU (faster here: about 0.8 s on the CPU against 16 s"), "{notice}");
+    assert!(
+        notice.starts_with("CPU (faster here: about 0.8 s on the CPU against 16 s"),
+        "{notice}"
+    );
     let json = serde_json::to_value(&choice).unwrap();
     assert_eq!(json["why"]["kind"], "faster");
     assert_eq!(json["cpu_seconds"].as_f64(), Some(cpu));
 
     // forced either way, and no adapter at all
     let forced = choose_backend(BackendWant::Gpu, Some(cpu), Some(gpu), &Ok(swiftshader()));
-    assert_eq!((forced.kind, &forced.why), (BackendKind::WebGpu, &Why::Requested));
-    assert_eq!(forced.to_string(), "WebGPU: google swiftshader (fallback adapter)");
+    assert_eq!(
+        (forced.kind, &forced.why),
+        (BackendKind::WebGpu, &Why::Requested)
+    );
+    assert_eq!(
+        forced.to_string(),
+        "WebGPU: google swiftshader (fallback adapter)"
+    );
     let cpu_only = choose_backend(BackendWant::Cpu, Some(cpu), Some(gpu), &Ok(hardware()));
-    assert_eq!((cpu_only.kind, &cpu_only.why), (BackendKind::Cpu, &Why::Requested));
-    let none = choose_backend(BackendWant::Gpu, None, None, &Err("navigator.gpu is missing".into()));
+    assert_eq!(
+        (cpu_only.kind, &cpu_only.why),
+        (BackendKind::Cpu, &Why::Requested)
+    );
+    let none = choose_backend(
+        BackendWant::Gpu,
+        None,
+        None,
+        &Err("navigator.gpu is missing".into()),
+    );
     assert_eq!(none.kind, BackendKind::Cpu);
-    assert_eq!(none.why, Why::NoAdapter { reason: "navigator.gpu is missing".into() });
-    assert_eq!(none.to_string(), "CPU (no WebGPU adapter: navigator.gpu is missing)");
+    assert_eq!(
+        none.why,
+        Why::NoAdapter {
+            reason: "navigator.gpu is missing".into()
+        }
+    );
+    assert_eq!(
+        none.to_string(),
+        "CPU (no WebGPU adapter: navigator.gpu is missing)"
+    );
 }
 
 #[test]
@@ -274,28 +356,41 @@ fn auto_picks_the_gpu_for_a_large_mlp_on_hardware() {
     let cell = MlpCell { auto_size: false };
     let plan = cell.prepare(&cfg, None).unwrap();
     let cpu = cell.estimate(&plan, BackendKind::Cpu, &hardware()).unwrap();
-    let gpu = cell.estimate(&plan, BackendKind::WebGpu, &hardware()).unwrap();
+    let gpu = cell
+        .estimate(&plan, BackendKind::WebGpu, &hardware())
+        .unwrap();
     // fig2-bt's ~2200 steps took 58 s on the CPU in wasm; a hardware GPU: about a second
     let steps = cfg.steps.unwrap_or(TYPICAL_AUTO_STEPS) as f64;
     assert!(cpu > 60.0 && cpu / steps > 0.02, "{cpu}");
     assert!(gpu < 5.0, "{gpu}");
     let choice = choose_backend(BackendWant::Auto, Some(cpu), Some(gpu), &Ok(hardware()));
-    assert_eq!((choice.kind, &choice.why), (BackendKind::WebGpu, &Why::Faster));
+    assert_eq!(
+        (choice.kind, &choice.why),
+        (BackendKind::WebGpu, &Why::Faster)
+    );
     assert_eq!(choice.to_string(), "WebGPU: nvidia geforce rtx 4070");
     // on SwiftShader the same network is slower on the GPU than on the CPU
-    let soft = cell.estimate(&plan, BackendKind::WebGpu, &swiftshader()).unwrap();
+    let soft = cell
+        .estimate(&plan, BackendKind::WebGpu, &swiftshader())
+        .unwrap();
     assert!(soft > cpu, "{soft} vs {cpu}");
     // with auto_size the CPU would run the fallback's smaller data: far cheaper
     let sized = MlpCell { auto_size: true };
     let small = sized.prepare(&cfg, None).unwrap();
     assert!(small.fallback.is_some());
-    let small_cpu = sized.estimate(&small, BackendKind::Cpu, &hardware()).unwrap();
+    let small_cpu = sized
+        .estimate(&small, BackendKind::Cpu, &hardware())
+        .unwrap();
     assert!(small_cpu * 4.0 < cpu, "{small_cpu} vs {cpu}");
 }
 
 #[test]
 fn adapters_are_classed_software_or_hardware() {
-    for name in ["Google SwiftShader", "llvmpipe (LLVM 17.0.6, 256 bits)", "lavapipe"] {
+    for name in [
+        "Google SwiftShader",
+        "llvmpipe (LLVM 17.0.6, 256 bits)",
+        "lavapipe",
+    ] {
         assert!(AdapterInfo::classify(name, false).software, "{name}");
     }
     assert!(AdapterInfo::classify("some adapter", true).software);
@@ -304,5 +399,8 @@ fn adapters_are_classed_software_or_hardware() {
     assert_eq!(BackendWant::parse("gpu"), Some(BackendWant::Gpu));
     assert_eq!(BackendWant::parse("auto"), Some(BackendWant::Auto));
     assert_eq!(BackendWant::parse("fast"), None);
-    assert_eq!(serde_json::to_string(&BackendKind::WebGpu).unwrap(), "\"webgpu\"");
+    assert_eq!(
+        serde_json::to_string(&BackendKind::WebGpu).unwrap(),
+        "\"webgpu\""
+    );
 }

@@ -21,11 +21,20 @@ fn a_linear_session_survives_a_destroyed_device_and_resumes_on_the_cpu() {
     let mut opening = Opening::new(LinearCell, cfg.clone());
     opening.prepare(None).unwrap();
     let mut session = pollster::block_on(opening.start(BackendWant::Gpu, Ok(adapter()))).unwrap();
-    assert_eq!(session.choice().kind, BackendKind::WebGpu, "{}", session.choice());
+    assert_eq!(
+        session.choice().kind,
+        BackendKind::WebGpu,
+        "{}",
+        session.choice()
+    );
     let p = pollster::block_on(session.advance(120)).unwrap();
     assert_eq!(p.step, 120.0);
     let gpu_records = session.live().records.clone();
-    assert!(session.live().backend.starts_with("gpu-f32"), "{}", session.live().backend);
+    assert!(
+        session.live().backend.starts_with("gpu-f32"),
+        "{}",
+        session.live().backend
+    );
 
     session.engine().gpu().unwrap().backend().device().destroy();
     let p = pollster::block_on(session.advance(100)).unwrap();
@@ -61,7 +70,12 @@ fn an_mlp_session_resumes_on_the_cpu_at_the_same_step() {
     let mut opening = Opening::new(MlpCell { auto_size: false }, cfg);
     opening.prepare(None).unwrap();
     let mut session = pollster::block_on(opening.start(BackendWant::Gpu, Ok(adapter()))).unwrap();
-    assert_eq!(session.choice().kind, BackendKind::WebGpu, "{}", session.choice());
+    assert_eq!(
+        session.choice().kind,
+        BackendKind::WebGpu,
+        "{}",
+        session.choice()
+    );
     let p = pollster::block_on(session.advance(60)).unwrap();
     let reached = p.step;
     assert!(reached >= 60.0);

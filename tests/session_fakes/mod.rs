@@ -5,6 +5,7 @@
 use std::cell::{Cell as StdCell, RefCell};
 use std::rc::Rc;
 
+use stepwise::data::photos::Photo;
 use stepwise::experiment::session::{
     AdapterInfo, BackendChoice, BackendKind, Cell, Clock, Engine, Progress, Stepper,
 };
@@ -12,7 +13,6 @@ use stepwise::experiment::{
     assemble_without_digest, prepare_with_photos, BackendError, CpuBackend, LinearBackend,
     LinearRun, Prepared, RunConfig, RunError, RunResult,
 };
-use stepwise::data::photos::Photo;
 use stepwise::gpu::GpuError;
 
 /// The CPU backend, failing like a lost GPU once a call would pass step `fail_at`.

@@ -7,7 +7,7 @@ use super::cell::{Cell, EngineOf};
 use super::choice::{AdapterInfo, BackendChoice, BackendKind};
 use super::cost::{linear_cpu_seconds, linear_gpu_seconds, mlp_cpu_seconds};
 use super::engine::Engine;
-use super::session::Progress;
+use super::machine::Progress;
 use super::stepper::Stepper;
 use crate::data::photos::Photo;
 use crate::experiment::appg::{
@@ -108,7 +108,11 @@ impl Cell for AppgCell {
     type Extras = ();
     type Result = AppgResult;
 
-    fn prepare(&self, cfg: &AppgConfig, photos: Option<&[Photo]>) -> Result<AppgPrepared, RunError> {
+    fn prepare(
+        &self,
+        cfg: &AppgConfig,
+        photos: Option<&[Photo]>,
+    ) -> Result<AppgPrepared, RunError> {
         Config::validate(cfg)?;
         Ok(match cfg.model {
             AppgModel::Linear => AppgPrepared::Linear {
@@ -155,7 +159,12 @@ impl Cell for AppgCell {
     /// Every run of the comparison (one per variant and η policy, probes as a share of a
     /// run: `estimate::appg_cost`), each the baseline's steps; Appendix G's update as one
     /// more dispatch a step on the GPU.
-    fn estimate(&self, prep: &AppgPrepared, kind: BackendKind, adapter: &AdapterInfo) -> Option<f64> {
+    fn estimate(
+        &self,
+        prep: &AppgPrepared,
+        kind: BackendKind,
+        adapter: &AdapterInfo,
+    ) -> Option<f64> {
         match (prep, kind) {
             (AppgPrepared::Linear { cfg, prep }, kind) => {
                 let (runs, steps) = (appg_cost(cfg).runs, prep.steps() as f64);

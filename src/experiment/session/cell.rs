@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::choice::{AdapterInfo, BackendChoice, BackendKind};
 use super::engine::Engine;
-use super::session::Progress;
+use super::machine::Progress;
 use super::stepper::Stepper;
 use crate::data::photos::Photo;
 use crate::experiment::{BackendError, Config, RunError};
@@ -31,8 +31,11 @@ pub trait Cell {
 
     /// The synchronous heavy part: data, Γ or the NTK's inputs, theory. `photos`: the
     /// visitor's own images, when they replace the bundled ones.
-    fn prepare(&self, cfg: &Self::Config, photos: Option<&[Photo]>)
-        -> Result<Self::Prepared, RunError>;
+    fn prepare(
+        &self,
+        cfg: &Self::Config,
+        photos: Option<&[Photo]>,
+    ) -> Result<Self::Prepared, RunError>;
 
     /// Why this run has no GPU path (`Why::OnlyOnCpu`'s `what`), or `None`.
     fn cpu_only(&self, _prep: &Self::Prepared) -> Option<String> {
@@ -66,8 +69,12 @@ pub trait Cell {
     }
 
     /// The cost model's seconds for the run on `kind` (`None`: no estimate, or no such path).
-    fn estimate(&self, prep: &Self::Prepared, kind: BackendKind, adapter: &AdapterInfo)
-        -> Option<f64>;
+    fn estimate(
+        &self,
+        prep: &Self::Prepared,
+        kind: BackendKind,
+        adapter: &AdapterInfo,
+    ) -> Option<f64>;
 
     /// The extras of a new session.
     fn extras(&self, prep: &Self::Prepared) -> Self::Extras;

@@ -51,9 +51,15 @@ impl AdapterInfo {
     /// when the name is one of the known CPU emulations.
     pub fn classify(name: &str, fallback: bool) -> Self {
         let lower = name.to_lowercase();
-        let emulated = ["swiftshader", "llvmpipe", "lavapipe", "software", "fallback"]
-            .iter()
-            .any(|s| lower.contains(s));
+        let emulated = [
+            "swiftshader",
+            "llvmpipe",
+            "lavapipe",
+            "software",
+            "fallback",
+        ]
+        .iter()
+        .any(|s| lower.contains(s));
         Self {
             name: name.to_string(),
             software: fallback || emulated,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cell::{Cell, EngineOf};
 use super::choice::{AdapterInfo, BackendChoice, BackendKind};
-use super::session::Progress;
+use super::machine::Progress;
 use super::stepper::OneShot;
 use crate::data::photos::Photo;
 use crate::experiment::cells::{init_comparison, landscape_from, InitComparison, Landscape};
@@ -104,8 +104,13 @@ impl Config for SymmetryConfig {
             let msg = format!("give 1 to {MAX_GAMMAS} values of γ, not {n}");
             return Err(ConfigError::new("gammas", msg));
         }
-        if let Some(g) = self.gammas.iter().find(|g| !(GAMMA_MIN..=GAMMA_MAX).contains(*g)) {
-            let msg = format!("γ = {g} is out of range: use values from {GAMMA_MIN} to {GAMMA_MAX}");
+        if let Some(g) = self
+            .gammas
+            .iter()
+            .find(|g| !(GAMMA_MIN..=GAMMA_MAX).contains(*g))
+        {
+            let msg =
+                format!("γ = {g} is out of range: use values from {GAMMA_MIN} to {GAMMA_MAX}");
             return Err(ConfigError::new("gammas", msg));
         }
         if !(self.init.is_finite() && self.init >= INIT_MIN) {
@@ -145,7 +150,11 @@ impl Cell for SymmetryCell {
     type Extras = ();
     type Result = SymmetryLive;
 
-    fn prepare(&self, cfg: &SymmetryConfig, _: Option<&[Photo]>) -> Result<SymmetryConfig, RunError> {
+    fn prepare(
+        &self,
+        cfg: &SymmetryConfig,
+        _: Option<&[Photo]>,
+    ) -> Result<SymmetryConfig, RunError> {
         cfg.validate()?;
         Ok(cfg.clone())
     }

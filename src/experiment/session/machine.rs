@@ -105,7 +105,12 @@ impl<K: Cell> Opening<K> {
         let mut choice = match cell.cpu_only(&prep) {
             Some(what) => BackendChoice::cpu(Why::OnlyOnCpu { what }),
             None => {
-                let estimate = |kind| adapter.as_ref().ok().and_then(|a| cell.estimate(&prep, kind, a));
+                let estimate = |kind| {
+                    adapter
+                        .as_ref()
+                        .ok()
+                        .and_then(|a| cell.estimate(&prep, kind, a))
+                };
                 let cpu = estimate(BackendKind::Cpu);
                 let gpu = estimate(BackendKind::WebGpu);
                 choose_backend(want, cpu, gpu, &adapter)
@@ -231,7 +236,9 @@ impl<K: Cell> Session<K> {
         if !self.engine.is_finished() {
             let outcome = self.step_engine(steps.max(1)).await;
             let outcome = match outcome {
-                Err(RunError::Backend(e)) if self.engine.is_gpu() => self.gpu_lost(e.to_string()).await,
+                Err(RunError::Backend(e)) if self.engine.is_gpu() => {
+                    self.gpu_lost(e.to_string()).await
+                }
                 other => other,
             };
             self.cell.sync(&mut self.live, &self.prep, &self.engine);
@@ -255,7 +262,9 @@ impl<K: Cell> Session<K> {
     async fn step_engine(&mut self, budget: u64) -> Result<(), RunError> {
         let mut done = 0;
         loop {
-            self.cell.checkpoint(&mut self.extras, &mut self.engine).await?;
+            self.cell
+                .checkpoint(&mut self.extras, &mut self.engine)
+                .await?;
             let start = self.engine.step();
             let mut chunk = budget - done;
             if let Some(stop) = self.cell.next_stop(&self.extras, start) {
@@ -264,7 +273,10 @@ impl<K: Cell> Session<K> {
             let finished = self.engine.advance(chunk.max(1)).await?;
             done += self.engine.step() - start;
             if finished || done >= budget || self.engine.step() == start {
-                return self.cell.checkpoint(&mut self.extras, &mut self.engine).await;
+                return self
+                    .cell
+                    .checkpoint(&mut self.extras, &mut self.engine)
+                    .await;
             }
         }
     }
@@ -297,7 +309,9 @@ impl<K: Cell> Session<K> {
         loop {
             let now = clock.now_ms();
             let left = self.engine.total_steps().saturating_sub(self.engine.step());
-            let chunk = self.slicer.chunk(deadline - now, self.engine.interval(), left);
+            let chunk = self
+                .slicer
+                .chunk(deadline - now, self.engine.interval(), left);
             let (before, was_gpu) = (self.engine.step(), self.engine.is_gpu());
             let progress = self.advance(chunk).await?;
             let stepped = self.engine.step().saturating_sub(before);
