@@ -7,7 +7,7 @@ use super::cell::{Cell, EngineOf};
 use super::choice::{AdapterInfo, BackendChoice, BackendKind};
 use super::cost::{linear_cpu_seconds, linear_gpu_seconds, mlp_cpu_seconds};
 use super::engine::Engine;
-use super::session::Progress;
+use super::machine::Progress;
 use super::stepper::Stepper;
 use crate::data::photos::Photo;
 use crate::experiment::appg::{

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::choice::{AdapterInfo, BackendChoice, BackendKind};
 use super::engine::Engine;
-use super::session::Progress;
+use super::machine::Progress;
 use super::stepper::Stepper;
 use crate::data::photos::Photo;
 use crate::experiment::{BackendError, Config, RunError};

@@ -5,7 +5,7 @@ use super::cell::{Cell, EngineOf};
 use super::choice::{AdapterInfo, BackendChoice, BackendKind};
 use super::cost::{linear_cpu_seconds, linear_gpu_seconds};
 use super::engine::Engine;
-use super::session::Progress;
+use super::machine::Progress;
 use super::snapshots::Snapshots;
 use crate::data::photos::Photo;
 use crate::experiment::{

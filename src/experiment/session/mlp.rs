@@ -6,7 +6,7 @@ use super::cell::{advance_to, Cell, EngineOf};
 use super::choice::{AdapterInfo, BackendChoice, BackendKind};
 use super::cost::{mlp_cpu_seconds, mlp_gpu_seconds};
 use super::engine::Engine;
-use super::session::Progress;
+use super::machine::Progress;
 use super::stepper::Stepper;
 use crate::data::photos::Photo;
 use crate::experiment::mlp::{

@@ -20,9 +20,9 @@ pub mod cost;
 mod engine;
 mod error;
 mod linear;
+mod machine;
 mod mlp;
 mod oneshot;
-mod session;
 mod snapshots;
 mod stepper;
 
@@ -32,8 +32,8 @@ pub use choice::{choose_backend, AdapterInfo, BackendChoice, BackendKind, Backen
 pub use engine::Engine;
 pub use error::{ErrorKind, SessionError};
 pub use linear::LinearCell;
+pub use machine::{Clock, Failure, Opening, Progress, Session, SessionState};
 pub use mlp::{MlpCell, MlpPlan, MlpStepper};
 pub use oneshot::{InitCell, SymmetryCell, SymmetryConfig, SymmetryLive, MAX_GAMMAS};
-pub use session::{Clock, Failure, Opening, Progress, Session, SessionState};
 pub use snapshots::{Snapshot, Snapshots};
 pub use stepper::{OneShot, Stepper};

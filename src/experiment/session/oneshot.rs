@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cell::{Cell, EngineOf};
 use super::choice::{AdapterInfo, BackendChoice, BackendKind};
-use super::session::Progress;
+use super::machine::Progress;
 use super::stepper::OneShot;
 use crate::data::photos::Photo;
 use crate::experiment::cells::{init_comparison, landscape_from, InitComparison, Landscape};

@@ -146,7 +146,7 @@ impl Slicer {
     /// Steps for `millis`: at least `min` (one recording interval), at most `left`.
     fn chunk(&self, millis: f64, min: u64, left: u64) -> u64 {
         let want = match self.steps_per_ms {
-            Some(rate) => (rate * millis.max(0.0)).floor() as u64,
+            Some(rate) => (rate * millis.max(0.0)).round() as u64,
             None => min,
         };
         want.max(min).min(left.max(1))

@@ -1,0 +1,94 @@
+//! The session core on a real GPU device (lavapipe in CI): a run survives its device being
+//! destroyed mid-run and goes on on the CPU at the same step. Like the other GPU tests it
+//! fails, never skips, without an adapter.
+
+mod common;
+use common::ctx;
+
+use stepwise::experiment::mlp::MlpConfig;
+use stepwise::experiment::session::{
+    AdapterInfo, BackendKind, BackendWant, LinearCell, MlpCell, Opening, SessionState, Why,
+};
+use stepwise::experiment::{preset, run_cpu, Config};
+
+fn adapter() -> AdapterInfo {
+    AdapterInfo::from_wgpu(&ctx().adapter_info)
+}
+
+#[test]
+fn a_linear_session_survives_a_destroyed_device_and_resumes_on_the_cpu() {
+    let cfg = preset("planted").unwrap();
+    let mut opening = Opening::new(LinearCell, cfg.clone());
+    opening.prepare(None).unwrap();
+    let mut session = pollster::block_on(opening.start(BackendWant::Gpu, Ok(adapter()))).unwrap();
+    assert_eq!(
+        session.choice().kind,
+        BackendKind::WebGpu,
+        "{}",
+        session.choice()
+    );
+    let p = pollster::block_on(session.advance(120)).unwrap();
+    assert_eq!(p.step, 120.0);
+    let gpu_records = session.live().records.clone();
+    assert!(
+        session.live().backend.starts_with("gpu-f32"),
+        "{}",
+        session.live().backend
+    );
+
+    session.engine().gpu().unwrap().backend().device().destroy();
+    let p = pollster::block_on(session.advance(100)).unwrap();
+    assert_eq!(p.step, 120.0, "resumed at the step the GPU reached");
+    assert_eq!(p.state, SessionState::Paused);
+    assert!(session.take_choice_changed());
+    let Why::GpuLost { step, error } = &session.choice().why else {
+        panic!("{:?}", session.choice())
+    };
+    assert_eq!(*step, 120);
+    assert!(error.contains("GPU device lost"), "{error}");
+    assert_eq!(session.choice().kind, BackendKind::Cpu);
+
+    pollster::block_on(session.advance(u64::MAX)).unwrap();
+    assert_eq!(session.state(), SessionState::Finished);
+    let cli = run_cpu(&cfg, false).unwrap();
+    let live = session.live();
+    assert_eq!(live.backend, cli.backend, "the CPU finished the run");
+    assert_eq!(live.records.len(), cli.records.len());
+    assert_eq!(&live.records[..gpu_records.len()], &gpu_records[..]);
+    for (a, b) in live.records.iter().zip(&cli.records) {
+        assert_eq!(a.step, b.step);
+        for (x, y) in a.eigenvalues.iter().zip(&b.eigenvalues) {
+            assert!((x - y).abs() <= 1e-3, "step {}: {x} vs {y}", a.step);
+        }
+    }
+}
+
+#[test]
+fn an_mlp_session_resumes_on_the_cpu_at_the_same_step() {
+    let mut cfg = MlpConfig::preset("mlp-small-bt").unwrap();
+    cfg.steps = Some(200);
+    let mut opening = Opening::new(MlpCell { auto_size: false }, cfg);
+    opening.prepare(None).unwrap();
+    let mut session = pollster::block_on(opening.start(BackendWant::Gpu, Ok(adapter()))).unwrap();
+    assert_eq!(
+        session.choice().kind,
+        BackendKind::WebGpu,
+        "{}",
+        session.choice()
+    );
+    let p = pollster::block_on(session.advance(60)).unwrap();
+    let reached = p.step;
+    assert!(reached >= 60.0);
+    let gpu = session.engine().gpu().unwrap();
+    gpu.run.backend().device().destroy();
+    let p = pollster::block_on(session.advance(20)).unwrap();
+    assert_eq!(p.step, reached);
+    assert!(matches!(session.choice().why, Why::GpuLost { .. }));
+    pollster::block_on(session.advance(u64::MAX)).unwrap();
+    assert_eq!(session.state(), SessionState::Finished);
+    let result = session.result();
+    assert_eq!(result.records.last().map(|r| r.step), Some(200));
+    assert_eq!(result.records.len(), result.theory.records.len());
+    let choice = result.backend_choice.unwrap();
+    assert_eq!(choice.kind, BackendKind::Cpu);
+}
