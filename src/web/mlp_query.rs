@@ -1,47 +1,31 @@
 //! MLP configurations for the page (cells "A wide network" and "Hidden representations"):
-//! share-link queries, JSON, presets and validation, as `query.rs` does for the linear run.
+//! a thin wasm-bindgen layer over `experiment::query`, and the cost before a run.
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::js_error;
-use crate::experiment::mlp::{
-    cpu_fallback, MlpConfig, RunEstimate, MLP_PRESETS, TYPICAL_AUTO_STEPS,
-};
-use crate::experiment::share::{self, config_from_query};
+use super::query::problem_text;
+use crate::experiment::mlp::{cpu_fallback, MlpConfig, RunEstimate, TYPICAL_AUTO_STEPS};
+use crate::experiment::query;
 
 /// Where an MLP session's configuration comes from: a JSON object (text starting with `{`)
 /// or a share-link query (never rejected: problems become notices).
 pub fn mlp_config_from_source(source: &str) -> Result<(MlpConfig, Vec<String>), JsValue> {
-    if source.trim_start().starts_with('{') {
-        let cfg = MlpConfig::from_json(source).map_err(js_error)?;
-        Ok((cfg, Vec::new()))
-    } else {
-        Ok(config_from_query(source))
-    }
-}
-
-#[derive(Serialize)]
-struct Parsed {
-    config: MlpConfig,
-    notices: Vec<String>,
+    query::from_source(source).map_err(js_error)
 }
 
 /// Reads an MLP share-link query (cell prefix removed): `{"config": {...}, "notices": [...]}`
 /// as JSON text. Unknown, malformed or out-of-range values become notices.
 #[wasm_bindgen]
 pub fn parse_mlp_query(query: &str) -> Result<String, JsValue> {
-    let (config, notices): (MlpConfig, _) = config_from_query(query);
-    serde_json::to_string(&Parsed { config, notices }).map_err(js_error)
+    serde_json::to_string(&query::parse::<MlpConfig>(query)).map_err(js_error)
 }
 
 /// Checks an MLP JSON configuration: the validation message, or "" if it is valid.
 #[wasm_bindgen]
 pub fn mlp_config_problem(config_json: &str) -> String {
-    match MlpConfig::from_json(config_json) {
-        Ok(_) => String::new(),
-        Err(e) => e.to_string(),
-    }
+    problem_text::<MlpConfig>(config_json)
 }
 
 /// The shortest share-link query (without `?`) that gives this MLP configuration back:
@@ -49,34 +33,19 @@ pub fn mlp_config_problem(config_json: &str) -> String {
 /// the configuration is invalid.
 #[wasm_bindgen]
 pub fn mlp_compact_query(config_json: &str) -> Result<String, JsValue> {
-    let cfg = MlpConfig::from_json(config_json).map_err(js_error)?;
+    let cfg: MlpConfig = query::from_json(config_json).map_err(js_error)?;
     Ok(compact_mlp(&cfg))
 }
 
 /// [`mlp_compact_query`] of a valid configuration.
 pub fn compact_mlp(cfg: &MlpConfig) -> String {
-    share::compact_query(cfg)
-}
-
-#[derive(Serialize)]
-struct PresetInfo {
-    name: &'static str,
-    description: &'static str,
-    config: MlpConfig,
+    query::compact(cfg)
 }
 
 /// Every MLP preset as JSON text: `[{"name", "description", "config"}]`.
 #[wasm_bindgen]
 pub fn mlp_presets_json() -> Result<String, JsValue> {
-    let list: Vec<PresetInfo> = MLP_PRESETS
-        .iter()
-        .map(|p| PresetInfo {
-            name: p.name,
-            description: p.description,
-            config: (p.config)(),
-        })
-        .collect();
-    serde_json::to_string(&list).map_err(js_error)
+    serde_json::to_string(&query::described_presets::<MlpConfig>()).map_err(js_error)
 }
 
 #[derive(Serialize)]
@@ -99,7 +68,7 @@ struct CostBeforeRun {
 /// Throws if the configuration is invalid.
 #[wasm_bindgen]
 pub fn mlp_cost_estimate(config_json: &str, auto_size: bool) -> Result<String, JsValue> {
-    let cfg = MlpConfig::from_json(config_json).map_err(js_error)?;
+    let cfg: MlpConfig = query::from_json(config_json).map_err(js_error)?;
     let config = cpu_fallback(&cfg).filter(|_| auto_size).unwrap_or(cfg);
     let steps = config.steps.unwrap_or(TYPICAL_AUTO_STEPS);
     let out = CostBeforeRun {
