@@ -102,7 +102,8 @@ impl<K: Cell> Opening<K> {
             None => self.cell.prepare(&self.config, None)?,
         };
         let cell = self.cell;
-        let mut choice = match cell.cpu_only(&prep) {
+        let only_cpu = cell.cpu_only(&prep).filter(|_| want != BackendWant::Cpu);
+        let mut choice = match only_cpu {
             Some(what) => BackendChoice::cpu(Why::OnlyOnCpu { what }),
             None => {
                 let estimate = |kind| {
