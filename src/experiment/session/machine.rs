@@ -360,6 +360,12 @@ impl<K: Cell> Session<K> {
         &self.choice
     }
 
+    /// Replaces the reason of the choice (e.g. [`Why::Autostart`] for a run the page
+    /// started by itself on the CPU).
+    pub fn set_why(&mut self, why: Why) {
+        self.choice.why = why;
+    }
+
     /// Whether the choice changed (a GPU loss) since the last call.
     pub fn take_choice_changed(&mut self) -> bool {
         std::mem::take(&mut self.choice_changed)
