@@ -140,3 +140,24 @@ fn the_symmetry_landscape_is_checked_then_computed_in_one_step() {
     let expected = landscape_from(&cfg.gammas, 5.0, 801, cfg.init);
     assert_eq!(session.live().as_ref(), Some(&expected));
 }
+
+#[test]
+fn adapters_are_classed_software_or_hardware() {
+    for name in [
+        "Google SwiftShader",
+        "llvmpipe (LLVM 17.0.6, 256 bits)",
+        "lavapipe",
+    ] {
+        assert!(AdapterInfo::classify(name, false).software, "{name}");
+    }
+    assert!(AdapterInfo::classify("some adapter", true).software);
+    assert!(!AdapterInfo::classify("Apple M2", false).software);
+    assert!(!hardware().unwrap().software);
+    assert_eq!(BackendWant::parse("gpu"), Some(BackendWant::Gpu));
+    assert_eq!(BackendWant::parse("auto"), Some(BackendWant::Auto));
+    assert_eq!(BackendWant::parse("fast"), None);
+    assert_eq!(
+        serde_json::to_string(&BackendKind::WebGpu).unwrap(),
+        "\"webgpu\""
+    );
+}
