@@ -383,24 +383,3 @@ fn auto_picks_the_gpu_for_a_large_mlp_on_hardware() {
         .unwrap();
     assert!(small_cpu * 4.0 < cpu, "{small_cpu} vs {cpu}");
 }
-
-#[test]
-fn adapters_are_classed_software_or_hardware() {
-    for name in [
-        "Google SwiftShader",
-        "llvmpipe (LLVM 17.0.6, 256 bits)",
-        "lavapipe",
-    ] {
-        assert!(AdapterInfo::classify(name, false).software, "{name}");
-    }
-    assert!(AdapterInfo::classify("some adapter", true).software);
-    assert!(!AdapterInfo::classify("Apple M2", false).software);
-    assert!(!hardware().software);
-    assert_eq!(BackendWant::parse("gpu"), Some(BackendWant::Gpu));
-    assert_eq!(BackendWant::parse("auto"), Some(BackendWant::Auto));
-    assert_eq!(BackendWant::parse("fast"), None);
-    assert_eq!(
-        serde_json::to_string(&BackendKind::WebGpu).unwrap(),
-        "\"webgpu\""
-    );
-}

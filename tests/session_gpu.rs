@@ -5,9 +5,11 @@
 mod common;
 use common::ctx;
 
+use stepwise::experiment::appg::{compare_cpu, AppgConfig, EtaPolicy};
 use stepwise::experiment::mlp::MlpConfig;
 use stepwise::experiment::session::{
-    AdapterInfo, BackendKind, BackendWant, LinearCell, MlpCell, Opening, SessionState, Why,
+    AdapterInfo, AppgCell, BackendKind, BackendWant, LinearCell, MlpCell, Opening, SessionState,
+    Why,
 };
 use stepwise::experiment::{preset, run_cpu, Config};
 
@@ -91,4 +93,48 @@ fn an_mlp_session_resumes_on_the_cpu_at_the_same_step() {
     assert_eq!(result.records.len(), result.theory.records.len());
     let choice = result.backend_choice.unwrap();
     assert_eq!(choice.kind, BackendKind::Cpu);
+}
+
+#[test]
+fn a_comparison_resumes_on_the_cpu_at_the_same_step_of_the_same_run() {
+    let mut cfg = AppgConfig::preset("planted").unwrap();
+    cfg.eta = EtaPolicy::Equal;
+    cfg.variants.precondition = false;
+    let opening = Opening::new(AppgCell, cfg.clone());
+    let mut session = pollster::block_on(opening.start(BackendWant::Gpu, Ok(adapter()))).unwrap();
+    assert_eq!(
+        session.choice().kind,
+        BackendKind::WebGpu,
+        "{}",
+        session.choice()
+    );
+    // the baseline and part of the second run on the GPU
+    let p = pollster::block_on(session.advance(3000)).unwrap();
+    let (reached, rows) = (p.step, p.rows);
+    assert_eq!(rows, Some(1));
+    session
+        .engine()
+        .gpu()
+        .unwrap()
+        .trials()
+        .backends()
+        .device()
+        .destroy();
+    let p = pollster::block_on(session.advance(500)).unwrap();
+    assert_eq!(
+        (p.step, p.rows),
+        (reached, rows),
+        "resumed where the GPU stopped"
+    );
+    assert!(matches!(session.choice().why, Why::GpuLost { .. }));
+    let current = session
+        .live()
+        .current
+        .as_ref()
+        .expect("the second run goes on");
+    assert_eq!(current.steps as f64, reached - 2482.0);
+    while !pollster::block_on(session.advance(5000)).unwrap().finished {}
+    // the CPU replayed the comparison from the start: the CPU's table
+    let whole = compare_cpu(&cfg).unwrap();
+    assert_eq!(session.result().rows, whole.rows);
 }

@@ -1,16 +1,14 @@
 //! [`Session`]: one cell's run as a state machine, advanced by steps or by time, with the
-//! one GPU-loss policy; [`Opening`]: a session before its engine starts.
+//! one GPU-loss policy.
 
 use serde::Serialize;
 
 use super::cell::{Cell, EngineOf};
-use super::choice::{choose_backend, AdapterInfo, BackendChoice, BackendKind, BackendWant, Why};
+use super::choice::{BackendChoice, BackendKind, Why};
 use super::engine::Engine;
 use super::error::{ErrorKind, SessionError};
 use super::stepper::Stepper;
-use crate::data::photos::Photo;
 use crate::experiment::RunError;
-use crate::gpu::GpuContext;
 
 /// Where a session stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -59,81 +57,6 @@ pub struct Failure {
 /// Milliseconds since some origin (the web: `performance.now()`; tests: a fake clock).
 pub trait Clock {
     fn now_ms(&self) -> f64;
-}
-
-/// A session configured but not started: [`Opening::prepare`] then [`Opening::start`].
-pub struct Opening<K: Cell> {
-    cell: K,
-    config: K::Config,
-    prep: Option<K::Prepared>,
-}
-
-impl<K: Cell> Opening<K> {
-    pub fn new(cell: K, config: K::Config) -> Self {
-        Self {
-            cell,
-            config,
-            prep: None,
-        }
-    }
-
-    pub fn state(&self) -> SessionState {
-        match self.prep {
-            None => SessionState::Idle,
-            Some(_) => SessionState::Preparing,
-        }
-    }
-
-    /// The synchronous heavy part ([`Cell::prepare`]).
-    pub fn prepare(&mut self, photos: Option<&[Photo]>) -> Result<(), SessionError> {
-        self.prep = Some(self.cell.prepare(&self.config, photos)?);
-        Ok(())
-    }
-
-    /// Picks the backend for `want` (`adapter`: the WebGPU adapter, or why there is none)
-    /// and starts the engine: the GPU when chosen and able, else the CPU saying why.
-    pub async fn start(
-        mut self,
-        want: BackendWant,
-        adapter: Result<AdapterInfo, String>,
-    ) -> Result<Session<K>, SessionError> {
-        let prep = match self.prep.take() {
-            Some(prep) => prep,
-            None => self.cell.prepare(&self.config, None)?,
-        };
-        let cell = self.cell;
-        let mut choice = match cell.cpu_only(&prep) {
-            Some(what) => BackendChoice::cpu(Why::OnlyOnCpu { what }),
-            None => {
-                let estimate = |kind| {
-                    adapter
-                        .as_ref()
-                        .ok()
-                        .and_then(|a| cell.estimate(&prep, kind, a))
-                };
-                let cpu = estimate(BackendKind::Cpu);
-                let gpu = estimate(BackendKind::WebGpu);
-                choose_backend(want, cpu, gpu, &adapter)
-            }
-        };
-        if choice.kind == BackendKind::WebGpu {
-            match start_gpu(&cell, &prep).await {
-                Ok(gpu) => return Ok(Session::new(cell, prep, Engine::Gpu(gpu), choice)),
-                Err(error) => {
-                    choice.kind = BackendKind::Cpu;
-                    choice.why = Why::GpuCannotRun { error };
-                }
-            }
-        }
-        let cpu = cell.start_cpu(&prep).await?;
-        Ok(Session::new(cell, prep, Engine::Cpu(cpu), choice))
-    }
-}
-
-/// The GPU stepper on a new device, or why it could not start.
-async fn start_gpu<K: Cell>(cell: &K, prep: &K::Prepared) -> Result<K::Gpu, String> {
-    let ctx = GpuContext::new().await.map_err(|e| e.to_string())?;
-    cell.start_gpu(&ctx, prep).await.map_err(|e| e.to_string())
 }
 
 /// Chunk sizes for a time budget: steps per millisecond as last measured.
@@ -357,6 +280,12 @@ impl<K: Cell> Session<K> {
     /// Which backend runs the session, and why.
     pub fn choice(&self) -> &BackendChoice {
         &self.choice
+    }
+
+    /// Replaces the reason of the choice (e.g. [`Why::Autostart`] for a run the page
+    /// started by itself on the CPU).
+    pub fn set_why(&mut self, why: Why) {
+        self.choice.why = why;
     }
 
     /// Whether the choice changed (a GPU loss) since the last call.

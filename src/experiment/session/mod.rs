@@ -23,6 +23,7 @@ mod linear;
 mod machine;
 mod mlp;
 mod oneshot;
+mod opening;
 mod snapshots;
 mod stepper;
 
@@ -32,8 +33,9 @@ pub use choice::{choose_backend, AdapterInfo, BackendChoice, BackendKind, Backen
 pub use engine::Engine;
 pub use error::{ErrorKind, SessionError};
 pub use linear::LinearCell;
-pub use machine::{Clock, Failure, Opening, Progress, Session, SessionState};
+pub use machine::{Clock, Failure, Progress, Session, SessionState};
 pub use mlp::{MlpCell, MlpPlan, MlpStepper};
 pub use oneshot::{InitCell, SymmetryCell, SymmetryConfig, SymmetryLive, MAX_GAMMAS};
+pub use opening::Opening;
 pub use snapshots::{Snapshot, Snapshots};
 pub use stepper::{OneShot, Stepper};
