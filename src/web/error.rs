@@ -24,6 +24,17 @@ pub enum HostError {
     NoFigure(String),
     #[error("the {cell:?} cell has no {what}")]
     NotInCell { cell: CellId, what: &'static str },
+    #[error(
+        "this comparison would take about {} ({what}); the limit is {}. Pick a smaller \
+         configuration (the planted or small preset, a smaller d or crop) or allow long runs.",
+        duration(*seconds),
+        duration(*limit)
+    )]
+    TooSlow {
+        seconds: f64,
+        what: String,
+        limit: f64,
+    },
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error(transparent)]
@@ -44,11 +55,20 @@ pub enum HostError {
     Json(#[from] serde_json::Error),
 }
 
+/// "0.8 s" below ten seconds, "42 s" above.
+fn duration(seconds: f64) -> String {
+    if seconds < 10.0 {
+        format!("{seconds:.1} s")
+    } else {
+        format!("{seconds:.0} s")
+    }
+}
+
 impl HostError {
     /// What kind of failure the page reports.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::Config(_) => ErrorKind::Config,
+            Self::Config(_) | Self::TooSlow { .. } => ErrorKind::Config,
             Self::Session(e) => e.kind(),
             Self::Run(e) => ErrorKind::of(e),
             Self::Data(_) | Self::Photo(_) => ErrorKind::Config,

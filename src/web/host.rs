@@ -132,12 +132,16 @@ async fn dispatch(sessions: &Sessions, request: Request) -> Result<JsValue, Host
             config,
             backend,
             auto_size,
+            autostart,
+            max_seconds,
         } => {
             let request = CreateRequest {
                 cell,
                 config,
                 backend,
                 auto_size,
+                autostart,
+                max_seconds,
             };
             let created = create_session(request).await?;
             let out = reply(&Reply::Created {

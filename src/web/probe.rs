@@ -35,12 +35,7 @@ fn describe(adapter: &JsValue) -> AdapterInfo {
     if fallback == Some(true) {
         name.push_str(" (fallback adapter)");
     }
-    let lower = name.to_lowercase();
-    let software = fallback == Some(true)
-        || ["swiftshader", "llvmpipe", "lavapipe", "software"]
-            .iter()
-            .any(|s| lower.contains(s));
-    AdapterInfo { name, software }
+    AdapterInfo::classify(&name, fallback == Some(true))
 }
 
 /// `navigator.gpu.requestAdapter()`, asked at once and answered later: the browser looks

@@ -126,6 +126,13 @@ pub enum Request {
         backend: BackendWant,
         #[serde(default)]
         auto_size: bool,
+        /// The page starts this run by itself: `auto` then means the CPU (a small run the
+        /// reader did not ask for must not wait on a CPU-emulated adapter).
+        #[serde(default)]
+        autostart: bool,
+        /// A one-call cell (init) refuses a configuration estimated to take longer.
+        #[serde(default)]
+        max_seconds: Option<f64>,
     },
     Advance {
         session: u32,

@@ -24,7 +24,7 @@ use crate::data::photos::Photo;
 use crate::experiment::query;
 use crate::experiment::session::{
     AppgCell, BackendWant, Cell, Clock, Engine, InitCell, LinearCell, MlpCell, Opening, Session,
-    SymmetryCell,
+    SymmetryCell, Why,
 };
 use crate::plot::{FigureLayout, Scheme};
 
@@ -34,6 +34,8 @@ pub struct CreateRequest {
     pub config: Value,
     pub backend: BackendWant,
     pub auto_size: bool,
+    pub autostart: bool,
+    pub max_seconds: Option<f64>,
 }
 
 /// Starts the session `request` asks for.
@@ -59,6 +61,11 @@ pub trait WebCell: Cell + Sized + 'static {
     /// serde with defaults, validated).
     fn read_config(value: &Value) -> Result<Self::Config, HostError> {
         Ok(query::from_value(value.clone())?)
+    }
+
+    /// Refuses a configuration before anything is computed (default: none refused).
+    fn precheck(_config: &Self::Config, _request: &CreateRequest) -> Result<(), HostError> {
+        Ok(())
     }
 
     /// The device under a GPU run (tests destroy it to simulate a lost device).
@@ -183,17 +190,26 @@ impl<K: WebCell> Paged<K> {
     /// choice picks.
     async fn create(request: CreateRequest) -> Result<Self, HostError> {
         let config = K::read_config(&request.config)?;
-        let adapter = adapter_for(request.backend);
+        K::precheck(&config, &request)?;
+        // a run the page starts by itself takes the CPU unless the reader forced a backend
+        let autostart = request.autostart && request.backend == BackendWant::Auto;
+        let want = if autostart {
+            BackendWant::Cpu
+        } else {
+            request.backend
+        };
+        let adapter = adapter_for(want);
         let mut opening = Opening::new(K::for_request(&request), config.clone());
         let active = photos::active();
         opening.prepare(active.as_deref().map(Vec::as_slice))?;
-        let session = opening
-            .start(request.backend, adapter.outcome().await)
-            .await?;
-        let mut notices = session.notices();
-        if let Some(active) = &active {
-            notices.extend(K::photo_notices(&session, active));
+        let mut session = opening.start(want, adapter.outcome().await).await?;
+        if autostart {
+            session.set_why(Why::Autostart);
         }
+        let notices = match &active {
+            Some(active) => K::photo_notices(&session, active),
+            None => Vec::new(),
+        };
         Ok(Self {
             session,
             requested: config,
@@ -219,8 +235,14 @@ pub fn to_value(value: &impl Serialize) -> Value {
 impl<K: WebCell> PageSession for Paged<K> {
     fn info(&self) -> Value {
         let choice = self.session.choice();
+        // the backend notice, with what the cell says about the run on it (e.g. the MLP's
+        // CPU fallback data)
+        let notice = std::iter::once(choice.to_string())
+            .chain(self.session.notices())
+            .collect::<Vec<_>>()
+            .join(". ");
         let mut info = json!({
-            "notice": choice.to_string(),
+            "notice": notice,
             "kind": choice.kind,
             "choice": to_value(choice),
             "notices": self.notices,
