@@ -228,3 +228,32 @@ fn compact_queries_omit_what_the_preset_gives() {
     let edited = overrides::apply(&small, "seed=5").unwrap();
     assert_eq!(query::compact(&edited), "preset=small&seed=5");
 }
+
+#[test]
+fn a_kind_chosen_at_run_time_dispatches_to_its_config() {
+    use stepwise::experiment::query::ConfigKind;
+    let kinds: Vec<ConfigKind> = serde_json::from_str(r#"["linear", "mlp", "appg"]"#).unwrap();
+    assert_eq!(
+        kinds,
+        [ConfigKind::Linear, ConfigKind::Mlp, ConfigKind::Appg]
+    );
+    assert_eq!(
+        ConfigKind::Mlp.parse("width=64"),
+        query::parse::<MlpConfig>("width=64")
+    );
+    assert_eq!(ConfigKind::Mlp.parse("width=64").config["width"], json!(64));
+    assert_eq!(
+        ConfigKind::Appg.check(&json!({"a": 0.2})).query.as_deref(),
+        Some("preset=fig1&a=0.2")
+    );
+    assert_eq!(
+        ConfigKind::Linear.check(&json!({"width": 64})).problem,
+        query::problem::<RunConfig>(&json!({"width": 64}))
+    );
+    assert!(ConfigKind::Linear
+        .check(&json!({"width": 64}))
+        .problem
+        .is_some());
+    let counts: Vec<usize> = kinds.iter().map(|k| k.presets().len()).collect();
+    assert_eq!(counts, [PRESETS.len(), MLP_PRESETS.len(), PRESETS.len()]);
+}

@@ -7,7 +7,7 @@
 //! see [`share::VIEW_KEYS`]) are read by the page, and the MLP's cost before a run (with its
 //! automatic CPU size) belongs to the cell's cost model, not to its configuration.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::appg::AppgConfig;
@@ -49,6 +49,45 @@ impl Described for MlpConfig {
 impl Described for AppgConfig {
     fn descriptions() -> Vec<(&'static str, &'static str)> {
         RunConfig::descriptions()
+    }
+}
+
+/// The configuration kinds, for a caller that picks one at run time (the page's messages
+/// name a cell; cells 1-4 use `Linear`, 5-6 `Mlp`, 7 `Appg`: that mapping is the caller's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConfigKind {
+    Linear,
+    Mlp,
+    Appg,
+}
+
+impl ConfigKind {
+    /// [`parse`] for this kind.
+    pub fn parse(self, query: &str) -> Parsed {
+        match self {
+            Self::Linear => parse::<RunConfig>(query),
+            Self::Mlp => parse::<MlpConfig>(query),
+            Self::Appg => parse::<AppgConfig>(query),
+        }
+    }
+
+    /// [`check`] for this kind.
+    pub fn check(self, config: &Value) -> Checked {
+        match self {
+            Self::Linear => check::<RunConfig>(config),
+            Self::Mlp => check::<MlpConfig>(config),
+            Self::Appg => check::<AppgConfig>(config),
+        }
+    }
+
+    /// [`described_presets`] for this kind.
+    pub fn presets(self) -> Vec<DescribedPreset> {
+        match self {
+            Self::Linear => described_presets::<RunConfig>(),
+            Self::Mlp => described_presets::<MlpConfig>(),
+            Self::Appg => described_presets::<AppgConfig>(),
+        }
     }
 }
 

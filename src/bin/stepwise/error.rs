@@ -13,8 +13,8 @@ use stepwise::validate::ConfigError;
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     /// A combination of arguments the command does not take.
-    #[error("{0}")]
-    Usage(Usage),
+    #[error(transparent)]
+    Usage(#[from] Usage),
     /// Neither a preset name nor a readable file; `presets` are the names it could be.
     #[error("`{name}` is neither a preset ({}) nor a readable config file", presets.join(", "))]
     UnknownConfig { name: String, presets: Vec<String> },
@@ -102,10 +102,4 @@ pub enum ReferenceError {
     Output(serde_json::Error),
     #[error("the trajectories are recorded at different steps ({ours} vs {theirs} records)")]
     DifferentSteps { ours: usize, theirs: usize },
-}
-
-impl From<Usage> for CliError {
-    fn from(u: Usage) -> Self {
-        Self::Usage(u)
-    }
 }
