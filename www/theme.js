@@ -1,7 +1,8 @@
 // The reader's display preferences: dark mode for the figures (prefers-color-scheme, passed
-// to the wasm drawing through set_plot_theme) and fewer redraws under prefers-reduced-motion.
+// to the worker's drawing with each draw and by setTheme) and fewer redraws under
+// prefers-reduced-motion.
 
-import { set_plot_theme } from "./pkg/stepwise.js";
+import { setTheme } from "./compute.js";
 
 /** Under reduced motion a running cell redraws its figure at most this often (ms). */
 const REDUCED_DRAW_MS = 1000;
@@ -22,12 +23,12 @@ export function onThemeChange(redraw) {
 }
 
 /** Follows the reader's colour scheme from now on (after the wasm module loaded). */
-export function setupTheme() {
-  set_plot_theme(darkQuery.matches);
-  darkQuery.addEventListener("change", () => {
-    set_plot_theme(darkQuery.matches);
+export async function setupTheme() {
+  darkQuery.addEventListener("change", async () => {
+    await setTheme(darkQuery.matches);
     for (const redraw of listeners) redraw();
   });
+  await setTheme(darkQuery.matches);
 }
 
 /** Whether a running cell (`key`) should redraw its live figure now: always, except under

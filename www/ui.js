@@ -98,10 +98,11 @@ export function pacedPainter(paint, delayMs = 0) {
   let next = performance.now() + delayMs;
   const frame = framePainter(async () => {
     const t = performance.now();
-    paint();
+    // `paint` may be async (a draw in the compute worker): its whole round trip counts
+    await paint();
     // the cost counted is the drawing plus the browser's rendering of the frame (style,
     // layout, raster and commit of the canvas), which runs after this callback and before
-    // the next task: ~10 ms for cell 1's figure at 2x
+    // the next task
     await yieldTask();
     const end = performance.now();
     next = end + 3 * (end - t);
@@ -120,9 +121,12 @@ function framePainter(paint) {
   return () => {
     if (pending) return;
     pending = true;
-    requestAnimationFrame(() => {
-      pending = false;
-      paint();
+    requestAnimationFrame(async () => {
+      try {
+        await paint();
+      } finally {
+        pending = false;
+      }
     });
   };
 }
