@@ -8,7 +8,7 @@ export function assert(cond, message) {
 export function canvasInk(page, id = "figure") {
   return page.evaluate((id) => {
     const c = document.getElementById(id);
-    const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
+    const { data } = window.stepwise.pixels(id);
     let ink = 0;
     let colour = 0;
     for (let i = 0; i < data.length; i += 4) {
@@ -36,8 +36,7 @@ export async function expectDrawn(page, id = "figure") {
 /** A hash of canvas #`id`'s pixels (sampled), to tell whether it was redrawn. */
 export function canvasHash(page, id = "figure") {
   return page.evaluate((id) => {
-    const c = document.getElementById(id);
-    const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
+    const { data } = window.stepwise.pixels(id);
     let h = 0;
     for (let i = 0; i < data.length; i += 97) h = (h * 31 + data[i]) >>> 0;
     return h;

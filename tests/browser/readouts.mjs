@@ -23,7 +23,7 @@ async function mlpReadouts(page) {
   await page.click("#hidden-run");
   await page.waitForFunction(() => ["finished", "error"].includes(
     document.getElementById("cell-hidden").dataset.state), null, { timeout: RUN_MS, polling: 50 });
-  const r = JSON.parse(await page.evaluate(() => window.stepwise.hiddenCell.session.result_json()));
+  const r = JSON.parse(await page.evaluate(() => window.stepwise.exportOf("hidden", "json")));
   // panel A: the hidden spectrum's rate of change Σ_k |Δλ_k|/λ_k / Δt between two hidden
   // records, drawn at the middle of their interval
   const rate = await hoverAt(page, "hidden-figure", 0.6 / 2, 0.5);
@@ -45,7 +45,7 @@ const NUM = "-?[\\d.]+(?:e[+-]\\d+)?";
 async function initReadouts(page) {
   // the page computes the cell by itself only once it is in view (www/scheduler.js)
   await page.locator("#cell-init").scrollIntoViewIfNeeded();
-  await page.waitForFunction(() => window.stepwise.initCell.result, null, { timeout: RUN_MS });
+  await page.waitForFunction(() => window.stepwise.initCell.session, null, { timeout: RUN_MS });
   const gap = Number(await page.locator("#init-gap").getAttribute("data-gap"));
   const a = await hoverAt(page, "init-figure", 0.6 / 2, 0.5);
   assert(a.panel === "0" && new RegExp(`mode \\d+: random ${NUM}, aligned ${NUM}$`).test(a.text),
@@ -61,9 +61,9 @@ async function initReadouts(page) {
 
 /** The readouts of the symmetry cell: the losses (1 − γs²)² and (1 − γc)² at the pointer. */
 async function symmetryReadouts(page) {
-  await page.waitForFunction(() => window.stepwise.symmetryCell.result, null, { timeout: RUN_MS });
-  const gammas = await page.evaluate(() => JSON.parse(
-    window.stepwise.symmetryCell.result.summary_json()).modes.map((m) => m.gamma));
+  await page.waitForFunction(() => window.stepwise.symmetryCell.summary, null, { timeout: RUN_MS });
+  const gammas = await page.evaluate(() => window.stepwise.symmetryCell.summary.modes
+    .map((m) => m.gamma));
   const a = await hoverAt(page, "symmetry-figure", 0.62 / 2, 0.4);
   const g = gammas[Number(a.mode) - 1];
   const s = Number(a.t);
@@ -82,7 +82,7 @@ async function appgReadouts(page) {
   await page.click("#appg-run");
   await page.waitForFunction(() => ["finished", "error"].includes(
     document.getElementById("cell-appg").dataset.state), null, { timeout: RUN_MS, polling: 50 });
-  const r = JSON.parse(await page.evaluate(() => window.stepwise.appgCell.session.result_json(true)));
+  const r = JSON.parse(await page.evaluate(() => window.stepwise.exportOf("appg", "json_curves")));
   const rows = r.rows.filter((q) => q.policy === "equal");
   const base = rows.find((q) => q.variant === "baseline");
   assert(base && rows.length >= 2, `rows ${rows.map((q) => q.variant)}`);

@@ -65,7 +65,7 @@ function recordIndex(result, step) {
  * (within 2 px, CSS pixels). Returns {color, off}.
  */
 async function expectKeyAndMarker(page, panel, t, value, j) {
-  const seen = await page.evaluate(() => {
+  const seen = await page.evaluate(async () => {
     const canvas = document.getElementById("figure");
     const tip = document.querySelector("[data-testid=figure-readout]");
     const swatch = tip.querySelector(".readout-swatch");
@@ -74,7 +74,7 @@ async function expectKeyAndMarker(page, panel, t, value, j) {
     return {
       color: tip.dataset.color,
       swatch: swatch ? getComputedStyle(swatch).backgroundColor : null,
-      palette: window.stepwise.palette(dark),
+      palette: await window.stepwise.palette(dark),
       marker: marker.hidden ? null : [Number(marker.dataset.x), Number(marker.dataset.y)],
       scale: [canvas.width / canvas.clientWidth, canvas.height / canvas.clientHeight],
     };
@@ -96,7 +96,7 @@ async function expectKeyAndMarker(page, panel, t, value, j) {
 }
 
 function layout(page) {
-  return page.evaluate(() => JSON.parse(window.stepwise.cell.session.layout_json()));
+  return page.evaluate(() => window.stepwise.figureLayout("figure"));
 }
 
 /** Pixel column of time t on panel p (backing-store pixels). */
@@ -112,8 +112,7 @@ function yOf(p, v) {
 /** Whether a pixel within ±2 px of column x, at row y, has the cursor's colour. */
 function cursorAt(page, x, y) {
   return page.evaluate(([x, y, want]) => {
-    const c = document.getElementById("figure");
-    const { data } = c.getContext("2d").getImageData(Math.round(x) - 2, Math.round(y), 5, 1);
+    const { data } = window.stepwise.pixels("figure", Math.round(x) - 2, Math.round(y), 5, 1);
     for (let i = 0; i < data.length; i += 4) {
       if (want.every((w, k) => Math.abs(data[i + k] - w) < 40)) return true;
     }
@@ -184,7 +183,7 @@ export const replayChecks = {
     const second = await checkState(page, result);
     assert(second.i === first.i + 1, `ArrowRight moved from record ${first.i} to ${second.i}`);
     assert(await canvasHash(page) !== afterFirst, "the cursor did not move with the arrow key");
-    const snaps = await page.evaluate(() => window.stepwise.cell.session.snapshot_count());
+    const snaps = await page.evaluate(() => window.stepwise.call("stepwise", "snapshot_count"));
     assert(snaps >= 3 && snaps <= 64, `${snaps} W snapshots`);
     const dirs = await page.locator("#directions-status").textContent();
     assert(/^Replay, W at step [\d,]+ /.test(dirs), `cell 2 does not follow the replay: "${dirs}"`);
@@ -210,7 +209,7 @@ export const replayChecks = {
     assert((await page.locator("#replay-state").textContent()) === "", "the replay state stays");
     // a paused run with records can be replayed too: Step makes a second record
     await page.click("#step");
-    await page.waitForFunction(() => window.stepwise.cell.session.progress().records === 2,
+    await page.waitForFunction(() => window.stepwise.cell.session.progress.records === 2,
       null, { timeout: RUN_MS });
     await page.locator("#replay").waitFor({ state: "visible", timeout: 5000 });
     const pausedMax = await page.locator("#replay-time").getAttribute("max");

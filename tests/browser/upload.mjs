@@ -84,7 +84,7 @@ async function expectLocalNotes(page, id) {
  * same Γ as cell 1's run `local`), it says so, and its embed link notes `data=local`. */
 async function appgOnLocal(page, local) {
   await runCell(page, "appg");
-  const r = JSON.parse(await page.evaluate(() => window.stepwise.appgCell.session.result_json(false)));
+  const r = JSON.parse(await page.evaluate(() => window.stepwise.exportOf("appg", "json")));
   assert(r.local_images === 2, `App. G result records local_images = ${r.local_images}`);
   const gap = Math.abs(r.gamma_1 - local.gamma_top[0]);
   assert(gap <= 1e-6 * local.gamma_top[0], `App. G γ₁ ${r.gamma_1} is not cell 1's ${local.gamma_top[0]}`);
@@ -95,7 +95,7 @@ async function appgOnLocal(page, local) {
 /** Runs the hidden-representation (MLP) cell on the uploaded images. */
 async function hiddenOnLocal(page) {
   await runCell(page, "hidden");
-  const r = JSON.parse(await page.evaluate(() => window.stepwise.hiddenCell.session.result_json()));
+  const r = JSON.parse(await page.evaluate(() => window.stepwise.exportOf("hidden", "json")));
   assert(r.local_images === 2, `the MLP result records local_images = ${r.local_images}`);
   assert(r.records.length > 1 && r.records.every((q) => Number.isFinite(q.loss)),
     "the MLP run on local images has no finite records");
