@@ -4,12 +4,12 @@
 // reader allows long runs.
 
 import { checkConfig, createSession, parseQuery } from "./compute.js";
-import { $, setText, count, showError, clearError, download, messageOf } from "./ui.js";
+import { $, setText, count, showError, clearError, messageOf } from "./ui.js";
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
-import { registerCell, wireShare, prefixed, pair } from "./share.js";
+import { prefixed, pair } from "./share.js";
 import { turn, release } from "./scheduler.js";
-import { onThemeChange, darkPlots } from "./theme.js";
-import { attachReadout, namedReadout } from "./readout.js";
+import { namedReadout } from "./readout.js";
+import { drawSession, wireFigure } from "./figure-cell.js";
 
 /** Seconds of blocking computation allowed by default, and with "allow long runs". */
 const SHORT_S = 1;
@@ -63,15 +63,8 @@ async function formConfig(show = true) {
   return { config, query: checked.query };
 }
 
-async function draw() {
-  const session = initCell.session;
-  if (!session) return;
-  try {
-    await session.draw("main", initCell.canvas, { log_time: logTime(), dark: darkPlots() });
-    initCell.readout?.refresh();
-  } catch (e) {
-    if (session === initCell.session) showError(`drawing failed: ${messageOf(e)}`, "init-error");
-  }
+function draw() {
+  return drawSession(initCell, "init", { log_time: logTime() });
 }
 
 function readout(summary) {
@@ -144,16 +137,6 @@ async function query(strict) {
   return prefixed("init", q);
 }
 
-async function downloadSvg() {
-  if (!initCell.session) return;
-  try {
-    const svg = await initCell.session.export("svg", { log_time: logTime() });
-    download("stepwise-init.svg", new Blob([svg], { type: "image/svg+xml" }));
-  } catch (e) {
-    showError(messageOf(e), "init-error");
-  }
-}
-
 /**
  * Sets the cell up from its part of the page's query (prefix removed); returns the notices
  * about it. A link without `init.preset` (or with an unknown one) starts from the planted
@@ -190,17 +173,9 @@ export async function setupInit({ params, presets }) {
   });
   // #init-run is the form's submit button (form="init-controls"): Enter in a field runs too
   $("init-log-time").addEventListener("change", draw);
-  $("init-download-png").addEventListener("click", () => {
-    initCell.canvas.toBlob((blob) => blob && download("stepwise-init.png", blob));
-  });
-  $("init-download-svg").addEventListener("click", downloadSvg);
-  const names = namedReadout([{ experiment: "random", theory: "aligned" }, { experiment: "random − aligned" }]);
-  initCell.readout = attachReadout(initCell.canvas,
-    (x, y) => initCell.session?.readout("main", x, y) ?? null, names);
-  registerCell("init", query);
-  wireShare("init", "init-status");
-  new ResizeObserver(() => draw()).observe(initCell.canvas);
-  onThemeChange(draw);
+  const names = namedReadout([{ experiment: "random", theory: "aligned" },
+    { experiment: "random − aligned" }]);
+  wireFigure(initCell, "init", { draw, query, view: () => ({ log_time: logTime() }), format: names });
   setState("idle");
   return notices.map((n) => `Init comparison: ${n}`);
 }

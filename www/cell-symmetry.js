@@ -3,11 +3,11 @@
 // (a session in the compute worker per input: create, one advance, draw).
 
 import { createSession } from "./compute.js";
-import { $, setText, showError, clearError, download, messageOf } from "./ui.js";
-import { registerCell, wireShare, prefixed, pair } from "./share.js";
-import { onThemeChange, darkPlots } from "./theme.js";
+import { $, setText, showError, clearError, messageOf } from "./ui.js";
+import { prefixed, pair } from "./share.js";
 import { num } from "./format.js";
-import { attachReadout, fmt as fmt6 } from "./readout.js";
+import { fmt as fmt6 } from "./readout.js";
+import { drawSession, wireFigure } from "./figure-cell.js";
 
 /** The cell's state when the link has none. */
 const DEFAULTS = { gammas: "1, 0.5, 0.25", init: "0.001" };
@@ -34,16 +34,8 @@ function setState(state) {
   }
 }
 
-async function draw() {
-  const session = symmetryCell.session;
-  if (!session) return;
-  try {
-    await session.draw("main", symmetryCell.canvas, { dark: darkPlots() });
-    symmetryCell.draws += 1;
-    symmetryCell.readout?.refresh();
-  } catch (e) {
-    if (session === symmetryCell.session) showError(`drawing failed: ${messageOf(e)}`, "symmetry-error");
-  }
+function draw() {
+  return drawSession(symmetryCell, "symmetry");
 }
 
 const fmt = (x) => num(x, 3);
@@ -156,24 +148,7 @@ export async function setupSymmetry({ params }) {
     e.preventDefault();
     update();
   });
-  $("symmetry-download-png").addEventListener("click", () => {
-    symmetryCell.canvas.toBlob((blob) => blob && download("stepwise-symmetry.png", blob));
-  });
-  $("symmetry-download-svg").addEventListener("click", async () => {
-    if (!symmetryCell.session) return;
-    try {
-      const svg = await symmetryCell.session.export("svg");
-      download("stepwise-symmetry.svg", new Blob([svg], { type: "image/svg+xml" }));
-    } catch (e) {
-      showError(messageOf(e), "symmetry-error");
-    }
-  });
-  symmetryCell.readout = attachReadout(symmetryCell.canvas,
-    (x, y) => symmetryCell.session?.readout("main", x, y) ?? null, readoutText);
-  registerCell("symmetry", query);
-  wireShare("symmetry", "symmetry-status");
-  new ResizeObserver(() => draw()).observe(symmetryCell.canvas);
-  onThemeChange(draw);
+  wireFigure(symmetryCell, "symmetry", { draw, query, format: readoutText });
   setState("idle");
   return notices;
 }

@@ -5,7 +5,7 @@
 // so nothing here blocks the page: a Pause click is handled at once, even while preparing.
 
 import { createSession, checkConfig, parseQuery } from "./compute.js";
-import { setText, showError, clearError, download, messageOf, pacedPainter } from "./ui.js";
+import { setText, showError, clearError, messageOf, pacedPainter } from "./ui.js";
 import { progressText } from "./format.js";
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
 import { registerCell, wireShare, prefixed, cellElement } from "./share.js";
@@ -13,6 +13,7 @@ import { turn, release } from "./scheduler.js";
 import { onThemeChange, redrawDue, darkPlots } from "./theme.js";
 import { attachReadout } from "./readout.js";
 import { showPlaceholder, clearPlaceholder, calibrateRun } from "./estimate.js";
+import { wireDownloads } from "./downloads.js";
 
 /** Milliseconds of work per advance request: the worker computes, the page stays free. */
 const SLICE_MS = 30;
@@ -20,9 +21,12 @@ const SLICE_MS = 30;
  * solver takes ~0.15 s) would spend a third of its time redrawing what it ends on anyway. */
 const FIRST_PAINT_MS = 100;
 
-/** The MIME type of each text download. */
-const TYPES = { svg: "image/svg+xml", hidden_svg: "image/svg+xml", json: "application/json",
-  json_curves: "application/json", csv: "text/csv", python: "application/zip" };
+/** The download buttons of a cell unless its spec says otherwise: [format, file suffix]. */
+const DOWNLOADS = {
+  "download-png": ["png", ".png"],
+  "download-svg": ["svg", ".svg"],
+  "download-json": ["json", ".json"],
+};
 
 /**
  * A runner for one cell. `spec`:
@@ -34,13 +38,15 @@ const TYPES = { svg: "image/svg+xml", hidden_svg: "image/svg+xml", json: "applic
  * - buttons: the ids of its run/pause/step/reset buttons that exist; downloads: the download
  *   buttons' formats by button name ("png", "svg", …); fileBase: download file names;
  * - hooks, all optional: view(c) (drawing options), viewKeys(c) (view keys of a link),
- *   configure(c, params) (reads view keys, returns notices), createOptions(c),
+ *   configure(c, params) (reads view keys, returns notices),
  *   onInput(c, event), onPreset(c, preset), onState(c, state), onPrepared(c, session),
  *   onProgress(c, p), onFinished(c, p), progressView(c, p), estimate(c, lead, checked)
  *   (the estimate note), placeholder (shows estimates in the empty figure box),
  *   readoutFormat, autoSize(c), calibrate (model name for the device's speed).
  */
-export function makeRunner(spec) {
+export function makeRunner(options) {
+  const spec = { figure: "main", buttons: ["run", "pause", "reset"], invalidState: "error",
+    fileBase: `stepwise-${options.id}`, downloads: DOWNLOADS, ...options };
   const el = (name) => cellElement(spec.id, name);
   const has = (name) => document.getElementById(spec.id === "stepwise" ? name : `${spec.id}-${name}`);
   const errorId = el("error").id;
@@ -329,31 +335,6 @@ export function makeRunner(spec) {
     return prefixed(c.id, [q, ...(spec.viewKeys?.(c) ?? [])].filter(Boolean).join("&"));
   }
 
-  /** What an export of the session gives (the figure's view applied), as a Blob. */
-  async function exported(format) {
-    const view = spec.view?.(c) ?? {};
-    const data = await c.session.export(format, { log_time: view.log_time, policy: view.policy });
-    return new Blob([data], { type: TYPES[format] });
-  }
-
-  function wireDownloads() {
-    for (const [name, [format, file]] of Object.entries(spec.downloads)) {
-      el(name).addEventListener("click", async () => {
-        if (!c.session) return;
-        if (format === "png") {
-          c.canvas.toBlob((blob) => blob && download(`${spec.fileBase}${file}`, blob));
-          return;
-        }
-        try {
-          download(`${spec.fileBase}${file}`, await exported(format));
-        } catch (e) {
-          showError(`${format === "python" ? "the Python export failed: " : ""}${messageOf(e)}`,
-            errorId);
-        }
-      });
-    }
-  }
-
   function wireControls() {
     const select = el("preset");
     presetOptions(select, c.presets, (p) => {
@@ -381,7 +362,7 @@ export function makeRunner(spec) {
     el("pause").addEventListener("click", pause);
     el("reset").addEventListener("click", reset);
     for (const input of spec.viewInputs ?? []) input.addEventListener("change", draw);
-    wireDownloads();
+    wireDownloads(c, spec.downloads, el, errorId);
     c.readout = attachReadout(c.canvas,
       (x, y) => c.session?.readout(spec.figure, x, y) ?? null, spec.readoutFormat);
     new ResizeObserver(() => draw()).observe(c.canvas);
