@@ -96,11 +96,6 @@ export async function figureHeight(kind, cssWidth) {
   return (await call({ type: "figure_height", kind, css_width: cssWidth })).value;
 }
 
-/** Hands the decoded bundled photos ({name, width, height, rgba}) to the module. */
-export function bundledPhotos(images) {
-  return call({ type: "bundled_photos", images }, images.map((i) => i.rgba.buffer));
-}
-
 /** Decodes and checks the visitor's `files` (File objects) in the worker, for base patch
  * side `base`: {count, notices, problems} (see local-images.js). */
 export function localPhotos(base, files) {

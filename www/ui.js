@@ -54,24 +54,6 @@ export function download(name, blob) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/**
- * Resolves once the page has painted what was changed before the call (a frame, then a
- * task), so that "Computing…" shows before a blocking call; after 100 ms at most.
- */
-export function afterPaint() {
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = () => {
-      if (!done) {
-        done = true;
-        resolve();
-      }
-    };
-    requestAnimationFrame(() => setTimeout(finish, 0));
-    setTimeout(finish, 100);
-  });
-}
-
 const channel = new MessageChannel();
 const waiting = [];
 channel.port1.onmessage = () => waiting.shift()?.();
