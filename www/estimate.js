@@ -1,7 +1,7 @@
 // Time estimates before a run and the placeholder a figure box shows until its first figure.
 // The cost of a configuration comes from Rust (experiment::estimate: flops of the
-// preparation and of a step, in check_config's reply); the throughput is the one measured by this page's last
-// finished cell-1 run on this device (calibration), else the stated assumption.
+// preparation and of a step, in check_config's reply); the throughput is the one measured
+// by this page's last finished run on this device (calibration), else the stated assumption.
 
 import { duration } from "./format.js";
 
