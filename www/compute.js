@@ -155,10 +155,23 @@ export class Session {
 
   /**
    * Draws `figure` ("main", "hidden") for `canvas`'s CSS width at the screen's pixel ratio
-   * and shows it there; sizes the figure box (canvas's parent) to the height it needs.
-   * `view`: {log_time, cursor, policy, dark}. Nothing when the canvas is not laid out.
+   * and shows it there; sizes the figure box (canvas's parent) to the height the figure
+   * needs, and draws again at the canvas's height as laid out when that differs (a height
+   * in fractions of a pixel). `view`: {log_time, cursor, policy, dark}. Nothing when the
+   * canvas is not laid out.
    */
   async draw(figure, canvas, view = {}) {
+    let layout = await this.drawAt(figure, canvas, view);
+    const dpr = window.devicePixelRatio || 1;
+    const height = canvas.clientHeight;
+    if (layout && height > 0 && Math.round(height * dpr) !== canvas.height) {
+      layout = await this.drawAt(figure, canvas, { ...view, css_height: height });
+    }
+    return layout;
+  }
+
+  /** One drawing of `figure` on `canvas` (at `view.css_height` when given). */
+  async drawAt(figure, canvas, view) {
     const cssWidth = canvas.clientWidth;
     if (cssWidth === 0) return null;
     const dpr = window.devicePixelRatio || 1;
