@@ -86,11 +86,6 @@ export async function palette(dark) {
   return (await call({ type: "palette", dark })).colours;
 }
 
-/** Draws the figures light on dark (`dark`) or dark on light from now on. */
-export function setTheme(dark) {
-  return call({ type: "set_theme", dark });
-}
-
 /** The CSS height of figure `kind` ("linear", "appg:5", …) at `cssWidth` CSS pixels. */
 export async function figureHeight(kind, cssWidth) {
   return (await call({ type: "figure_height", kind, css_width: cssWidth })).value;

@@ -83,7 +83,9 @@ async function load(files) {
   let report = null;
   try {
     const reply = await localPhotos(state.base(), files);
-    report = { skipped: reply.skipped ?? reply.problems ?? [] };
+    // no usable file: the photos in use stay, `problems` says why
+    if (reply.problems.length) throw new Error(reply.problems.join("; "));
+    report = { skipped: reply.notices };
     state.count = reply.count;
     clearError();
   } catch (e) {

@@ -24,7 +24,7 @@ async function describeRun() {
 }
 
 export function setupPage() {
-  setupTheme().catch(() => {});
+  setupTheme();
   new MutationObserver(() => {
     if (SETTLED.includes(cell.root.dataset.state)) describeRun();
   }).observe(cell.root, { attributes: true, attributeFilter: ["data-state"] });

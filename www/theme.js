@@ -1,8 +1,6 @@
 // The reader's display preferences: dark mode for the figures (prefers-color-scheme, passed
-// to the worker's drawing with each draw and by setTheme) and fewer redraws under
+// to the worker with each drawing: `view.dark`) and fewer redraws under
 // prefers-reduced-motion.
-
-import { setTheme } from "./compute.js";
 
 /** Under reduced motion a running cell redraws its figure at most this often (ms). */
 const REDUCED_DRAW_MS = 1000;
@@ -22,13 +20,11 @@ export function onThemeChange(redraw) {
   listeners.push(redraw);
 }
 
-/** Follows the reader's colour scheme from now on (after the wasm module loaded). */
-export async function setupTheme() {
-  darkQuery.addEventListener("change", async () => {
-    await setTheme(darkQuery.matches);
+/** Follows the reader's colour scheme from now on: every figure is redrawn in it. */
+export function setupTheme() {
+  darkQuery.addEventListener("change", () => {
     for (const redraw of listeners) redraw();
   });
-  await setTheme(darkQuery.matches);
 }
 
 /** Whether a running cell (`key`) should redraw its live figure now: always, except under

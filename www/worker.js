@@ -47,9 +47,9 @@ async function bundledPhotos() {
 async function localFile(file) {
   const name = String(file.webkitRelativePath || file.name).slice(0, 200);
   try {
-    return { name, bytes: file.size, ...(await decode(file)) };
+    return { name, bytes: file.size, status: "decoded", ...(await decode(file)) };
   } catch (e) {
-    return { name, bytes: file.size, error: e?.message ?? String(e) };
+    return { name, bytes: file.size, status: "not_an_image", reason: e?.message ?? String(e) };
   }
 }
 
