@@ -76,9 +76,10 @@ function makeCell(id, label, summarize, figure) {
       summaries += 1;
       showSummary(c, summarize, p.finished).finally(() => { summaries -= 1; });
     },
+    // the CPU run's cost (check_config's `cost.cpu`: its steps and seconds)
     estimate: (c, lead, checked) => {
-      const cost = checked.cost?.estimate ?? checked.cost;
-      return cost && cost.seconds !== undefined ? `${lead} (${mlpCostText(cost)})` : lead;
+      const cpu = checked.cost?.cpu;
+      return cpu ? `${lead} (${mlpCostText({ ...cpu, ...cpu.estimate })})` : lead;
     },
   });
 }

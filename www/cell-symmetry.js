@@ -85,19 +85,14 @@ export async function update() {
   clearError("symmetry-error");
   symmetryCell.session?.close();
   const { session, summary } = result;
-  Object.assign(symmetryCell, { session, summary, state: canonical(session.info) });
+  // the summary's texts are the shortest that read back to the same γ's and s(0)
+  Object.assign(symmetryCell, { session, summary,
+    state: { gammas: summary.gammas, init: summary.init } });
   await draw();
   listTimes(summary);
   setText("symmetry-status", "");
   setState("drawn");
   return true;
-}
-
-/** The canonical {gammas, init} text of a session (its configuration as the worker read
- * it). */
-function canonical(info) {
-  const cfg = info.config ?? {};
-  return { gammas: String(cfg.gammas), init: String(cfg.init) };
 }
 
 /** The cell's part of a link (strict: null after showing why when the inputs are bad). */
