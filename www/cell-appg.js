@@ -90,11 +90,12 @@ const runner = makeRunner({
   /** Progress line, and the table and summary whenever a row finished. */
   progressView(c, p) {
     const secs = (c.wallMs / 1000).toFixed(1);
+    const tasks = p.total_tasks ?? p.total;
     return {
-      value: p.total > 0 ? p.done / p.total : 0,
+      value: tasks > 0 ? p.done / tasks : 0,
       status: p.finished
         ? `Finished: ${p.rows} runs and their stable-η searches in ${secs} s`
-        : `Task ${Math.min(p.done + 1, p.total)} of ${p.total}: ${p.current || "starting"}`,
+        : `Task ${Math.min(p.done + 1, tasks)} of ${tasks}: ${p.current || "starting"}`,
     };
   },
   onProgress(c, p) {
