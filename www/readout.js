@@ -133,6 +133,8 @@ export function attachReadout(canvas, query, format = readoutText) {
     }
   }
 
+  /** Asks for the probe's readout and shows it; `data-pending` on the tip while a query
+   * is in flight (the tests wait for the answer to a move). */
   async function show() {
     if (asking) {
       again = true;
@@ -140,12 +142,14 @@ export function attachReadout(canvas, query, format = readoutText) {
     }
     if (!probe || canvas.clientWidth === 0) return hide();
     asking = true;
+    tip.dataset.pending = "true";
     const r = await ask();
     asking = false;
     if (again) {
       again = false;
       return show();
     }
+    delete tip.dataset.pending;
     if (!probe || !active) return hide();
     return showReadout(r);
   }

@@ -4,7 +4,7 @@
 
 import { join } from "node:path";
 
-import { assert, canvasHash, expectDrawn, visibleCells } from "./helpers.mjs";
+import { assert, canvasHash, expectDrawn, visibleCells, waitRedrawn } from "./helpers.mjs";
 
 /** Largest max |Δλ| (random − aligned) accepted on the planted preset. */
 const PLANTED_GAP = 0.05;
@@ -104,6 +104,7 @@ export const cellChecks = {
     assert((await page.locator("#init-preset").inputValue()) === "", "the preset still shows planted");
     const hash = await canvasHash(page, "init-figure");
     await page.check("#init-log-time");
+    await waitRedrawn(page, hash, "init-figure");
     assert((await canvasHash(page, "init-figure")) !== hash, "the log time axis did not redraw");
     // a size over the limit is refused with a message, not frozen on
     await page.selectOption("#init-preset", "fig1");

@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
-import { assert, canvasHash, expectDrawn, visibleCells } from "./helpers.mjs";
+import { assert, canvasHash, expectDrawn, visibleCells, waitRedrawn } from "./helpers.mjs";
 import { maxEigenGap, nativeResult } from "./native.mjs";
 
 /** |Δλ| allowed against the native CLI (same solver): CPU vs CPU, and WebGPU vs CPU. */
@@ -187,6 +187,7 @@ export const checks = {
     assert(next === 1 && records.some((r) => r.step === 5), `records at steps ${records.slice(0, 4).map((r) => r.step)}`);
     const linear = await hash();
     await page.check("#log-time");
+    await waitRedrawn(page, linear);
     assert((await hash()) !== linear, "the log time axis did not redraw the figure");
     await page.click("#reset");
     await page.waitForFunction(() => document.body.dataset.state === "paused");

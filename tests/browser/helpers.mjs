@@ -48,3 +48,23 @@ export function visibleCells(page) {
   return page.evaluate(() => [...document.querySelectorAll(".cell")]
     .filter((c) => c.offsetParent !== null).map((c) => c.id));
 }
+
+/** Waits until the readout of canvas #`id` answered the pointer's last move (the answer
+ * comes from the compute worker). */
+export function readoutSettled(page, id) {
+  return page.waitForFunction((id) => {
+    const tip = document.querySelector(`[data-testid=${id}-readout]`);
+    return tip && tip.dataset.pending !== "true";
+  }, id, { timeout: 5000, polling: 20 });
+}
+
+/** Waits (5 s at most) until canvas #`id` differs from the pixel hash `before` (a redraw in
+ * the compute worker takes a round trip); the check after it asserts. */
+export async function waitRedrawn(page, before, id = "figure") {
+  await page.waitForFunction(([id, before]) => {
+    const { data } = window.stepwise.pixels(id);
+    let h = 0;
+    for (let i = 0; i < data.length; i += 97) h = (h * 31 + data[i]) >>> 0;
+    return h !== before;
+  }, [id, before], { timeout: 5000, polling: 50 }).catch(() => {});
+}

@@ -4,7 +4,7 @@
 
 import { join } from "node:path";
 
-import { assert } from "./helpers.mjs";
+import { assert, readoutSettled } from "./helpers.mjs";
 import { expectClose, RUN_MS } from "./replay.mjs";
 
 /** Hovers canvas #`id` at fractions (fx, fy) of its size; the readout's data and text. */
@@ -13,6 +13,7 @@ async function hoverAt(page, id, fx, fy) {
   await canvas.scrollIntoViewIfNeeded();
   const box = await canvas.boundingBox();
   await page.mouse.move(box.x + fx * box.width, box.y + fy * box.height);
+  await readoutSettled(page, id);
   const tip = page.locator(`[data-testid=${id}-readout]`);
   await tip.waitFor({ state: "visible", timeout: 5000 });
   return tip.evaluate((el) => ({ ...el.dataset, text: el.textContent }));
@@ -111,6 +112,7 @@ async function barReadouts(page, rows) {
   const seen = [];
   for (let fy = 0.5; fy < 1; fy += 0.005) {
     await page.mouse.move(box.x + (2.5 / 3) * box.width, box.y + fy * box.height);
+    await readoutSettled(page, "appg-figure");
     const r = await tip.evaluate((el) => (el.hidden ? null : { ...el.dataset, text: el.textContent }));
     if (r?.kind === "bars" && seen.at(-1)?.variant !== r.variant) seen.push({ ...r, fy });
   }

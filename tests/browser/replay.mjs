@@ -3,7 +3,7 @@
 
 import { join } from "node:path";
 
-import { assert, canvasHash } from "./helpers.mjs";
+import { assert, canvasHash, readoutSettled } from "./helpers.mjs";
 
 export const RUN_MS = 180_000;
 /** Shown values are rounded to six decimals: within 1e-6 of the records. */
@@ -141,8 +141,15 @@ async function checkState(page, result) {
 
 async function scrubTo(page, index) {
   await page.locator("#replay-time").fill(String(index));
-  await page.waitForFunction((i) => document.getElementById("replay-time").value === String(i),
-    index, { timeout: 5000 });
+  await shownRecord(page, index);
+}
+
+/** Waits until the scrubber is at record `index` and the figure, the state and cell 2 show
+ * it (they come from the compute worker). */
+async function shownRecord(page, index) {
+  await page.waitForFunction((i) => document.getElementById("replay-time").value === String(i)
+    && document.getElementById("replay-state").dataset.index === String(i),
+  index, { timeout: 5000 });
 }
 
 async function hover(page, x, y) {
@@ -153,6 +160,7 @@ async function hover(page, x, y) {
     return { scale: c.width / c.clientWidth, border: c.clientLeft };
   });
   await page.mouse.move(box.x + border + x / scale, box.y + border + y / scale);
+  await readoutSettled(page, "figure");
   const tip = page.locator("[data-testid=figure-readout]");
   await tip.waitFor({ state: "visible", timeout: 5000 });
   const data = await tip.evaluate((el) => ({ ...el.dataset, text: el.textContent }));
@@ -180,6 +188,7 @@ export const replayChecks = {
     // the arrow keys move the native range input one record
     await page.locator("#replay-time").focus();
     await page.keyboard.press("ArrowRight");
+    await shownRecord(page, first.i + 1).catch(() => {});
     const second = await checkState(page, result);
     assert(second.i === first.i + 1, `ArrowRight moved from record ${first.i} to ${second.i}`);
     assert(await canvasHash(page) !== afterFirst, "the cursor did not move with the arrow key");
@@ -200,6 +209,7 @@ export const replayChecks = {
         n - 1, { timeout: 20_000 });
       await page.waitForFunction(() => document.getElementById("replay-play").textContent === "Play replay",
         null, { timeout: 5000 });
+      await shownRecord(page, n - 1);
       await checkState(page, result);
     }
     // a new run clears the replay
@@ -260,8 +270,10 @@ export const replayChecks = {
     await page.locator("#figure").focus();
     const tipLoc = page.locator("[data-testid=figure-readout]");
     await tipLoc.waitFor({ state: "visible", timeout: 5000 });
+    await readoutSettled(page, "figure");
     const t0 = Number(await tipLoc.getAttribute("data-t"));
     await page.keyboard.press("ArrowRight");
+    await readoutSettled(page, "figure");
     await tipLoc.waitFor({ state: "visible", timeout: 5000 });
     const t1 = Number(await tipLoc.getAttribute("data-t"));
     assert(t1 > t0, `ArrowRight moved the readout from t = ${t0} to ${t1}`);
