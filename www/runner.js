@@ -199,18 +199,18 @@ export function makeRunner(options) {
     spec.onPrepared?.(c, session);
     clearPlaceholder(c.canvas);
     showProgress(session.progress);
-    setState("paused");
     await draw();
+    setState("paused");
     return true;
   }
 
   /** The run stopped on error `e` (shown with the figure as far as it got). */
   async function stopped(e) {
     c.running = false;
+    await draw();
     showError(messageOf(e), errorId);
     setText(statusId, "Stopped");
     setState("error");
-    await draw();
   }
 
   /** Advances the run in slices of SLICE_MS until it finishes or is paused, a turn of the
@@ -253,16 +253,16 @@ export function makeRunner(options) {
     performance.measure(`${c.id}: run`, { start: started });
     if (session !== c.session) return;
     showProgress(p);
-    if (p.finished) {
-      c.running = false;
-      setState("finished");
-      if (spec.calibrate) {
-        calibrateRun({ cost: c.cost, model: spec.calibrate, kind: info.kind, steps: p.step,
-          ms: c.prepareMs + c.runMs });
-      }
-    }
+    // the figure is final before the state says so (the tests wait on the state)
     await draw();
-    if (p.finished) await spec.onFinished?.(c, p);
+    if (session !== c.session || !p.finished) return;
+    c.running = false;
+    setState("finished");
+    if (spec.calibrate) {
+      calibrateRun({ cost: c.cost, model: spec.calibrate, kind: info.kind, steps: p.step,
+        ms: c.prepareMs + c.runMs });
+    }
+    await spec.onFinished?.(c, p);
   }
 
   /** Runs the form's configuration (a fresh session when it changed or the last one ended);
@@ -303,8 +303,8 @@ export function makeRunner(options) {
       const p = await c.session.advance({ steps: 1 });
       c.runMs += performance.now() - t0;
       showProgress(p);
-      setState(p.finished ? "finished" : "paused");
       await draw();
+      setState(p.finished ? "finished" : "paused");
     } catch (e) {
       await stopped(e);
     }
