@@ -78,7 +78,7 @@ export function parseQuery(cell, query) {
 /** {problem: string|null, query: string|null (the compact share query), cost: object|null}
  * for `config` of `cell` (`autoSize`: the MLP cells' CPU run may shrink the data). */
 export function checkConfig(cell, config, { autoSize } = {}) {
-  return call({ type: "check_config", cell, config, auto_size: autoSize ?? null });
+  return call({ type: "check_config", cell, config, auto_size: Boolean(autoSize) });
 }
 
 /** The figures' mode colours (`#rrggbb`), light or dark. */

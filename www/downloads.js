@@ -11,7 +11,9 @@ const TYPES = { svg: "image/svg+xml", hidden_svg: "image/svg+xml", json: "applic
 /** What an export of `c`'s session in `format` gives, as a Blob. */
 async function exported(c, format) {
   const view = c.spec.view?.(c) ?? {};
-  const data = await c.session.export(format, { log_time: view.log_time, policy: view.policy });
+  const data = await c.session.export(format, {
+    log_time: Boolean(view.log_time), policy: view.policy ?? null,
+  });
   return new Blob([data], { type: TYPES[format] });
 }
 
