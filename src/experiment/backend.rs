@@ -2,16 +2,17 @@
 
 use faer::{Mat, MatRef};
 
+use crate::gpu::GpuError;
 use crate::model::mlp::row_major;
 
 /// Most intervals one [`LinearBackend::advance_many`] call may be given.
 pub const MAX_BATCH: usize = 128;
 
-/// Errors a backend can report.
+/// Errors a backend can report: the CPU backends cannot fail, so only the GPU's.
 #[derive(Debug, thiserror::Error)]
 pub enum BackendError {
-    #[error("backend failure: {0}")]
-    Failed(String),
+    #[error(transparent)]
+    Gpu(#[from] GpuError),
 }
 
 /// Gradient descent on linear Barlow Twins, W ← W − 4η (C − I) W Γ.

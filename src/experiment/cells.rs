@@ -20,7 +20,7 @@ use crate::validate::ConfigError;
 
 /// The same run from its random W(0) and from the aligned W_al(0) = diag(s(0)) [v_1 … v_d]ᵀ
 /// with the same effective s_j(0): same data, η, steps and record times.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct InitComparison {
     /// The resolved configuration (automatic `lr` and `steps` filled in).
     pub config: RunConfig,
@@ -219,7 +219,7 @@ pub const C_STAR: f64 = 1.0;
 /// s = ±γ^{-1/2}; gradient flow ds/dt = −dL/ds = 4 γ s (1 − γ s²).
 /// Supervised (kernel regression in Γ's eigenbasis, Jacot et al.): L(c) = (c* − γ c)² with
 /// c* = [`C_STAR`], a single well with its minimum at c = c*/γ.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Landscape {
     /// The γ's (finite and positive), in the order given.
     pub gammas: Vec<f64>,

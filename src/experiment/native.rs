@@ -88,6 +88,7 @@ pub fn assemble_without_digest<B: LinearBackend>(
             .as_ref()
             .map(|t| t.report(prep.lr(), run.records())),
         local_images: prep.local_images,
+        backend_choice: None,
     }
 }
 

@@ -78,6 +78,9 @@ pub struct RunResult {
     /// cut from; absent for the bundled photos.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local_images: Option<usize>,
+    /// Which backend ran the session and why (the notebook's runs; absent from the CLI's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backend_choice: Option<crate::experiment::session::BackendChoice>,
 }
 
 /// FNV-1a 64 over the bit patterns of several f32 slices, as 16 hex digits.

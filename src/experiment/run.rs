@@ -166,3 +166,27 @@ impl<B: LinearBackend> LinearRun<B> {
         &self.backend
     }
 }
+
+impl<B: LinearBackend> crate::experiment::session::Stepper for LinearRun<B> {
+    async fn advance(&mut self, budget: u64) -> Result<bool, RunError> {
+        LinearRun::advance(self, budget).await
+    }
+
+    fn step(&self) -> u64 {
+        self.step
+    }
+
+    fn total_steps(&self) -> u64 {
+        self.total_steps
+    }
+
+    fn is_finished(&self) -> bool {
+        LinearRun::is_finished(self)
+    }
+
+    fn interval(&self) -> u64 {
+        next_record_step(self.step, self.record_every, self.total_steps)
+            .saturating_sub(self.step)
+            .max(1)
+    }
+}

@@ -1,7 +1,5 @@
 //! The one place that creates a GPU device, and the errors of the GPU layer.
 
-use crate::experiment::BackendError;
-
 /// What can go wrong on the GPU.
 #[derive(Debug, thiserror::Error)]
 pub enum GpuError {
@@ -29,12 +27,6 @@ pub enum GpuError {
     Shape(String),
     #[error("not available on the GPU backend: {0}")]
     Unsupported(String),
-}
-
-impl From<GpuError> for BackendError {
-    fn from(e: GpuError) -> Self {
-        BackendError::Failed(e.to_string())
-    }
 }
 
 /// A device and its queue, with the adapter they came from (cloning shares them).

@@ -55,6 +55,7 @@ fn synthetic(d: usize) -> RunResult {
         data: None,
         truncation: None,
         local_images: None,
+        backend_choice: None,
     }
 }
 

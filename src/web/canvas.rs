@@ -1,16 +1,11 @@
-//! Drawing a figure onto an HTML canvas at the screen's full pixel density.
+//! Drawing a figure for the page at the screen's full pixel density, on an offscreen canvas
+//! in the compute worker; the page shows the bitmap (docs/architecture.md).
 
 use plotters::coord::Shift;
 use plotters::prelude::DrawingArea;
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use web_sys::{ImageBitmap, OffscreenCanvasRenderingContext2d};
 
-use plotters_canvas::CanvasBackend;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
-
-use super::js_error;
+use super::offscreen::{into_bitmap, offscreen, CanvasError, OffscreenBackend};
 use crate::experiment::appg::{AppgResult, ComparisonRow, Policy};
 use crate::experiment::cells::{InitComparison, Landscape};
 use crate::experiment::mlp::MlpResult;
@@ -27,96 +22,46 @@ use crate::plot::{
 /// Largest backing-store side in pixels (browsers cap canvases around 16k-32k).
 const MAX_SIDE: f64 = 8192.0;
 
-/// The screen's devicePixelRatio (1 when unknown).
-fn pixel_ratio() -> f64 {
-    web_sys::window()
-        .map(|w| w.device_pixel_ratio())
-        .filter(|r| r.is_finite() && *r > 0.0)
-        .unwrap_or(1.0)
+/// How the page shows a figure: the CSS width of its box, the screen's devicePixelRatio and
+/// the colour scheme (protocol.rs `View`).
+pub struct Screen {
+    pub css_width: f64,
+    pub pixel_ratio: f64,
+    pub scheme: Scheme,
 }
 
-/// Gives the canvas's box (its parent, a `.figure`) the height `kind` needs at its CSS width
-/// (panels stacked when side by side they would be too narrow), so no layout is squashed and
-/// an embed's height follows its figure. A box that is not laid out is left alone.
-fn size_box(canvas: &HtmlCanvasElement, kind: FigureKind) {
-    let Some(parent) = canvas.parent_element() else {
-        return;
-    };
-    let width = parent.client_width();
-    if width <= 0 {
-        return;
+/// A figure drawn for the page: the bitmap, the CSS height its box takes, and where its
+/// panels and texts lie (backing-store pixels).
+pub struct Drawn {
+    pub bitmap: ImageBitmap,
+    pub css_height: f64,
+    pub layout: FigureLayout,
+}
+
+impl Screen {
+    /// The backing-store size of a `kind` figure on this screen and the CSS height of its
+    /// box (panels stacked when side by side they would be too narrow).
+    fn size(&self, kind: FigureKind) -> ((u32, u32), f64) {
+        let width = if self.css_width.is_finite() && self.css_width > 0.0 {
+            self.css_width
+        } else {
+            640.0
+        };
+        let css_height = kind.css_height(width);
+        let px = |css: f64| (css * self.pixel_ratio).round().clamp(1.0, MAX_SIDE) as u32;
+        ((px(width), px(css_height)), css_height)
     }
-    let height = kind.css_height(f64::from(width));
-    let style = format!("height: {height}px; aspect-ratio: auto");
-    if parent.get_attribute("style").as_deref() != Some(style.as_str()) {
-        // best effort: a box that refuses the attribute keeps its CSS aspect ratio
-        let _ = parent.set_attribute("style", &style);
-    }
-}
-
-/// Sizes the canvas backing store to its CSS size times devicePixelRatio (so lines and text
-/// stay sharp on high-DPI screens) and returns the pixel size. A canvas that is not laid out
-/// (display: none, zero size) keeps its current width and height.
-fn fit_to_screen(canvas: &HtmlCanvasElement, dpr: f64) -> (u32, u32) {
-    let (css_w, css_h) = (canvas.client_width(), canvas.client_height());
-    if css_w > 0 && css_h > 0 {
-        let px = |css: i32| (f64::from(css) * dpr).round().clamp(1.0, MAX_SIDE) as u32;
-        let (w, h) = (px(css_w), px(css_h));
-        if canvas.width() != w {
-            canvas.set_width(w);
-        }
-        if canvas.height() != h {
-            canvas.set_height(h);
-        }
-    }
-    (canvas.width(), canvas.height())
-}
-
-thread_local! {
-    /// The colour scheme of the figures drawn on canvases (SVG files stay light).
-    static PAGE_SCHEME: Cell<Scheme> = const { Cell::new(Scheme::Light) };
-    /// The layout of the last figure drawn on each canvas, by the canvas's id.
-    static LAYOUTS: RefCell<HashMap<String, FigureLayout>> = RefCell::new(HashMap::new());
-}
-
-/// The layout of the figure last drawn on the canvas with id `canvas_id`, as JSON text
-/// `{panels, width, height, pixel_ratio, css_text_per_size, texts: [{text, left, top, right,
-/// bottom, size}]}` (backing-store pixels), or `undefined` before its first drawing. The
-/// browser's layout check reads it.
-#[wasm_bindgen]
-pub fn figure_layout_json(canvas_id: &str) -> Option<String> {
-    LAYOUTS.with(|l| {
-        let layouts = l.try_borrow().ok()?;
-        serde_json::to_string(layouts.get(canvas_id)?).ok()
-    })
 }
 
 /// The CSS height the page gives figure `kind` ("linear", "init", "symmetry", "mlp",
 /// "hidden", "appg:<variants>") at `css_width` CSS pixels: its panels in as many columns as
 /// keep each readable, each row as tall as its panels need.
-#[wasm_bindgen]
-pub fn figure_css_height(kind: &str, css_width: f64) -> Result<f64, JsValue> {
-    let kind = FigureKind::parse(kind).ok_or_else(|| js_error(format!("no figure {kind:?}")))?;
-    Ok(kind.css_height(css_width))
-}
-
-/// Draws the notebook's figures light on dark (`dark`, the page follows
-/// `prefers-color-scheme: dark`) or dark on white from now on; the page then redraws them.
-/// Downloads as SVG stay light; a PNG download is the canvas as shown.
-#[wasm_bindgen]
-pub fn set_plot_theme(dark: bool) {
-    let scheme = if dark { Scheme::Dark } else { Scheme::Light };
-    PAGE_SCHEME.with(|s| s.set(scheme));
-}
-
-/// The colour scheme the page's figures are drawn in now.
-pub(super) fn page_scheme() -> Scheme {
-    PAGE_SCHEME.with(Cell::get)
+pub fn figure_css_height(kind: &str, css_width: f64) -> Option<f64> {
+    Some(FigureKind::parse(kind)?.css_height(css_width))
 }
 
 /// The CSS colours (`#rrggbb`) of modes 1, 2, … in the page's scheme (light or dark), as
 /// the figures draw them (the palette cycles after its last colour).
-#[wasm_bindgen]
 pub fn mode_palette(dark: bool) -> Vec<String> {
     let scheme = if dark { Scheme::Dark } else { Scheme::Light };
     with_scheme(scheme, || {
@@ -124,54 +69,52 @@ pub fn mode_palette(dark: bool) -> Vec<String> {
     })
 }
 
-/// Text sizes from the canvas's own `measureText` in the font plotters-canvas sets (width,
-/// and the font's ascent + descent): plotters' default measures a DOM span, which wraps long
-/// texts at the viewport's width on a phone.
-fn canvas_measure(canvas: &HtmlCanvasElement) -> Option<Measure> {
-    let ctx = canvas
-        .get_context("2d")
-        .ok()??
-        .dyn_into::<CanvasRenderingContext2d>()
-        .ok()?;
-    Some(Box::new(move |text, size, family, style| {
+/// Text sizes from the canvas's own `measureText` in the font the backend sets (width, and
+/// the font's ascent + descent), for the layout and the recorded text boxes.
+fn canvas_measure(ctx: OffscreenCanvasRenderingContext2d) -> Measure {
+    Box::new(move |text, size, family, style| {
         ctx.set_font(&format!("{style} {size}px {family}"));
         let m = ctx.measure_text(text).ok()?;
         let height = m.font_bounding_box_ascent() + m.font_bounding_box_descent();
         let px = |v: f64| (v.is_finite() && v >= 0.0).then(|| v.ceil() as u32);
         Some((px(m.width())?, px(height)?))
-    }))
+    })
 }
 
-/// The area a figure is drawn on: the canvas, through a recorder of its text.
-type Root = DrawingArea<Recorder<CanvasBackend>, Shift>;
+/// The area a figure is drawn on: an offscreen canvas, through a recorder of its text.
+type Root = DrawingArea<Recorder<OffscreenBackend>, Shift>;
 
-/// Sizes `canvas` for a figure of `kind` on this screen and runs `draw` on a plotters area
-/// covering it, given the backing store's pixel size, in the page's colour scheme; returns
-/// the layout with every text's box (see [`draw_recorded`]).
+/// Draws a `kind` figure for `screen` on a fresh offscreen canvas with `draw` (given the
+/// backing store's pixel size), in the screen's colour scheme; returns the bitmap with the
+/// layout of every text (see [`draw_recorded`]).
 fn draw_with(
-    canvas: &HtmlCanvasElement,
+    screen: &Screen,
     kind: FigureKind,
     draw: impl FnOnce(&Root, (u32, u32)) -> Result<FigureLayout, PlotError>,
-) -> Result<FigureLayout, JsValue> {
-    size_box(canvas, kind);
-    let dpr = pixel_ratio();
-    let size = fit_to_screen(canvas, dpr);
-    let backend = CanvasBackend::with_canvas_object(canvas.clone())
-        .ok_or_else(|| js_error("the canvas has no 2D context"))?;
-    let scheme = PAGE_SCHEME.with(Cell::get);
-    let measure = canvas_measure(canvas);
-    let layout = with_density(Density::canvas(dpr), || {
-        with_scheme(scheme, || {
+) -> Result<Drawn, DrawError> {
+    let (size, css_height) = screen.size(kind);
+    let (canvas, context) = offscreen(size.0, size.1)?;
+    let backend = OffscreenBackend::new(&canvas, context.clone());
+    let measure = Some(canvas_measure(context));
+    let layout = with_density(Density::canvas(screen.pixel_ratio), || {
+        with_scheme(screen.scheme, || {
             draw_recorded(backend, measure, |root| draw(root, size))
         })
+    })?;
+    Ok(Drawn {
+        bitmap: into_bitmap(&canvas)?,
+        css_height,
+        layout,
     })
-    .map_err(js_error)?;
-    LAYOUTS.with(|l| {
-        if let Ok(mut layouts) = l.try_borrow_mut() {
-            layouts.insert(canvas.id(), layout.clone());
-        }
-    });
-    Ok(layout)
+}
+
+/// Why a figure could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum DrawError {
+    #[error(transparent)]
+    Canvas(#[from] CanvasError),
+    #[error(transparent)]
+    Plot(#[from] PlotError),
 }
 
 fn options((width, height): (u32, u32), log_time: bool) -> FigureOptions {
@@ -185,12 +128,12 @@ fn options((width, height): (u32, u32), log_time: bool) -> FigureOptions {
 /// Draws Figure 1 A/B of `result` onto `canvas`, with the replay cursor at time `cursor`
 /// when given; returns where the panels lie (backing-store pixels).
 pub fn draw_linear(
-    canvas: &HtmlCanvasElement,
+    screen: &Screen,
     result: &RunResult,
     log_time: bool,
     cursor: Option<f64>,
-) -> Result<FigureLayout, JsValue> {
-    draw_with(canvas, FigureKind::Linear, |root, size| {
+) -> Result<Drawn, DrawError> {
+    draw_with(screen, FigureKind::Linear, |root, size| {
         draw_linear_figure_at(root, result, &options(size, log_time), cursor)
     })
 }
@@ -198,32 +141,28 @@ pub fn draw_linear(
 /// Draws the random-vs-aligned init comparison (Result 4.6) onto `canvas`; returns where
 /// the panels lie.
 pub fn draw_init(
-    canvas: &HtmlCanvasElement,
+    screen: &Screen,
     cmp: &InitComparison,
     log_time: bool,
-) -> Result<FigureLayout, JsValue> {
-    draw_with(canvas, FigureKind::Linear, |root, size| {
+) -> Result<Drawn, DrawError> {
+    draw_with(screen, FigureKind::Linear, |root, size| {
         draw_init_comparison(root, cmp, &options(size, log_time))
     })
 }
 
 /// Draws the symmetry-breaking landscapes and trajectories (App. F) onto `canvas`; returns
 /// where the panels lie.
-pub fn draw_symmetry(canvas: &HtmlCanvasElement, ls: &Landscape) -> Result<FigureLayout, JsValue> {
-    draw_with(canvas, FigureKind::Symmetry, |root, _| {
+pub fn draw_symmetry(screen: &Screen, ls: &Landscape) -> Result<Drawn, DrawError> {
+    draw_with(screen, FigureKind::Symmetry, |root, _| {
         draw_landscape(root, ls)
     })
 }
 
 /// Draws the MLP figure (loss, embedding and hidden eigenvalues) of `result` onto `canvas`;
 /// returns where the panels lie.
-pub fn draw_mlp(
-    canvas: &HtmlCanvasElement,
-    result: &MlpResult,
-    log_time: bool,
-) -> Result<FigureLayout, JsValue> {
+pub fn draw_mlp(screen: &Screen, result: &MlpResult, log_time: bool) -> Result<Drawn, DrawError> {
     let panels = if result.hidden.is_empty() { 2 } else { 3 };
-    draw_with(canvas, FigureKind::Mlp(panels), |root, size| {
+    draw_with(screen, FigureKind::Mlp(panels), |root, size| {
         draw_mlp_figure(root, result, &options(size, log_time))
     })
 }
@@ -231,11 +170,11 @@ pub fn draw_mlp(
 /// Draws cell 6's figure (the hidden spectrum's change against the embedding's steps) of
 /// `result` onto `canvas`; returns where the panels lie.
 pub fn draw_hidden(
-    canvas: &HtmlCanvasElement,
+    screen: &Screen,
     result: &MlpResult,
     log_time: bool,
-) -> Result<FigureLayout, JsValue> {
-    draw_with(canvas, FigureKind::Linear, |root, size| {
+) -> Result<Drawn, DrawError> {
+    draw_with(screen, FigureKind::Linear, |root, size| {
         draw_hidden_figure(root, result, &options(size, log_time))
     })
 }
@@ -244,15 +183,15 @@ pub fn draw_hidden(
 /// onto `canvas`, the variant panels showing the rows of `policy`; returns where the
 /// variant panels lie.
 pub fn draw_appg(
-    canvas: &HtmlCanvasElement,
+    screen: &Screen,
     result: &AppgResult,
     current: Option<&ComparisonRow>,
     policy: Policy,
     log_steps: bool,
-) -> Result<FigureLayout, JsValue> {
+) -> Result<Drawn, DrawError> {
     let variants = result.config.variants.list().len();
     draw_with(
-        canvas,
+        screen,
         FigureKind::Appg(variants),
         |root, (width, height)| {
             let opts = AppgFigureOptions {

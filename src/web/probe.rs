@@ -5,6 +5,8 @@ use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::experiment::session::AdapterInfo;
+
 /// Reads `obj[key]`, treating a throwing getter as absent.
 fn get(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
@@ -14,8 +16,9 @@ fn text(obj: &JsValue, key: &str) -> Option<String> {
     get(obj, key).as_string().filter(|s| !s.is_empty())
 }
 
-/// A one-line description of the adapter, e.g. `google swiftshader (fallback)`.
-fn describe(adapter: &JsValue) -> String {
+/// The adapter's description, e.g. `google swiftshader (fallback adapter)`, and whether it
+/// is a software one (the auto backend choice's cost model treats those as slow).
+fn describe(adapter: &JsValue) -> AdapterInfo {
     let info = get(adapter, "info");
     let parts: Vec<String> = ["vendor", "architecture", "device", "description"]
         .iter()
@@ -32,12 +35,12 @@ fn describe(adapter: &JsValue) -> String {
     if fallback == Some(true) {
         name.push_str(" (fallback adapter)");
     }
-    name
-}
-
-/// The adapter's description, or why there is none.
-pub async fn webgpu_adapter() -> Result<String, String> {
-    AdapterRequest::start().outcome().await
+    let lower = name.to_lowercase();
+    let software = fallback == Some(true)
+        || ["swiftshader", "llvmpipe", "lavapipe", "software"]
+            .iter()
+            .any(|s| lower.contains(s));
+    AdapterInfo { name, software }
 }
 
 /// `navigator.gpu.requestAdapter()`, asked at once and answered later: the browser looks
@@ -54,8 +57,8 @@ impl AdapterRequest {
         Self(Err("not asked for".into()))
     }
 
-    /// The adapter's description, or why there is none.
-    pub async fn outcome(self) -> Result<String, String> {
+    /// The adapter, or why there is none.
+    pub async fn outcome(self) -> Result<AdapterInfo, String> {
         let adapter = JsFuture::from(self.0?)
             .await
             .map_err(|e| format!("requestAdapter failed: {e:?}"))?;
@@ -67,9 +70,11 @@ impl AdapterRequest {
 }
 
 fn request_adapter() -> Result<Promise, String> {
-    let navigator = web_sys::window()
-        .map(|w| JsValue::from(w.navigator()))
-        .ok_or("no window")?;
+    // the worker's global scope (or a window): both have `navigator.gpu` where WebGPU is on
+    let navigator = get(&js_sys::global(), "navigator");
+    if navigator.is_undefined() || navigator.is_null() {
+        return Err("this browser scope has no navigator".into());
+    }
     let gpu = get(&navigator, "gpu");
     if gpu.is_undefined() || gpu.is_null() {
         return Err("navigator.gpu is missing: this browser has WebGPU disabled".into());

@@ -8,7 +8,8 @@
 // appg-embed; upload.mjs: upload, upload-hostile, upload-drop; a11y.mjs: axe, keyboard,
 // phone, dark, motion; kind.mjs: visibility; replay.mjs: replay, readout; readouts.mjs:
 // readout-cells, readout-appg; pyexport.mjs: pyexport; site.mjs: site, the folder
-// scripts/build-site writes, served on its own; layout.mjs: layout); SKIP_FIG1=1 skips the
+// scripts/build-site writes, served on its own; layout.mjs: layout; longtask.mjs:
+// longtask-load, longtask-mlp, longtask-appg, longtask-prepare); SKIP_FIG1=1 skips the
 // paper's full Figure 1 run (about 30 s).
 // Screenshots go to test-output/browser/. Exits non-zero with the failures listed.
 
@@ -30,6 +31,7 @@ import { readoutChecks } from "./readouts.mjs";
 import { pyexportChecks } from "./pyexport.mjs";
 import { siteChecks } from "./site.mjs";
 import { layoutChecks } from "./layout.mjs";
+import { longtaskChecks } from "./longtask.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const outDir = join(root, "test-output", "browser");
@@ -64,7 +66,7 @@ try {
     try {
       for (const [name, check] of Object.entries({ ...checks, ...cellChecks, ...mlpChecks, ...appgChecks,
         ...uploadChecks, ...a11yChecks, ...kindChecks, ...replayChecks, ...readoutChecks,
-        ...pyexportChecks, ...siteChecks, ...layoutChecks })) {
+        ...pyexportChecks, ...siteChecks, ...layoutChecks, ...longtaskChecks })) {
         if (name === "fig1" && process.env.SKIP_FIG1 === "1") continue;
         if (only && !only.includes(name)) continue;
         const label = `${mode}: ${name}`;

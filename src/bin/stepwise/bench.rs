@@ -14,6 +14,8 @@ use stepwise::experiment::phases::{self, Phases};
 use stepwise::experiment::{self, overrides, Prepared, Record, RunConfig, RunResult, Solver};
 use stepwise::gpu::GpuContext;
 
+use crate::error::{CliError, Usage};
+
 use super::bench_gpu;
 use super::bench_matmul::{self, MatmulRow};
 use super::bench_reference::{self, gap, Reference};
@@ -118,16 +120,12 @@ struct Report {
     matmul: Vec<MatmulRow>,
 }
 
-pub fn bench(args: &BenchArgs) -> Result<(), String> {
+pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
     let (linear, matmul) = match args.what.as_str() {
         "fig1" => (true, false),
         "matmul" => (false, true),
         "all" => (true, true),
-        other => {
-            return Err(format!(
-                "unknown benchmark `{other}`: use fig1, matmul or all"
-            ))
-        }
+        other => return Err(Usage::UnknownBenchmark(other.to_string()).into()),
     };
     let mut report = None;
     if linear {
@@ -145,19 +143,18 @@ pub fn bench(args: &BenchArgs) -> Result<(), String> {
                 serde_json::to_string_pretty(&r)
             }
             None => serde_json::to_string_pretty(&rows),
-        }
-        .map_err(|e| e.to_string())?;
+        }?;
         super::write_output(path, &json)?;
     }
     Ok(())
 }
 
-fn bench_linear(args: &BenchArgs) -> Result<Report, String> {
+fn bench_linear(args: &BenchArgs) -> Result<Report, CliError> {
     let cfg = match super::load_config(&args.config)? {
         super::Loaded::Linear(cfg) => cfg,
-        super::Loaded::Mlp(_) => return Err("bench fig1 takes a linear configuration".into()),
+        super::Loaded::Mlp(_) => return Err(Usage::BenchNeedsLinear.into()),
     };
-    let cfg = overrides::apply_all(cfg, &args.set).map_err(|e| e.to_string())?;
+    let cfg = overrides::apply_all(cfg, &args.set)?;
     let mut solvers = vec![Solver::Truncated, Solver::Eigenbasis];
     if args.literal {
         solvers.push(Solver::Literal);
@@ -175,7 +172,7 @@ fn bench_linear(args: &BenchArgs) -> Result<Report, String> {
         ours.push(result);
     }
     if args.gpu {
-        let ctx = pollster::block_on(GpuContext::new()).map_err(|e| e.to_string())?;
+        let ctx = pollster::block_on(GpuContext::new())?;
         let adapter = ctx.adapter_info.name.split(' ').next().unwrap_or_default();
         let adapter = adapter.to_string();
         for solver in [Solver::Truncated, Solver::Eigenbasis] {
@@ -196,9 +193,12 @@ fn bench_linear(args: &BenchArgs) -> Result<Report, String> {
             ours.push(t.result);
         }
     }
-    let prep = experiment::prepare(&cfg).map_err(|e| e.to_string())?;
+    let prep = experiment::prepare(&cfg)?;
     let dir = std::env::temp_dir().join(format!("stepwise-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&dir).map_err(|source| CliError::CreateDir {
+        path: dir.clone(),
+        source,
+    })?;
     let outcome = run_references(args, &prep, &dir);
     let _ = std::fs::remove_dir_all(&dir);
     let (reference, exact, numpy) = outcome?;
@@ -232,19 +232,18 @@ fn solver_name(solver: Solver) -> &'static str {
 }
 
 /// Times `cfg`'s complete CPU run `repeat` times, then once more phase by phase.
-fn time_ours(cfg: &RunConfig, repeat: usize) -> Result<(Timed, RunResult), String> {
+fn time_ours(cfg: &RunConfig, repeat: usize) -> Result<(Timed, RunResult), CliError> {
     let mut totals = Vec::new();
     let mut result = None;
     for _ in 0..repeat {
         let started = Instant::now();
-        let r = experiment::run_cpu(cfg, false).map_err(|e| e.to_string())?;
+        let r = experiment::run_cpu(cfg, false)?;
         totals.push(started.elapsed().as_secs_f64());
         result = Some(r);
     }
-    let result = result.ok_or("no run")?;
+    let result = result.ok_or(Usage::NoRepeat)?;
     let origin = Instant::now();
-    let phases =
-        phases::measure(cfg, || origin.elapsed().as_secs_f64()).map_err(|e| e.to_string())?;
+    let phases = phases::measure(cfg, || origin.elapsed().as_secs_f64())?;
     let timed = Timed {
         steps: result.config.steps.unwrap_or(0),
         truncation: result
@@ -267,7 +266,7 @@ fn run_references(
     args: &BenchArgs,
     prep: &Prepared,
     dir: &Path,
-) -> Result<(Trajectory, Option<Vec<Record>>, String), String> {
+) -> Result<(Trajectory, Option<Vec<Record>>, String), CliError> {
     let data = dir.join("data.json");
     bench_reference::export(prep, &data)?;
     let out = dir.join("reference.json");

@@ -6,6 +6,8 @@ use std::time::Instant;
 use stepwise::experiment::{self, LinearRun, RunConfig, RunResult};
 use stepwise::gpu::{GpuContext, GpuLinearBackend};
 
+use crate::error::{CliError, Usage};
+
 /// Timings of one GPU configuration.
 pub struct GpuTiming {
     /// Seconds to the complete result, every run (the device is created once, before).
@@ -16,27 +18,24 @@ pub struct GpuTiming {
 }
 
 /// Runs `cfg` on `ctx` `repeat` times.
-pub fn time_gpu(ctx: &GpuContext, cfg: &RunConfig, repeat: usize) -> Result<GpuTiming, String> {
-    let err = |e: &dyn std::fmt::Display| e.to_string();
+pub fn time_gpu(ctx: &GpuContext, cfg: &RunConfig, repeat: usize) -> Result<GpuTiming, CliError> {
     let (mut totals, mut steps_s, mut last) = (Vec::new(), f64::INFINITY, None);
     for _ in 0..repeat.max(1) {
         let started = Instant::now();
-        let prep = experiment::prepare(cfg).map_err(|e| err(&e))?;
-        let backend =
-            pollster::block_on(GpuLinearBackend::from_prepared(ctx, &prep)).map_err(|e| err(&e))?;
+        let prep = experiment::prepare(cfg)?;
+        let backend = pollster::block_on(GpuLinearBackend::from_prepared(ctx, &prep))?;
         let clock = Instant::now();
         let run = pollster::block_on(async {
             let mut run = LinearRun::start(backend, &prep).await?;
             run.finish().await?;
             Ok::<_, experiment::RunError>(run)
-        })
-        .map_err(|e| err(&e))?;
+        })?;
         steps_s = steps_s.min(clock.elapsed().as_secs_f64());
         let result = experiment::assemble(&prep, &run, false);
         totals.push(started.elapsed().as_secs_f64());
         last = Some(result);
     }
-    let result = last.ok_or("no run")?;
+    let result = last.ok_or(Usage::NoRepeat)?;
     Ok(GpuTiming {
         totals,
         steps_s,

@@ -14,7 +14,7 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, Par};
 use serde::Serialize;
 use stepwise::gpu::kernel::matrix_storage;
-use stepwise::gpu::{GpuContext, MatmulKernel, MatmulShape};
+use stepwise::gpu::{GpuContext, GpuError, MatmulKernel, MatmulShape};
 
 /// Seconds of work per measurement.
 const TARGET_S: f64 = 0.25;
@@ -61,8 +61,8 @@ pub struct MatmulRow {
 }
 
 /// Measures every shape and prints the table.
-pub fn run_all() -> Result<Vec<MatmulRow>, String> {
-    let ctx = pollster::block_on(GpuContext::new()).map_err(|e| e.to_string())?;
+pub fn run_all() -> Result<Vec<MatmulRow>, GpuError> {
+    let ctx = pollster::block_on(GpuContext::new())?;
     let adapter = format!(
         "{} ({:?})",
         ctx.adapter_info.name, ctx.adapter_info.device_type
@@ -110,19 +110,16 @@ fn fill(len: usize, salt: usize) -> Vec<f32> {
 }
 
 /// Seconds per product on the GPU.
-fn time_wgsl(ctx: &GpuContext, kernel: &MatmulKernel, shape: MatmulShape) -> Result<f64, String> {
+fn time_wgsl(ctx: &GpuContext, kernel: &MatmulKernel, shape: MatmulShape) -> Result<f64, GpuError> {
     let (device, queue) = (&ctx.device, &ctx.queue);
     let (ar, ac) = shape.a_dims();
     let (br, bc) = shape.b_dims();
-    let err = |e: stepwise::gpu::GpuError| e.to_string();
-    let a = matrix_storage(device, "bench A", (ar, ac), &fill(ar * ac, 1)).map_err(err)?;
-    let b = matrix_storage(device, "bench B", (br, bc), &fill(br * bc, 2)).map_err(err)?;
+    let a = matrix_storage(device, "bench A", (ar, ac), &fill(ar * ac, 1))?;
+    let b = matrix_storage(device, "bench B", (br, bc), &fill(br * bc, 2))?;
     let zeros = vec![0.0; shape.m * shape.n];
-    let c = matrix_storage(device, "bench C", (shape.m, shape.n), &zeros).map_err(err)?;
-    let binding = kernel
-        .bind(device, "bench", shape, (&a, &b, &c))
-        .map_err(err)?;
-    let run = |reps: usize| -> Result<f64, String> {
+    let c = matrix_storage(device, "bench C", (shape.m, shape.n), &zeros)?;
+    let binding = kernel.bind(device, "bench", shape, (&a, &b, &c))?;
+    let run = |reps: usize| -> Result<f64, GpuError> {
         let started = Instant::now();
         let mut encoder = device.create_command_encoder(&Default::default());
         {
@@ -134,7 +131,7 @@ fn time_wgsl(ctx: &GpuContext, kernel: &MatmulKernel, shape: MatmulShape) -> Res
         queue.submit([encoder.finish()]);
         device
             .poll(wgpu::PollType::wait_indefinitely())
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| GpuError::Poll(e.to_string()))?;
         Ok(started.elapsed().as_secs_f64())
     };
     let once = run(1)?.max(1e-6);

@@ -7,6 +7,8 @@ use std::process::Command;
 use serde::{Deserialize, Serialize};
 use stepwise::experiment::{DataExport, Prepared, Record, RunConfig};
 
+use crate::error::{CliError, ReferenceError};
+
 /// How to run the reference script.
 pub struct Reference<'a> {
     /// Python interpreter with NumPy.
@@ -33,7 +35,7 @@ pub struct ReferenceTiming {
 }
 
 /// Writes the data and W(0) exactly as used, with the resolved configuration.
-pub fn export(prep: &Prepared, path: &Path) -> Result<(), String> {
+pub fn export(prep: &Prepared, path: &Path) -> Result<(), CliError> {
     let m = prep.pairs.m;
     let rows = |v: &[f32]| v.chunks(m).map(<[f32]>::to_vec).collect();
     #[derive(Serialize)]
@@ -49,13 +51,16 @@ pub fn export(prep: &Prepared, path: &Path) -> Result<(), String> {
             w0: rows(&prep.w0),
         },
     };
-    let json = serde_json::to_string(&export).map_err(|e| e.to_string())?;
-    std::fs::write(path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    let json = serde_json::to_string(&export)?;
+    std::fs::write(path, json).map_err(|source| CliError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 impl Reference<'_> {
     /// Runs the script on `data` in `dtype` (float32 or float64), its output going to `out`.
-    pub fn run(&self, data: &Path, out: &Path, dtype: &str) -> Result<ReferenceOut, String> {
+    pub fn run(&self, data: &Path, out: &Path, dtype: &str) -> Result<ReferenceOut, CliError> {
         let mut command = Command::new(self.python);
         if self.threads > 0 {
             let n = self.threads.to_string();
@@ -69,16 +74,19 @@ impl Reference<'_> {
             .arg(out)
             .args(["--dtype", dtype])
             .status()
-            .map_err(|e| format!("cannot run {}: {e}", self.python))?;
+            .map_err(|source| ReferenceError::Start {
+                python: self.python.to_string(),
+                source,
+            })?;
         if !status.success() {
-            return Err(format!(
-                "{} {} failed ({status}); is NumPy installed (pip install numpy)?",
-                self.python,
-                self.script.display()
-            ));
+            let command = format!("{} {}", self.python, self.script.display());
+            return Err(ReferenceError::Failed { command, status }.into());
         }
-        let text = std::fs::read_to_string(out).map_err(|e| e.to_string())?;
-        serde_json::from_str(&text).map_err(|e| format!("reference output: {e}"))
+        let text = std::fs::read_to_string(out).map_err(|source| CliError::Read {
+            path: out.to_path_buf(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|e| ReferenceError::Output(e).into())
     }
 
     /// "1 thread", "2 threads" or "default threads".
@@ -91,13 +99,12 @@ impl Reference<'_> {
 }
 
 /// max |Δλ| over records at the same steps.
-pub fn gap(a: &[Record], b: &[Record]) -> Result<f64, String> {
+pub fn gap(a: &[Record], b: &[Record]) -> Result<f64, ReferenceError> {
     if a.len() != b.len() || a.iter().zip(b).any(|(x, y)| x.step != y.step) {
-        return Err(format!(
-            "the trajectories are recorded at different steps ({} vs {} records)",
-            a.len(),
-            b.len()
-        ));
+        return Err(ReferenceError::DifferentSteps {
+            ours: a.len(),
+            theirs: b.len(),
+        });
     }
     Ok(a.iter()
         .zip(b)

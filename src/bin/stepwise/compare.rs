@@ -10,7 +10,7 @@ use stepwise::experiment::{self, overrides, Config};
 use stepwise::gpu::{GpuContext, GpuVariants};
 use stepwise::plot::{appg_figure_svg, AppgFigureOptions};
 
-use super::{print_lines, read_config_file, write_output};
+use super::{config_file, print_lines, read_config_file, write_output, CliError, Usage};
 
 #[derive(clap::Args)]
 pub struct CompareArgs {
@@ -52,20 +52,17 @@ pub enum PanelPolicy {
     Stable,
 }
 
-pub fn compare(args: &CompareArgs) -> Result<(), String> {
+pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     if args.what != "appg" {
-        return Err(format!(
-            "unknown comparison `{}`: the one available is `appg`",
-            args.what
-        ));
+        return Err(Usage::UnknownComparison(args.what.clone()).into());
     }
     let cfg = load(args.config.as_deref())?;
-    let cfg = overrides::apply_all(cfg, &args.set).map_err(|e| e.to_string())?;
+    let cfg = overrides::apply_all(cfg, &args.set)?;
     let started = Instant::now();
     let result = if args.gpu {
         pollster::block_on(compare_gpu(&cfg))?
     } else {
-        appg::compare_cpu(&cfg).map_err(|e| e.to_string())?
+        appg::compare_cpu(&cfg)?
     };
     let wall = started.elapsed().as_secs_f64();
     let out = args
@@ -77,7 +74,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), String> {
     } else {
         result.table()
     };
-    let json = serde_json::to_string_pretty(&shown).map_err(|e| e.to_string())?;
+    let json = serde_json::to_string_pretty(&shown)?;
     write_output(&out, &json)?;
     if let Some(path) = &args.svg {
         let opts = AppgFigureOptions {
@@ -88,7 +85,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), String> {
             log_steps: args.log_steps,
             ..AppgFigureOptions::default()
         };
-        let svg = appg_figure_svg(&result, &opts).map_err(|e| e.to_string())?;
+        let svg = appg_figure_svg(&result, &opts)?;
         write_output(path, &svg)?;
     }
     print_lines(&table_lines(&result, wall), Some(&out));
@@ -96,21 +93,21 @@ pub fn compare(args: &CompareArgs) -> Result<(), String> {
 }
 
 /// The linear comparison on the GPU.
-async fn compare_gpu(cfg: &AppgConfig) -> Result<AppgResult, String> {
+async fn compare_gpu(cfg: &AppgConfig) -> Result<AppgResult, CliError> {
     if cfg.model != AppgModel::Linear {
-        return Err("--gpu compares the linear model; the MLP comparison runs on the CPU".into());
+        return Err(Usage::GpuComparesLinear.into());
     }
-    cfg.validate().map_err(|e| e.to_string())?;
-    let ctx = GpuContext::new().await.map_err(|e| e.to_string())?;
-    let prep = experiment::prepare(&cfg.run).map_err(|e| e.to_string())?;
+    cfg.validate()?;
+    let ctx = GpuContext::new().await?;
+    let prep = experiment::prepare(&cfg.run)?;
     let backends = GpuVariants::new(&ctx, &prep, cfg);
     let mut comparison = Comparison::new(cfg, LinearTrials::new(prep, backends));
-    comparison.finish().await.map_err(|e| e.to_string())?;
+    comparison.finish().await?;
     Ok(comparison.result())
 }
 
 /// A linear preset's data, or a JSON comparison config; fig1 when absent.
-fn load(name: Option<&str>) -> Result<AppgConfig, String> {
+fn load(name: Option<&str>) -> Result<AppgConfig, CliError> {
     let Some(name) = name else {
         return Ok(AppgConfig::default());
     };
@@ -118,7 +115,7 @@ fn load(name: Option<&str>) -> Result<AppgConfig, String> {
         return Ok(cfg);
     }
     let text = read_config_file(name)?;
-    AppgConfig::from_json(&text).map_err(|e| format!("{name}: {e}"))
+    AppgConfig::from_json(&text).map_err(|e| config_file(name, e))
 }
 
 fn table_lines(r: &AppgResult, wall: f64) -> Vec<String> {

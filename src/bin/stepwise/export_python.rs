@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use stepwise::experiment::python_export::{python_bundle, BUNDLE_DIR, SCRIPT_NAME};
 use stepwise::experiment::{self, overrides};
 
-use super::{images, load_config, Loaded};
+use super::{images, load_config, CliError, Loaded, Usage};
 
 #[derive(clap::Args)]
 pub struct ExportPythonArgs {
@@ -25,27 +25,25 @@ pub struct ExportPythonArgs {
 
 /// Prepares the run (data, W(0), resolved η and steps: no step is taken) and writes its
 /// bundle into `--out`.
-pub fn export_python(args: &ExportPythonArgs) -> Result<(), String> {
+pub fn export_python(args: &ExportPythonArgs) -> Result<(), CliError> {
     let cfg = match load_config(&args.config)? {
         Loaded::Linear(cfg) => cfg,
-        Loaded::Mlp(_) => {
-            return Err(format!(
-                "`{}` is an MLP experiment: export-python exports linear runs only",
-                args.config
-            ))
-        }
+        Loaded::Mlp(_) => return Err(Usage::ExportPythonOnlyLinear(args.config.clone()).into()),
     };
-    let cfg = overrides::apply_all(cfg, &args.set).map_err(|e| e.to_string())?;
+    let cfg = overrides::apply_all(cfg, &args.set)?;
     let photos = images::load(&args.images, &cfg.dataset)?;
-    let prep =
-        experiment::prepare_with_photos(&cfg, photos.as_deref()).map_err(|e| e.to_string())?;
-    let files = python_bundle(&prep).map_err(|e| e.to_string())?;
+    let prep = experiment::prepare_with_photos(&cfg, photos.as_deref())?;
+    let files = python_bundle(&prep)?;
     let dir = &args.out;
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(|source| CliError::CreateDir {
+        path: dir.clone(),
+        source,
+    })?;
     for f in &files {
         let path = dir.join(f.name);
-        std::fs::write(&path, &f.bytes)
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        if let Err(source) = std::fs::write(&path, &f.bytes) {
+            return Err(CliError::Write { path, source });
+        }
         say!("wrote {} ({} bytes)", path.display(), f.bytes.len());
     }
     say!(

@@ -8,26 +8,26 @@ use stepwise::data::local::LocalPhotos;
 use stepwise::data::photos::Photo;
 use stepwise::data::{DatasetConfig, DatasetKind};
 
+use crate::error::{CliError, Usage};
+
 /// Most files one `--images` folder is read for (the notebook keeps at most 100 images).
 const MAX_FILES: usize = 1000;
 
 /// The photos of `paths` (files, or folders whose files are taken in name order) for a
 /// dataset `cfg`; `None` without `--images`. Skipped files are listed on stderr; an error
 /// when no file is usable or the dataset is not photo patches.
-pub fn load(paths: &[PathBuf], cfg: &DatasetConfig) -> Result<Option<Vec<Photo>>, String> {
+pub fn load(paths: &[PathBuf], cfg: &DatasetConfig) -> Result<Option<Vec<Photo>>, CliError> {
     if paths.is_empty() {
         return Ok(None);
     }
     if cfg.kind != DatasetKind::PhotoPatches {
-        return Err(
-            "--images needs the photo-patches dataset (set dataset.kind=\"photo-patches\")".into(),
-        );
+        return Err(Usage::ImagesNeedPhotos.into());
     }
     let mut set = LocalPhotos::new(cfg.base);
     for file in files(paths)? {
         add(&mut set, &file)?;
     }
-    let (photos, skipped) = set.finish().map_err(|e| format!("--images: {e}"))?;
+    let (photos, skipped) = set.finish()?;
     for s in &skipped {
         eprintln!("skipped {s}");
     }
@@ -35,10 +35,13 @@ pub fn load(paths: &[PathBuf], cfg: &DatasetConfig) -> Result<Option<Vec<Photo>>
 }
 
 /// Every file named by `paths`, a folder's files in name order (not its subfolders).
-fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
     let mut out = Vec::new();
     for path in paths {
-        let cannot = |e: std::io::Error| format!("--images {}: {e}", path.display());
+        let cannot = |source| CliError::Images {
+            path: path.clone(),
+            source,
+        };
         if !path.is_dir() {
             std::fs::metadata(path).map_err(cannot)?;
             out.push(path.clone());
@@ -57,15 +60,17 @@ fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 }
 
 /// Checks, reads and decodes one file into `set` (which records why a file is skipped).
-fn add(set: &mut LocalPhotos, path: &Path) -> Result<(), String> {
+fn add(set: &mut LocalPhotos, path: &Path) -> Result<(), CliError> {
     let name = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
     let bytes = std::fs::metadata(path).map_or(u64::MAX, |m| m.len());
     if set.check_file(&name, bytes).is_none() {
-        let data = std::fs::read(path)
-            .map_err(|e| format!("--images: cannot read {}: {e}", path.display()))?;
+        let data = std::fs::read(path).map_err(|source| CliError::Images {
+            path: path.to_path_buf(),
+            source,
+        })?;
         set.add_png(&name, &data);
     }
     Ok(())

@@ -11,14 +11,17 @@ mod bench_gpu;
 mod bench_matmul;
 mod bench_reference;
 mod compare;
+mod error;
 mod export_python;
 mod images;
 mod stdout;
+use error::{CliError, Usage};
 use stdout::say;
 use stepwise::experiment::mlp::{self, MlpConfig, MlpResult, MlpSetup, MLP_PRESETS};
 use stepwise::experiment::{self, overrides, RunConfig, RunResult, PRESETS};
 use stepwise::gpu::{prepare_on_gpu, GpuContext};
 use stepwise::plot::{self, FigureOptions};
+use stepwise::validate::ConfigError;
 
 /// Largest configuration file accepted.
 const MAX_CONFIG_BYTES: u64 = 1 << 20;
@@ -99,8 +102,8 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
+        Err(error) => {
+            eprintln!("error: {error}");
             ExitCode::FAILURE
         }
     }
@@ -112,25 +115,25 @@ enum Loaded {
     Mlp(MlpConfig),
 }
 
-fn run(args: &RunArgs) -> Result<(), String> {
+fn run(args: &RunArgs) -> Result<(), CliError> {
     match load_config(&args.config)? {
         Loaded::Linear(cfg) => run_linear(args, cfg),
         Loaded::Mlp(cfg) => run_mlp(args, cfg),
     }
 }
 
-fn run_mlp(args: &RunArgs, cfg: MlpConfig) -> Result<(), String> {
-    let cfg = overrides::apply_all(cfg, &args.set).map_err(|e| e.to_string())?;
+fn run_mlp(args: &RunArgs, cfg: MlpConfig) -> Result<(), CliError> {
+    let cfg = overrides::apply_all(cfg, &args.set)?;
     if args.export_data {
-        return Err("--export-data is available for linear runs only".into());
+        return Err(Usage::ExportDataOnlyLinear.into());
     }
     let photos = images::load(&args.images, &cfg.dataset)?;
     let started = Instant::now();
-    let setup = MlpSetup::with_photos(&cfg, photos.as_deref()).map_err(|e| e.to_string())?;
+    let setup = MlpSetup::with_photos(&cfg, photos.as_deref())?;
     let result = if args.gpu {
         pollster::block_on(run_mlp_gpu(setup))?
     } else {
-        mlp::run_mlp_setup_cpu(setup).map_err(|e| e.to_string())?
+        mlp::run_mlp_setup_cpu(setup)?
     };
     let wall = started.elapsed().as_secs_f64();
     // three panels: wider than the linear figure's two
@@ -140,15 +143,11 @@ fn run_mlp(args: &RunArgs, cfg: MlpConfig) -> Result<(), String> {
 }
 
 /// Finishes `setup` (NTK on the GPU) and trains it on the GPU.
-async fn run_mlp_gpu(setup: MlpSetup) -> Result<MlpResult, String> {
-    let ctx = GpuContext::new().await.map_err(|e| e.to_string())?;
-    let (prep, backend) = prepare_on_gpu(&ctx, setup)
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut run = mlp::MlpRun::start(backend, &prep)
-        .await
-        .map_err(|e| e.to_string())?;
-    run.finish().await.map_err(|e| e.to_string())?;
+async fn run_mlp_gpu(setup: MlpSetup) -> Result<MlpResult, CliError> {
+    let ctx = GpuContext::new().await?;
+    let (prep, backend) = prepare_on_gpu(&ctx, setup).await?;
+    let mut run = mlp::MlpRun::start(backend, &prep).await?;
+    run.finish().await?;
     Ok(mlp::assemble_mlp(&prep, &run))
 }
 
@@ -197,12 +196,11 @@ fn mlp_summary(r: &MlpResult, wall: f64) -> Vec<String> {
     .collect()
 }
 
-fn run_linear(args: &RunArgs, cfg: RunConfig) -> Result<(), String> {
-    let cfg = overrides::apply_all(cfg, &args.set).map_err(|e| e.to_string())?;
+fn run_linear(args: &RunArgs, cfg: RunConfig) -> Result<(), CliError> {
+    let cfg = overrides::apply_all(cfg, &args.set)?;
     let photos = images::load(&args.images, &cfg.dataset)?;
     let started = Instant::now();
-    let result = experiment::run_cpu_with_photos(&cfg, args.export_data, photos.as_deref())
-        .map_err(|e| e.to_string())?;
+    let result = experiment::run_cpu_with_photos(&cfg, args.export_data, photos.as_deref())?;
     let wall = started.elapsed().as_secs_f64();
     let width = FigureOptions::default().width;
     write_outputs(args, &result, width, plot::linear_figure_svg)?;
@@ -216,9 +214,9 @@ fn write_outputs<R: serde::Serialize>(
     result: &R,
     width: u32,
     figure_svg: impl Fn(&R, &FigureOptions) -> Result<String, plot::PlotError>,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     if let Some(path) = &args.out {
-        let json = serde_json::to_string(result).map_err(|e| e.to_string())?;
+        let json = serde_json::to_string(result)?;
         write_output(path, &json)?;
     }
     if let Some(path) = &args.svg {
@@ -227,14 +225,14 @@ fn write_outputs<R: serde::Serialize>(
             width,
             ..FigureOptions::default()
         };
-        let svg = figure_svg(result, &opts).map_err(|e| e.to_string())?;
+        let svg = figure_svg(result, &opts)?;
         write_output(path, &svg)?;
     }
     Ok(())
 }
 
 /// A preset by name, else a JSON file (an MLP run when its `experiment` is `mlp`).
-fn load_config(name: &str) -> Result<Loaded, String> {
+fn load_config(name: &str) -> Result<Loaded, CliError> {
     if let Some(cfg) = experiment::preset(name) {
         return Ok(Loaded::Linear(cfg));
     }
@@ -250,39 +248,51 @@ fn load_config(name: &str) -> Result<Loaded, String> {
         })
         .unwrap_or(false);
     if is_mlp {
-        let cfg = MlpConfig::from_json(&text).map_err(|e| format!("{name}: {e}"))?;
+        let cfg = MlpConfig::from_json(&text).map_err(|e| config_file(name, e))?;
         return Ok(Loaded::Mlp(cfg));
     }
-    let cfg = RunConfig::from_json(&text).map_err(|e| format!("{name}: {e}"))?;
+    let cfg = RunConfig::from_json(&text).map_err(|e| config_file(name, e))?;
     Ok(Loaded::Linear(cfg))
 }
 
+/// A configuration file `name` that `source` rejects.
+fn config_file(name: &str, source: ConfigError) -> CliError {
+    CliError::ConfigFile {
+        name: name.to_string(),
+        source,
+    }
+}
+
 /// The text of a config file (at most 1 MiB); the error lists the presets.
-fn read_config_file(name: &str) -> Result<String, String> {
+fn read_config_file(name: &str) -> Result<String, CliError> {
     let path = Path::new(name);
-    let meta = std::fs::metadata(path).map_err(|_| {
-        let names: Vec<_> = PRESETS
+    let meta = std::fs::metadata(path).map_err(|_| CliError::UnknownConfig {
+        name: name.to_string(),
+        presets: PRESETS
             .iter()
             .map(|p| p.name)
             .chain(MLP_PRESETS.iter().map(|p| p.name))
-            .collect();
-        format!(
-            "`{name}` is neither a preset ({}) nor a readable config file",
-            names.join(", ")
-        )
+            .map(str::to_string)
+            .collect(),
     })?;
     if meta.len() > MAX_CONFIG_BYTES {
-        return Err(format!("config file `{name}` is larger than 1 MiB"));
+        return Err(CliError::ConfigTooLarge(name.to_string()));
     }
-    std::fs::read_to_string(path).map_err(|e| format!("cannot read `{name}`: {e}"))
+    std::fs::read_to_string(path).map_err(|source| CliError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
-fn write_output(path: &Path, text: &str) -> Result<(), String> {
+fn write_output(path: &Path, text: &str) -> Result<(), CliError> {
     if path == Path::new("-") {
         say!("{text}");
         return Ok(());
     }
-    std::fs::write(path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+    std::fs::write(path, text).map_err(|source| CliError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 fn linear_summary(r: &RunResult, wall: f64) -> Vec<String> {

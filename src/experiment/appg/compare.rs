@@ -49,6 +49,8 @@ pub struct Comparison<T: Trials> {
     searches: Vec<(LossVariant, EtaSearch)>,
     rows: Vec<ComparisonRow>,
     backend_name: String,
+    /// Steps of every run and probe so far (the two settling steps of a probe not counted).
+    steps_done: u64,
 }
 
 impl<T: Trials> Comparison<T> {
@@ -80,6 +82,7 @@ impl<T: Trials> Comparison<T> {
             searches: Vec::new(),
             rows: Vec::new(),
             backend_name: String::new(),
+            steps_done: 0,
         }
     }
 
@@ -145,7 +148,9 @@ impl<T: Trials> Comparison<T> {
             };
             let before = run.step();
             let outcome = run.advance(left).await;
-            left = left.saturating_sub((run.step() - before).max(1));
+            let stepped = run.step() - before;
+            self.steps_done += stepped;
+            left = left.saturating_sub(stepped.max(1));
             match outcome {
                 Ok(false) => {}
                 Ok(true) => self.complete(None).await?,
@@ -305,6 +310,7 @@ impl<T: Trials> Comparison<T> {
                 })
                 .collect(),
             rows,
+            backend_choice: None,
         }
     }
 }
@@ -351,5 +357,34 @@ fn build_row<R: Trial>(
         diverged: diverged.is_some(),
         failure: diverged.map(|s| format!("diverged by step {s} at η = {eta:.3e}")),
         records,
+    }
+}
+
+/// A comparison as one stepper: its step is the steps done over all its runs and probes; its
+/// total is an estimate that can grow: the steps done, the active run's remaining steps, and
+/// one full run's steps for each task still queued (a stable-η search counts as one run
+/// although its probes may take more or fewer steps). Replaying the same budgets on another
+/// backend reaches the same task at the same step (runs stop on their record steps).
+impl<T: Trials> crate::experiment::session::Stepper for Comparison<T> {
+    async fn advance(&mut self, budget: u64) -> Result<bool, RunError> {
+        Comparison::advance(self, budget).await
+    }
+
+    fn step(&self) -> u64 {
+        self.steps_done
+    }
+
+    fn total_steps(&self) -> u64 {
+        let active = match &self.active {
+            Some(Active::Run(_, _, run) | Active::Probe(_, _, run)) => {
+                run.total_steps().saturating_sub(run.step())
+            }
+            None => 0,
+        };
+        self.steps_done + active + self.tasks.len() as u64 * self.setting.steps
+    }
+
+    fn is_finished(&self) -> bool {
+        Comparison::is_finished(self)
     }
 }

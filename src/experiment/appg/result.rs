@@ -86,6 +86,9 @@ pub struct AppgResult {
     /// Only in the notebook, for a comparison on the visitor's own images: how many.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local_images: Option<usize>,
+    /// Which backend ran the session and why (the notebook's runs; absent from the CLI's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backend_choice: Option<crate::experiment::session::BackendChoice>,
 }
 
 impl AppgResult {

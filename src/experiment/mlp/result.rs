@@ -49,6 +49,9 @@ pub struct MlpResult {
     /// Only in the notebook, for a run on the visitor's own images: how many.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local_images: Option<usize>,
+    /// Which backend ran the session and why (the notebook's runs; absent from the CLI's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backend_choice: Option<crate::experiment::session::BackendChoice>,
 }
 
 impl MlpResult {
@@ -92,6 +95,7 @@ pub fn assemble_mlp<B: MlpBackend>(prep: &MlpPrepared, run: &MlpRun<B>) -> MlpRe
             alignment_chance: d as f64 / rows as f64,
         },
         local_images: prep.local_images,
+        backend_choice: None,
     }
 }
 

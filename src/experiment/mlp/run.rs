@@ -161,3 +161,27 @@ impl<B: MlpBackend> MlpRun<B> {
         &mut self.backend
     }
 }
+
+impl<B: MlpBackend> crate::experiment::session::Stepper for MlpRun<B> {
+    async fn advance(&mut self, budget: u64) -> Result<bool, RunError> {
+        MlpRun::advance(self, budget).await
+    }
+
+    fn step(&self) -> u64 {
+        self.step
+    }
+
+    fn total_steps(&self) -> u64 {
+        self.total_steps
+    }
+
+    fn is_finished(&self) -> bool {
+        MlpRun::is_finished(self)
+    }
+
+    fn interval(&self) -> u64 {
+        next_record_step(self.step, self.record_every, self.total_steps)
+            .saturating_sub(self.step)
+            .max(1)
+    }
+}

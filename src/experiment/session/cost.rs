@@ -1,0 +1,109 @@
+//! The cost model behind `backend=auto`: seconds of a run's steps on the CPU (in wasm) and
+//! on a WebGPU adapter, from the configuration's sizes. The preparation is not counted: it
+//! runs on the CPU whichever backend steps.
+//!
+//! A GPU step costs its dispatches times a per-dispatch latency plus its flops at the
+//! adapter's rate; a CPU step its flops at the measured wasm rate. Every constant is here,
+//! with where it comes from (README.md's benchmark table; docs/architecture.md). Good to
+//! about 2x: enough to tell SwiftShader's 20x gap from a close call.
+
+use super::choice::AdapterInfo;
+use crate::experiment::mlp::MlpConfig;
+use crate::experiment::{Prepared, Solver};
+
+/// A WebGPU adapter's throughput at the experiments' small dispatches.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GpuRates {
+    /// Seconds of fixed cost per compute dispatch (encoding, validation, launch).
+    pub dispatch_seconds: f64,
+    /// Flops per second inside a dispatch.
+    pub flops: f64,
+}
+
+/// A CPU-emulated adapter (SwiftShader, llvmpipe, lavapipe). Fitted to fig1 in headless
+/// Chromium on SwiftShader (README.md's benchmark table: 14 673 steps, eigenbasis 16.5 s,
+/// truncated with K = 24 3.60 s, three dispatches a step of 4·d²·K flops): 76 µs a dispatch
+/// and 0.54 GFLOP/s solve both (1.12 and 0.245 ms a step).
+pub const SOFTWARE_GPU: GpuRates = GpuRates {
+    dispatch_seconds: 76e-6,
+    flops: 0.54e9,
+};
+
+/// A hardware adapter: about 10 µs per dispatch through WebGPU's validation and ~1 TFLOP/s
+/// of f32 at these sizes (an integrated GPU's order of magnitude; not measured here, no GPU
+/// was lent to this work).
+pub const HARDWARE_GPU: GpuRates = GpuRates {
+    dispatch_seconds: 10e-6,
+    flops: 1e12,
+};
+
+/// Flops per second of the CPU backend's eigenbasis and truncated steps in Chromium's wasm
+/// (`experiment::modal`'s vectorized loops): fig1's 14 673 eigenbasis steps took 287 ms
+/// natively, 2.8x that in wasm (README.md), at 4·d²·K = 480 kflop a step: 8.8 GFLOP/s.
+pub const CPU_MODAL_FLOPS: f64 = 8.8e9;
+
+/// Flops per second of the literal solver's faer matmuls in wasm (large products, as the
+/// MLP's: `estimate::ASSUMED_CPU_MLP_FLOPS`).
+pub const CPU_LITERAL_FLOPS: f64 = crate::experiment::estimate::ASSUMED_CPU_MLP_FLOPS;
+
+/// Dispatches of one linear step on the GPU (`gpu::linear_backend`: update, project,
+/// correlate).
+pub const LINEAR_STEP_DISPATCHES: f64 = 3.0;
+
+/// Dispatches of one MLP step on the GPU (`gpu::mlp_resources`: forward 3, loss gradient
+/// 1–2, backward 4, update 2).
+pub const MLP_STEP_DISPATCHES: f64 = 10.0;
+
+impl AdapterInfo {
+    /// The rates the cost model assumes for this adapter.
+    pub fn rates(&self) -> GpuRates {
+        if self.software {
+            SOFTWARE_GPU
+        } else {
+            HARDWARE_GPU
+        }
+    }
+}
+
+/// Seconds of `steps` steps of `dispatches` dispatches and `flops` flops each on `adapter`.
+pub fn gpu_seconds(adapter: &AdapterInfo, steps: f64, dispatches: f64, flops: f64) -> f64 {
+    let r = adapter.rates();
+    steps * (dispatches * r.dispatch_seconds + flops / r.flops)
+}
+
+/// Flops of one linear step: 4·d²·K in the eigenbasis (K modes), 2·d·m² + 4·d²·m literal.
+pub fn linear_step_flops(prep: &Prepared) -> f64 {
+    let d = prep.config.d as f64;
+    let m = prep.pairs.m as f64;
+    match prep.config.solver {
+        Solver::Literal => 2.0 * d * m * m + 4.0 * d * d * m,
+        Solver::Eigenbasis | Solver::Truncated => 4.0 * d * d * prep.eigen.values.len() as f64,
+    }
+}
+
+/// Seconds of `steps` linear steps of `prep`'s solver on the CPU in wasm.
+pub fn linear_cpu_seconds(prep: &Prepared, steps: f64) -> f64 {
+    let rate = match prep.config.solver {
+        Solver::Literal => CPU_LITERAL_FLOPS,
+        Solver::Eigenbasis | Solver::Truncated => CPU_MODAL_FLOPS,
+    };
+    steps * linear_step_flops(prep) / rate
+}
+
+/// Seconds of `steps` linear steps of `prep`'s solver on `adapter`, with `extra` more
+/// dispatches a step (Appendix G's update).
+pub fn linear_gpu_seconds(prep: &Prepared, steps: f64, extra: f64, adapter: &AdapterInfo) -> f64 {
+    let dispatches = LINEAR_STEP_DISPATCHES + extra;
+    gpu_seconds(adapter, steps, dispatches, linear_step_flops(prep))
+}
+
+/// Seconds of `steps` steps of `cfg`'s MLP on the CPU in wasm (`mlp::cost`).
+pub fn mlp_cpu_seconds(cfg: &MlpConfig, steps: u64) -> f64 {
+    cfg.cpu_estimate(steps, true).seconds
+}
+
+/// Seconds of `steps` steps of `cfg`'s MLP on `adapter` (2 flops per multiply-add).
+pub fn mlp_gpu_seconds(cfg: &MlpConfig, steps: u64, adapter: &AdapterInfo) -> f64 {
+    let flops = 2.0 * cfg.step_macs();
+    gpu_seconds(adapter, steps as f64, MLP_STEP_DISPATCHES, flops)
+}

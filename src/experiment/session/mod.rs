@@ -1,0 +1,39 @@
+//! One session design for every notebook cell, in plain Rust (no wasm-bindgen, no DOM), so
+//! that it is tested natively (`tests/session_core.rs`):
+//!
+//! - [`Stepper`]: a computation advanced a budget of steps at a time ([`crate::experiment::LinearRun`],
+//!   [`crate::experiment::mlp::MlpRun`], the App. G [`crate::experiment::appg::Comparison`],
+//!   and [`OneShot`] for the cells computed in one call);
+//! - [`Engine`]: a stepper on the CPU or on WebGPU, itself a stepper;
+//! - [`Cell`]: what differs per cell (configuration, preparation, the two backends, what is
+//!   drawn, the result), implemented by [`LinearCell`], [`MlpCell`], [`AppgCell`],
+//!   [`InitCell`] and [`SymmetryCell`];
+//! - [`Session`]: the state machine over a cell ([`SessionState`]), with budget slicing
+//!   ([`Session::advance_for`]) and the one GPU-loss policy (the run resumes on the CPU at
+//!   the same step);
+//! - [`choose_backend`] and the cost model ([`cost`]) behind `backend=auto`.
+
+mod appg;
+mod cell;
+mod choice;
+pub mod cost;
+mod engine;
+mod error;
+mod linear;
+mod mlp;
+mod oneshot;
+mod session;
+mod snapshots;
+mod stepper;
+
+pub use appg::{AppgCell, AppgCpu, AppgLive, AppgPrepared};
+pub use cell::Cell;
+pub use choice::{choose_backend, AdapterInfo, BackendChoice, BackendKind, BackendWant, Why};
+pub use engine::Engine;
+pub use error::{ErrorKind, SessionError};
+pub use linear::LinearCell;
+pub use mlp::{MlpCell, MlpPlan, MlpStepper};
+pub use oneshot::{InitCell, SymmetryCell, SymmetryConfig, SymmetryLive, MAX_GAMMAS};
+pub use session::{Clock, Failure, Opening, Progress, Session, SessionState};
+pub use snapshots::{Snapshot, Snapshots};
+pub use stepper::{OneShot, Stepper};
