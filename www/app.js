@@ -108,6 +108,7 @@ async function main() {
   ]);
   notices.unshift(...cellNotices.flat());
   showNotices(notices);
+  await Promise.all([cell, mlpCell, hiddenCell, appgCell].map((c) => c.runner.ready()));
   setupScheduler($("parallel"));
   for (const [id, c, button] of [["stepwise", cell, "#run"], ["init", initCell, "#init-run"],
     ["mlp", mlpCell, "#mlp-run"], ["hidden", hiddenCell, "#hidden-run"],

@@ -370,7 +370,8 @@ export function makeRunner(options) {
   }
 
   /** Sets the cell up from its part of the page's query (prefix removed): returns the
-   * notices about it. Does not start the run. */
+   * notices about it. The cell stays "loading" until `ready()` (the page shows the notices
+   * first). */
   async function setup({ params, presets, backend }) {
     c.presets = presets;
     c.backend = backend;
@@ -382,9 +383,13 @@ export function makeRunner(options) {
     matchPreset(el("preset"), presets, c.config, c.form);
     registerCell(c.id, query);
     wireShare(c.id, statusId);
-    setState("idle");
-    await showEstimate(spec.idleText ?? "Not started: press Run");
     return [...notices, ...parsed.notices].map((n) => (spec.label ? `${spec.label}: ${n}` : n));
+  }
+
+  /** The cell is set up: idle, with its estimate. Does not start the run. */
+  function ready() {
+    setState("idle");
+    return showEstimate(spec.idleText ?? "Not started: press Run");
   }
 
   /** The wasm module did not load. */
@@ -393,7 +398,7 @@ export function makeRunner(options) {
     setText(statusId, "Unavailable: the wasm module did not load");
   }
 
-  c.runner = { c, setup, run, pause, step, reset, rerun, prepare, draw, setState,
+  c.runner = { c, setup, ready, run, pause, step, reset, rerun, prepare, draw, setState,
     showEstimate, unavailable };
   return c.runner;
 }
