@@ -118,8 +118,8 @@ export async function compute() {
   initCell.session?.close();
   initCell.session = result.session;
   initCell.resultQuery = result.session.info.share_query ?? checked.query;
-  await draw();
   readout(result.summary);
+  await draw();
   setText("init-status", "Done");
   setState("done");
   return true;

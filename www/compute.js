@@ -156,6 +156,7 @@ export class Session {
    * canvas is not laid out.
    */
   async draw(figure, canvas, view = {}) {
+    this.drawMs = 0;
     let layout = await this.drawAt(figure, canvas, view);
     const dpr = window.devicePixelRatio || 1;
     const height = canvas.clientHeight;
@@ -175,6 +176,7 @@ export class Session {
     });
     showBitmap(canvas, reply.bitmap, reply.css_height);
     layouts.set(canvas.id, reply.layout);
+    this.drawMs = (this.drawMs ?? 0) + (reply.worker_ms ?? 0);
     return reply.layout;
   }
 

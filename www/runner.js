@@ -52,29 +52,16 @@ export function makeRunner(options) {
   const errorId = el("error").id;
   const statusId = el("status").id;
   const c = {
-    id: spec.id,
-    spec,
-    root: document.getElementById(`cell-${spec.id}`),
-    canvas: spec.canvas,
+    id: spec.id, spec, root: document.getElementById(`cell-${spec.id}`), canvas: spec.canvas,
     form: el("controls"),
-    /** Full configuration object the form edits (keys the form lacks are kept). */
-    config: null,
-    session: null,
-    /** Compact query of the configuration the session runs, and its cost. */
-    sessionQuery: null,
-    cost: null,
+    /** The configuration the form edits (keys it lacks are kept), and the session. */
+    config: null, session: null,
+    /** The compact query and the cost of the session's configuration. */
+    sessionQuery: null, cost: null,
     /** Whether the cell wants to run (false after Pause, even while preparing). */
-    running: false,
-    loop: null,
-    runMs: 0,
-    wallMs: 0,
-    prepareMs: 0,
-    drawMs: 0,
-    dirty: true,
-    backend: "auto",
-    presets: [],
-    readout: null,
-    estimates: 0,
+    running: false, loop: null, dirty: true,
+    runMs: 0, wallMs: 0, prepareMs: 0, drawMs: 0,
+    backend: "auto", presets: [], readout: null, estimates: 0,
   };
   const state = () => c.root.dataset.state;
 
@@ -167,6 +154,8 @@ export function makeRunner(options) {
 
   /** Makes a fresh session from the form (shows the preparing text while it is made). */
   async function prepare({ backend = c.backend, autostart = false } = {}) {
+    // "preparing" at once (the click's handler), while the worker checks the form
+    setState("preparing");
     const checked = await check(true);
     if (checked === null) {
       setState(c.session ? "paused" : spec.invalidState);
@@ -226,8 +215,11 @@ export function makeRunner(options) {
       c.wallMs += t - mark;
       mark = t;
     };
+    // paced by the worker's drawing time: the time the run does not get
     const paint = pacedPainter(async () => {
-      if (session === c.session) await draw();
+      if (session !== c.session) return 0;
+      await draw();
+      return session.drawMs;
     }, FIRST_PAINT_MS);
     while (c.running && session === c.session && !p.finished) {
       if (!(await turn(c.id, () => c.running && session === c.session))) break;
@@ -270,10 +262,12 @@ export function makeRunner(options) {
   async function run(options = {}) {
     if (c.running || state() === "preparing") return;
     c.running = true;
-    const checked = await check(false);
     const now = state();
-    if (!c.session || c.dirty || checked?.query !== c.sessionQuery || now === "finished"
-        || now === "error") {
+    // a fresh session when there is none, the form changed or the last run ended; else
+    // (the worker compares the form's query with the session's) when a link changed it
+    const fresh = !c.session || c.dirty || now === "finished" || now === "error"
+      || (await check(false))?.query !== c.sessionQuery;
+    if (fresh) {
       if (!(await prepare(options))) {
         c.running = false;
         return;

@@ -122,6 +122,20 @@ export async function shareUrl(id, embed = false) {
   return parts.length ? `${base.href}?${parts.join("&")}` : base.href;
 }
 
+/** Runs `make` (which builds a link in the worker) with `data-linking` on <body> meanwhile
+ * (the tests wait for the link). */
+async function linking(make) {
+  const body = document.body;
+  body.dataset.linking = String(Number(body.dataset.linking ?? 0) + 1);
+  try {
+    return await make();
+  } finally {
+    const left = Number(body.dataset.linking) - 1;
+    if (left > 0) body.dataset.linking = String(left);
+    else delete body.dataset.linking;
+  }
+}
+
 async function copyLink(id, status) {
   const url = await shareUrl(id);
   if (!url) return;
@@ -159,8 +173,8 @@ async function embed(id) {
 
 /** Wires cell `id`'s "Copy link" and "Embed" buttons; `status` is the id of its status. */
 export function wireShare(id, status) {
-  cellElement(id, "copy-link").addEventListener("click", () => copyLink(id, status));
-  cellElement(id, "embed").addEventListener("click", () => embed(id));
+  cellElement(id, "copy-link").addEventListener("click", () => linking(() => copyLink(id, status)));
+  cellElement(id, "embed").addEventListener("click", () => linking(() => embed(id)));
 }
 
 /** Shows only cell `id` (page chrome hidden) and points every "open in the notebook" link

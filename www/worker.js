@@ -100,12 +100,16 @@ async function drain() {
   while (queue.length) {
     const request = queue.shift();
     let reply;
+    let t0 = performance.now();
     try {
-      reply = await handle(await started, request);
+      const host = await started;
+      t0 = performance.now();
+      reply = await handle(host, request);
     } catch (e) {
       reply = errorReply(e);
     }
-    reply = { ...reply, seq: request.seq };
+    // the time the request took here (the page paces its redraws by a figure's cost)
+    reply = { ...reply, seq: request.seq, worker_ms: performance.now() - t0 };
     try {
       postMessage(reply, transferOf(reply));
     } catch (e) {

@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
-import { assert, expectDrawn, visibleCells } from "./helpers.mjs";
+import { assert, expectDrawn, visibleCells, linkReady, settled } from "./helpers.mjs";
 
 const RUN_MS = 180_000;
 /** Relative difference allowed between the page's and the CLI's stable η's: f64 rounding of
@@ -189,6 +189,7 @@ export const appgChecks = {
     assert(rows.length === 4 && !rows.some((r) => r.variant === "sharp"),
       `the form's run has rows ${JSON.stringify(rows.map((r) => r.variant))}`);
     await page.click("#appg-copy-link");
+    await linkReady(page);
     const link = await page.locator("#appg-share-url").inputValue();
     for (const part of ["appg.preset=planted", "appg.a=0.5", "appg.variants.sharp=false",
       "appg.eta=equal", "appg.panels=stable"]) {
@@ -226,11 +227,13 @@ export const appgChecks = {
     assert(/No result for baseline at baseline's η: diverged/.test(summary), `summary: ${summary}`);
     await page.fill("#appg-a", "wide");
     await page.click("#appg-run");
+    await settled(page, "appg");
     const bad = (await page.locator("#appg-error").textContent()) ?? "";
     assert(/`a`: "wide" is not a finite number/.test(bad), `bad number message: ${bad}`);
     await page.fill("#appg-a", "0.1");
     await page.fill("#appg-d", "100");
     await page.click("#appg-run");
+    await settled(page, "appg");
     const big = (await page.locator("#appg-error").textContent()) ?? "";
     assert(/run\.d/.test(big), `out-of-range d message: ${big}`);
     await page.fill("#appg-d", "3");

@@ -4,7 +4,7 @@
 
 import { join } from "node:path";
 
-import { assert, canvasHash, expectDrawn, visibleCells, waitRedrawn } from "./helpers.mjs";
+import { assert, canvasHash, expectDrawn, visibleCells, waitRedrawn, linkReady } from "./helpers.mjs";
 
 /** Largest max |Δλ| (random − aligned) accepted on the planted preset. */
 const PLANTED_GAP = 0.05;
@@ -70,6 +70,7 @@ function noMarkupRan(page) {
 /** The `src` of the iframe snippet in cell `id`'s embed box (after pressing Embed). */
 async function embedSrc(page, id) {
   await page.click(`#${id}-embed`);
+  await linkReady(page);
   const code = await page.locator(`#${id}-embed-code`).inputValue();
   const src = /src="([^"]+)"/.exec(code)?.[1]?.replaceAll("&amp;", "&");
   assert(src && code.startsWith("<iframe"), `odd embed code ${code}`);
@@ -242,12 +243,14 @@ export const cellChecks = {
     await page.fill("#symmetry-gammas", "2; 0.5");
     await page.fill("#symmetry-init", "1e-4");
     await page.click("#init-copy-link");
+    await linkReady(page);
     const link = await page.locator("#init-share-url").inputValue();
     for (const part of ["init.preset=planted", "init.d=3", "init.seed=5", "init.log_time=true",
       "symmetry.gammas=2,0.5", "symmetry.init=1e-4", "&seed=3"]) {
       assert(link.includes(part), `the link lacks ${part}: ${link}`);
     }
     await page.click("#symmetry-copy-link");
+    await linkReady(page);
     const link2 = await page.locator("#symmetry-share-url").inputValue();
     assert(link2 === link, `the two cells' links differ:\n${link}\n${link2}`);
     const config = await initConfig(page);
@@ -269,6 +272,7 @@ export const cellChecks = {
       const main = await other.evaluate(() => window.stepwise.cell.config);
       assert(main.seed === 3 && main.dataset.kind === "planted", "the first cell's state was lost");
       await other.click("#init-copy-link");
+      await linkReady(other);
       const again2 = await other.locator("#init-share-url").inputValue();
       assert(again2 === link, `copying the link again gives ${again2}, not ${link}`);
       // hostile prefixed keys: notices, no markup, the defaults

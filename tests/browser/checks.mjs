@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
-import { assert, canvasHash, expectDrawn, visibleCells, waitRedrawn } from "./helpers.mjs";
+import { assert, canvasHash, expectDrawn, visibleCells, waitRedrawn, linkReady } from "./helpers.mjs";
 import { maxEigenGap, nativeResult } from "./native.mjs";
 
 /** |Δλ| allowed against the native CLI (same solver): CPU vs CPU, and WebGPU vs CPU. */
@@ -214,6 +214,7 @@ export const checks = {
     await page.goto(`${base}/?preset=small&d=3&seed=7&dataset.center=false`);
     await waitFinished(page);
     await page.click("#copy-link");
+    await linkReady(page);
     const link = await page.locator("#share-url").inputValue();
     assert(link.startsWith(`${base}/?`) && link.includes("seed=7"), `odd share link ${link}`);
     assert(page.url() === link, `the address bar shows ${page.url()}, not the copied ${link}`);
@@ -232,6 +233,7 @@ export const checks = {
       const notices = await other.locator("#notice-list li").count();
       assert(notices === 0, `the share link produced ${notices} notices`);
       await other.click("#copy-link");
+      await linkReady(other);
       const link2 = await other.locator("#share-url").inputValue();
       assert(link2 === link, `copying the link again gives ${link2}, not ${link}`);
     } finally {

@@ -68,3 +68,18 @@ export async function waitRedrawn(page, before, id = "figure") {
     return h !== before;
   }, [id, before], { timeout: 5000, polling: 50 }).catch(() => {});
 }
+
+/** Waits until the page has built the link a Copy link or Embed click asked for (in the
+ * compute worker: `data-linking` on <body> meanwhile). */
+export function linkReady(page) {
+  return page.waitForFunction(() => document.body.dataset.linking === undefined, null,
+    { timeout: 10_000, polling: 20 });
+}
+
+/** Waits (10 s at most) until cell `id` is no longer preparing or computing (the worker
+ * checks a configuration before a run: its message comes a few ms after the click). */
+export function settled(page, id) {
+  return page.waitForFunction((id) => !["preparing", "computing"].includes(
+    document.getElementById(`cell-${id}`).dataset.state), id, { timeout: 10_000, polling: 20 })
+    .catch(() => {});
+}

@@ -5,7 +5,7 @@
 
 import { join } from "node:path";
 
-import { assert, expectDrawn, visibleCells } from "./helpers.mjs";
+import { assert, expectDrawn, visibleCells, linkReady, settled } from "./helpers.mjs";
 import { maxEigenGap, nativeResult } from "./native.mjs";
 
 const RUN_MS = 120_000;
@@ -107,6 +107,7 @@ export const mlpChecks = {
     const ran = await result(page, "mlp");
     assert(ran.config.loss === "vicreg" && ran.config.seed === 3, "Run ignored the form");
     await page.click("#mlp-copy-link");
+    await linkReady(page);
     const link = await page.locator("#mlp-share-url").inputValue();
     for (const part of [/mlp\.(loss=vicreg|preset=mlp-small-vicreg)/, /mlp\.seed=3/,
       /mlp\.steps=400/]) {
@@ -168,11 +169,13 @@ export const mlpChecks = {
     assert(/diverged/.test(diverged), `the error does not say it diverged: ${diverged}`);
     await page.fill("#mlp-hidden-scale", "wide");
     await page.click("#mlp-run");
+    await settled(page, "mlp");
     const bad = (await page.locator("#mlp-error").textContent()) ?? "";
     assert(/`hidden_scale`: "wide" is not a finite number/.test(bad), `bad number message: ${bad}`);
     await page.fill("#mlp-hidden-scale", "1");
     await page.fill("#mlp-width", "100000");
     await page.click("#mlp-run");
+    await settled(page, "mlp");
     const big = (await page.locator("#mlp-error").textContent()) ?? "";
     assert(/width/.test(big) && !/diverged/.test(big), `out-of-range width message: ${big}`);
     await page.fill("#mlp-width", "64");
@@ -230,6 +233,7 @@ export const mlpChecks = {
       .progress.total)) && estimate.seconds > 3 && estimate.seconds < 40,
     `estimate ${JSON.stringify(estimate)}`);
     await page.click("#mlp-copy-link");
+    await linkReady(page);
     const link = await page.locator("#mlp-share-url").inputValue();
     assert(link.includes("mlp.preset=fig2-bt-cpu") && link.includes("backend=cpu"),
       `link: ${link}`);

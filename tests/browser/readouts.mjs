@@ -46,7 +46,8 @@ const NUM = "-?[\\d.]+(?:e[+-]\\d+)?";
 async function initReadouts(page) {
   // the page computes the cell by itself only once it is in view (www/scheduler.js)
   await page.locator("#cell-init").scrollIntoViewIfNeeded();
-  await page.waitForFunction(() => window.stepwise.initCell.session, null, { timeout: RUN_MS });
+  await page.waitForFunction(() => document.getElementById("cell-init").dataset.state === "done",
+    null, { timeout: RUN_MS });
   const gap = Number(await page.locator("#init-gap").getAttribute("data-gap"));
   const a = await hoverAt(page, "init-figure", 0.6 / 2, 0.5);
   assert(a.panel === "0" && new RegExp(`mode \\d+: random ${NUM}, aligned ${NUM}$`).test(a.text),
@@ -62,7 +63,8 @@ async function initReadouts(page) {
 
 /** The readouts of the symmetry cell: the losses (1 − γs²)² and (1 − γc)² at the pointer. */
 async function symmetryReadouts(page) {
-  await page.waitForFunction(() => window.stepwise.symmetryCell.summary, null, { timeout: RUN_MS });
+  await page.waitForFunction(() => document.getElementById("cell-symmetry").dataset.state
+    === "drawn", null, { timeout: RUN_MS });
   const gammas = await page.evaluate(() => window.stepwise.symmetryCell.summary.modes
     .map((m) => m.gamma));
   const a = await hoverAt(page, "symmetry-figure", 0.62 / 2, 0.4);

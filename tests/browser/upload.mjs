@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { assert, expectDrawn } from "./helpers.mjs";
+import { assert, expectDrawn, linkReady } from "./helpers.mjs";
 import { maxEigenGap, nativeResult } from "./native.mjs";
 import { texture } from "./png.mjs";
 
@@ -76,6 +76,7 @@ async function expectLocalNotes(page, id) {
   const notice = await text(page, `#${id}-backend`);
   assert(/ · data: patches of 2 of your own images$/.test(notice), `${id} notice: ${notice}`);
   await page.click(`#${id}-embed`);
+  await linkReady(page);
   const link = await page.locator(`#${id}-share-url`).inputValue();
   assert(new URL(link).searchParams.get("data") === "local", `${id} embed link: ${link}`);
 }
@@ -212,6 +213,7 @@ export const uploadChecks = {
     const cliGap = await sameAsCli(root, local);
 
     await page.click("#copy-link");
+    await linkReady(page);
     const link = await page.locator("#share-url").inputValue();
     assert(new URL(link).searchParams.getAll("data").join() === "local", `link: ${link}`);
     const other = await openLink(browser, link, builtIn);
@@ -228,6 +230,7 @@ export const uploadChecks = {
       "Back to the built-in photos did not give the built-in data");
     assert(!(await page.locator("#local-clear").isVisible()), "the back button stays");
     await page.click("#copy-link");
+    await linkReady(page);
     const plain = await page.locator("#share-url").inputValue();
     assert(!plain.includes("data="), `the link still notes local images: ${plain}`);
     return {
