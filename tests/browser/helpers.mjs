@@ -33,12 +33,13 @@ export async function expectDrawn(page, id = "figure") {
   return ink;
 }
 
-/** A hash of canvas #`id`'s pixels (sampled), to tell whether it was redrawn. */
+/** A hash of canvas #`id`'s pixels (every byte: a replay cursor moved by one record may
+ * shift by a pixel), to tell whether it was redrawn. */
 export function canvasHash(page, id = "figure") {
   return page.evaluate((id) => {
     const { data } = window.stepwise.pixels(id);
     let h = 0;
-    for (let i = 0; i < data.length; i += 97) h = (h * 31 + data[i]) >>> 0;
+    for (let i = 0; i < data.length; i += 1) h = (Math.imul(h, 31) + data[i]) >>> 0;
     return h;
   }, id);
 }
@@ -64,7 +65,7 @@ export async function waitRedrawn(page, before, id = "figure") {
   await page.waitForFunction(([id, before]) => {
     const { data } = window.stepwise.pixels(id);
     let h = 0;
-    for (let i = 0; i < data.length; i += 97) h = (h * 31 + data[i]) >>> 0;
+    for (let i = 0; i < data.length; i += 1) h = (Math.imul(h, 31) + data[i]) >>> 0;
     return h !== before;
   }, [id, before], { timeout: 5000, polling: 50 }).catch(() => {});
 }
