@@ -75,7 +75,8 @@ function pageKeys(params) {
 }
 
 async function main() {
-  setState("loading");
+  // every control waits (disabled) until its cell is set up
+  for (const c of [cell, mlpCell, hiddenCell, appgCell]) c.runner.setState("loading");
   initCell.root.dataset.state = "loading";
   symmetryCell.root.dataset.state = "loading";
   let all;

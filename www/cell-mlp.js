@@ -62,7 +62,8 @@ function makeCell(id, label, summarize, figure) {
       c.sizeExplicit = false;
       c.runner.showEstimate("Preset loaded: press Run");
     },
-    backendNote: dataNote,
+    // the run's notices (the CPU fallback's smaller data) after the backend's
+    backendNote: (info) => `${(info.notices ?? []).map((n) => `. ${n}`).join("")}${dataNote(info)}`,
     // the CPU fallback may narrow the width: the form shows what runs, links give it back
     onPrepared(c, session) {
       if (!session.info.reduced_for_cpu) return;
