@@ -4,6 +4,13 @@
 
 import { showError, download, messageOf } from "./ui.js";
 
+/** The download buttons of a cell unless its spec says otherwise: [format, file suffix]. */
+export const DOWNLOADS = {
+  "download-png": ["png", ".png"],
+  "download-svg": ["svg", ".svg"],
+  "download-json": ["json", ".json"],
+};
+
 /** The MIME type of each export format. */
 const TYPES = { svg: "image/svg+xml", hidden_svg: "image/svg+xml", json: "application/json",
   json_curves: "application/json", csv: "text/csv", python: "application/zip" };

@@ -13,20 +13,13 @@ import { turn, release } from "./scheduler.js";
 import { onThemeChange, redrawDue, darkPlots } from "./theme.js";
 import { attachReadout } from "./readout.js";
 import { showPlaceholder, clearPlaceholder, calibrateRun } from "./estimate.js";
-import { wireDownloads } from "./downloads.js";
+import { wireDownloads, DOWNLOADS } from "./downloads.js";
 
 /** Milliseconds of work per advance request: the worker computes, the page stays free. */
 const SLICE_MS = 30;
 /** A run shows its first live redraw after this long: a shorter one (fig1 on the truncated
  * solver takes ~0.15 s) would spend a third of its time redrawing what it ends on anyway. */
 const FIRST_PAINT_MS = 100;
-
-/** The download buttons of a cell unless its spec says otherwise: [format, file suffix]. */
-const DOWNLOADS = {
-  "download-png": ["png", ".png"],
-  "download-svg": ["svg", ".svg"],
-  "download-json": ["json", ".json"],
-};
 
 /**
  * A runner for one cell. `spec`:
@@ -224,15 +217,20 @@ export function makeRunner(options) {
     while (c.running && session === c.session && !p.finished) {
       if (!(await turn(c.id, () => c.running && session === c.session))) break;
       const t0 = performance.now();
+      c.advancing = true;
       try {
         p = await session.advance({ millis: SLICE_MS });
       } catch (e) {
         clock();
         if (session === c.session) await stopped(e);
         return;
+      } finally {
+        c.advancing = false;
       }
       c.runMs += performance.now() - t0;
       if (session !== c.session) return;
+      // a Pause during the slice: paused now that nothing computes
+      if (!c.running && state() === "running") setState("paused");
       clock();
       if (session.info !== info) {
         info = session.info;
@@ -280,10 +278,10 @@ export function makeRunner(options) {
     await c.loop;
   }
 
-  /** Returns at once: the loop stops before its next slice. */
+  /** Returns at once; a slice in flight ends first (then the state is "paused"). */
   function pause() {
     c.running = false;
-    if (state() === "running") setState("paused");
+    if (state() === "running" && !c.advancing) setState("paused");
     else if (state() === "preparing") setState("preparing");
   }
 
