@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
-import { assert, expectDrawn, visibleCells, linkReady, settled } from "./helpers.mjs";
+import { assert, expectDrawn, visibleCells, linkReady, settled, gpuKey } from "./helpers.mjs";
 
 const RUN_MS = 180_000;
 /** Relative difference allowed between the page's and the CLI's stable η's: f64 rounding of
@@ -90,7 +90,7 @@ const CPU = "&backend=cpu";
 /** WebGPU mode: the comparison runs on the GPU and gives the CLI's table; a lost device
  * restarts it on the CPU. */
 async function appgOnGpu({ page, base, root, outDir }) {
-  await page.goto(`${base}/?preset=planted&${GPU_SMALL}`);
+  await page.goto(`${base}/?preset=planted&${GPU_SMALL}${gpuKey("webgpu")}`);
   await runToEnd(page);
   const notice = (await page.locator("#appg-backend").textContent()) ?? "";
   assert(/^WebGPU: /.test(notice), `backend notice: ${notice}`);

@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
-import { assert, canvasHash, expectDrawn, visibleCells, waitRedrawn, linkReady } from "./helpers.mjs";
+import { assert, canvasHash, expectDrawn, visibleCells, waitRedrawn, linkReady, gpuKey } from "./helpers.mjs";
 import { maxEigenGap, nativeResult } from "./native.mjs";
 
 /** |Δλ| allowed against the native CLI (same solver): CPU vs CPU, and WebGPU vs CPU. */
@@ -81,7 +81,7 @@ export const checks = {
   async "gpu-loss"(ctx) {
     const { page, mode, base } = ctx;
     const sets = ["steps=40000"];
-    await page.goto(`${base}/?preset=small&${sets.join("&")}`);
+    await page.goto(`${base}/?preset=small&${sets.join("&")}${gpuKey(mode)}`);
     await page.waitForFunction(() => window.stepwise.cell.session?.progress.step > 0,
       null, { timeout: SMALL_RUN_MS, polling: 20 });
     const lost = await page.evaluate(() => window.stepwise.call("stepwise", "simulate_gpu_loss"));
@@ -102,7 +102,7 @@ export const checks = {
 
   async small(ctx) {
     const { page, mode, base, outDir } = ctx;
-    await page.goto(`${base}/?preset=small`);
+    await page.goto(`${base}/?preset=small${gpuKey(mode)}`);
     await waitFinished(page);
     const notice = await expectBackend(page, mode);
     const ink = await expectDrawn(page);
@@ -134,7 +134,7 @@ export const checks = {
     const runs = [["small", ["init_scale=1e-3", "solver=literal"]], ["planted", []]];
     for (const [preset, sets] of runs) {
       const query = sets.map((s) => `&${s}`).join("");
-      await page.goto(`${base}/?preset=${preset}${query}`);
+      await page.goto(`${base}/?preset=${preset}${query}${gpuKey(mode)}`);
       await waitFinished(page);
       await expectBackend(page, mode);
       const { gap } = await compareToNative(page, ctx, preset, sets, TOLERANCE[mode]);

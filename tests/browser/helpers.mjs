@@ -84,3 +84,9 @@ export function settled(page, id) {
     document.getElementById(`cell-${id}`).dataset.state), id, { timeout: 10_000, polling: 20 })
     .catch(() => {});
 }
+
+/** The page key that makes a check run on WebGPU in the "webgpu" mode: `backend=auto` picks
+ * the faster backend, and on SwiftShader's WebGPU that is the CPU (issue 15). */
+export function gpuKey(mode) {
+  return mode === "webgpu" ? "&backend=gpu" : "";
+}

@@ -5,7 +5,7 @@
 
 import { join } from "node:path";
 
-import { assert, expectDrawn, visibleCells, linkReady, settled } from "./helpers.mjs";
+import { assert, expectDrawn, visibleCells, linkReady, settled, gpuKey } from "./helpers.mjs";
 import { maxEigenGap, nativeResult } from "./native.mjs";
 
 const RUN_MS = 120_000;
@@ -79,7 +79,7 @@ async function runLink(browser, link, id) {
 
 export const mlpChecks = {
   async mlp({ page, base, mode, root, outDir, browser }) {
-    await page.goto(`${base}/?preset=planted&mlp.preset=${SMALL}`);
+    await page.goto(`${base}/?preset=planted&mlp.preset=${SMALL}${gpuKey(mode)}`);
     assert((await waitCell(page, "mlp", ["idle"])) === "idle", "the MLP cell did not wait");
     await runToEnd(page, "mlp");
     const notice = await expectBackend(page, "mlp", mode);
@@ -122,7 +122,7 @@ export const mlpChecks = {
   },
 
   async hidden({ page, base, mode, outDir }) {
-    await page.goto(`${base}/?preset=planted&hidden.preset=${SMALL}`);
+    await page.goto(`${base}/?preset=planted&hidden.preset=${SMALL}${gpuKey(mode)}`);
     await runToEnd(page, "hidden");
     await expectBackend(page, "hidden", mode);
     await expectDrawn(page, "hidden-figure");
