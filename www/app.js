@@ -87,7 +87,10 @@ async function main() {
     showError(`The notebook's wasm module did not load (${messageOf(e)}); build it with `
       + "./scripts/run. Showing the static figure from out/fig1.svg instead.");
     cell.canvas.hidden = true;
-    $("fallback-figure").hidden = false;
+    // loaded only now: parsing the SVG would hold the page's main thread for ~80 ms
+    const fallback = $("fallback-figure");
+    fallback.src = fallback.dataset.src;
+    fallback.hidden = false;
     stepwiseUnavailable();
     setState("unavailable");
     for (const c of [initCell, symmetryCell]) c.root.dataset.state = "unavailable";
