@@ -2,12 +2,10 @@
 // Each cell lives in its own module (cell-*.js); share.js maps the query string to cells.
 // All text that comes from a URL is written with textContent, never as HTML.
 
-import init, {
-  presets_json, mlp_presets_json, appg_presets_json, mode_palette, figure_layout_json,
-} from "./pkg/stepwise.js";
+import { ready, presets, palette, figureLayout, canvasPixels } from "./compute.js";
 import { $, showError, showNotices, messageOf } from "./ui.js";
 import { CELLS, splitQuery, setBackend, enterEmbed } from "./share.js";
-import { cell, setState, setupStepwise, run } from "./cell-stepwise.js";
+import { cell, setState, setupStepwise, run, stepwiseUnavailable } from "./cell-stepwise.js";
 import { initCell, setupInit, compute } from "./cell-init.js";
 import { symmetryCell, setupSymmetry, update } from "./cell-symmetry.js";
 import {
@@ -19,9 +17,14 @@ import {
 import { dataKeyNotices } from "./local-images.js";
 import { register, setupScheduler, autostart, schedulerState } from "./scheduler.js";
 import { setupPage } from "./page.js";
-import { fetchBundledPhotos, startBundledPhotos, bundledPhotosReady } from "./bundled-photos.js";
 
-/** Test hook: the state the browser tests read. */
+/** The cells with a session, by id (the test hooks reach them by it). */
+const SESSION_CELLS = {
+  stepwise: cell, init: initCell, symmetry: symmetryCell, mlp: mlpCell, hidden: hiddenCell,
+  appg: appgCell,
+};
+
+/** Test hook: the state the browser tests read (async where it asks the worker). */
 window.stepwise = {
   cell,
   initCell,
@@ -31,20 +34,26 @@ window.stepwise = {
   appgCell,
   scheduler: schedulerState,
   /** The figures' mode colours, light or dark (readout checks compare the swatches). */
-  palette: (dark) => mode_palette(dark),
+  palette: (dark) => palette(dark),
   state: () => cell.root.dataset.state,
-  resultJson: () => cell.session?.result_json() ?? null,
-  localImages: () => cell.session?.local_images() ?? 0,
-  bundledPhotos: bundledPhotosReady,
+  /** Cell 1's result so far (JSON text in the CLI's schema), or null. */
+  resultJson: () => cell.session?.export("json") ?? null,
+  localImages: () => cell.session?.info.local_images ?? 0,
   /** The layout of the figure last drawn on canvas `id` (texts and panels, backing px). */
-  figureLayout: (id) => JSON.parse(figure_layout_json(id) ?? "null"),
+  figureLayout: (id) => figureLayout(id),
+  /** The pixels (ImageData) of canvas `id`, whatever its context. */
+  pixels: (id, ...box) => canvasPixels(document.getElementById(id), ...box),
+  /** An extra of cell `id`'s session ("summary", "directions", "simulate_gpu_loss", …). */
+  call: (id, name, args) => SESSION_CELLS[id].session?.extra(name, args) ?? null,
+  /** An export of cell `id`'s session ("json", "svg", "hidden_svg", …). */
+  exportOf: (id, format, opts) => SESSION_CELLS[id].session?.export(format, opts) ?? null,
   timings: () => ({
     prepareMs: cell.prepareMs,
     runMs: cell.runMs,
     wallMs: cell.wallMs,
     drawMs: cell.drawMs,
-    steps: cell.session ? cell.session.progress().step : 0,
-    backend: cell.session?.backend_name() ?? null,
+    steps: cell.session ? cell.session.progress.step : 0,
+    backend: cell.session?.info.kind ?? null,
   }),
 };
 
@@ -52,8 +61,8 @@ window.stepwise = {
 function pageKeys(params) {
   const notices = [];
   const backend = params.get("backend");
-  if (backend !== null && backend !== "cpu" && backend !== "auto") {
-    notices.push(`backend = “${backend.slice(0, 40)}” is not one of auto, cpu; using auto`);
+  if (backend !== null && !["auto", "cpu", "gpu"].includes(backend)) {
+    notices.push(`backend = “${backend.slice(0, 40)}” is not one of auto, cpu, gpu; using auto`);
   }
   let embed = params.get("embed");
   if (embed !== null && !(embed in CELLS)) {
@@ -62,44 +71,48 @@ function pageKeys(params) {
     embed = null;
   }
   notices.push(...dataKeyNotices(params));
-  return { backend: backend === "cpu" ? "cpu" : "auto", embed, notices };
+  return { backend: ["cpu", "gpu"].includes(backend) ? backend : "auto", embed, notices };
 }
 
 async function main() {
-  fetchBundledPhotos(); // alongside the wasm module's compilation
-  setState("loading");
+  // every control waits (disabled) until its cell is set up
+  for (const c of [cell, mlpCell, hiddenCell, appgCell]) c.runner.setState("loading");
   initCell.root.dataset.state = "loading";
   symmetryCell.root.dataset.state = "loading";
+  let all;
   try {
-    await init();
+    await ready();
+    all = await presets();
   } catch (e) {
     showError(`The notebook's wasm module did not load (${messageOf(e)}); build it with `
       + "./scripts/run. Showing the static figure from out/fig1.svg instead.");
     cell.canvas.hidden = true;
-    $("fallback-figure").hidden = false;
+    // loaded only now: parsing the SVG would hold the page's main thread for ~80 ms
+    const fallback = $("fallback-figure");
+    fallback.src = fallback.dataset.src;
+    fallback.hidden = false;
+    stepwiseUnavailable();
     setState("unavailable");
     for (const c of [initCell, symmetryCell]) c.root.dataset.state = "unavailable";
     mlpUnavailable();
     appgUnavailable();
     return;
   }
-  startBundledPhotos();
-  const presets = JSON.parse(presets_json());
-  const mlpPresets = JSON.parse(mlp_presets_json());
-  const appgPresets = JSON.parse(appg_presets_json());
   const parts = splitQuery(location.search);
   const { backend, embed, notices } = pageKeys(parts.page);
   setBackend(backend);
   if (embed) enterEmbed(embed);
-  notices.unshift(
-    ...setupStepwise({ params: parts.stepwise, presets, backend, embed }),
-    ...setupInit({ params: parts.init, presets }),
-    ...setupSymmetry({ params: parts.symmetry }),
-    ...setupMlp({ params: parts.mlp, presets: mlpPresets, backend }),
-    ...setupHidden({ params: parts.hidden, presets: mlpPresets, backend }),
-    ...setupAppg({ params: parts.appg, presets: appgPresets, backend }),
-  );
+  const cellNotices = await Promise.all([
+    setupStepwise({ params: parts.stepwise, presets: all.linear, backend, embed }),
+    setupInit({ params: parts.init, presets: all.init }),
+    setupSymmetry({ params: parts.symmetry }),
+    setupMlp({ params: parts.mlp, presets: all.mlp, backend }),
+    setupHidden({ params: parts.hidden, presets: all.mlp, backend }),
+    setupAppg({ params: parts.appg, presets: all.appg, backend }),
+  ]);
+  notices.unshift(...cellNotices.flat());
   showNotices(notices);
+  await Promise.all([cell, mlpCell, hiddenCell, appgCell].map((c) => c.runner.ready()));
   setupScheduler($("parallel"));
   for (const [id, c, button] of [["stepwise", cell, "#run"], ["init", initCell, "#init-run"],
     ["mlp", mlpCell, "#mlp-run"], ["hidden", hiddenCell, "#hidden-run"],

@@ -13,10 +13,10 @@ export async function showDirections(cell) {
   }
   setText("directions-status", "Reading W…");
   try {
-    const json = await session.directions();
+    const data = await session.extra("directions");
     if (session !== cell.session) return;
-    const summary = renderDirections($("directions"), json);
-    const p = session.progress();
+    const summary = renderDirections($("directions"), data);
+    const p = session.progress;
     const when = p.finished ? "end of the run" : `step ${count(p.step)}`;
     setText("directions-status", `At the ${when}: ${summary}.`);
   } catch (e) {

@@ -1,17 +1,15 @@
 // Cell 3, any small init follows an aligned one (Result 4.6): the same run from a random
-// W(0) and from the aligned W_al(0) with the same s_j(0), computed on the CPU in one
-// blocking wasm call. Small configurations only, unless the reader allows long runs.
+// W(0) and from the aligned W_al(0) with the same s_j(0), computed on the CPU in the compute
+// worker (a session: create, one advance, draw). Small configurations only, unless the
+// reader allows long runs.
 
-import { compute_init, parse_query, compact_query, config_problem } from "./pkg/stepwise.js";
-import {
-  $, setText, count, showError, clearError, download, afterPaint, messageOf,
-} from "./ui.js";
+import { checkConfig, createSession, parseQuery } from "./compute.js";
+import { $, setText, count, showError, clearError, messageOf } from "./ui.js";
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
-import { bundledPhotosReady } from "./bundled-photos.js";
-import { registerCell, wireShare, prefixed, pair } from "./share.js";
+import { prefixed, pair } from "./share.js";
 import { turn, release } from "./scheduler.js";
-import { onThemeChange } from "./theme.js";
-import { attachReadout, namedReadout } from "./readout.js";
+import { namedReadout } from "./readout.js";
+import { drawSession, wireFigure } from "./figure-cell.js";
 
 /** Seconds of blocking computation allowed by default, and with "allow long runs". */
 const SHORT_S = 1;
@@ -25,8 +23,8 @@ export const initCell = {
   form: $("init-controls"),
   /** Full configuration object the form edits. */
   config: null,
-  /** The InitCell (wasm) drawn, and the compact query of its configuration. */
-  result: null,
+  /** The session drawn (its `info.config`: the configuration), and its compact query. */
+  session: null,
   resultQuery: null,
   /** Milliseconds of the last computation. */
   ms: 0,
@@ -39,7 +37,7 @@ function setState(state) {
   initCell.root.dataset.state = state;
   $("init-run").disabled = state === "computing" || state === "loading";
   for (const id of ["init-download-png", "init-download-svg"]) {
-    $(id).disabled = !initCell.result || state === "computing";
+    $(id).disabled = !initCell.session || state === "computing";
   }
 }
 
@@ -47,31 +45,26 @@ function logTime() {
   return $("init-log-time").checked;
 }
 
-/** The form's configuration as JSON text, or null after showing why it is not valid. */
-function formJson(show = true) {
-  let json;
+/** The form's configuration checked by the worker ({config, query}), or null (after
+ * showing why, if `show`). */
+async function formConfig(show = true) {
+  let config;
   try {
-    json = JSON.stringify(readForm(initCell.config, initCell.form));
+    config = readForm(initCell.config, initCell.form);
   } catch (e) {
     if (show) showError(e.message, "init-error");
     return null;
   }
-  const problem = config_problem(json);
-  if (problem) {
-    if (show) showError(problem, "init-error");
+  const checked = await checkConfig("init", config).catch((e) => ({ problem: messageOf(e) }));
+  if (checked.problem) {
+    if (show) showError(checked.problem, "init-error");
     return null;
   }
-  return json;
+  return { config, query: checked.query };
 }
 
 function draw() {
-  if (!initCell.result) return;
-  try {
-    initCell.result.draw(initCell.canvas, logTime());
-    initCell.readout?.refresh();
-  } catch (e) {
-    showError(`drawing failed: ${messageOf(e)}`, "init-error");
-  }
+  return drawSession(initCell, "init", { log_time: logTime() });
 }
 
 function readout(summary) {
@@ -83,25 +76,36 @@ function readout(summary) {
     + `${count(Math.round(initCell.ms))} ms`);
 }
 
-/** Runs the comparison for the form (after letting "Computing…" paint). */
+/** The comparison of `config` within `limit` seconds: a session, computed and summarized. */
+async function computed(config, limit) {
+  const session = await createSession("init", config, { maxSeconds: limit });
+  try {
+    await session.advance({ steps: 1 });
+    return { session, summary: await session.extra("summary") };
+  } catch (e) {
+    session.close();
+    throw e;
+  }
+}
+
+/** Runs the comparison for the form ("Computing…" shows at once). */
 export async function compute() {
   if (initCell.root.dataset.state === "computing") return false;
-  const json = formJson();
-  if (json === null) {
-    setState(initCell.result ? "done" : "error");
+  setState("computing");
+  setText("init-status", "Computing…");
+  const checked = await formConfig();
+  if (checked === null) {
+    setState(initCell.session ? "done" : "error");
+    setText("init-status", initCell.session ? "Done" : "Not computed");
     return false;
   }
   clearError("init-error");
-  setState("computing");
-  setText("init-status", "Computing…");
-  await afterPaint();
   await turn("init");
-  await bundledPhotosReady();
   const limit = $("init-allow-slow").checked ? LONG_S : SHORT_S;
   const t0 = performance.now();
   let result;
   try {
-    result = compute_init(json, limit);
+    result = await computed(checked.config, limit);
   } catch (e) {
     showError(messageOf(e), "init-error");
     setText("init-status", "Not computed");
@@ -111,11 +115,11 @@ export async function compute() {
     release("init");
   }
   initCell.ms = performance.now() - t0;
-  initCell.result?.free();
-  initCell.result = result;
-  initCell.resultQuery = result.share_query();
-  draw();
-  readout(JSON.parse(result.summary_json()));
+  initCell.session?.close();
+  initCell.session = result.session;
+  initCell.resultQuery = result.session.info.share_query ?? checked.query;
+  readout(result.summary);
+  await draw();
   setText("init-status", "Done");
   setState("done");
   return true;
@@ -123,23 +127,14 @@ export async function compute() {
 
 /** The cell's part of a link: `init.preset=…&init.…` of the form (strict: or null after
  * showing why), else of the last comparison. */
-function query(strict) {
+async function query(strict) {
   let q;
-  const json = formJson(strict);
-  if (json !== null) q = compact_query(json);
+  const checked = await formConfig(strict);
+  if (checked !== null) q = checked.query;
   else if (strict) return null;
   else q = initCell.resultQuery ?? `preset=${DEFAULT_PRESET}`;
   if (logTime()) q += `&${pair("log_time", "true")}`;
   return prefixed("init", q);
-}
-
-function withResult(f) {
-  if (!initCell.result) return;
-  try {
-    f(initCell.result);
-  } catch (e) {
-    showError(messageOf(e), "init-error");
-  }
 }
 
 /**
@@ -147,7 +142,7 @@ function withResult(f) {
  * about it. A link without `init.preset` (or with an unknown one) starts from the planted
  * preset.
  */
-export function setupInit({ params, presets }) {
+export async function setupInit({ params, presets }) {
   initCell.presets = presets;
   if (params.get("log_time") === "true") $("init-log-time").checked = true;
   const notices = [];
@@ -156,7 +151,7 @@ export function setupInit({ params, presets }) {
     notices.push(`unknown preset \`${name.slice(0, 40)}\`: using ${DEFAULT_PRESET}`);
   }
   if (name === null || notices.length) params.set("preset", DEFAULT_PRESET);
-  const parsed = JSON.parse(parse_query(params.toString()));
+  const parsed = await parseQuery("init", params.toString());
   notices.push(...parsed.notices);
   initCell.config = parsed.config;
   const select = $("init-preset");
@@ -178,17 +173,9 @@ export function setupInit({ params, presets }) {
   });
   // #init-run is the form's submit button (form="init-controls"): Enter in a field runs too
   $("init-log-time").addEventListener("change", draw);
-  $("init-download-png").addEventListener("click", () => {
-    initCell.canvas.toBlob((blob) => blob && download("stepwise-init.png", blob));
-  });
-  $("init-download-svg").addEventListener("click", () => withResult((r) =>
-    download("stepwise-init.svg", new Blob([r.svg(logTime())], { type: "image/svg+xml" }))));
-  const names = namedReadout([{ experiment: "random", theory: "aligned" }, { experiment: "random − aligned" }]);
-  initCell.readout = attachReadout(initCell.canvas, (x, y) => initCell.result?.readout(x, y), names);
-  registerCell("init", query);
-  wireShare("init", "init-status");
-  new ResizeObserver(() => draw()).observe(initCell.canvas);
-  onThemeChange(draw);
+  const names = namedReadout([{ experiment: "random", theory: "aligned" },
+    { experiment: "random − aligned" }]);
+  wireFigure(initCell, "init", { draw, query, view: () => ({ log_time: logTime() }), format: names });
   setState("idle");
   return notices.map((n) => `Init comparison: ${n}`);
 }

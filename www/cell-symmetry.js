@@ -1,12 +1,13 @@
 // Cell 4, symmetry breaking (App. F): SSL's double-well modewise loss against supervised
-// learning's single well, for γ values the reader types; cheap, so it redraws on input.
+// learning's single well, for γ values the reader types; cheap, so it redraws on input
+// (a session in the compute worker per input: create, one advance, draw).
 
-import { symmetry_landscape } from "./pkg/stepwise.js";
-import { $, setText, showError, clearError, download, messageOf } from "./ui.js";
-import { registerCell, wireShare, prefixed, pair } from "./share.js";
-import { onThemeChange } from "./theme.js";
+import { createSession } from "./compute.js";
+import { $, setText, showError, clearError, messageOf } from "./ui.js";
+import { prefixed, pair } from "./share.js";
 import { num } from "./format.js";
-import { attachReadout, fmt as fmt6 } from "./readout.js";
+import { fmt as fmt6 } from "./readout.js";
+import { drawSession, wireFigure } from "./figure-cell.js";
 
 /** The cell's state when the link has none. */
 const DEFAULTS = { gammas: "1, 0.5, 0.25", init: "0.001" };
@@ -16,8 +17,9 @@ const KEYS = ["gammas", "init"];
 export const symmetryCell = {
   root: $("cell-symmetry"),
   canvas: $("symmetry-figure"),
-  /** The SymmetryCell (wasm) drawn, and its canonical {gammas, init} text. */
-  result: null,
+  /** The session drawn, its summary ({modes}) and its canonical {gammas, init} text. */
+  session: null,
+  summary: null,
   state: null,
   /** Number of successful redraws (the tests watch it). */
   draws: 0,
@@ -28,19 +30,12 @@ export const symmetryCell = {
 function setState(state) {
   symmetryCell.root.dataset.state = state;
   for (const id of ["symmetry-download-png", "symmetry-download-svg"]) {
-    $(id).disabled = !symmetryCell.result;
+    $(id).disabled = !symmetryCell.session;
   }
 }
 
 function draw() {
-  if (!symmetryCell.result) return;
-  try {
-    symmetryCell.result.draw(symmetryCell.canvas);
-    symmetryCell.draws += 1;
-    symmetryCell.readout?.refresh();
-  } catch (e) {
-    showError(`drawing failed: ${messageOf(e)}`, "symmetry-error");
-  }
+  return drawSession(symmetryCell, "symmetry");
 }
 
 const fmt = (x) => num(x, 3);
@@ -56,38 +51,53 @@ function listTimes(summary) {
   $("symmetry-times").replaceChildren(...items);
 }
 
-/** The landscape of the inputs, or null after showing why they are not valid. */
-function build(gammas, init) {
+/** The landscape of the inputs ({session, summary}), or {error} (why they are not valid). */
+async function build(gammas, init) {
+  let session = null;
   try {
-    return symmetry_landscape(gammas, init);
+    session = await createSession("symmetry", { gammas, init });
+    await session.advance({ steps: 1 });
+    return { session, summary: await session.extra("summary") };
   } catch (e) {
-    showError(messageOf(e), "symmetry-error");
-    return null;
+    session?.close();
+    return { error: messageOf(e) };
   }
 }
 
-/** Redraws for the current inputs; bad input keeps the last figure and says why. */
-export function update() {
-  const result = build($("symmetry-gammas").value, $("symmetry-init").value);
-  if (!result) {
+let updates = 0;
+
+/** Redraws for the current inputs; bad input keeps the last figure and says why. A later
+ * input wins over one still computing. */
+export async function update() {
+  updates += 1;
+  const mine = updates;
+  const result = await build($("symmetry-gammas").value, $("symmetry-init").value);
+  if (mine !== updates) {
+    result.session?.close();
+    return false;
+  }
+  if (result.error !== undefined) {
+    showError(result.error, "symmetry-error");
     setText("symmetry-status", "Showing the last valid γ values");
     setState("invalid");
     return false;
   }
   clearError("symmetry-error");
-  symmetryCell.result?.free();
-  symmetryCell.result = result;
-  symmetryCell.state = { gammas: result.gammas_text(), init: result.init_text() };
-  draw();
-  listTimes(JSON.parse(result.summary_json()));
+  symmetryCell.session?.close();
+  const { session, summary } = result;
+  // the summary's texts are the shortest that read back to the same γ's and s(0)
+  Object.assign(symmetryCell, { session, summary,
+    state: { gammas: summary.gammas, init: summary.init } });
+  await draw();
+  listTimes(summary);
   setText("symmetry-status", "");
   setState("drawn");
   return true;
 }
 
 /** The cell's part of a link (strict: null after showing why when the inputs are bad). */
-function query(strict) {
-  if (strict && !update()) return null;
+async function query(strict) {
+  if (strict && !(await update())) return null;
   const state = symmetryCell.state ?? DEFAULTS;
   return prefixed("symmetry", `${pair("gammas", state.gammas)}&${pair("init", state.init)}`);
 }
@@ -98,19 +108,14 @@ function query(strict) {
  */
 /** A readout: panel A at s = c (the losses), panel B at time t (rescaled trajectories). */
 function readoutText(r) {
-  let gammas = [];
-  try {
-    gammas = JSON.parse(symmetryCell.result.summary_json()).modes.map((m) => m.gamma);
-  } catch {
-    // no γ list: the mode number stands in
-  }
+  const gammas = symmetryCell.summary?.modes?.map((m) => m.gamma) ?? [];
   const g = gammas[r.mode - 1] ?? `#${r.mode}`;
   const [where, what] = r.panel === 0 ? ["s = c", "loss"] : ["t", "rescaled"];
   return `${where} = ${fmt6(r.t)} · γ = ${g}: SSL ${what} ${fmt6(r.experiment)}, `
     + `supervised ${fmt6(r.theory)}`;
 }
 
-export function setupSymmetry({ params }) {
+export async function setupSymmetry({ params }) {
   const notices = [];
   for (const key of new Set(params.keys())) {
     if (!KEYS.includes(key)) {
@@ -122,10 +127,10 @@ export function setupSymmetry({ params }) {
   const init = params.get("init") ?? DEFAULTS.init;
   $("symmetry-gammas").value = gammas;
   $("symmetry-init").value = init;
-  const checked = build(gammas, init);
-  checked?.free();
-  if (!checked) {
-    const why = $("symmetry-error").textContent;
+  const checked = await build(gammas, init);
+  checked.session?.close();
+  if (checked.error !== undefined) {
+    const why = checked.error;
     notices.push(`Symmetry breaking: ignored symmetry.gammas = ${gammas.slice(0, 40)}, `
       + `symmetry.init = ${init.slice(0, 40)}: ${why}`);
     clearError("symmetry-error");
@@ -138,20 +143,7 @@ export function setupSymmetry({ params }) {
     e.preventDefault();
     update();
   });
-  $("symmetry-download-png").addEventListener("click", () => {
-    symmetryCell.canvas.toBlob((blob) => blob && download("stepwise-symmetry.png", blob));
-  });
-  $("symmetry-download-svg").addEventListener("click", () => {
-    if (!symmetryCell.result) return;
-    const svg = symmetryCell.result.svg();
-    download("stepwise-symmetry.svg", new Blob([svg], { type: "image/svg+xml" }));
-  });
-  symmetryCell.readout = attachReadout(symmetryCell.canvas,
-    (x, y) => symmetryCell.result?.readout(x, y), readoutText);
-  registerCell("symmetry", query);
-  wireShare("symmetry", "symmetry-status");
-  new ResizeObserver(() => draw()).observe(symmetryCell.canvas);
-  onThemeChange(draw);
+  wireFigure(symmetryCell, "symmetry", { draw, query, format: readoutText });
   setState("idle");
   return notices;
 }

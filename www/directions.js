@@ -56,9 +56,10 @@ function figure(j, data) {
   return fig;
 }
 
-/** Shows the directions (JSON text from LinearSession.directions()) in `container`. */
-export function renderDirections(container, json) {
-  const data = JSON.parse(json);
+/** Shows the directions (the session's "directions" extra, or its JSON text) in
+ * `container`. */
+export function renderDirections(container, directions) {
+  const data = typeof directions === "string" ? JSON.parse(directions) : directions;
   const figs = [];
   for (let j = 0; j < data.d; j += 1) figs.push(figure(j, data));
   container.replaceChildren(...figs);

@@ -1,7 +1,7 @@
 // Time estimates before a run and the placeholder a figure box shows until its first figure.
 // The cost of a configuration comes from Rust (experiment::estimate: flops of the
-// preparation and of a step); the throughput is the one measured by this page's last
-// finished cell-1 run on this device (calibration), else the stated assumption.
+// preparation and of a step, in check_config's reply); the throughput is the one measured
+// by this page's last finished run on this device (calibration), else the stated assumption.
 
 import { duration } from "./format.js";
 
@@ -12,9 +12,9 @@ const knownSteps = new Map();
 /** The backend kind runs got on this page so far (the first session tells). */
 let deviceKind = null;
 
-/** "gpu" for a backend notice or name that starts with WebGPU, else "cpu". */
-export function kindOf(backendNotice) {
-  return /^webgpu/i.test(backendNotice) ? "gpu" : "cpu";
+/** "gpu" for a session's backend kind ("webgpu", info.kind), else "cpu". */
+export function kindOf(backendKind) {
+  return backendKind === "webgpu" ? "gpu" : "cpu";
 }
 
 /** Notes that a run of `flops` on `model` took `ms` on `kind`, and which kind this page
@@ -24,17 +24,12 @@ export function calibrate(kind, model, flops, ms) {
   if (flops > 0 && ms >= 50) measured.set(`${kind}:${model}`, flops / (ms / 1000));
 }
 
-/** After a finished run of `steps` steps that took `ms`: this device's flop rate on `model`
- * ("linear", "mlp") from the run's cost (`costJson()`, JSON from Rust), for later estimates;
- * nothing when there is no cost for the configuration. */
-export function calibrateRun({ costJson, model, session, steps, ms }) {
-  try {
-    const cost = JSON.parse(costJson());
-    const flops = cost.prepare_flops + steps * cost.step_flops;
-    calibrate(kindOf(session.backend_notice()), model, flops, ms);
-  } catch {
-    // no cost for this configuration: no calibration
-  }
+/** After a finished run of `steps` steps that took `ms` on backend `kind` (info.kind): this
+ * device's flop rate on `model` ("linear", "mlp") from the run's `cost` (check_config's),
+ * for later estimates; nothing when there is no cost for the configuration. */
+export function calibrateRun({ cost, model, kind, steps, ms }) {
+  if (!cost || !(cost.step_flops >= 0)) return;
+  calibrate(kindOf(kind), model, cost.prepare_flops + steps * cost.step_flops, ms);
 }
 
 /** Notes the step count a linear configuration (its compact query) resolved to. */
@@ -48,12 +43,11 @@ export function stepsOf(query) {
 }
 
 /**
- * The estimate of a cost (JSON text from linear_cost_json, mlp_cost_json or appg_cost_json)
- * in words: "about 5 s on this device's CPU"; with automatic steps not yet known (`steps`
+ * The estimate of a `cost` (check_config's: flops of the preparation and of a step) in
+ * words: "about 5 s on this device's CPU"; with automatic steps not yet known (`steps`
  * undefined): the preparation and the time per 1,000 steps. `backend` "cpu" forces the CPU.
  */
-export function estimateText(costJson, backend = "auto", steps = undefined) {
-  const cost = JSON.parse(costJson);
+export function estimateText(cost, backend = "auto", steps = undefined) {
   const kind = backend === "cpu" ? "cpu" : deviceKind ?? "cpu";
   const key = `${kind}:${cost.model}`;
   const rate = measured.get(key) ?? (kind === "gpu" ? cost.assumed_gpu_flops : cost.assumed_cpu_flops);
@@ -70,22 +64,9 @@ export function estimateText(costJson, backend = "auto", steps = undefined) {
     + "follows from the data";
 }
 
-/**
- * Shows `lead` ("Changed: press Run") with the estimated time in the element `status` and,
- * when `canvas` is given (its cell has no figure yet), in its figure box. `cost()` gives the
- * configuration's cost JSON and `steps()` its known step count (both may throw: then the
- * lead alone, e.g. while a field is unfinished).
- */
-export function announce({ status, canvas = null, lead, cost, steps = () => undefined,
-  backend = "auto" }) {
-  let note = lead;
-  try {
-    note = `${lead} — ${estimateText(cost(), backend, steps())}`;
-  } catch {
-    // no estimate for this configuration: the lead alone
-  }
-  document.getElementById(status).textContent = note;
-  if (canvas) showPlaceholder(canvas, note);
+/** `lead` with the estimate of `cost` (none: the lead alone). */
+export function estimateNote(lead, cost, backend, steps) {
+  return cost ? `${lead} — ${estimateText(cost, backend, steps)}` : lead;
 }
 
 /**

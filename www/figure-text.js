@@ -12,7 +12,7 @@ const fmt = (x) => num(x, 3);
 
 /** The session's crossing times of LEARNED (interpolated between records, in Rust). */
 export function learnedTimes(session) {
-  return JSON.parse(session.crossing_times_json(LEARNED));
+  return session.extra("crossing_times", { threshold: LEARNED });
 }
 
 /** "Mode 1 learned at t ≈ 2.1, theory τ1 = 2.0; mode 2 not learned yet, theory τ2 = 5.0; …"

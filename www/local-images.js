@@ -1,11 +1,10 @@
 // Cell 1's "your own images": files picked, a folder, or files dropped on the cell are
-// decoded in this browser (createImageBitmap, then a canvas's getImageData), checked and
-// kept by the wasm module (LocalPhotoSet); nothing leaves the machine. A share link of such
-// a run carries the page key `data=local`: the images themselves cannot travel in a link.
+// posted to the compute worker, which decodes them in this browser (createImageBitmap, then
+// an OffscreenCanvas's getImageData) and has the wasm module check and keep them; nothing
+// leaves the machine. A share link of such a run carries the page key `data=local`: the
+// images themselves cannot travel in a link.
 
-import {
-  LocalPhotoSet, use_local_photos, clear_local_photos, local_photo_count,
-} from "./pkg/stepwise.js";
+import { localPhotos, clearLocalPhotos } from "./compute.js";
 import { $, setText, showError, clearError, messageOf } from "./ui.js";
 
 /** The page key that notes a run on local images, and its one value. */
@@ -13,11 +12,16 @@ export const DATA_KEY = "data";
 const LOCAL = "local";
 const IDLE_TEXT = "or drop images on this cell: they stay on this machine";
 
-const state = { base: () => 1, onChange: async () => {}, busy: false };
+const state = { base: () => 1, onChange: async () => {}, busy: false, count: 0 };
+
+/** How many of the visitor's images new runs use (0: the built-in photos). */
+function localPhotoCount() {
+  return state.count;
+}
 
 /** Whether new runs use the visitor's images. */
 export function localImagesInUse() {
-  return local_photo_count() > 0;
+  return localPhotoCount() > 0;
 }
 
 /** The link's note (`data=local`) while local images are in use, else "". */
@@ -25,10 +29,10 @@ export function linkNote() {
   return localImagesInUse() ? `${DATA_KEY}=${LOCAL}` : "";
 }
 
-/** " · data: patches of N of your own images" for a session (of cell 1, an MLP cell or
- * App. G) whose photo patches come from the visitor's images, else "". */
-export function dataNote(session) {
-  const own = session.local_images();
+/** " · data: patches of N of your own images" for a session (its `info`: of cell 1, an
+ * MLP cell or App. G) whose photo patches come from the visitor's images, else "". */
+export function dataNote(info) {
+  const own = info.local_images;
   return own ? ` · data: patches of ${own} of your own images` : "";
 }
 
@@ -41,42 +45,9 @@ export function dataKeyNotices(params) {
       + "(the sender used their own images)"));
 }
 
-/** RGBA bytes of a decoded image, drawn unscaled on a canvas. */
-export function pixelsOf(bitmap) {
-  const { width, height } = bitmap;
-  const canvas = typeof OffscreenCanvas === "function"
-    ? new OffscreenCanvas(width, height)
-    : Object.assign(document.createElement("canvas"), { width, height });
-  const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  ctx.drawImage(bitmap, 0, 0);
-  const { data } = ctx.getImageData(0, 0, width, height);
-  return new Uint8Array(data.buffer, data.byteOffset, data.length);
-}
-
-/** Checks, decodes and adds one file to `set` (which records why a file is skipped). */
-async function addFile(set, file) {
-  const name = String(file.webkitRelativePath || file.name).slice(0, 200);
-  if (set.check_file(name, file.size) != null) return;
-  let bitmap;
-  try {
-    bitmap = await createImageBitmap(file, {
-      premultiplyAlpha: "none", colorSpaceConversion: "none",
-    });
-  } catch (e) {
-    set.not_an_image(name, messageOf(e));
-    return;
-  }
-  try {
-    if (set.check_size(name, bitmap.width, bitmap.height) != null) return;
-    set.add_rgba(name, bitmap.width, bitmap.height, pixelsOf(bitmap));
-  } finally {
-    bitmap.close();
-  }
-}
-
 /** Shows which images are in use and which files were skipped. */
 function showStatus(report) {
-  const count = local_photo_count();
+  const count = localPhotoCount();
   setText("local-status", count > 0
     ? `Using ${count} of your images (stays on this machine)`
     : IDLE_TEXT);
@@ -86,16 +57,17 @@ function showStatus(report) {
   setText("local-skipped", skipped.length ? `Skipped: ${skipped.join("; ")}` : "");
 }
 
-/** After a session was made: how many of the images it uses, and which it left out. */
-export function noteRun(session) {
-  const count = local_photo_count();
+/** After a session was made (its `info`): how many of the images it uses, and which it
+ * left out. */
+export function noteRun(info) {
+  const count = localPhotoCount();
   if (count === 0) return;
-  const used = session.local_images();
+  const used = info.local_images;
   let status = `Using ${count} of your images (stays on this machine)`;
   if (used === 0) status = `Your ${count} images wait for a photo-patches run (they stay on this machine)`;
   else if (used < count) status = `Using ${used} of your ${count} images (stays on this machine)`;
   setText("local-status", status);
-  const notes = session.notices();
+  const notes = info.notices ?? [];
   if (notes.length) {
     $("local-skipped").hidden = false;
     setText("local-skipped", notes.join("; "));
@@ -108,11 +80,13 @@ async function load(files) {
   state.busy = true;
   document.body.dataset.upload = "reading";
   setText("local-status", `Reading ${files.length} file${files.length === 1 ? "" : "s"}…`);
-  const set = new LocalPhotoSet(state.base());
   let report = null;
   try {
-    for (const file of files) await addFile(set, file);
-    report = JSON.parse(use_local_photos(set));
+    const reply = await localPhotos(state.base(), files);
+    // no usable file: the photos in use stay, `problems` says why
+    if (reply.problems.length) throw new Error(reply.problems.join("; "));
+    report = { skipped: reply.notices };
+    state.count = reply.count;
     clearError();
   } catch (e) {
     const kept = localImagesInUse() ? "your previous images" : "the built-in photos";
@@ -159,7 +133,8 @@ export function setupLocalImages({ zone, base, onChange }) {
     });
   }
   $("local-clear").addEventListener("click", async () => {
-    clear_local_photos();
+    await clearLocalPhotos();
+    state.count = 0;
     showStatus(null);
     document.body.dataset.upload = "cleared";
     await state.onChange();

@@ -1,4 +1,5 @@
-// The text under the MLP cells' figures, from MlpSession.summary_json() (plain text only).
+// The text under the MLP cells' figures, from the session's "summary" extra (plain text
+// only).
 
 import { num } from "./format.js";
 import { count } from "./ui.js";
@@ -60,10 +61,9 @@ export function hiddenSummary(s, finished) {
   return parts.join(" ");
 }
 
-/** "on the CPU: about 2,200 steps, about 15 s" from the MLP's cost model (JSON text of
- * `mlp_cost_estimate`: a typical step count when the steps are automatic). */
-export function mlpCostText(estimateJson) {
-  const e = JSON.parse(estimateJson);
+/** "on the CPU: about 2,200 steps, about 15 s" from the MLP's cost model ({steps_set,
+ * steps, seconds}: a typical step count when the steps are automatic). */
+export function mlpCostText(e) {
   const steps = e.steps_set ? `${count(e.steps)} steps` : `about ${count(e.steps)} steps`;
   const seconds = e.seconds < 10 ? e.seconds.toFixed(1) : Math.round(e.seconds);
   return `on the CPU: ${steps}, about ${seconds} s`;

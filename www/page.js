@@ -10,12 +10,14 @@ import { $, messageOf } from "./ui.js";
 /** States of cell 1 after which the summary is brought up to date. */
 const SETTLED = ["paused", "finished", "error"];
 
-function describeRun() {
+async function describeRun() {
   const box = $("figure-summary");
-  if (!cell.session) return;
+  const session = cell.session;
+  if (!session) return;
   try {
-    const result = JSON.parse(cell.session.result_json());
-    box.textContent = stepTimesText(result, learnedTimes(cell.session));
+    const result = JSON.parse(await session.export("json"));
+    const text = stepTimesText(result, await learnedTimes(session));
+    if (session === cell.session) box.textContent = text;
   } catch (e) {
     box.textContent = `No summary: ${messageOf(e)}`;
   }

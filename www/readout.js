@@ -1,6 +1,7 @@
 // Hover readouts on a figure canvas, shared by the cells: the pointer (or, while the canvas
 // has keyboard focus, a probe moved with the arrow keys) is sent in backing-store pixels to
-// a query in Rust that answers what the plot shows there; the answer is shown in a small
+// a query in the compute worker that answers what the plot shows there (one query in
+// flight at a time: the latest probe is asked next); the answer is shown in a small
 // tooltip, as text only, after a swatch of the reported curve's colour; a ring on an overlay
 // canvas marks the reported point on the curve (no redraw of the figure).
 
@@ -101,31 +102,59 @@ function place(tip, canvas, probe) {
 
 /**
  * Adds a readout to `canvas` (inside a positioned box): `query(x, y)` gets backing-store
- * pixels and returns JSON text of a readout, or undefined off the plots. Returns
- * `{refresh, hide}`: refresh re-asks at the same place (after a redraw).
+ * pixels and resolves to a readout object (or its JSON text), or null off the plots.
+ * Returns `{refresh, hide}`: refresh re-asks at the same place (after a redraw).
  */
 export function attachReadout(canvas, query, format = readoutText) {
   const tip = addOver(canvas, "div", "plot-readout", "readout", ["aria-live", "polite"]);
   canvas.tabIndex = 0;
   const overlay = addOver(canvas, "canvas", "readout-marker", "marker", ["aria-hidden", "true"]);
   let probe = null;
+  /** Whether a query is in flight, and whether the probe moved meanwhile. */
+  let asking = false;
+  let again = false;
+  /** Whether the tip should show (false after the pointer left or focus went). */
+  let active = false;
 
   function hide() {
+    active = false;
     tip.hidden = true;
     overlay.hidden = true;
   }
 
-  function show() {
-    if (!probe || canvas.clientWidth === 0) return hide();
+  async function ask() {
     const sx = canvas.width / canvas.clientWidth;
     const sy = canvas.height / canvas.clientHeight;
-    let r = null;
     try {
-      const json = query(probe.x * sx, probe.y * sy);
-      r = json ? JSON.parse(json) : null;
+      const answer = await query(probe.x * sx, probe.y * sy);
+      return typeof answer === "string" ? JSON.parse(answer) : answer ?? null;
     } catch {
-      r = null; // the run is busy or gone: no readout this time
+      return null; // the run is busy or gone: no readout this time
     }
+  }
+
+  /** Asks for the probe's readout and shows it; `data-pending` on the tip while a query
+   * is in flight (the tests wait for the answer to a move). */
+  async function show() {
+    if (asking) {
+      again = true;
+      return undefined;
+    }
+    if (!probe || canvas.clientWidth === 0) return hide();
+    asking = true;
+    tip.dataset.pending = "true";
+    const r = await ask();
+    asking = false;
+    if (again) {
+      again = false;
+      return show();
+    }
+    delete tip.dataset.pending;
+    if (!probe || !active) return hide();
+    return showReadout(r);
+  }
+
+  function showReadout(r) {
     if (!r) return hide();
     fill(tip, r.color, format(r));
     for (const key of ["panel", "kind", "t", "step", "mode", "experiment", "theory", "variant",
@@ -141,6 +170,7 @@ export function attachReadout(canvas, query, format = readoutText) {
 
   const follow = (e) => {
     probe = { x: e.offsetX, y: e.offsetY };
+    active = true;
     show();
   };
   canvas.addEventListener("pointermove", follow);
@@ -150,6 +180,7 @@ export function attachReadout(canvas, query, format = readoutText) {
   });
   canvas.addEventListener("focus", () => {
     probe ??= { x: canvas.clientWidth * 0.75, y: canvas.clientHeight * 0.5 };
+    active = true;
     show();
   });
   canvas.addEventListener("blur", hide);
@@ -161,11 +192,12 @@ export function attachReadout(canvas, query, format = readoutText) {
       x: Math.min(canvas.clientWidth, Math.max(0, probe.x + step[0] * canvas.clientWidth)),
       y: Math.min(canvas.clientHeight, Math.max(0, probe.y + step[1] * canvas.clientHeight)),
     };
+    active = true;
     show();
   });
   return {
     refresh: () => {
-      if (!tip.hidden) show();
+      if (active && !tip.hidden) show();
     },
     hide,
   };

@@ -2,7 +2,8 @@
 // moves a cursor across both panels and shows the state at that time (loss and eigenvalues
 // of C, experiment and theory) and, in cell 2, the directions of the nearest W snapshot.
 // Play animates it with requestAnimationFrame; with prefers-reduced-motion it jumps in
-// tenths of the run instead, and it never starts by itself.
+// tenths of the run instead, and it never starts by itself. The states come from the
+// session's extras in the compute worker (record_times, replay_state, replay_directions).
 
 import { $, setText, count } from "./ui.js";
 import { fmt } from "./readout.js";
@@ -26,6 +27,8 @@ const replay = {
   last: 0,
   timer: 0,
   shownStep: null,
+  /** Counts cursor moves: an answer for an older one is dropped. */
+  moves: 0,
 };
 
 /** The cursor's time, or undefined (no cursor). */
@@ -49,35 +52,41 @@ function stateText(s) {
     + ` · λ (experiment): ${s.eigenvalues.map((v) => fmt(v)).join(", ")}${theory}`;
 }
 
-function showDirectionsAt(session, t) {
-  if (!replay.directions || session.snapshot_count() === 0) return;
-  const json = session.directions_at(t);
-  if (!json) return;
-  const snap = JSON.parse(json);
-  if (snap.step === replay.shownStep) return;
+async function showDirectionsAt(session, t, move) {
+  if (!replay.directions) return;
+  const snap = await session.extra("replay_directions", { t });
+  if (!snap || move !== replay.moves || snap.step === replay.shownStep) return;
   replay.shownStep = snap.step;
-  const summary = renderDirections($("directions"), json);
+  const summary = renderDirections($("directions"), snap);
   setText("directions-status", `Replay, W at step ${count(snap.step)} `
     + `(t = ${fmt(snap.t)}, the snapshot nearest the cursor): ${summary}.`);
 }
 
 /** Moves the cursor to record `index` and shows the state there. */
-function moveTo(index) {
+async function moveTo(index) {
   const session = replay.session();
   if (!session || replay.times.length === 0) return;
+  replay.moves += 1;
+  const move = replay.moves;
   replay.index = Math.max(0, Math.min(replay.times.length - 1, index));
   $("replay-time").value = String(replay.index);
-  replay.redraw();
-  const t = replay.times[replay.index];
-  const json = session.state_at(t);
-  if (!json) return;
-  const s = JSON.parse(json);
-  setText("replay-label", `t = ${fmt(s.t)}`);
   const out = $("replay-state");
+  delete out.dataset.index;
+  const t = replay.times[replay.index];
+  let s;
+  try {
+    [s] = await Promise.all([session.extra("replay_state", { t }), replay.redraw()]);
+  } catch {
+    return; // the session is gone
+  }
+  if (!s || move !== replay.moves) return;
+  setText("replay-label", `t = ${fmt(s.t)}`);
   out.textContent = stateText(s);
   out.dataset.step = String(s.step);
   out.dataset.t = String(s.t);
-  showDirectionsAt(session, t);
+  await showDirectionsAt(session, t, move).catch(() => {});
+  // the figure, the state and cell 2 show this record (the tests wait for it)
+  if (move === replay.moves) out.dataset.index = String(replay.index);
 }
 
 function stop() {
@@ -135,10 +144,15 @@ function play() {
  * Follows the cell's state: the scrubber is shown once a run is finished or paused with
  * records to replay, and hidden (cursor and readout cleared) while it runs or is prepared.
  */
-export function syncReplay(state) {
+export async function syncReplay(state) {
   const session = replay.session();
-  const times = session && (state === "finished" || state === "paused")
-    ? session.record_times() : [];
+  replay.syncs = (replay.syncs ?? 0) + 1;
+  const mine = replay.syncs;
+  let times = [];
+  if (session && (state === "finished" || state === "paused")) {
+    times = await session.extra("record_times").catch(() => []) ?? [];
+  }
+  if (mine !== replay.syncs) return;
   const box = $("replay");
   if (times.length < 2) {
     if (replay.playing) stop();

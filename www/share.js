@@ -10,7 +10,7 @@
 import { $, setText } from "./ui.js";
 import { linkNote } from "./local-images.js";
 import { setupEmbedChrome } from "./embed.js";
-import { figure_css_height } from "./pkg/stepwise.js";
+import { figureHeight } from "./compute.js";
 
 /** The cells that can be shared and embedded, in page order, with their key prefixes
  * (`computes`: the cell runs on WebGPU or the CPU, so its embed link keeps `backend`;
@@ -33,11 +33,11 @@ export const CELLS = {
 const SNIPPET_COLUMN = 700;
 
 /** The iframe height of cell `id` embedded in a `width` px column, before the embed reports
- * its own: its figure (figure_css_height, as the embed will draw it) and its chrome (title,
+ * its own: its figure (figureHeight, as the embed will draw it) and its chrome (title,
  * toolbar, status, backend label, link; measured by the browser check `layout`). */
-export function embedHeight(id, width = SNIPPET_COLUMN) {
+export async function embedHeight(id, width = SNIPPET_COLUMN) {
   const { figure, chrome } = CELLS[id];
-  return Math.round(figure_css_height(figure, width - 18) + chrome);
+  return Math.round((await figureHeight(figure, width - 18)) + chrome);
 }
 
 /** The script after the iframe in the snippet: it sets the iframe's height to the height
@@ -88,25 +88,27 @@ export function pair(key, value) {
   return `${key}=${encodeURIComponent(value).replaceAll("%2C", ",")}`;
 }
 
-/** The backend the page was asked for ("auto" or "cpu"); it goes into links. */
+/** The backend the page was asked for ("auto", "cpu" or "gpu"); it goes into links. */
 export function setBackend(backend) {
   page.backend = backend;
 }
 
 /**
- * Registers cell `id`'s state for links: `provide(strict)` returns its query (prefixed) or
- * null; with `strict` (the cell's own button was pressed) it shows why in the cell instead.
+ * Registers cell `id`'s state for links: `provide(strict)` resolves to its query (prefixed)
+ * or null; with `strict` (the cell's own button was pressed) it shows why in the cell
+ * instead.
  */
 export function registerCell(id, provide) {
   providers.set(id, provide);
 }
 
-/** The link to the notebook with every cell's state, or to cell `id` alone when embedding. */
-export function shareUrl(id, embed = false) {
+/** The link to the notebook with every cell's state, or to cell `id` alone when embedding
+ * (null: the cell's form has a problem, shown in the cell). */
+export async function shareUrl(id, embed = false) {
   const parts = [];
   for (const [cell, provide] of providers) {
     if (embed && cell !== id) continue;
-    const query = provide(cell === id);
+    const query = await provide(cell === id);
     if (query === null && cell === id) return null;
     if (query) parts.push(query);
   }
@@ -120,8 +122,22 @@ export function shareUrl(id, embed = false) {
   return parts.length ? `${base.href}?${parts.join("&")}` : base.href;
 }
 
+/** Runs `make` (which builds a link in the worker) with `data-linking` on <body> meanwhile
+ * (the tests wait for the link). */
+async function linking(make) {
+  const body = document.body;
+  body.dataset.linking = String(Number(body.dataset.linking ?? 0) + 1);
+  try {
+    return await make();
+  } finally {
+    const left = Number(body.dataset.linking) - 1;
+    if (left > 0) body.dataset.linking = String(left);
+    else delete body.dataset.linking;
+  }
+}
+
 async function copyLink(id, status) {
-  const url = shareUrl(id);
+  const url = await shareUrl(id);
   if (!url) return;
   cellElement(id, "share-box").hidden = false;
   cellElement(id, "embed-label").hidden = true;
@@ -137,8 +153,8 @@ async function copyLink(id, status) {
   }
 }
 
-function embed(id) {
-  const url = shareUrl(id, true);
+async function embed(id) {
+  const url = await shareUrl(id, true);
   if (!url) return;
   cellElement(id, "share-box").hidden = false;
   cellElement(id, "embed-label").hidden = false;
@@ -146,7 +162,7 @@ function embed(id) {
   const iframe = document.createElement("iframe");
   iframe.setAttribute("src", url);
   iframe.setAttribute("width", "100%");
-  iframe.setAttribute("height", String(embedHeight(id)));
+  iframe.setAttribute("height", String(await embedHeight(id)));
   iframe.setAttribute("style", "border:0");
   iframe.setAttribute("title", `stepwise: ${CELLS[id].title}`);
   iframe.setAttribute("loading", "lazy");
@@ -157,8 +173,8 @@ function embed(id) {
 
 /** Wires cell `id`'s "Copy link" and "Embed" buttons; `status` is the id of its status. */
 export function wireShare(id, status) {
-  cellElement(id, "copy-link").addEventListener("click", () => copyLink(id, status));
-  cellElement(id, "embed").addEventListener("click", () => embed(id));
+  cellElement(id, "copy-link").addEventListener("click", () => linking(() => copyLink(id, status)));
+  cellElement(id, "embed").addEventListener("click", () => linking(() => embed(id)));
 }
 
 /** Shows only cell `id` (page chrome hidden) and points every "open in the notebook" link

@@ -1,7 +1,6 @@
 // The reader's display preferences: dark mode for the figures (prefers-color-scheme, passed
-// to the wasm drawing through set_plot_theme) and fewer redraws under prefers-reduced-motion.
-
-import { set_plot_theme } from "./pkg/stepwise.js";
+// to the worker with each drawing: `view.dark`) and fewer redraws under
+// prefers-reduced-motion.
 
 /** Under reduced motion a running cell redraws its figure at most this often (ms). */
 const REDUCED_DRAW_MS = 1000;
@@ -21,11 +20,9 @@ export function onThemeChange(redraw) {
   listeners.push(redraw);
 }
 
-/** Follows the reader's colour scheme from now on (after the wasm module loaded). */
+/** Follows the reader's colour scheme from now on: every figure is redrawn in it. */
 export function setupTheme() {
-  set_plot_theme(darkQuery.matches);
   darkQuery.addEventListener("change", () => {
-    set_plot_theme(darkQuery.matches);
     for (const redraw of listeners) redraw();
   });
 }

@@ -54,24 +54,6 @@ export function download(name, blob) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/**
- * Resolves once the page has painted what was changed before the call (a frame, then a
- * task), so that "Computing…" shows before a blocking call; after 100 ms at most.
- */
-export function afterPaint() {
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = () => {
-      if (!done) {
-        done = true;
-        resolve();
-      }
-    };
-    requestAnimationFrame(() => setTimeout(finish, 0));
-    setTimeout(finish, 100);
-  });
-}
-
 const channel = new MessageChannel();
 const waiting = [];
 channel.port1.onmessage = () => waiting.shift()?.();
@@ -92,19 +74,21 @@ export function yieldTask() {
  * The live redraw of a run loop: the returned `request(due)` asks for `paint` at the next
  * animation frame when `due()` agrees, not before `delayMs` from now, and then so that
  * redraws (with the frames they cause) take at most a quarter of the time (after one that
- * took c ms, the next waits 3c).
+ * took c ms, the next waits 3c). An async `paint` may resolve to its own cost in ms (a
+ * drawing in the compute worker: its time there, not its wait in the worker's queue).
  */
 export function pacedPainter(paint, delayMs = 0) {
   let next = performance.now() + delayMs;
   const frame = framePainter(async () => {
     const t = performance.now();
-    paint();
+    const cost = await paint();
+    const painted = performance.now();
     // the cost counted is the drawing plus the browser's rendering of the frame (style,
     // layout, raster and commit of the canvas), which runs after this callback and before
-    // the next task: ~10 ms for cell 1's figure at 2x
+    // the next task
     await yieldTask();
     const end = performance.now();
-    next = end + 3 * (end - t);
+    next = end + 3 * (typeof cost === "number" ? cost + (end - painted) : end - t);
   });
   return (due = () => true) => {
     if (performance.now() >= next && due()) frame();
@@ -120,9 +104,12 @@ function framePainter(paint) {
   return () => {
     if (pending) return;
     pending = true;
-    requestAnimationFrame(() => {
-      pending = false;
-      paint();
+    requestAnimationFrame(async () => {
+      try {
+        await paint();
+      } finally {
+        pending = false;
+      }
     });
   };
 }

@@ -36,8 +36,7 @@ function luminance(css) {
 /** Share of canvas #`id`'s pixels that are dark (each channel below 80). */
 function darkShare(page, id) {
   return page.evaluate((id) => {
-    const c = document.getElementById(id);
-    const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
+    const { data } = window.stepwise.pixels(id);
     let dark = 0;
     for (let i = 0; i < data.length; i += 4) {
       if (data[i] < 80 && data[i + 1] < 80 && data[i + 2] < 80) dark += 1;
@@ -49,8 +48,7 @@ function darkShare(page, id) {
 /** The canvas's backing-store pixel at its top-left corner (the background). */
 function cornerPixel(page, id) {
   return page.evaluate((id) => {
-    const c = document.getElementById(id);
-    return [...c.getContext("2d").getImageData(3, 3, 1, 1).data.slice(0, 3)];
+    return [...window.stepwise.pixels(id, 3, 3, 1, 1).data.slice(0, 3)];
   }, id);
 }
 
@@ -85,8 +83,8 @@ async function axeViolations(page, root) {
 /** Checks cell 1's canvas is described by a text of the run's step times (the numbers of
  * its result JSON); returns the text. */
 async function describedFigure(page) {
-  const { text, by, tau, d } = await page.evaluate(() => {
-    const result = JSON.parse(window.stepwise.resultJson());
+  const { text, by, tau, d } = await page.evaluate(async () => {
+    const result = JSON.parse(await window.stepwise.resultJson());
     const canvas = document.getElementById("figure");
     return {
       text: document.getElementById(canvas.getAttribute("aria-describedby")).textContent,
@@ -202,7 +200,7 @@ export const a11yChecks = {
     assert(sizes.table <= 375, `the table's box sticks out to ${sizes.table} px`);
     // the figure's two panels are drawn one above the other, each nearly the canvas's width
     const stacked = await page.evaluate(() => {
-      const { panels } = JSON.parse(window.stepwise.cell.session.layout_json());
+      const { panels } = window.stepwise.figureLayout("figure");
       const c = document.getElementById("figure");
       return { panels, width: c.width, height: c.height };
     });
@@ -238,10 +236,8 @@ export const a11yChecks = {
     if (mode === "fallback") await page.screenshot({ path: join(outDir, "dark.png") });
     // switching back to light redraws the figures at once
     await page.emulateMedia({ colorScheme: "light" });
-    await page.waitForFunction(() => {
-      const c = document.getElementById("figure");
-      return c.getContext("2d").getImageData(3, 3, 1, 1).data[0] > 200;
-    }, null, { timeout: 5000 });
+    await page.waitForFunction(() => window.stepwise.pixels("figure", 3, 3, 1, 1).data[0] > 200,
+      null, { timeout: 5000 });
     const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert(luminance(light) > 0.8, `the light page's background is ${light}`);
     return { summary: `body ${bg}, figure ${(share * 100).toFixed(0)}% dark, light again` };

@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
-import { assert, expectDrawn, visibleCells } from "./helpers.mjs";
+import { assert, expectDrawn, visibleCells, linkReady, settled, gpuKey } from "./helpers.mjs";
 
 const RUN_MS = 180_000;
 /** Relative difference allowed between the page's and the CLI's stable η's: f64 rounding of
@@ -34,7 +34,7 @@ async function runToEnd(page) {
 
 /** The page's comparison in the CLI's table schema. */
 async function pageResult(page) {
-  const text = await page.evaluate(() => window.stepwise.appgCell.session?.result_json(false));
+  const text = await page.evaluate(() => window.stepwise.exportOf("appg", "json"));
   assert(text, "the cell has no result");
   return JSON.parse(text);
 }
@@ -90,7 +90,7 @@ const CPU = "&backend=cpu";
 /** WebGPU mode: the comparison runs on the GPU and gives the CLI's table; a lost device
  * restarts it on the CPU. */
 async function appgOnGpu({ page, base, root, outDir }) {
-  await page.goto(`${base}/?preset=planted&${GPU_SMALL}`);
+  await page.goto(`${base}/?preset=planted&${GPU_SMALL}${gpuKey("webgpu")}`);
   await runToEnd(page);
   const notice = (await page.locator("#appg-backend").textContent()) ?? "";
   assert(/^WebGPU: /.test(notice), `backend notice: ${notice}`);
@@ -107,13 +107,13 @@ async function appgOnGpu({ page, base, root, outDir }) {
   // a lost device mid-comparison: it starts again on the CPU and finishes
   await page.click("#appg-reset");
   await page.click("#appg-run");
-  await page.waitForFunction(() => window.stepwise.appgCell.session?.progress().done >= 1,
+  await page.waitForFunction(() => window.stepwise.appgCell.session?.progress.done >= 1,
     null, { timeout: RUN_MS, polling: 20 });
-  const lost = await page.evaluate(() => window.stepwise.appgCell.session.simulate_gpu_loss());
+  const lost = await page.evaluate(() => window.stepwise.call("appg", "simulate_gpu_loss"));
   assert(lost, "simulate_gpu_loss() found no GPU");
   assert((await waitCell(page, ["finished", "error"])) === "finished", "no finish after loss");
   const after = (await page.locator("#appg-backend").textContent()) ?? "";
-  assert(/^CPU \(the GPU stopped: .*restarted on the CPU/.test(after), `notice: ${after}`);
+  assert(/^CPU \(the GPU stopped\b.*(restarted|continues) on the CPU/.test(after), `notice: ${after}`);
   const again = await pageResult(page);
   assert(again.backend.startsWith("cpu-f32"), `after the loss the backend is ${again.backend}`);
   assert(differences(again, cli).length === 0, "the CPU restart differs from the CLI");
@@ -129,11 +129,11 @@ export const appgChecks = {
     assert((await page.locator("#appg-preset").inputValue()) === "small", "default preset");
     // Pause mid-way, then Run continues the same comparison (checked against the CLI below)
     await page.click("#appg-run");
-    await page.waitForFunction(() => window.stepwise.appgCell.session?.progress().done >= 2,
+    await page.waitForFunction(() => window.stepwise.appgCell.session?.progress.done >= 2,
       null, { timeout: RUN_MS, polling: 20 });
     await page.click("#appg-pause");
     assert((await waitCell(page, ["paused", "finished"])) === "paused", "Pause did not pause");
-    const done = () => page.evaluate(() => window.stepwise.appgCell.session.progress().done);
+    const done = () => page.evaluate(() => window.stepwise.appgCell.session.progress.done);
     const paused = await done();
     await page.waitForTimeout(300);
     assert((await done()) === paused, "the comparison went on while paused");
@@ -189,6 +189,7 @@ export const appgChecks = {
     assert(rows.length === 4 && !rows.some((r) => r.variant === "sharp"),
       `the form's run has rows ${JSON.stringify(rows.map((r) => r.variant))}`);
     await page.click("#appg-copy-link");
+    await linkReady(page);
     const link = await page.locator("#appg-share-url").inputValue();
     for (const part of ["appg.preset=planted", "appg.a=0.5", "appg.variants.sharp=false",
       "appg.eta=equal", "appg.panels=stable"]) {
@@ -226,11 +227,13 @@ export const appgChecks = {
     assert(/No result for baseline at baseline's η: diverged/.test(summary), `summary: ${summary}`);
     await page.fill("#appg-a", "wide");
     await page.click("#appg-run");
+    await settled(page, "appg");
     const bad = (await page.locator("#appg-error").textContent()) ?? "";
     assert(/`a`: "wide" is not a finite number/.test(bad), `bad number message: ${bad}`);
     await page.fill("#appg-a", "0.1");
     await page.fill("#appg-d", "100");
     await page.click("#appg-run");
+    await settled(page, "appg");
     const big = (await page.locator("#appg-error").textContent()) ?? "";
     assert(/run\.d/.test(big), `out-of-range d message: ${big}`);
     await page.fill("#appg-d", "3");

@@ -4,7 +4,7 @@
 
 import { join } from "node:path";
 
-import { assert, canvasHash, expectDrawn, visibleCells } from "./helpers.mjs";
+import { assert, canvasHash, expectDrawn, visibleCells, waitRedrawn, linkReady } from "./helpers.mjs";
 
 /** Largest max |Δλ| (random − aligned) accepted on the planted preset. */
 const PLANTED_GAP = 0.05;
@@ -31,7 +31,7 @@ function initGap(page) {
 }
 
 function initConfig(page) {
-  return page.evaluate(() => JSON.parse(window.stepwise.initCell.result.config_json()));
+  return page.evaluate(() => window.stepwise.initCell.session.info.config);
 }
 
 /** Clicks #init-run and reads the cell's state and status in the same task. */
@@ -41,6 +41,16 @@ function clickRunNow(page) {
     return [document.getElementById("cell-init").dataset.state,
       document.getElementById("init-status").textContent];
   });
+}
+
+/** Waits (5 s at most) until the symmetry cell shows an error matching `want` (its input is
+ * checked in the worker: the answer comes a few ms after the keystroke). */
+function waitError(page, want) {
+  return page.waitForFunction(([source, flags]) => {
+    const box = document.getElementById("symmetry-error");
+    return !box.hidden && new RegExp(source, flags).test(box.textContent)
+      && document.getElementById("cell-symmetry").dataset.state === "invalid";
+  }, [want.source, want.flags], { timeout: 5000 }).catch(() => {});
 }
 
 async function errorText(page, id) {
@@ -60,6 +70,7 @@ function noMarkupRan(page) {
 /** The `src` of the iframe snippet in cell `id`'s embed box (after pressing Embed). */
 async function embedSrc(page, id) {
   await page.click(`#${id}-embed`);
+  await linkReady(page);
   const code = await page.locator(`#${id}-embed-code`).inputValue();
   const src = /src="([^"]+)"/.exec(code)?.[1]?.replaceAll("&amp;", "&");
   assert(src && code.startsWith("<iframe"), `odd embed code ${code}`);
@@ -86,14 +97,15 @@ export const cellChecks = {
     await page.fill("#init-seed", "4");
     await page.focus("#init-d");
     await page.keyboard.press("Enter");
-    await page.waitForFunction(() => window.stepwise.initCell.result
-      && JSON.parse(window.stepwise.initCell.result.config_json()).d === 3, null, { timeout: CELL_MS });
+    await page.waitForFunction(() => window.stepwise.initCell.session?.info.config.d === 3, null,
+      { timeout: CELL_MS });
     await waitInitDone(page);
     const cfg = await initConfig(page);
     assert(cfg.seed === 4 && cfg.dataset.kind === "planted", `Run used ${JSON.stringify(cfg)}`);
     assert((await page.locator("#init-preset").inputValue()) === "", "the preset still shows planted");
     const hash = await canvasHash(page, "init-figure");
     await page.check("#init-log-time");
+    await waitRedrawn(page, hash, "init-figure");
     assert((await canvasHash(page, "init-figure")) !== hash, "the log time axis did not redraw");
     // a size over the limit is refused with a message, not frozen on
     await page.selectOption("#init-preset", "fig1");
@@ -125,6 +137,10 @@ export const cellChecks = {
     const draws = () => page.evaluate(() => window.stepwise.symmetryCell.draws);
     const before = [await draws(), await canvasHash(page, "symmetry-figure")];
     await page.fill("#symmetry-gammas", "4; 2 1");
+    // the worker redraws: wait for it (a few ms), then check the figure
+    await page.waitForFunction((n) => window.stepwise.symmetryCell.draws > n
+      && document.getElementById("cell-symmetry").dataset.state === "drawn", before[0],
+    { timeout: 5000 }).catch(() => {});
     assert((await draws()) > before[0], "typing γ's did not redraw");
     const after = await canvasHash(page, "symmetry-figure");
     assert(after !== before[1], "the figure did not change with the γ's");
@@ -140,6 +156,7 @@ export const cellChecks = {
     for (const [text, want] of bad) {
       const n = await draws();
       await page.fill("#symmetry-gammas", text);
+      await waitError(page, want);
       const message = await errorText(page, "symmetry-error");
       assert(want.test(message), `γ "${text}": message "${message}" does not match ${want}`);
       assert((await draws()) === n, `γ "${text}" redrew the figure`);
@@ -149,9 +166,11 @@ export const cellChecks = {
     assert((await canvasHash(page, "symmetry-figure")) === after, "bad input changed the figure");
     await page.fill("#symmetry-gammas", "2");
     await page.fill("#symmetry-init", "0.5");
+    await waitError(page, /s\(0\) = 0.5 is not small/);
     const init = await errorText(page, "symmetry-error");
     assert(/s\(0\) = 0.5 is not small for γ = 2/.test(init), `s(0) message: ${init}`);
     await page.fill("#symmetry-init", "1e-4");
+    await waitCell(page, "symmetry", ["drawn"], 5000).catch(() => {});
     assert(!(await page.locator("#symmetry-error").isVisible()), "the error stays after good input");
     const injected = await noMarkupRan(page);
     assert(injected.pwned === null && injected.elements === 0, "markup from the γ field ran");
@@ -195,6 +214,8 @@ export const cellChecks = {
             "the embedded symmetry cell lost its γ's");
           const n = await other.evaluate(() => window.stepwise.symmetryCell.draws);
           await other.fill("#symmetry-gammas", "3");
+          await other.waitForFunction((n) => window.stepwise.symmetryCell.draws > n, n,
+            { timeout: 5000 }).catch(() => {});
           assert((await other.evaluate(() => window.stepwise.symmetryCell.draws)) > n,
             "the embedded symmetry cell does not redraw on input");
         }
@@ -217,18 +238,19 @@ export const cellChecks = {
     await page.fill("#init-init-scale", "2e-5");
     await page.fill("#init-seed", "5");
     await page.click("#init-run");
-    await page.waitForFunction(() => window.stepwise.initCell.result
-      && JSON.parse(window.stepwise.initCell.result.config_json()).seed === 5);
+    await page.waitForFunction(() => window.stepwise.initCell.session?.info.config.seed === 5);
     await page.check("#init-log-time");
     await page.fill("#symmetry-gammas", "2; 0.5");
     await page.fill("#symmetry-init", "1e-4");
     await page.click("#init-copy-link");
+    await linkReady(page);
     const link = await page.locator("#init-share-url").inputValue();
     for (const part of ["init.preset=planted", "init.d=3", "init.seed=5", "init.log_time=true",
       "symmetry.gammas=2,0.5", "symmetry.init=1e-4", "&seed=3"]) {
       assert(link.includes(part), `the link lacks ${part}: ${link}`);
     }
     await page.click("#symmetry-copy-link");
+    await linkReady(page);
     const link2 = await page.locator("#symmetry-share-url").inputValue();
     assert(link2 === link, `the two cells' links differ:\n${link}\n${link2}`);
     const config = await initConfig(page);
@@ -250,6 +272,7 @@ export const cellChecks = {
       const main = await other.evaluate(() => window.stepwise.cell.config);
       assert(main.seed === 3 && main.dataset.kind === "planted", "the first cell's state was lost");
       await other.click("#init-copy-link");
+      await linkReady(other);
       const again2 = await other.locator("#init-share-url").inputValue();
       assert(again2 === link, `copying the link again gives ${again2}, not ${link}`);
       // hostile prefixed keys: notices, no markup, the defaults

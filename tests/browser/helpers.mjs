@@ -8,7 +8,7 @@ export function assert(cond, message) {
 export function canvasInk(page, id = "figure") {
   return page.evaluate((id) => {
     const c = document.getElementById(id);
-    const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
+    const { data } = window.stepwise.pixels(id);
     let ink = 0;
     let colour = 0;
     for (let i = 0; i < data.length; i += 4) {
@@ -33,13 +33,13 @@ export async function expectDrawn(page, id = "figure") {
   return ink;
 }
 
-/** A hash of canvas #`id`'s pixels (sampled), to tell whether it was redrawn. */
+/** A hash of canvas #`id`'s pixels (every byte: a replay cursor moved by one record may
+ * shift by a pixel), to tell whether it was redrawn. */
 export function canvasHash(page, id = "figure") {
   return page.evaluate((id) => {
-    const c = document.getElementById(id);
-    const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
+    const { data } = window.stepwise.pixels(id);
     let h = 0;
-    for (let i = 0; i < data.length; i += 97) h = (h * 31 + data[i]) >>> 0;
+    for (let i = 0; i < data.length; i += 1) h = (Math.imul(h, 31) + data[i]) >>> 0;
     return h;
   }, id);
 }
@@ -48,4 +48,45 @@ export function canvasHash(page, id = "figure") {
 export function visibleCells(page) {
   return page.evaluate(() => [...document.querySelectorAll(".cell")]
     .filter((c) => c.offsetParent !== null).map((c) => c.id));
+}
+
+/** Waits until the readout of canvas #`id` answered the pointer's last move (the answer
+ * comes from the compute worker). */
+export function readoutSettled(page, id) {
+  return page.waitForFunction((id) => {
+    const tip = document.querySelector(`[data-testid=${id}-readout]`);
+    return tip && tip.dataset.pending !== "true";
+  }, id, { timeout: 5000, polling: 20 });
+}
+
+/** Waits (5 s at most) until canvas #`id` differs from the pixel hash `before` (a redraw in
+ * the compute worker takes a round trip); the check after it asserts. */
+export async function waitRedrawn(page, before, id = "figure") {
+  await page.waitForFunction(([id, before]) => {
+    const { data } = window.stepwise.pixels(id);
+    let h = 0;
+    for (let i = 0; i < data.length; i += 1) h = (Math.imul(h, 31) + data[i]) >>> 0;
+    return h !== before;
+  }, [id, before], { timeout: 5000, polling: 50 }).catch(() => {});
+}
+
+/** Waits until the page has built the link a Copy link or Embed click asked for (in the
+ * compute worker: `data-linking` on <body> meanwhile). */
+export function linkReady(page) {
+  return page.waitForFunction(() => document.body.dataset.linking === undefined, null,
+    { timeout: 10_000, polling: 20 });
+}
+
+/** Waits (10 s at most) until cell `id` is no longer preparing or computing (the worker
+ * checks a configuration before a run: its message comes a few ms after the click). */
+export function settled(page, id) {
+  return page.waitForFunction((id) => !["preparing", "computing"].includes(
+    document.getElementById(`cell-${id}`).dataset.state), id, { timeout: 10_000, polling: 20 })
+    .catch(() => {});
+}
+
+/** The page key that makes a check run on WebGPU in the "webgpu" mode: `backend=auto` picks
+ * the faster backend, and on SwiftShader's WebGPU that is the CPU (issue 15). */
+export function gpuKey(mode) {
+  return mode === "webgpu" ? "&backend=gpu" : "";
 }

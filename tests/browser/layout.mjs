@@ -8,7 +8,7 @@
 
 import { join } from "node:path";
 
-import { assert } from "./helpers.mjs";
+import { assert, linkReady } from "./helpers.mjs";
 
 const WIDTHS = [375, 700, 820, 1280];
 const MIN_TEXT_CSS = 11;
@@ -123,6 +123,7 @@ async function runAll(page, base) {
 async function snippet(page, id) {
   const prefix = id === "stepwise" ? "" : `${id}-`;
   await page.click(`#${prefix}embed`);
+  await linkReady(page);
   return page.locator(`#${prefix}embed-code`).inputValue();
 }
 

@@ -5,7 +5,7 @@
 
 import { join } from "node:path";
 
-import { assert, expectDrawn, visibleCells } from "./helpers.mjs";
+import { assert, expectDrawn, visibleCells, linkReady, settled, gpuKey } from "./helpers.mjs";
 import { maxEigenGap, nativeResult } from "./native.mjs";
 
 const RUN_MS = 120_000;
@@ -36,7 +36,7 @@ async function runToEnd(page, id) {
 async function result(page, id) {
   const text = await page.evaluate((id) => {
     const cell = window.stepwise[`${id}Cell`];
-    return cell.session ? cell.session.result_json() : null;
+    return cell.session ? cell.session.export("json") : null;
   }, id);
   assert(text, `the ${id} cell has no result`);
   const r = JSON.parse(text);
@@ -59,7 +59,7 @@ async function summary(page, id) {
 }
 
 function config(page, id) {
-  return page.evaluate((id) => JSON.parse(window.stepwise[`${id}Cell`].session.config_json()), id);
+  return page.evaluate((id) => window.stepwise[`${id}Cell`].session.info.config, id);
 }
 
 /** Opens `link` in a new page, runs cell `id` and returns its result. */
@@ -79,7 +79,7 @@ async function runLink(browser, link, id) {
 
 export const mlpChecks = {
   async mlp({ page, base, mode, root, outDir, browser }) {
-    await page.goto(`${base}/?preset=planted&mlp.preset=${SMALL}`);
+    await page.goto(`${base}/?preset=planted&mlp.preset=${SMALL}${gpuKey(mode)}`);
     assert((await waitCell(page, "mlp", ["idle"])) === "idle", "the MLP cell did not wait");
     await runToEnd(page, "mlp");
     const notice = await expectBackend(page, "mlp", mode);
@@ -107,6 +107,7 @@ export const mlpChecks = {
     const ran = await result(page, "mlp");
     assert(ran.config.loss === "vicreg" && ran.config.seed === 3, "Run ignored the form");
     await page.click("#mlp-copy-link");
+    await linkReady(page);
     const link = await page.locator("#mlp-share-url").inputValue();
     for (const part of [/mlp\.(loss=vicreg|preset=mlp-small-vicreg)/, /mlp\.seed=3/,
       /mlp\.steps=400/]) {
@@ -121,7 +122,7 @@ export const mlpChecks = {
   },
 
   async hidden({ page, base, mode, outDir }) {
-    await page.goto(`${base}/?preset=planted&hidden.preset=${SMALL}`);
+    await page.goto(`${base}/?preset=planted&hidden.preset=${SMALL}${gpuKey(mode)}`);
     await runToEnd(page, "hidden");
     await expectBackend(page, "hidden", mode);
     await expectDrawn(page, "hidden-figure");
@@ -130,12 +131,12 @@ export const mlpChecks = {
       .test(text), `the hidden summary: ${text}`);
     // cell 6's own result: each step's time next to the hidden spectrum's fastest change,
     // computed in Rust (summary_json().steps) and drawn (panel B: one dot per mode)
-    const s = await page.evaluate(() => JSON.parse(window.stepwise.hiddenCell.session.summary_json()));
+    const s = await page.evaluate(() => window.stepwise.call("hidden", "summary"));
     assert(s.steps.length === 3 && s.steps.every((a) => a.hidden_peak >= a.window[0]
       && a.hidden_peak <= a.window[1]), `step alignment ${JSON.stringify(s.steps)}`);
     assert(/mode 1 stepped at t = [\d.e+-]+, the hidden spectrum changed fastest at t = /
       .test(text), `the hidden summary lacks the alignment: ${text}`);
-    const svg = await page.evaluate(() => window.stepwise.hiddenCell.session.hidden_svg(false));
+    const svg = await page.evaluate(() => window.stepwise.exportOf("hidden", "hidden_svg", { log_time: false }));
     assert(svg.includes("fastest hidden change vs step") && !svg.includes("eigenvalues of C"),
       "cell 6 draws cell 5's figure");
     const r = await result(page, "hidden");
@@ -145,14 +146,14 @@ export const mlpChecks = {
     // a lost GPU device mid-run: the run restarts on the CPU
     await page.fill("#hidden-steps", "3000");
     await page.click("#hidden-run");
-    await page.waitForFunction(() => window.stepwise.hiddenCell.session?.progress().step > 0,
+    await page.waitForFunction(() => window.stepwise.hiddenCell.session?.progress.step > 0,
       null, { timeout: RUN_MS, polling: 20 });
-    const lost = await page.evaluate(() => window.stepwise.hiddenCell.session.simulate_gpu_loss());
+    const lost = await page.evaluate(() => window.stepwise.call("hidden", "simulate_gpu_loss"));
     assert(lost === (mode === "webgpu"), `simulate_gpu_loss() says ${lost} in ${mode} mode`);
     await waitCell(page, "hidden", ["finished", "error"]);
     const notice = (await page.locator("#hidden-backend").textContent()) ?? "";
     if (lost) {
-      assert(/^CPU \(the GPU stopped at step \d+: .*restarted on the CPU/.test(notice),
+      assert(/^CPU \(the GPU stopped at step \d+: .*(restarted|continues) on the CPU/.test(notice),
         `after the device loss the notice is "${notice}"`);
       const after = await result(page, "hidden");
       assert(after.backend === "cpu-f32", `the restarted run's backend is ${after.backend}`);
@@ -168,11 +169,13 @@ export const mlpChecks = {
     assert(/diverged/.test(diverged), `the error does not say it diverged: ${diverged}`);
     await page.fill("#mlp-hidden-scale", "wide");
     await page.click("#mlp-run");
+    await settled(page, "mlp");
     const bad = (await page.locator("#mlp-error").textContent()) ?? "";
     assert(/`hidden_scale`: "wide" is not a finite number/.test(bad), `bad number message: ${bad}`);
     await page.fill("#mlp-hidden-scale", "1");
     await page.fill("#mlp-width", "100000");
     await page.click("#mlp-run");
+    await settled(page, "mlp");
     const big = (await page.locator("#mlp-error").textContent()) ?? "";
     assert(/width/.test(big) && !/diverged/.test(big), `out-of-range width message: ${big}`);
     await page.fill("#mlp-width", "64");
@@ -214,7 +217,7 @@ export const mlpChecks = {
     // fig2-bt keeps its width 2048 on the CPU (backend=cpu in both modes) and takes the CPU
     // preset's smaller data, so that the NTK theory still holds …
     await page.click("#mlp-run");
-    await page.waitForFunction(() => window.stepwise.mlpCell.session?.progress().step > 0,
+    await page.waitForFunction(() => window.stepwise.mlpCell.session?.progress.step > 0,
       null, { timeout: RUN_MS, polling: 50 });
     await page.click("#mlp-pause");
     const notice = (await page.locator("#mlp-backend").textContent()) ?? "";
@@ -225,11 +228,12 @@ export const mlpChecks = {
       `the CPU run is ${JSON.stringify(ran)}`);
     assert((await page.locator("#mlp-width").inputValue()) === "2048", "the form lost the width");
     const estimate = await page.evaluate(() =>
-      JSON.parse(window.stepwise.mlpCell.session.estimate_json()));
+      window.stepwise.mlpCell.session.info.estimate);
     assert(estimate.steps === (await page.evaluate(() => window.stepwise.mlpCell.session
-      .progress().total)) && estimate.seconds > 3 && estimate.seconds < 40,
+      .progress.total)) && estimate.seconds > 3 && estimate.seconds < 40,
     `estimate ${JSON.stringify(estimate)}`);
     await page.click("#mlp-copy-link");
+    await linkReady(page);
     const link = await page.locator("#mlp-share-url").inputValue();
     assert(link.includes("mlp.preset=fig2-bt-cpu") && link.includes("backend=cpu"),
       `link: ${link}`);
@@ -238,14 +242,14 @@ export const mlpChecks = {
     await page.goto(`${base}/?preset=planted&backend=cpu&mlp.width=300`);
     await waitCell(page, "mlp", ["idle"]);
     await page.click("#mlp-run");
-    await page.waitForFunction(() => window.stepwise.mlpCell.session?.progress().step > 0,
+    await page.waitForFunction(() => window.stepwise.mlpCell.session?.progress.step > 0,
       null, { timeout: RUN_MS, polling: 50 });
     await page.click("#mlp-pause");
     const kept = (await page.locator("#mlp-backend").textContent()) ?? "";
     const narrow = await config(page, "mlp");
     assert(!/CPU fallback/.test(kept) && narrow.width === 300 && narrow.dataset.n === 100,
       `an explicit width was changed: ${kept}`);
-    const svg = await page.evaluate(() => window.stepwise.mlpCell.session.svg(false));
+    const svg = await page.evaluate(() => window.stepwise.exportOf("mlp", "svg", { log_time: false }));
     // the note may wrap over several lines (<text> elements) to stay inside the panel
     const texts = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1].trim())
       .join(" ").replaceAll("&lt;", "<");

@@ -4,7 +4,7 @@
 
 import { join } from "node:path";
 
-import { assert } from "./helpers.mjs";
+import { assert, readoutSettled } from "./helpers.mjs";
 import { expectClose, RUN_MS } from "./replay.mjs";
 
 /** Hovers canvas #`id` at fractions (fx, fy) of its size; the readout's data and text. */
@@ -13,6 +13,7 @@ async function hoverAt(page, id, fx, fy) {
   await canvas.scrollIntoViewIfNeeded();
   const box = await canvas.boundingBox();
   await page.mouse.move(box.x + fx * box.width, box.y + fy * box.height);
+  await readoutSettled(page, id);
   const tip = page.locator(`[data-testid=${id}-readout]`);
   await tip.waitFor({ state: "visible", timeout: 5000 });
   return tip.evaluate((el) => ({ ...el.dataset, text: el.textContent }));
@@ -23,7 +24,7 @@ async function mlpReadouts(page) {
   await page.click("#hidden-run");
   await page.waitForFunction(() => ["finished", "error"].includes(
     document.getElementById("cell-hidden").dataset.state), null, { timeout: RUN_MS, polling: 50 });
-  const r = JSON.parse(await page.evaluate(() => window.stepwise.hiddenCell.session.result_json()));
+  const r = JSON.parse(await page.evaluate(() => window.stepwise.exportOf("hidden", "json")));
   // panel A: the hidden spectrum's rate of change Σ_k |Δλ_k|/λ_k / Δt between two hidden
   // records, drawn at the middle of their interval
   const rate = await hoverAt(page, "hidden-figure", 0.6 / 2, 0.5);
@@ -45,7 +46,8 @@ const NUM = "-?[\\d.]+(?:e[+-]\\d+)?";
 async function initReadouts(page) {
   // the page computes the cell by itself only once it is in view (www/scheduler.js)
   await page.locator("#cell-init").scrollIntoViewIfNeeded();
-  await page.waitForFunction(() => window.stepwise.initCell.result, null, { timeout: RUN_MS });
+  await page.waitForFunction(() => document.getElementById("cell-init").dataset.state === "done",
+    null, { timeout: RUN_MS });
   const gap = Number(await page.locator("#init-gap").getAttribute("data-gap"));
   const a = await hoverAt(page, "init-figure", 0.6 / 2, 0.5);
   assert(a.panel === "0" && new RegExp(`mode \\d+: random ${NUM}, aligned ${NUM}$`).test(a.text),
@@ -61,9 +63,10 @@ async function initReadouts(page) {
 
 /** The readouts of the symmetry cell: the losses (1 − γs²)² and (1 − γc)² at the pointer. */
 async function symmetryReadouts(page) {
-  await page.waitForFunction(() => window.stepwise.symmetryCell.result, null, { timeout: RUN_MS });
-  const gammas = await page.evaluate(() => JSON.parse(
-    window.stepwise.symmetryCell.result.summary_json()).modes.map((m) => m.gamma));
+  await page.waitForFunction(() => document.getElementById("cell-symmetry").dataset.state
+    === "drawn", null, { timeout: RUN_MS });
+  const gammas = await page.evaluate(() => window.stepwise.symmetryCell.summary.modes
+    .map((m) => m.gamma));
   const a = await hoverAt(page, "symmetry-figure", 0.62 / 2, 0.4);
   const g = gammas[Number(a.mode) - 1];
   const s = Number(a.t);
@@ -82,7 +85,7 @@ async function appgReadouts(page) {
   await page.click("#appg-run");
   await page.waitForFunction(() => ["finished", "error"].includes(
     document.getElementById("cell-appg").dataset.state), null, { timeout: RUN_MS, polling: 50 });
-  const r = JSON.parse(await page.evaluate(() => window.stepwise.appgCell.session.result_json(true)));
+  const r = JSON.parse(await page.evaluate(() => window.stepwise.exportOf("appg", "json_curves")));
   const rows = r.rows.filter((q) => q.policy === "equal");
   const base = rows.find((q) => q.variant === "baseline");
   assert(base && rows.length >= 2, `rows ${rows.map((q) => q.variant)}`);
@@ -111,6 +114,7 @@ async function barReadouts(page, rows) {
   const seen = [];
   for (let fy = 0.5; fy < 1; fy += 0.005) {
     await page.mouse.move(box.x + (2.5 / 3) * box.width, box.y + fy * box.height);
+    await readoutSettled(page, "appg-figure");
     const r = await tip.evaluate((el) => (el.hidden ? null : { ...el.dataset, text: el.textContent }));
     if (r?.kind === "bars" && seen.at(-1)?.variant !== r.variant) seen.push({ ...r, fy });
   }

@@ -62,7 +62,8 @@ function watchRequests(page) {
 /** Fetches, from the page, what it links to but only loads on demand. */
 function fetchLinked(page) {
   return page.evaluate(async () => {
-    const urls = [document.getElementById("fallback-figure").src,
+    const fallback = document.getElementById("fallback-figure");
+    const urls = [new URL(fallback.dataset.src ?? fallback.src, location.href).href,
       ...[...document.querySelectorAll("a[href^='www/']")].map((a) => a.href)];
     return Promise.all(urls.map(async (u) => {
       const r = await fetch(u);

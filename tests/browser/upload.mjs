@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { assert, expectDrawn } from "./helpers.mjs";
+import { assert, expectDrawn, linkReady } from "./helpers.mjs";
 import { maxEigenGap, nativeResult } from "./native.mjs";
 import { texture } from "./png.mjs";
 
@@ -76,6 +76,7 @@ async function expectLocalNotes(page, id) {
   const notice = await text(page, `#${id}-backend`);
   assert(/ · data: patches of 2 of your own images$/.test(notice), `${id} notice: ${notice}`);
   await page.click(`#${id}-embed`);
+  await linkReady(page);
   const link = await page.locator(`#${id}-share-url`).inputValue();
   assert(new URL(link).searchParams.get("data") === "local", `${id} embed link: ${link}`);
 }
@@ -84,7 +85,7 @@ async function expectLocalNotes(page, id) {
  * same Γ as cell 1's run `local`), it says so, and its embed link notes `data=local`. */
 async function appgOnLocal(page, local) {
   await runCell(page, "appg");
-  const r = JSON.parse(await page.evaluate(() => window.stepwise.appgCell.session.result_json(false)));
+  const r = JSON.parse(await page.evaluate(() => window.stepwise.exportOf("appg", "json")));
   assert(r.local_images === 2, `App. G result records local_images = ${r.local_images}`);
   const gap = Math.abs(r.gamma_1 - local.gamma_top[0]);
   assert(gap <= 1e-6 * local.gamma_top[0], `App. G γ₁ ${r.gamma_1} is not cell 1's ${local.gamma_top[0]}`);
@@ -95,7 +96,7 @@ async function appgOnLocal(page, local) {
 /** Runs the hidden-representation (MLP) cell on the uploaded images. */
 async function hiddenOnLocal(page) {
   await runCell(page, "hidden");
-  const r = JSON.parse(await page.evaluate(() => window.stepwise.hiddenCell.session.result_json()));
+  const r = JSON.parse(await page.evaluate(() => window.stepwise.exportOf("hidden", "json")));
   assert(r.local_images === 2, `the MLP result records local_images = ${r.local_images}`);
   assert(r.records.length > 1 && r.records.every((q) => Number.isFinite(q.loss)),
     "the MLP run on local images has no finite records");
@@ -212,6 +213,7 @@ export const uploadChecks = {
     const cliGap = await sameAsCli(root, local);
 
     await page.click("#copy-link");
+    await linkReady(page);
     const link = await page.locator("#share-url").inputValue();
     assert(new URL(link).searchParams.getAll("data").join() === "local", `link: ${link}`);
     const other = await openLink(browser, link, builtIn);
@@ -228,6 +230,7 @@ export const uploadChecks = {
       "Back to the built-in photos did not give the built-in data");
     assert(!(await page.locator("#local-clear").isVisible()), "the back button stays");
     await page.click("#copy-link");
+    await linkReady(page);
     const plain = await page.locator("#share-url").inputValue();
     assert(!plain.includes("data="), `the link still notes local images: ${plain}`);
     return {
