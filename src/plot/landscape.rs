@@ -184,12 +184,14 @@ pub(super) fn clip_above(points: &[(f64, f64)], top: f64) -> Vec<Vec<(f64, f64)>
 /// Renders `draw` onto a standalone SVG document of `size` pixels (at least [`MIN_SIZE`]).
 pub(super) fn to_svg(
     (width, height): (u32, u32),
-    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), PlotError>,
+    draw: impl FnOnce(
+        &DrawingArea<super::record::Recorder<SVGBackend<'_>>, Shift>,
+    ) -> Result<(), PlotError>,
 ) -> Result<String, PlotError> {
     let size = (width.max(MIN_SIZE.0), height.max(MIN_SIZE.1));
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let root = super::record::svg_backend(&mut svg, size).into_drawing_area();
         draw(&root)?;
         root.present().map_err(draw_err)?;
     }

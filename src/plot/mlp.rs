@@ -99,7 +99,8 @@ pub fn mlp_figure_svg(result: &MlpResult, opts: &FigureOptions) -> Result<String
     let size = (opts.width.max(MIN_SIZE.0), opts.height.max(MIN_SIZE.1));
     let mut svg = String::new();
     {
-        let root: DrawingArea<_, _> = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let root: DrawingArea<_, _> =
+            super::record::svg_backend(&mut svg, size).into_drawing_area();
         draw_mlp_figure(&root, result, opts)?;
         root.present().map_err(draw_err)?;
     }

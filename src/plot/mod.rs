@@ -24,7 +24,7 @@ mod style;
 mod tests;
 mod ticks;
 
-use plotters::prelude::{DrawingArea, IntoDrawingArea, SVGBackend};
+use plotters::prelude::{DrawingArea, IntoDrawingArea};
 
 pub use appg::{
     appg_bar_readout, appg_figure_svg, appg_readout_sources, draw_appg_figure, AppgFigureOptions,
@@ -93,7 +93,7 @@ pub fn linear_figure_svg_at(
     let size = (opts.width.max(MIN_SIZE.0), opts.height.max(MIN_SIZE.1));
     let mut svg = String::new();
     let layout = {
-        let root: DrawingArea<_, _> = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let root: DrawingArea<_, _> = record::svg_backend(&mut svg, size).into_drawing_area();
         let layout = draw_linear_figure_at(&root, result, opts, cursor)?;
         root.present().map_err(draw_err)?;
         layout

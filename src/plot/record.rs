@@ -211,3 +211,35 @@ impl<DB: DrawingBackend> DrawingBackend for Recorder<DB> {
         self.inner.blit_bitmap(pos, size, src)
     }
 }
+
+/// A shareable text measure (see [`Measure`]).
+pub type SharedMeasure = std::rc::Rc<dyn Fn(&str, f64, &str, &str) -> Option<(u32, u32)>>;
+
+thread_local! {
+    /// How standalone SVG documents measure their text, when plotters' own estimate cannot
+    /// run (in the browser's compute worker it would measure through a DOM it lacks).
+    static SVG_MEASURE: RefCell<Option<SharedMeasure>> = const { RefCell::new(None) };
+}
+
+/// Measures the text of every later SVG document on this thread with `measure` (in SVG
+/// pixels, from the plotters font size), or with plotters' own estimate (`None`).
+pub fn set_svg_measure(measure: Option<SharedMeasure>) {
+    SVG_MEASURE.with(|m| *m.borrow_mut() = measure);
+}
+
+/// An SVG backend writing into `svg`, measuring text as [`set_svg_measure`] says.
+pub fn svg_backend(
+    svg: &mut String,
+    size: (u32, u32),
+) -> Recorder<plotters::prelude::SVGBackend<'_>> {
+    let measure = SVG_MEASURE.with(|m| m.borrow().clone()).map(|shared| {
+        Box::new(move |text: &str, size: f64, family: &str, style: &str| {
+            shared(text, size, family, style)
+        }) as Measure
+    });
+    Recorder::new(
+        plotters::prelude::SVGBackend::with_string(svg, size),
+        measure,
+    )
+    .0
+}

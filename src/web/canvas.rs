@@ -12,7 +12,9 @@ use crate::experiment::mlp::MlpResult;
 use crate::experiment::RunResult;
 use crate::plot::density::{with_density, Density, FigureKind};
 use crate::plot::layout_check::draw_recorded;
-use crate::plot::record::{Measure, Recorder};
+use std::rc::Rc;
+
+use crate::plot::record::{set_svg_measure, Measure, Recorder, SharedMeasure};
 use crate::plot::{
     curve_hex, draw_appg_figure, draw_hidden_figure, draw_init_comparison, draw_landscape,
     draw_linear_figure_at, draw_mlp_figure, with_scheme, AppgFigureOptions, FigureLayout,
@@ -72,13 +74,35 @@ pub fn mode_palette(dark: bool) -> Vec<String> {
 /// Text sizes from the canvas's own `measureText` in the font the backend sets (width, and
 /// the font's ascent + descent), for the layout and the recorded text boxes.
 fn canvas_measure(ctx: OffscreenCanvasRenderingContext2d) -> Measure {
-    Box::new(move |text, size, family, style| {
-        ctx.set_font(&format!("{style} {size}px {family}"));
-        let m = ctx.measure_text(text).ok()?;
-        let height = m.font_bounding_box_ascent() + m.font_bounding_box_descent();
-        let px = |v: f64| (v.is_finite() && v >= 0.0).then(|| v.ceil() as u32);
-        Some((px(m.width())?, px(height)?))
-    })
+    Box::new(move |text, size, family, style| measure_text(&ctx, text, size, family, style))
+}
+
+/// `text`'s width and height in pixels in a `size` px font.
+fn measure_text(
+    ctx: &OffscreenCanvasRenderingContext2d,
+    text: &str,
+    size: f64,
+    family: &str,
+    style: &str,
+) -> Option<(u32, u32)> {
+    ctx.set_font(&format!("{style} {size}px {family}"));
+    let m = ctx.measure_text(text).ok()?;
+    let height = m.font_bounding_box_ascent() + m.font_bounding_box_descent();
+    let px = |v: f64| (v.is_finite() && v >= 0.0).then(|| v.ceil() as u32);
+    Some((px(m.width())?, px(height)?))
+}
+
+/// Makes the SVG downloads measure their text on an offscreen canvas: plotters' own
+/// estimate measures through the DOM, which the compute worker lacks. plotters writes SVG
+/// text at font-size = size / 1.24 (see `plot::density`).
+pub fn measure_svg_text() -> Result<(), CanvasError> {
+    let (_canvas, ctx) = offscreen(1, 1)?;
+    let svg_px = Density::SVG.text_px_per_size;
+    let measure: SharedMeasure = Rc::new(move |text, size, family, style| {
+        measure_text(&ctx, text, size * svg_px, family, style)
+    });
+    set_svg_measure(Some(measure));
+    Ok(())
 }
 
 /// The area a figure is drawn on: an offscreen canvas, through a recorder of its text.

@@ -33,6 +33,9 @@ impl Default for Host {
 impl Host {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Host {
+        // SVG downloads measure their text on an offscreen canvas (no DOM in the worker);
+        // without one they keep plotters' estimate
+        let _ = canvas::measure_svg_text();
         Host {
             sessions: Rc::default(),
         }
