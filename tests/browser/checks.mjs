@@ -62,7 +62,7 @@ async function compareToNative(page, { root, mode }, preset, sets, tolerance) {
       `config.${key}: page ${web.config[key]} vs CLI ${native.config[key]}`);
   }
   // the same data bits: the page cuts patches from the photos its browser decoded
-  // (www/bundled-photos.js), the CLI from its own PNG decoder
+  // (in www/worker.js), the CLI from its own PNG decoder
   assert(web.data_digest === native.data_digest,
     `data_digest: page ${web.data_digest} vs CLI ${native.data_digest}`);
   const gap = maxEigenGap(web, native);
