@@ -112,7 +112,7 @@ export const cellChecks = {
     await page.click("#init-run");
     assert((await waitCell(page, "init", ["error", "done"])) === "error", "fig1 was not refused");
     const refusal = await errorText(page, "init-error");
-    assert(/would block the page for about \d/.test(refusal) && /allow long runs/.test(refusal),
+    assert(/would take about \d/.test(refusal) && /allow long runs/.test(refusal),
       `refusal message: ${refusal}`);
     await page.fill("#init-init-scale", "tiny");
     await page.click("#init-run");

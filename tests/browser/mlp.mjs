@@ -146,7 +146,10 @@ export const mlpChecks = {
     // a lost GPU device mid-run: the run restarts on the CPU
     await page.fill("#hidden-steps", "3000");
     await page.click("#hidden-run");
-    await page.waitForFunction(() => window.stepwise.hiddenCell.session?.progress.step > 0,
+    // the new session (the finished one stays until the new one is prepared)
+    await page.waitForFunction(() => document.getElementById("cell-hidden").dataset.state
+      === "running" && window.stepwise.hiddenCell.session?.progress.step > 0
+      && !window.stepwise.hiddenCell.session?.progress.finished,
       null, { timeout: RUN_MS, polling: 20 });
     const lost = await page.evaluate(() => window.stepwise.call("hidden", "simulate_gpu_loss"));
     assert(lost === (mode === "webgpu"), `simulate_gpu_loss() says ${lost} in ${mode} mode`);
