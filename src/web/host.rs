@@ -9,7 +9,7 @@ use js_sys::{Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::cells::{create_session, CreateRequest};
+use super::cells::create_session;
 use super::error::HostError;
 use super::page_session::{Exported, PageSession};
 use super::protocol::{Reply, Request, PROTOCOL_VERSION};
@@ -129,23 +129,7 @@ async fn dispatch(sessions: &Sessions, request: Request) -> Result<JsValue, Host
             photos::clear_local();
             reply(&Reply::Done)
         }
-        R::Create {
-            session,
-            cell,
-            config,
-            backend,
-            auto_size,
-            autostart,
-            max_seconds,
-        } => {
-            let request = CreateRequest {
-                cell,
-                config,
-                backend,
-                auto_size,
-                autostart,
-                max_seconds,
-            };
+        R::Create { session, request } => {
             let created = create_session(request).await?;
             let out = reply(&Reply::Created {
                 info: created.info(),

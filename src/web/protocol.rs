@@ -84,6 +84,25 @@ pub enum FileContent {
     },
 }
 
+/// What a `create` request asks for.
+#[derive(Debug, Deserialize)]
+pub struct CreateRequest {
+    pub cell: CellId,
+    pub config: Value,
+    #[serde(default)]
+    pub backend: BackendWant,
+    /// The MLP cells: whether the CPU may run smaller data.
+    #[serde(default)]
+    pub auto_size: bool,
+    /// The page starts this run by itself: `auto` then means the CPU (a small run the
+    /// reader did not ask for must not wait on a CPU-emulated adapter).
+    #[serde(default)]
+    pub autostart: bool,
+    /// A one-call cell (init) refuses a configuration estimated to take longer.
+    #[serde(default)]
+    pub max_seconds: Option<f64>,
+}
+
 /// Page → worker. Every request carries a `seq` that its reply echoes (see [`Envelope`]).
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -120,19 +139,8 @@ pub enum Request {
     ClearLocalPhotos,
     Create {
         session: u32,
-        cell: CellId,
-        config: Value,
-        #[serde(default)]
-        backend: BackendWant,
-        #[serde(default)]
-        auto_size: bool,
-        /// The page starts this run by itself: `auto` then means the CPU (a small run the
-        /// reader did not ask for must not wait on a CPU-emulated adapter).
-        #[serde(default)]
-        autostart: bool,
-        /// A one-call cell (init) refuses a configuration estimated to take longer.
-        #[serde(default)]
-        max_seconds: Option<f64>,
+        #[serde(flatten)]
+        request: CreateRequest,
     },
     Advance {
         session: u32,

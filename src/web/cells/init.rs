@@ -2,11 +2,11 @@
 //! from a random W(0) and from the aligned one, computed in one step in the worker.
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{computed, no_download, to_value, CreateRequest, Download, Point, Target, WebCell};
 use crate::experiment::cells;
-use crate::experiment::session::{Cell, InitCell, Session};
+use crate::experiment::session::{InitCell, Session};
 use crate::experiment::{Prepared, RunConfig, Solver};
 use crate::plot::{init_comparison_svg, FigureOptions};
 use crate::web::canvas::{self, DrawError, Drawn};
@@ -91,14 +91,6 @@ impl WebCell for InitCell {
             Some(limit) if limit.is_finite() && limit > 0.0 => within(config, limit),
             _ => Ok(()),
         }
-    }
-
-    fn gpu_device(_gpu: &<Self as Cell>::Gpu) -> Option<wgpu::Device> {
-        None
-    }
-
-    fn info(_session: &Session<Self>) -> Map<String, Value> {
-        Map::new()
     }
 
     fn draw(session: &Session<Self>, target: &Target<'_>) -> Result<Drawn, HostError> {

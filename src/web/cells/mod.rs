@@ -28,15 +28,7 @@ use crate::experiment::session::{
 };
 use crate::plot::{FigureLayout, Scheme};
 
-/// What the page asked for in a `create` request.
-pub struct CreateRequest {
-    pub cell: CellId,
-    pub config: Value,
-    pub backend: BackendWant,
-    pub auto_size: bool,
-    pub autostart: bool,
-    pub max_seconds: Option<f64>,
-}
+pub use super::protocol::CreateRequest;
 
 /// Starts the session `request` asks for.
 pub async fn create_session(request: CreateRequest) -> Result<Box<dyn PageSession>, HostError> {
@@ -69,7 +61,9 @@ pub trait WebCell: Cell + Sized + 'static {
     }
 
     /// The device under a GPU run (tests destroy it to simulate a lost device).
-    fn gpu_device(gpu: &Self::Gpu) -> Option<wgpu::Device>;
+    fn gpu_device(_gpu: &Self::Gpu) -> Option<wgpu::Device> {
+        None
+    }
 
     /// Notices about the visitor's photos for this run (those too small for it).
     fn photo_notices(_session: &Session<Self>, _photos: &[Photo]) -> Vec<String> {
@@ -78,7 +72,9 @@ pub trait WebCell: Cell + Sized + 'static {
 
     /// The cell's own fields of `info` (beside notice, kind, choice, notices, and the
     /// requested configuration and its share query, which a cell may override).
-    fn info(session: &Session<Self>) -> Map<String, Value>;
+    fn info(_session: &Session<Self>) -> Map<String, Value> {
+        Map::new()
+    }
 
     fn draw(session: &Session<Self>, target: &Target<'_>) -> Result<Drawn, HostError>;
 

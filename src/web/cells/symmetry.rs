@@ -2,11 +2,11 @@
 //! them, read with messages naming the bad value, and the landscapes' figure.
 
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::{computed, no_download, to_value, CreateRequest, Download, Point, Target, WebCell};
 use crate::experiment::cells::Landscape;
-use crate::experiment::session::{Cell, Session, SymmetryCell, SymmetryConfig, MAX_GAMMAS};
+use crate::experiment::session::{Session, SymmetryCell, SymmetryConfig, MAX_GAMMAS};
 use crate::experiment::Config;
 use crate::plot::{landscape_records, landscape_svg};
 use crate::validate::ConfigError;
@@ -131,14 +131,6 @@ impl WebCell for SymmetryCell {
 
     fn read_config(value: &Value) -> Result<SymmetryConfig, HostError> {
         Ok(read_config(value)?)
-    }
-
-    fn gpu_device(_gpu: &<Self as Cell>::Gpu) -> Option<wgpu::Device> {
-        None
-    }
-
-    fn info(_session: &Session<Self>) -> Map<String, Value> {
-        Map::new()
     }
 
     fn draw(session: &Session<Self>, target: &Target<'_>) -> Result<Drawn, HostError> {
