@@ -58,6 +58,12 @@ pub mod stream {
     pub const PLANTED: u64 = 2;
     /// Initial weights W(0).
     pub const INIT: u64 = 3;
+    /// Deep networks: which base images each training step draws.
+    pub const BATCH: u64 = 4;
+    /// Deep networks: the random crops and flips of each training step's views.
+    pub const AUGMENT: u64 = 5;
+    /// Deep networks: the fixed evaluation views (and the probes' split).
+    pub const EVAL: u64 = 6;
 }
 
 #[cfg(test)]
