@@ -1,6 +1,7 @@
 //! Positive pairs (x_i, x'_i): the bundled photo patches and a planted-spectrum dataset.
 //! Everything is seeded and bit-identical across platforms.
 
+pub mod augment;
 pub mod base_images;
 mod config;
 pub mod local;
