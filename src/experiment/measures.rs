@@ -203,6 +203,10 @@ pub fn singular_values_from_covariance(eigenvalues: &[f64]) -> Vec<f64> {
 /// collapsed direction counts as a right angle. NaN when an entry is not finite; 0 when
 /// either embedding is constant.
 ///
+/// `theory::ntk::subspace_alignment` is the same quantity for the MLP's NTK comparison
+/// (Appendix E) on uncentred columns (there the embeddings are compared with the kernel's
+/// prediction, not across methods, and are not rank-deficient).
+///
 /// # Panics
 /// If `a` or `b` is shorter than `rows · k`.
 pub fn subspace_alignment(a: &[f64], b: &[f64], rows: usize, k: usize) -> f64 {
