@@ -81,9 +81,7 @@ impl<T: Real> Tape<T> {
 /// max(v, 0) in place (NaN stays NaN, so a diverged run shows in the embeddings).
 pub(crate) fn relu_in_place<T: Real>(x: &mut [T]) {
     for v in x {
-        if *v < T::ZERO {
-            *v = T::ZERO;
-        }
+        *v = if *v < T::ZERO { T::ZERO } else { *v };
     }
 }
 

@@ -212,10 +212,21 @@ pub fn batchnorm_forward<T: Real>(
 
 /// Normalizes `x` in place with given statistics, then scales by γ and shifts by β.
 pub fn batchnorm_apply<T: Real>(x: &mut [T], stats: &BnStats<T>, gamma: &[T], beta: &[T]) {
-    let channels = gamma.len();
-    for row in x.chunks_exact_mut(channels) {
-        for (c, v) in row.iter_mut().enumerate() {
-            *v = gamma[c] * (*v - stats.mean[c]) * stats.inv_std[c] + beta[c];
+    // y = x·a + b with a = γ·inv_std, b = β − mean·a (per channel)
+    let a: Vec<T> = gamma
+        .iter()
+        .zip(&stats.inv_std)
+        .map(|(&g, &s)| g * s)
+        .collect();
+    let b: Vec<T> = beta
+        .iter()
+        .zip(&stats.mean)
+        .zip(&a)
+        .map(|((&be, &m), &a)| be - m * a)
+        .collect();
+    for row in x.chunks_exact_mut(gamma.len()) {
+        for ((v, &a), &b) in row.iter_mut().zip(&a).zip(&b) {
+            *v = *v * a + b;
         }
     }
 }
@@ -230,21 +241,29 @@ pub fn batchnorm_backward<T: Real>(
 ) -> BnGrads<T> {
     let channels = gamma.len();
     let rows = T::from_f64((x.len() / channels) as f64);
-    let xhat = |i: usize| (x[i] - stats.mean[i % channels]) * stats.inv_std[i % channels];
+    // the slices re-cut to `channels` let the compiler drop the bounds checks
+    let (mean, inv_std) = (&stats.mean[..channels], &stats.inv_std[..channels]);
     let mut dgamma = vec![T::ZERO; channels];
     let mut dbeta = vec![T::ZERO; channels];
-    for (i, &g) in dy.iter().enumerate() {
-        dbeta[i % channels] += g;
-        dgamma[i % channels] += g * xhat(i);
+    for (xr, gr) in x.chunks_exact(channels).zip(dy.chunks_exact(channels)) {
+        let (db, dg) = (&mut dbeta[..channels], &mut dgamma[..channels]);
+        for c in 0..channels {
+            db[c] += gr[c];
+            dg[c] += gr[c] * (xr[c] - mean[c]) * inv_std[c];
+        }
     }
-    let dx = dy
-        .iter()
-        .enumerate()
-        .map(|(i, &g)| {
-            let c = i % channels;
-            gamma[c] * stats.inv_std[c] / rows * (rows * g - dbeta[c] - xhat(i) * dgamma[c])
-        })
+    let k: Vec<T> = (0..channels)
+        .map(|c| gamma[c] * inv_std[c] / rows)
         .collect();
+    let (k, db, dg) = (&k[..channels], &dbeta[..channels], &dgamma[..channels]);
+    let mut dx = vec![T::ZERO; x.len()];
+    let x_dy = x.chunks_exact(channels).zip(dy.chunks_exact(channels));
+    for (dr, (xr, gr)) in dx.chunks_exact_mut(channels).zip(x_dy) {
+        for c in 0..channels {
+            let xhat = (xr[c] - mean[c]) * inv_std[c];
+            dr[c] = k[c] * (rows * gr[c] - db[c] - xhat * dg[c]);
+        }
+    }
     BnGrads { dx, dgamma, dbeta }
 }
 
