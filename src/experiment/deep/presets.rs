@@ -45,7 +45,7 @@ pub const DEEP_PRESETS: &[DeepPreset] = &[
     },
     DeepPreset {
         name: "resnet-bt-small",
-        description: "resnet-bt sized for one CPU core (tests, the page's CPU fallback): ResNet 4/8/16 + projector 32 → 5, 12 px crops of 16 px patches, batch 64",
+        description: "resnet-bt sized for one CPU core (tests, the page's CPU fallback): ResNet 4/8/16 + projector 32 → 4, 8 px crops of 12 px patches, batch 64",
         config: || small(LossKind::BarlowTwins),
     },
     DeepPreset {
