@@ -72,14 +72,30 @@ fn store_tile(acc: array<vec4<f32>, 8>, p0: u32, rows: u32, c0: u32, cols: u32) 
     }
 }
 
-// src = x (NHWC input), other = parameters, out = y (NHWC output).
+// Input pixel of output pixel p at tap offset (dy, dx), as (index of its first channel,
+// 1 inside the image / 0 in the zero padding): the index is clamped into the image.
+fn tap(p: u32, dy: i32, dx: i32) -> vec2<u32> {
+    let os = params.out_side;
+    let side = i32(params.side);
+    let rem = p % (os * os);
+    let iy = i32((rem / os) * params.stride) - i32(params.pad) + dy;
+    let ix = i32((rem % os) * params.stride) - i32(params.pad) + dx;
+    let ok = iy >= 0 && iy < side && ix >= 0 && ix < side;
+    let pix = (p / (os * os)) * params.side * params.side
+        + u32(clamp(iy, 0, side - 1) * side + clamp(ix, 0, side - 1));
+    return vec2<u32>(pix * params.cin, select(0u, 1u, ok));
+}
+
+// src = x (NHWC input), other = parameters, out = y (NHWC output). The 8 rows are written
+// out by hand (as in matmul.wgsl): indexed private arrays spill on CPU-emulated GPUs.
 @compute @workgroup_size(64)
 fn forward(
     @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
     let tile = flat_index(gid, groups);
-    let tiles_n = (params.cout + 3u) / 4u;
+    let cout = params.cout;
+    let tiles_n = (cout + 3u) / 4u;
     let os = params.out_side;
     let pixels = params.batch * os * os;
     let p0 = (tile / tiles_n) * ROWS;
@@ -87,41 +103,62 @@ fn forward(
         return;
     }
     let co0 = (tile % tiles_n) * 4u;
-    let side = i32(params.side);
-    var iy0: array<i32, 8>;
-    var ix0: array<i32, 8>;
-    var img: array<u32, 8>;
-    for (var r = 0u; r < ROWS; r++) {
-        let p = min(p0 + r, pixels - 1u);
-        let b = p / (os * os);
-        let rem = p % (os * os);
-        iy0[r] = i32((rem / os) * params.stride) - i32(params.pad);
-        ix0[r] = i32((rem % os) * params.stride) - i32(params.pad);
-        img[r] = b * params.side * params.side;
-    }
-    var acc: array<vec4<f32>, 8>;
+    let c0 = co0;
+    let c1 = min(co0 + 1u, cout - 1u);
+    let c2 = min(co0 + 2u, cout - 1u);
+    let c3 = min(co0 + 3u, cout - 1u);
+    let last = pixels - 1u;
+    var acc0 = vec4<f32>(0.0);
+    var acc1 = vec4<f32>(0.0);
+    var acc2 = vec4<f32>(0.0);
+    var acc3 = vec4<f32>(0.0);
+    var acc4 = vec4<f32>(0.0);
+    var acc5 = vec4<f32>(0.0);
+    var acc6 = vec4<f32>(0.0);
+    var acc7 = vec4<f32>(0.0);
     for (var ky = 0u; ky < params.k; ky++) {
         for (var kx = 0u; kx < params.k; kx++) {
-            var base: array<u32, 8>;
-            var ok: array<bool, 8>;
-            for (var r = 0u; r < ROWS; r++) {
-                let iy = iy0[r] + i32(ky);
-                let ix = ix0[r] + i32(kx);
-                ok[r] = iy >= 0 && iy < side && ix >= 0 && ix < side;
-                let pix = img[r] + u32(clamp(iy, 0, side - 1) * side + clamp(ix, 0, side - 1));
-                base[r] = pix * params.cin;
-            }
-            let row0 = (ky * params.k + kx) * params.cin;
+            let t0 = tap(min(p0 + 0u, last), i32(ky), i32(kx));
+            let t1 = tap(min(p0 + 1u, last), i32(ky), i32(kx));
+            let t2 = tap(min(p0 + 2u, last), i32(ky), i32(kx));
+            let t3 = tap(min(p0 + 3u, last), i32(ky), i32(kx));
+            let t4 = tap(min(p0 + 4u, last), i32(ky), i32(kx));
+            let t5 = tap(min(p0 + 5u, last), i32(ky), i32(kx));
+            let t6 = tap(min(p0 + 6u, last), i32(ky), i32(kx));
+            let t7 = tap(min(p0 + 7u, last), i32(ky), i32(kx));
+            let m0 = f32(t0.y);
+            let m1 = f32(t1.y);
+            let m2 = f32(t2.y);
+            let m3 = f32(t3.y);
+            let m4 = f32(t4.y);
+            let m5 = f32(t5.y);
+            let m6 = f32(t6.y);
+            let m7 = f32(t7.y);
+            var wb = params.w_off + (ky * params.k + kx) * params.cin * cout;
             for (var ci = 0u; ci < params.cin; ci++) {
-                let w = weights4(row0 + ci, co0);
-                for (var r = 0u; r < ROWS; r++) {
-                    let v = select(0.0, src[base[r] + ci], ok[r]);
-                    acc[r] = fma(vec4<f32>(v), w, acc[r]);
-                }
+                let w = vec4<f32>(other[wb + c0], other[wb + c1], other[wb + c2], other[wb + c3]);
+                acc0 = fma(vec4<f32>(m0 * src[t0.x + ci]), w, acc0);
+                acc1 = fma(vec4<f32>(m1 * src[t1.x + ci]), w, acc1);
+                acc2 = fma(vec4<f32>(m2 * src[t2.x + ci]), w, acc2);
+                acc3 = fma(vec4<f32>(m3 * src[t3.x + ci]), w, acc3);
+                acc4 = fma(vec4<f32>(m4 * src[t4.x + ci]), w, acc4);
+                acc5 = fma(vec4<f32>(m5 * src[t5.x + ci]), w, acc5);
+                acc6 = fma(vec4<f32>(m6 * src[t6.x + ci]), w, acc6);
+                acc7 = fma(vec4<f32>(m7 * src[t7.x + ci]), w, acc7);
+                wb += cout;
             }
         }
     }
-    store_tile(acc, p0, pixels, co0, params.cout);
+    var acc: array<vec4<f32>, 8>;
+    acc[0] = acc0;
+    acc[1] = acc1;
+    acc[2] = acc2;
+    acc[3] = acc3;
+    acc[4] = acc4;
+    acc[5] = acc5;
+    acc[6] = acc6;
+    acc[7] = acc7;
+    store_tile(acc, p0, pixels, co0, cout);
 }
 
 // src = dy (NHWC, output side), other = parameters, out = dx (NHWC, input side).

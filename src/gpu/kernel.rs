@@ -112,6 +112,7 @@ impl Kernel {
             entries: &entries,
         });
         Ok(Binding {
+            name: self.name,
             pipeline: self.pipeline.clone(),
             bind_group,
             groups,
@@ -129,6 +130,7 @@ pub enum Access {
 
 /// One bound dispatch, made once and encoded any number of times.
 pub struct Binding {
+    name: &'static str,
     pipeline: wgpu::ComputePipeline,
     bind_group: wgpu::BindGroup,
     groups: (u32, u32),
@@ -136,6 +138,11 @@ pub struct Binding {
 }
 
 impl Binding {
+    /// The kernel's name (profiles).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
     pub fn encode(&self, pass: &mut wgpu::ComputePass<'_>) {
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, &self.bind_group, &[]);
