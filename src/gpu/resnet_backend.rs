@@ -11,6 +11,8 @@ use super::loss_grad::LossGrad;
 use super::resnet_graph::GraphCtx;
 use super::resnet_plan::NetSpec;
 use super::resnet_resources::{Activations, Gradients, ResNetKernels, SharedBuffers};
+use crate::experiment::deep::{DeepBackend, DeepConfig, DeepSnapshot};
+use crate::experiment::BackendError;
 use crate::model::resnet::ResNetShape;
 use crate::model::ssl_loss::SslLoss;
 
@@ -20,6 +22,17 @@ pub struct GpuTraining {
     pub loss: SslLoss,
     pub momentum: f32,
     pub weight_decay: f32,
+}
+
+impl GpuTraining {
+    /// The loss, μ and weight decay of `cfg`.
+    pub fn from_config(cfg: &DeepConfig) -> Self {
+        Self {
+            loss: cfg.ssl_loss(),
+            momentum: cfg.momentum as f32,
+            weight_decay: cfg.weight_decay as f32,
+        }
+    }
 }
 
 /// A training step bound for one batch size.
@@ -83,7 +96,7 @@ impl GpuDeepBackend {
         Ok(Self {
             device: device.clone(),
             queue: queue.clone(),
-            name: format!("gpu-f32 ({})", ctx.adapter_info.name),
+            name: super::mlp_backend::backend_name(&ctx.adapter_info.name),
             spec,
             training,
             kernels: ResNetKernels::new(device),
@@ -347,4 +360,27 @@ fn begin_pass(encoder: &mut wgpu::CommandEncoder) -> wgpu::ComputePass<'_> {
         label: Some("resnet pass"),
         timestamp_writes: None,
     })
+}
+
+impl DeepBackend for GpuDeepBackend {
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    async fn train(&mut self, views: &[f32], lr: f32) -> Result<(), BackendError> {
+        Ok(self.train_step(views, lr).await?)
+    }
+
+    async fn evaluate(
+        &mut self,
+        views: &[f32],
+        count: usize,
+    ) -> Result<DeepSnapshot, BackendError> {
+        let (embeddings, hidden) = self.evaluate_views(views, count).await?;
+        Ok(DeepSnapshot { embeddings, hidden })
+    }
+
+    async fn params(&mut self) -> Result<Vec<f32>, BackendError> {
+        Ok(self.read_params().await?)
+    }
 }
