@@ -36,14 +36,19 @@ fn f64s(v: &[f32]) -> Vec<f64> {
     v.iter().map(|&x| f64::from(x)).collect()
 }
 
-/// The awkward geometries: (batch, side, cin, cout, k, stride).
-const CONVS: [(usize, usize, usize, usize, usize, usize); 6] = [
+/// The awkward geometries: (batch, side, cin, cout, k, stride); the last four have channel
+/// counts that are multiples of 4 (the vec4 kernels, with odd numbers of vec4s).
+const CONVS: [(usize, usize, usize, usize, usize, usize); 10] = [
     (3, 9, 3, 5, 3, 1),
     (3, 9, 5, 13, 3, 2),
     (3, 7, 13, 5, 3, 2),
     (3, 5, 5, 13, 1, 2),
     (3, 7, 3, 5, 1, 1),
     (2, 5, 13, 3, 3, 1),
+    (3, 9, 4, 12, 3, 2),
+    (3, 7, 12, 4, 3, 1),
+    (3, 5, 8, 8, 1, 2),
+    (3, 9, 20, 12, 3, 1),
 ];
 
 fn shapes() -> impl Iterator<Item = (ConvShape, ConvParams)> {
@@ -60,6 +65,7 @@ fn shapes() -> impl Iterator<Item = (ConvShape, ConvParams)> {
             };
             let p = ConvParams::new((batch, side, cin, cout), (k, stride), (0, 0)).expect("params");
             assert_eq!(p.out_side as usize, s.out_side());
+            assert_eq!(p.vec4(), cin % 4 == 0 && cout % 4 == 0);
             (s, p)
         })
 }
@@ -96,16 +102,22 @@ fn conv_forward_and_backward_match_the_reference() {
 #[test]
 fn conv_weight_gradient_sums_over_several_chunks() {
     // 3 x 33² output pixels = 3267: four chunks of 1024 pixels, the last one partial
+    for (cin, cout) in [(3, 5), (4, 12)] {
+        chunked_weight_gradient(cin, cout);
+    }
+}
+
+fn chunked_weight_gradient(cin: usize, cout: usize) {
     let c = ctx();
     let s = ConvShape {
         batch: 3,
         side: 33,
-        cin: 3,
-        cout: 5,
+        cin,
+        cout,
         k: 3,
         stride: 1,
     };
-    let p = ConvParams::new((3, 33, 3, 5), (3, 1), (0, 0)).expect("params");
+    let p = ConvParams::new((3, 33, cin, cout), (3, 1), (0, 0)).expect("params");
     assert_eq!(p.chunks, 4);
     let (x, dy) = (values(s.input_len(), 7), values(s.output_len(), 8));
     let w = values(s.weight_len(), 9);

@@ -1,11 +1,14 @@
 //! `shaders/conv2d.wgsl`: the ResNet's bias-free convolutions (docs/deep.md §1) as implicit
 //! GEMMs on NHWC activations, forward and both backward products; weights and their
-//! gradient live in the flat parameter and gradient buffers at an offset.
+//! gradient live in the flat parameter and gradient buffers at an offset. Convs whose
+//! channel counts and weight offset are multiples of 4 run on the vec4 tiles of
+//! `shaders/conv2d_vec4.wgsl` instead ([`ConvParams::vec4`]).
 
 use super::context::GpuError;
 use super::kernel::{self, checked_storage, Binding, Kernel};
 
 const SHADER: &str = include_str!("../../shaders/conv2d.wgsl");
+const VEC4: &str = include_str!("../../shaders/conv2d_vec4.wgsl");
 
 /// Output pixels per chunk of the weight gradient (the loop length of one invocation).
 pub const CHUNK: usize = 1024;
@@ -110,8 +113,27 @@ impl ConvParams {
         (self.output_len() as u64) * u64::from(self.k * self.k * self.cin)
     }
 
-    fn tiles(rows: usize, cols: u32) -> u64 {
-        rows.div_ceil(8) as u64 * u64::from(cols.div_ceil(4))
+    /// Whether the vec4 kernels apply: Cin, Cout and the weight offset multiples of 4.
+    pub fn vec4(&self) -> bool {
+        self.cin % 4 == 0 && self.cout % 4 == 0 && self.w_off % 4 == 0
+    }
+
+    /// Invocations over `rows` rows and `cols` columns: 8 rows by 4 columns (scalar
+    /// kernels) or 8 rows by 8 columns (vec4 kernels).
+    fn tiles(&self, rows: usize, cols: u32) -> u64 {
+        let width = if self.vec4() { 8 } else { 4 };
+        rows.div_ceil(8) as u64 * u64::from(cols.div_ceil(width))
+    }
+
+    /// Invocations of the weight gradient's partial sums.
+    fn weight_tiles(&self) -> u64 {
+        let chunks = u64::from(self.chunks);
+        if self.vec4() {
+            let taps = u64::from(self.k * self.k);
+            chunks * taps * u64::from(self.cin.div_ceil(8)) * u64::from(self.cout.div_ceil(8))
+        } else {
+            chunks * self.tiles(self.weights_len() / self.cout as usize, self.cout)
+        }
     }
 }
 
@@ -121,6 +143,9 @@ pub struct ConvKernel {
     backward_input: Kernel,
     backward_weights: Kernel,
     sum_chunks: Kernel,
+    forward4: Kernel,
+    backward_input4: Kernel,
+    backward_weights4: Kernel,
 }
 
 impl ConvKernel {
@@ -130,6 +155,9 @@ impl ConvKernel {
             backward_input: Kernel::new(device, "conv dX", SHADER, "backward_input"),
             backward_weights: Kernel::new(device, "conv dW", SHADER, "backward_weights"),
             sum_chunks: Kernel::new(device, "conv dW sum", SHADER, "sum_chunks"),
+            forward4: Kernel::new(device, "conv forward (vec4)", VEC4, "forward"),
+            backward_input4: Kernel::new(device, "conv dX (vec4)", VEC4, "backward_input"),
+            backward_weights4: Kernel::new(device, "conv dW (vec4)", VEC4, "backward_weights"),
         }
     }
 
@@ -141,9 +169,13 @@ impl ConvKernel {
         (x, params_buf, y): (&wgpu::Buffer, &wgpu::Buffer, &wgpu::Buffer),
     ) -> Result<Binding, GpuError> {
         let pixels = p.output_len() / p.cout as usize;
-        let tiles = ConvParams::tiles(pixels, p.cout);
-        self.forward
-            .bind(device, "conv forward", &p, (x, params_buf, y), tiles)
+        let tiles = p.tiles(pixels, p.cout);
+        let kernel = if p.vec4() {
+            &self.forward4
+        } else {
+            &self.forward
+        };
+        kernel.bind(device, "conv forward", &p, (x, params_buf, y), tiles)
     }
 
     /// Binds dx = dy ⋆ w (the gradient with respect to the input).
@@ -154,9 +186,13 @@ impl ConvKernel {
         (dy, params_buf, dx): (&wgpu::Buffer, &wgpu::Buffer, &wgpu::Buffer),
     ) -> Result<Binding, GpuError> {
         let pixels = p.input_len() / p.cin as usize;
-        let tiles = ConvParams::tiles(pixels, p.cin);
-        self.backward_input
-            .bind(device, "conv dX", &p, (dy, params_buf, dx), tiles)
+        let tiles = p.tiles(pixels, p.cin);
+        let kernel = if p.vec4() {
+            &self.backward_input4
+        } else {
+            &self.backward_input
+        };
+        kernel.bind(device, "conv dX", &p, (dy, params_buf, dx), tiles)
     }
 
     /// Binds dW into `grad` at `g_off`: partial sums per chunk into `partial` (at least
@@ -168,12 +204,14 @@ impl ConvKernel {
         (x, dy): (&wgpu::Buffer, &wgpu::Buffer),
         (partial, grad): (&wgpu::Buffer, &wgpu::Buffer),
     ) -> Result<[Binding; 2], GpuError> {
-        let rows = p.weights_len() / p.cout as usize;
-        let tiles = u64::from(p.chunks) * ConvParams::tiles(rows, p.cout);
         let len = p.weights_len() as u64;
+        let partials = if p.vec4() {
+            &self.backward_weights4
+        } else {
+            &self.backward_weights
+        };
         Ok([
-            self.backward_weights
-                .bind(device, "conv dW", &p, (x, dy, partial), tiles)?,
+            partials.bind(device, "conv dW", &p, (x, dy, partial), p.weight_tiles())?,
             self.sum_chunks
                 .bind(device, "conv dW sum", &p, (partial, partial, grad), len)?,
         ])
@@ -259,6 +297,7 @@ mod tests {
     #[test]
     fn params_match_the_wgsl_struct() {
         crate::gpu::layout_check::assert_uniform_matches::<ConvParams>(SHADER, "Params", 12);
+        crate::gpu::layout_check::assert_uniform_matches::<ConvParams>(VEC4, "Params", 12);
     }
 
     #[test]
@@ -272,5 +311,12 @@ mod tests {
         assert!(ConvParams::new((1, 9, 5000, 13), (3, 1), (0, 0)).is_err());
         let big = ConvParams::new((3, 24, 3, 16), (3, 1), (0, 0)).unwrap();
         assert_eq!(big.chunks as usize, (3 * 24 * 24usize).div_ceil(CHUNK));
+        assert!(!big.vec4());
+        assert!(ConvParams::new((3, 9, 4, 12), (3, 2), (8, 8))
+            .unwrap()
+            .vec4());
+        assert!(!ConvParams::new((3, 9, 4, 12), (3, 2), (6, 6))
+            .unwrap()
+            .vec4());
     }
 }

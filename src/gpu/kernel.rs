@@ -259,17 +259,18 @@ pub async fn run_reading(
     Ok(read)
 }
 
-/// `len` zeroed f32 of storage (wgpu zero-initializes new buffers), failing cleanly if the
-/// device cannot bind that much.
+/// `len` zeroed f32 of storage (wgpu zero-initializes new buffers), rounded up to whole
+/// vec4s, failing cleanly if the device cannot bind that much.
 pub fn zeroed_storage(
     device: &wgpu::Device,
     label: &'static str,
     len: usize,
 ) -> Result<wgpu::Buffer, GpuError> {
+    let len = len.max(1).next_multiple_of(4);
     buffers::check_storage_size(device, label, len)?;
     Ok(device.create_buffer(&wgpu::BufferDescriptor {
         label: Some(label),
-        size: buffers::f32_bytes(len.max(4)),
+        size: buffers::f32_bytes(len),
         usage: wgpu::BufferUsages::STORAGE
             | wgpu::BufferUsages::COPY_SRC
             | wgpu::BufferUsages::COPY_DST,

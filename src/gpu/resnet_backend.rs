@@ -228,6 +228,7 @@ impl GpuDeepBackend {
         lr: f32,
     ) -> Result<Vec<(&'static str, f64)>, GpuError> {
         self.train_step(views, lr).await?;
+        buffers::wait(&self.device)?;
         let graph = self
             .train
             .as_ref()
