@@ -65,7 +65,7 @@ fn shapes() -> impl Iterator<Item = (ConvShape, ConvParams)> {
             };
             let p = ConvParams::new((batch, side, cin, cout), (k, stride), (0, 0)).expect("params");
             assert_eq!(p.out_side as usize, s.out_side());
-            assert_eq!(p.vec4(), cin % 4 == 0 && cout % 4 == 0);
+            assert_eq!(p.vec4(), cin.is_multiple_of(4) && cout.is_multiple_of(4));
             (s, p)
         })
 }

@@ -115,7 +115,7 @@ impl ConvParams {
 
     /// Whether the vec4 kernels apply: Cin, Cout and the weight offset multiples of 4.
     pub fn vec4(&self) -> bool {
-        self.cin % 4 == 0 && self.cout % 4 == 0 && self.w_off % 4 == 0
+        self.cin.is_multiple_of(4) && self.cout.is_multiple_of(4) && self.w_off.is_multiple_of(4)
     }
 
     /// Invocations over `rows` rows and `cols` columns: 8 rows by 4 columns (scalar
