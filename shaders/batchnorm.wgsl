@@ -4,16 +4,19 @@
 // γ and β live in the flat parameter buffer (at gamma_off, beta_off), dγ and dβ are written
 // into the flat gradient buffer (at gamma_goff, beta_goff).
 //
-// Entry points:
-// - `stats_pass` (one workgroup per channel): stats[c] = mean, stats[C + c] = invstd;
+// Entry points (reductions in two stages: partial sums over chunks of CHUNK pixels, one
+// invocation per (chunk, channel), then one invocation per channel summing the chunks; the
+// partial sums live in `stats` after its 4C statistics):
+// - `chunk_mean`, `finish_mean`, `chunk_var`, `finish_var`: stats[c] = mean,
+//   stats[C + c] = invstd (two passes, as the CPU reference);
 // - `normalize` (one invocation per value): out = γ x̂ + β, plus `aux` (the residual
 //   shortcut) when flags & 2, then relu when flags & 1;
-// - `grad_sums` (one workgroup per channel): Σ dy and Σ dy·x̂ into stats[2C + c],
-//   stats[3C + c] and into the gradient buffer `out` as dβ and dγ;
+// - `chunk_grad`, `finish_grad`: Σ dy and Σ dy·x̂ into stats[2C + c], stats[3C + c] and into
+//   the gradient buffer `out` as dβ and dγ;
 // - `backward_input` (one invocation per value):
 //   dx = γ · invstd · (dy − Σdy / P − x̂ · Σ dy·x̂ / P).
-// Each invocation of a reduction loops ⌈P/64⌉ times per pass: the host bounds P so that
-// this stays far below lavapipe's ~65k loop iterations. Workgroup memory: 512 bytes.
+// Loops: CHUNK iterations (chunks) and ⌈P/CHUNK⌉ (finish) per invocation; the host bounds P
+// so that both stay far below lavapipe's ~65k loop iterations. No workgroup memory.
 
 struct Params {
     pixels: u32,
@@ -37,32 +40,28 @@ struct Params {
 
 const WG: u32 = 64u;
 
-var<workgroup> part: array<f32, 64>;
-var<workgroup> part2: array<f32, 64>;
+const CHUNK: u32 = 256u;
 
 fn flat_index(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
     return gid.x + gid.y * groups.x * WG;
 }
 
-fn group_index(wid: vec3<u32>, groups: vec3<u32>) -> u32 {
-    return wid.x + wid.y * groups.x;
+fn chunks() -> u32 {
+    return (params.pixels + CHUNK - 1u) / CHUNK;
 }
 
-// Sums `part` and `part2` over the workgroup; every invocation gets both totals.
-fn reduce(lid: u32, a: f32, b: f32) -> vec2<f32> {
-    part[lid] = a;
-    part2[lid] = b;
-    workgroupBarrier();
-    for (var step = WG / 2u; step > 0u; step = step / 2u) {
-        if (lid < step) {
-            part[lid] += part[lid + step];
-            part2[lid] += part2[lid + step];
-        }
-        workgroupBarrier();
-    }
-    let total = vec2<f32>(part[0], part2[0]);
-    workgroupBarrier();
-    return total;
+// Where the partial sums of (chunk, channel) go: two per pair.
+fn partial_at(chunk: u32, c: u32) -> u32 {
+    return 4u * params.channels + chunk * 2u * params.channels + c;
+}
+
+// (chunk, channel) of a chunk invocation and its pixel range, or false past the last.
+fn chunk_of(idx: u32) -> vec4<u32> {
+    let cs = params.channels;
+    let chunk = idx / cs;
+    let first = chunk * CHUNK;
+    let end = min(first + CHUNK, params.pixels);
+    return vec4<u32>(chunk, idx % cs, first, end);
 }
 
 fn xhat(idx: u32, c: u32) -> f32 {
@@ -70,32 +69,71 @@ fn xhat(idx: u32, c: u32) -> f32 {
 }
 
 @compute @workgroup_size(64)
-fn stats_pass(
-    @builtin(local_invocation_index) lid: u32,
-    @builtin(workgroup_id) wid: vec3<u32>,
+fn chunk_mean(
+    @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
-    let c = group_index(wid, groups);
-    let cs = params.channels;
-    if (c >= cs) {
+    let idx = flat_index(gid, groups);
+    if (idx >= chunks() * params.channels) {
         return;
     }
-    let n = params.pixels;
+    let t = chunk_of(idx);
     var sum = 0.0;
-    for (var p = lid; p < n; p += WG) {
-        sum += x[p * cs + c];
+    for (var p = t.z; p < t.w; p++) {
+        sum += x[p * params.channels + t.y];
     }
-    let mean = reduce(lid, sum, 0.0).x / f32(n);
+    stats[partial_at(t.x, t.y)] = sum;
+}
+
+@compute @workgroup_size(64)
+fn finish_mean(
+    @builtin(global_invocation_id) gid: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let c = flat_index(gid, groups);
+    if (c >= params.channels) {
+        return;
+    }
+    var sum = 0.0;
+    for (var k = 0u; k < chunks(); k++) {
+        sum += stats[partial_at(k, c)];
+    }
+    stats[c] = sum / f32(params.pixels);
+}
+
+@compute @workgroup_size(64)
+fn chunk_var(
+    @builtin(global_invocation_id) gid: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let idx = flat_index(gid, groups);
+    if (idx >= chunks() * params.channels) {
+        return;
+    }
+    let t = chunk_of(idx);
+    let mean = stats[t.y];
     var sq = 0.0;
-    for (var p = lid; p < n; p += WG) {
-        let v = x[p * cs + c] - mean;
+    for (var p = t.z; p < t.w; p++) {
+        let v = x[p * params.channels + t.y] - mean;
         sq = fma(v, v, sq);
     }
-    let variance = reduce(lid, sq, 0.0).x / f32(n);
-    if (lid == 0u) {
-        stats[c] = mean;
-        stats[cs + c] = inverseSqrt(variance + params.eps);
+    stats[partial_at(t.x, t.y)] = sq;
+}
+
+@compute @workgroup_size(64)
+fn finish_var(
+    @builtin(global_invocation_id) gid: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let c = flat_index(gid, groups);
+    if (c >= params.channels) {
+        return;
     }
+    var sq = 0.0;
+    for (var k = 0u; k < chunks(); k++) {
+        sq += stats[partial_at(k, c)];
+    }
+    stats[params.channels + c] = inverseSqrt(sq / f32(params.pixels) + params.eps);
 }
 
 @compute @workgroup_size(64)
@@ -120,31 +158,48 @@ fn normalize(
 }
 
 @compute @workgroup_size(64)
-fn grad_sums(
-    @builtin(local_invocation_index) lid: u32,
-    @builtin(workgroup_id) wid: vec3<u32>,
+fn chunk_grad(
+    @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
-    let c = group_index(wid, groups);
+    let idx = flat_index(gid, groups);
+    let cs = params.channels;
+    if (idx >= chunks() * cs) {
+        return;
+    }
+    let t = chunk_of(idx);
+    var s = 0.0;
+    var sx = 0.0;
+    for (var p = t.z; p < t.w; p++) {
+        let i = p * cs + t.y;
+        let g = dy[i];
+        s += g;
+        sx = fma(g, xhat(i, t.y), sx);
+    }
+    stats[partial_at(t.x, t.y)] = s;
+    stats[partial_at(t.x, t.y) + cs] = sx;
+}
+
+@compute @workgroup_size(64)
+fn finish_grad(
+    @builtin(global_invocation_id) gid: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let c = flat_index(gid, groups);
     let cs = params.channels;
     if (c >= cs) {
         return;
     }
     var s = 0.0;
     var sx = 0.0;
-    for (var p = lid; p < params.pixels; p += WG) {
-        let idx = p * cs + c;
-        let g = dy[idx];
-        s += g;
-        sx = fma(g, xhat(idx, c), sx);
+    for (var k = 0u; k < chunks(); k++) {
+        s += stats[partial_at(k, c)];
+        sx += stats[partial_at(k, c) + cs];
     }
-    let total = reduce(lid, s, sx);
-    if (lid == 0u) {
-        stats[2u * cs + c] = total.x;
-        stats[3u * cs + c] = total.y;
-        out[params.beta_goff + c] = total.x;
-        out[params.gamma_goff + c] = total.y;
-    }
+    stats[2u * cs + c] = s;
+    stats[3u * cs + c] = sx;
+    out[params.beta_goff + c] = s;
+    out[params.gamma_goff + c] = sx;
 }
 
 @compute @workgroup_size(64)

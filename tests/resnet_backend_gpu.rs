@@ -132,10 +132,12 @@ fn dispatches_per_step_follow_the_network() {
     assert_eq!(gpu.dispatches_per_step(), None);
     let x = views(&shape, 2 * PAIRS, 1);
     pollster::block_on(gpu.train_step(&x, LR)).expect("gpu step");
-    // forward: stem 3 (conv, BN statistics, normalize), block 0 (identity shortcut) 6,
-    // block 1 (projection shortcut) 9, pool 1, projector 2 repacks + 2 matmuls + 1 relu;
-    // loss 1; backward: projector 7, pool 1, block 1 18, block 0 13, stem 5; update 1
-    assert_eq!(gpu.dispatches_per_step(), Some(24 + 1 + 44 + 1));
+    // forward: per conv unit 6 (conv; BN mean and variance, two dispatches each; normalize):
+    // stem 6, block 0 (identity shortcut) 12, block 1 (projection shortcut) 18, pool 1,
+    // projector 2 repacks + 2 matmuls + 1 relu; loss 1; backward: projector 7, pool 1,
+    // block 1 21 (per unit: BN 3, dW 2, dX 1; 2 relu masks, 1 add), block 0 15, stem 6;
+    // update 1
+    assert_eq!(gpu.dispatches_per_step(), Some(42 + 1 + 50 + 1));
 }
 
 #[test]

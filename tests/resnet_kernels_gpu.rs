@@ -135,8 +135,9 @@ fn chunked_weight_gradient(cin: usize, cout: usize) {
 }
 
 /// (pixels, channels) of the batchnorm tests: batch 3 of 5x5 and 7x7 images, 3 / 5 / 13
-/// channels, and one P below the workgroup width.
-const BNS: [(usize, usize); 4] = [(75, 3), (147, 13), (3 * 81, 5), (7, 5)];
+/// channels, one P below the workgroup width and one over 13 chunks of 256 pixels (the last
+/// partial).
+const BNS: [(usize, usize); 5] = [(75, 3), (147, 13), (3 * 81, 5), (7, 5), (3 * 33 * 33, 5)];
 
 #[test]
 fn batchnorm_forward_matches_the_reference() {

@@ -3,13 +3,15 @@
 //! and relu) and backward (per-channel sums, then dx), γ/β and dγ/dβ in the flat buffers.
 
 use super::context::GpuError;
-use super::kernel::{self, checked_storage, Access, Binding, Kernel, WORKGROUP};
+use super::kernel::{self, checked_storage, Access, Binding, Kernel};
 
 const SHADER: &str = include_str!("../../shaders/batchnorm.wgsl");
 
-/// The most pixels (N·H·W) one normalization handles: each reduction invocation loops
-/// 2 ⌈P/64⌉ times, far below lavapipe's ~65k loop iterations.
-pub const MAX_PIXELS: usize = 1 << 20;
+/// The most pixels (N·H·W) one normalization handles: a finishing invocation loops
+/// ⌈P/256⌉ times, far below lavapipe's ~65k loop iterations.
+pub const MAX_PIXELS: usize = 1 << 22;
+/// Pixels per chunk of the reductions (`CHUNK` in the shader).
+pub const CHUNK: usize = 256;
 /// Relu after normalizing.
 pub const RELU: u32 = 1;
 /// Add the residual (`aux`) before the relu.
@@ -72,21 +74,31 @@ impl BnParams {
         self.pixels as usize * self.channels as usize
     }
 
-    /// Floats of the statistics buffer: mean, invstd, Σdy, Σdy·x̂ per channel.
+    /// Floats of the statistics buffer: mean, invstd, Σdy, Σdy·x̂ per channel, then two
+    /// partial sums per (chunk, channel).
     pub fn stats_len(&self) -> usize {
-        4 * self.channels as usize
+        stats_len(self.pixels as usize, self.channels as usize)
     }
 
-    fn per_channel(&self) -> u64 {
-        u64::from(self.channels) * WORKGROUP
+    fn per_chunk(&self) -> u64 {
+        (self.pixels as usize).div_ceil(CHUNK) as u64 * u64::from(self.channels)
     }
+}
+
+/// Floats of the statistics buffer of a normalization over `pixels` x `channels`.
+pub fn stats_len(pixels: usize, channels: usize) -> usize {
+    4 * channels + 2 * pixels.div_ceil(CHUNK) * channels
 }
 
 /// The compiled pipelines (all over the same seven bindings).
 pub struct BnKernel {
-    stats: Kernel,
+    chunk_mean: Kernel,
+    finish_mean: Kernel,
+    chunk_var: Kernel,
+    finish_var: Kernel,
     normalize: Kernel,
-    grad_sums: Kernel,
+    chunk_grad: Kernel,
+    finish_grad: Kernel,
     backward_input: Kernel,
 }
 
@@ -113,36 +125,47 @@ impl BnKernel {
     pub fn new(device: &wgpu::Device) -> Self {
         let k = |name, entry| Kernel::with_bindings(device, name, (SHADER, entry), &ACCESS);
         Self {
-            stats: k("bn stats", "stats_pass"),
+            chunk_mean: k("bn mean", "chunk_mean"),
+            finish_mean: k("bn mean finish", "finish_mean"),
+            chunk_var: k("bn variance", "chunk_var"),
+            finish_var: k("bn variance finish", "finish_var"),
             normalize: k("bn normalize", "normalize"),
-            grad_sums: k("bn grad sums", "grad_sums"),
+            chunk_grad: k("bn grad sums", "chunk_grad"),
+            finish_grad: k("bn grad sums finish", "finish_grad"),
             backward_input: k("bn dX", "backward_input"),
         }
     }
 
-    /// Binds the statistics, then y = γ x̂ + β (+ `residual`) (relu), two dispatches.
+    /// Binds the statistics (four dispatches), then y = γ x̂ + β (+ `residual`) (relu).
     pub fn bind_forward(
         &self,
         device: &wgpu::Device,
         p: BnParams,
         b: BnBuffers<'_>,
         (residual, y): (Option<&wgpu::Buffer>, &wgpu::Buffer),
-    ) -> Result<[Binding; 2], GpuError> {
+    ) -> Result<[Binding; 5], GpuError> {
         let flags = p.flags & RELU | if residual.is_some() { RESIDUAL } else { 0 };
         let p = BnParams { flags, ..p };
         let aux = residual.unwrap_or(b.dummy);
         // y sits in the unused writable slot: a read-only dummy there would clash
         let stats = [b.x, b.dummy, b.weights, b.dummy, b.stats, y];
         let normalize = [b.x, b.dummy, b.weights, aux, b.stats, y];
+        let channels = u64::from(p.channels);
         Ok([
-            self.stats
-                .bind_all(device, "bn stats", &p, &stats, p.per_channel())?,
+            self.chunk_mean
+                .bind_all(device, "bn mean", &p, &stats, p.per_chunk())?,
+            self.finish_mean
+                .bind_all(device, "bn mean", &p, &stats, channels)?,
+            self.chunk_var
+                .bind_all(device, "bn variance", &p, &stats, p.per_chunk())?,
+            self.finish_var
+                .bind_all(device, "bn variance", &p, &stats, channels)?,
             self.normalize
                 .bind_all(device, "bn normalize", &p, &normalize, p.values() as u64)?,
         ])
     }
 
-    /// Binds dγ, dβ (into `grad`) and dx from dy, two dispatches; the forward statistics
+    /// Binds dγ, dβ (into `grad`, two dispatches) and dx from dy; the forward statistics
     /// must still be in `b.stats`.
     pub fn bind_backward(
         &self,
@@ -150,12 +173,15 @@ impl BnKernel {
         p: BnParams,
         b: BnBuffers<'_>,
         (dy, grad, dx): (&wgpu::Buffer, &wgpu::Buffer, &wgpu::Buffer),
-    ) -> Result<[Binding; 2], GpuError> {
+    ) -> Result<[Binding; 3], GpuError> {
         let sums = [b.x, dy, b.weights, b.dummy, b.stats, grad];
         let input = [b.x, dy, b.weights, b.dummy, b.stats, dx];
+        let channels = u64::from(p.channels);
         Ok([
-            self.grad_sums
-                .bind_all(device, "bn grad sums", &p, &sums, p.per_channel())?,
+            self.chunk_grad
+                .bind_all(device, "bn grad sums", &p, &sums, p.per_chunk())?,
+            self.finish_grad
+                .bind_all(device, "bn grad sums", &p, &sums, channels)?,
             self.backward_input
                 .bind_all(device, "bn dX", &p, &input, p.values() as u64)?,
         ])
@@ -273,6 +299,7 @@ mod tests {
         assert!(BnParams::new((0, 3), (0, 3), (0, 3), 0, 1e-5).is_err());
         assert!(BnParams::new((MAX_PIXELS + 1, 3), (0, 3), (0, 3), 0, 1e-5).is_err());
         let p = BnParams::new((75, 13), (5, 18), (5, 18), RELU, 1e-5).unwrap();
-        assert_eq!((p.values(), p.stats_len()), (975, 52));
+        assert_eq!((p.values(), p.stats_len()), (975, 52 + 2 * 13));
+        assert_eq!(stats_len(257, 3), 12 + 2 * 2 * 3);
     }
 }

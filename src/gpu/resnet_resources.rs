@@ -3,7 +3,7 @@
 //! activations of a forward pass and the gradients of a backward pass. Every buffer is
 //! checked against the device's limits ([`GpuError::TooLarge`]).
 
-use super::batchnorm::BnKernel;
+use super::batchnorm::{stats_len, BnKernel};
 use super::context::GpuError;
 use super::conv2d::{ConvKernel, ConvParams};
 use super::eltwise::EltwiseKernel;
@@ -114,7 +114,11 @@ impl UnitBuffers {
                 .then(|| zeroed_storage(device, "resnet unit output", len))
                 .transpose()?,
             stats: bn
-                .then(|| zeroed_storage(device, "resnet bn stats", 4 * unit.conv.cout))
+                .then(|| {
+                    let pixels = len / unit.conv.cout;
+                    let stats = stats_len(pixels, unit.conv.cout);
+                    zeroed_storage(device, "resnet bn stats", stats)
+                })
                 .transpose()?,
         })
     }
