@@ -13,7 +13,7 @@ mod common;
 use common::ctx;
 
 use stepwise::data::rng::Rng;
-use stepwise::experiment::deep::{CpuDeepBackend, DeepBackend};
+use stepwise::experiment::deep::{deep_preset, CpuDeepBackend, DeepBackend};
 use stepwise::gpu::{GpuDeepBackend, GpuError, GpuTraining};
 use stepwise::model::resnet::{self, InitScales, ResNetShape};
 use stepwise::model::ssl_loss::SslLoss;
@@ -66,12 +66,24 @@ fn trajectories_agree(loss: SslLoss, batchnorm: bool) {
     let mut gpu =
         pollster::block_on(GpuDeepBackend::new(c, &shape, &init, training)).expect("backend");
     let mut cpu = CpuDeepBackend::new(shape.clone(), init.clone(), loss, MOMENTUM, WEIGHT_DECAY);
+    let what = format!("{loss:?} batchnorm {batchnorm}");
     for step in 0..STEPS {
         let x = views(&shape, 2 * PAIRS, step as u64);
         pollster::block_on(gpu.train(&x, LR)).expect("gpu step");
         pollster::block_on(cpu.train(&x, LR)).expect("cpu step");
+        if step == 0 {
+            // an evaluation between steps (another view count) leaves training untouched
+            let eval = views(&shape, 7, 98);
+            let got = pollster::block_on(gpu.evaluate(&eval, 7)).expect("gpu evaluate");
+            let want = pollster::block_on(cpu.evaluate(&eval, 7)).expect("cpu evaluate");
+            assert_close(
+                &got.embeddings,
+                &want.embeddings,
+                5e-5,
+                &format!("{what} step 1"),
+            );
+        }
     }
-    let what = format!("{loss:?} batchnorm {batchnorm}");
     let params = pollster::block_on(gpu.params()).expect("gpu params");
     let want = pollster::block_on(cpu.params()).expect("cpu params");
     assert_close(&params, &want, 5e-5, &format!("{what} params"));
@@ -176,62 +188,45 @@ fn bad_sizes_are_typed_errors() {
     pollster::block_on(gpu.prepare_training(2 * PAIRS)).expect("a small batch still fits");
 }
 
-/// Benchmark (not a timed test): ms per training step and GFLOP/s on this adapter at the
-/// issue's shape (24² views, 16/32/64 channels, projector 64 → 256 → 8) and a small one.
+/// Benchmark (not a timed test): ms per training step, GFLOP/s (3 x the forward FLOPs per
+/// view) and a per-kernel profile on this adapter at the presets `resnet-bt-small` and
+/// `resnet-bt` (loss, momentum, weight decay and lr from the preset).
 /// `cargo test --release --test resnet_backend_gpu -- --ignored --nocapture`
 #[test]
 #[ignore]
 fn bench_training_steps() {
     let c = ctx();
-    let small = ResNetShape {
-        side: 16,
-        channels: vec![8, 16, 32],
-        blocks: 1,
-        projector: vec![64],
-        d: 8,
-        batchnorm: true,
-    };
-    let default = ResNetShape {
-        side: 24,
-        channels: vec![16, 32, 64],
-        blocks: 1,
-        projector: vec![256],
-        d: 8,
-        batchnorm: true,
-    };
-    for (shape, pairs) in [(small, 32), (default, 128)] {
+    for name in ["resnet-bt-small", "resnet-bt"] {
+        let cfg = deep_preset(name).expect("preset");
+        let shape = cfg.shape();
         let w = resnet::init(&shape, &InitScales::standard(&shape), 5);
-        let training = GpuTraining {
-            loss: SslLoss::BarlowTwins,
-            momentum: MOMENTUM,
-            weight_decay: WEIGHT_DECAY,
-        };
+        let training = GpuTraining::from_config(&cfg);
         let mut gpu =
             pollster::block_on(GpuDeepBackend::new(c, &shape, &w, training)).expect("backend");
-        let x = views(&shape, 2 * pairs, 1);
-        pollster::block_on(gpu.train_step(&x, 1e-3)).expect("warm-up");
-        pollster::block_on(gpu.read_params()).expect("sync");
-        let steps = 10;
+        let count = cfg.views_per_step();
+        let x = views(&shape, count, 1);
+        let lr = cfg.lr as f32;
+        pollster::block_on(gpu.train(&x, lr)).expect("warm-up");
+        pollster::block_on(gpu.params()).expect("sync");
+        let steps = 5;
         let start = std::time::Instant::now();
         for _ in 0..steps {
-            pollster::block_on(gpu.train_step(&x, 1e-3)).expect("step");
+            pollster::block_on(gpu.train(&x, lr)).expect("step");
         }
-        pollster::block_on(gpu.read_params()).expect("sync");
-        let secs = start.elapsed().as_secs_f64() / steps as f64;
-        let flops = 3.0 * shape.flops_per_view() as f64 * (2 * pairs) as f64;
+        pollster::block_on(gpu.params()).expect("sync");
+        let secs = start.elapsed().as_secs_f64() / f64::from(steps);
+        let flops = 3.0 * shape.flops_per_view() as f64 * count as f64;
         println!(
-            "{} ({:?}, {} views): {:.1} ms/step, {:.2} GFLOP/step, {:.2} GFLOP/s, {} dispatches",
+            "{name} on {}: {count} views, {:.1} ms/step, {:.2} GFLOP/step, {:.2} GFLOP/s, {} dispatches",
             gpu.name(),
-            shape.channels,
-            2 * pairs,
             1e3 * secs,
             flops / 1e9,
             flops / secs / 1e9,
             gpu.dispatches_per_step().unwrap_or(0)
         );
-        let profile = pollster::block_on(gpu.profile_step(&x, 1e-3)).expect("profile");
-        for (name, secs) in profile {
-            println!("    {name}: {:.1} ms", 1e3 * secs);
+        let profile = pollster::block_on(gpu.profile_step(&x, lr)).expect("profile");
+        for (kernel, secs) in profile.iter().take(8) {
+            println!("    {kernel}: {:.1} ms", 1e3 * secs);
         }
     }
 }
