@@ -1,11 +1,14 @@
 //! `shaders/batchnorm.wgsl`: batch normalization of the trunk (docs/deep.md §1) with batch
 //! statistics per channel, forward (statistics, then normalize with an optional residual add
-//! and relu) and backward (per-channel sums, then dx), γ/β and dγ/dβ in the flat buffers.
+//! and relu) and backward (per-channel sums, then dx), γ/β and dγ/dβ in the flat buffers;
+//! with channel counts that are multiples of 4 the elementwise passes read vec4s
+//! (`shaders/batchnorm_vec4.wgsl`).
 
 use super::context::GpuError;
 use super::kernel::{self, checked_storage, Access, Binding, Kernel};
 
 const SHADER: &str = include_str!("../../shaders/batchnorm.wgsl");
+const VEC4: &str = include_str!("../../shaders/batchnorm_vec4.wgsl");
 
 /// The most pixels (N·H·W) one normalization handles: a finishing invocation loops
 /// ⌈P/256⌉ times, far below lavapipe's ~65k loop iterations.
@@ -80,6 +83,17 @@ impl BnParams {
         stats_len(self.pixels as usize, self.channels as usize)
     }
 
+    /// Whether the elementwise passes read vec4s (channels a multiple of 4).
+    pub fn vec4(&self) -> bool {
+        self.channels.is_multiple_of(4)
+    }
+
+    /// Invocations of an elementwise pass.
+    fn elementwise(&self) -> u64 {
+        let width = if self.vec4() { 4 } else { 1 };
+        self.values() as u64 / width
+    }
+
     fn per_chunk(&self) -> u64 {
         (self.pixels as usize).div_ceil(CHUNK) as u64 * u64::from(self.channels)
     }
@@ -100,6 +114,8 @@ pub struct BnKernel {
     chunk_grad: Kernel,
     finish_grad: Kernel,
     backward_input: Kernel,
+    normalize4: Kernel,
+    backward_input4: Kernel,
 }
 
 const ACCESS: [Access; 6] = [
@@ -133,6 +149,18 @@ impl BnKernel {
             chunk_grad: k("bn grad sums", "chunk_grad"),
             finish_grad: k("bn grad sums finish", "finish_grad"),
             backward_input: k("bn dX", "backward_input"),
+            normalize4: Kernel::with_bindings(
+                device,
+                "bn normalize (vec4)",
+                (VEC4, "normalize"),
+                &ACCESS,
+            ),
+            backward_input4: Kernel::with_bindings(
+                device,
+                "bn dX (vec4)",
+                (VEC4, "backward_input"),
+                &ACCESS,
+            ),
         }
     }
 
@@ -160,8 +188,12 @@ impl BnKernel {
                 .bind_all(device, "bn variance", &p, &stats, p.per_chunk())?,
             self.finish_var
                 .bind_all(device, "bn variance", &p, &stats, channels)?,
-            self.normalize
-                .bind_all(device, "bn normalize", &p, &normalize, p.values() as u64)?,
+            if p.vec4() {
+                &self.normalize4
+            } else {
+                &self.normalize
+            }
+            .bind_all(device, "bn normalize", &p, &normalize, p.elementwise())?,
         ])
     }
 
@@ -182,8 +214,12 @@ impl BnKernel {
                 .bind_all(device, "bn grad sums", &p, &sums, p.per_chunk())?,
             self.finish_grad
                 .bind_all(device, "bn grad sums", &p, &sums, channels)?,
-            self.backward_input
-                .bind_all(device, "bn dX", &p, &input, p.values() as u64)?,
+            if p.vec4() {
+                &self.backward_input4
+            } else {
+                &self.backward_input
+            }
+            .bind_all(device, "bn dX", &p, &input, p.elementwise())?,
         ])
     }
 }
@@ -215,7 +251,7 @@ pub async fn batchnorm_forward_once(
         let x = checked_storage(device, "bn x", x)?;
         let weights = checked_storage(device, "bn weights", &weights)?;
         let stats = checked_storage(device, "bn stats", &vec![0.0; p.stats_len()])?;
-        let dummy = checked_storage(device, "bn dummy", &[0.0])?;
+        let dummy = checked_storage(device, "bn dummy", &[0.0; 4])?;
         let residual = residual
             .map(|r| checked_storage(device, "bn residual", r))
             .transpose()?;
@@ -265,7 +301,7 @@ pub async fn batchnorm_backward_once(
         let dy = checked_storage(device, "bn dy", dy)?;
         let weights = checked_storage(device, "bn weights", &weights)?;
         let stats = checked_storage(device, "bn stats", &vec![0.0; p.stats_len()])?;
-        let dummy = checked_storage(device, "bn dummy", &[0.0])?;
+        let dummy = checked_storage(device, "bn dummy", &[0.0; 4])?;
         let y = checked_storage(device, "bn y", &vec![0.0; len])?;
         let grad = checked_storage(device, "bn grad", &vec![0.0; 2 * c])?;
         let dx = checked_storage(device, "bn dx", &vec![0.0; len])?;
@@ -292,6 +328,7 @@ mod tests {
     #[test]
     fn params_match_the_wgsl_struct() {
         crate::gpu::layout_check::assert_uniform_matches::<BnParams>(SHADER, "Params", 8);
+        crate::gpu::layout_check::assert_uniform_matches::<BnParams>(VEC4, "Params", 8);
     }
 
     #[test]

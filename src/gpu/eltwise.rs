@@ -1,6 +1,7 @@
 //! `shaders/eltwise.wgsl`: the ResNet's elementwise pieces (docs/deep.md §1) on flat
-//! buffers: residual add and relu in place (`add_relu`), and the relu's backward from its
-//! output (`relu_mask`).
+//! buffers read as vec4s (their sizes rounded up to whole vec4s, as
+//! [`super::kernel::zeroed_storage`] makes them): residual add and relu in place
+//! (`add_relu`), and the relu's backward from its output (`relu_mask`).
 
 use super::context::GpuError;
 use super::kernel::{self, checked_storage, Binding, Kernel};
@@ -73,13 +74,15 @@ impl EltwiseKernel {
         (act, grad): (&wgpu::Buffer, &wgpu::Buffer),
     ) -> Result<Binding, GpuError> {
         let p = EltwiseParams::new(len, 0)?;
-        let tiles = u64::from(p.len);
+        let tiles = u64::from(p.len.div_ceil(4));
         self.relu_mask
             .bind(device, "relu mask", &p, (act, act, grad), tiles)
     }
 }
 
-/// relu(out + a) per `flags` (`mask` false) or out ⊙ 1[a > 0] (`mask` true), once (tests).
+/// relu(out + a) per `flags` (`mask` false) or out ⊙ 1[a > 0] (`mask` true), once, with
+/// the buffers padded to whole vec4s; returns the padded result (tests: the padding must
+/// come back unchanged).
 pub async fn eltwise_once(
     device: &wgpu::Device,
     queue: &wgpu::Queue,
@@ -94,10 +97,17 @@ pub async fn eltwise_once(
         ));
     }
     let p = EltwiseParams::new(len, flags)?;
-    kernel::run_once(device, queue, len, || {
+    // whole vec4s, the padding lanes set to values the kernel must leave alone
+    let padded = |v: &[f32]| {
+        let mut v = v.to_vec();
+        v.resize(len.next_multiple_of(4), 7.0);
+        v
+    };
+    let (a, out) = (padded(a), padded(out));
+    kernel::run_once(device, queue, len.next_multiple_of(4), || {
         let kernel = EltwiseKernel::new(device);
-        let a = checked_storage(device, "eltwise a", a)?;
-        let out = checked_storage(device, "eltwise out", out)?;
+        let a = checked_storage(device, "eltwise a", &a)?;
+        let out = checked_storage(device, "eltwise out", &out)?;
         let binding = if mask {
             kernel.bind_relu_mask(device, len, (&a, &out))?
         } else {
