@@ -131,6 +131,12 @@ fn workspace_steps_reuse_their_buffers_and_equal_the_plain_path() {
         allocations.push(ws.allocations());
     }
     assert!(allocations[0] > 0);
+    assert!(ws.held_floats() >= shape.activation_floats(5));
+    assert!(
+        ws.held_floats() <= shape.workspace_floats(5),
+        "{}",
+        ws.held_floats()
+    );
     assert_eq!(
         (allocations[1], allocations[2]),
         (allocations[0], allocations[0])
@@ -153,6 +159,14 @@ fn bench(shape: &ResNetShape, views: usize, steps: usize) {
         std::hint::black_box(&grads);
     }
     let secs = start.elapsed().as_secs_f64() / steps as f64;
+    let extra = ws.held_floats() - shape.activation_floats(views);
+    let largest = shape.largest_layer_floats(views) as f64;
+    println!(
+        "held {} floats = activations {} + {:.2} x the largest layer",
+        ws.held_floats(),
+        shape.activation_floats(views),
+        extra as f64 / largest
+    );
     let gflops = (shape.flops_per_view() * views * 3) as f64 / secs / 1e9;
     println!(
         "{shape:?}, {views} views: {:.1} ms/step, {gflops:.2} GFLOP/s",

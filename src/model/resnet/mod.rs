@@ -94,4 +94,9 @@ impl Workspace {
     pub fn allocations(&self) -> usize {
         self.pool.allocations()
     }
+
+    /// Floats held between steps (the recycled tape's and the backward pass's buffers).
+    pub fn held_floats(&self) -> usize {
+        self.pool.held()
+    }
 }
