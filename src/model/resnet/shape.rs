@@ -17,11 +17,11 @@ use super::ops::ConvShape;
 pub struct ResNetShape {
     /// Side of the (square) input views, pixels.
     pub side: usize,
-    /// Channels of each stage, e.g. [16, 32, 64].
+    /// Channels of each stage, e.g. `[16, 32, 64]`.
     pub channels: Vec<usize>,
     /// Basic blocks per stage.
     pub blocks: usize,
-    /// Hidden widths of the projector, e.g. [256].
+    /// Hidden widths of the projector, e.g. `[256]`.
     pub projector: Vec<usize>,
     /// Embedding dimension.
     pub d: usize,

@@ -1,5 +1,5 @@
 //! Naive reference ops of the ResNet (docs/deep.md §1): straight loops, easy to read, generic
-//! over f32 and f64. Every WGSL kernel and the fast CPU path ([`super::fast`]) is tested
+//! over f32 and f64. Every WGSL kernel and the fast CPU path ([`super::Fast`]) is tested
 //! against these; the whole network's gradient is checked against finite differences with
 //! them in f64.
 //!
