@@ -93,8 +93,8 @@ pub enum Usage {
     ImagesNeedPhotos,
     #[error("deep-network runs write JSON only: --svg is not available for them")]
     NoDeepFigure,
-    #[error("--gpu for deep-network runs needs the GPU backend (gpu::GpuDeepBackend), which this build does not have yet: run on the CPU")]
-    DeepGpuMissing,
+    #[error("compare methods runs on the CPU (run one method on the GPU with `stepwise run resnet-… --gpu`)")]
+    MethodsOnCpu,
     #[error("give one data source: --images, --cifar or --stl")]
     OneDataSource,
     #[error("data.source = {0:?} needs its files: --images DIR, --cifar FILE or --stl FILE")]
