@@ -7,6 +7,7 @@ mod config;
 mod configurable;
 mod cpu;
 pub mod estimate;
+pub mod measures;
 pub mod mlp;
 mod modal;
 mod native;
