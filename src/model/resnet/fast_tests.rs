@@ -143,6 +143,31 @@ fn workspace_steps_reuse_their_buffers_and_equal_the_plain_path() {
     );
 }
 
+#[test]
+fn features_equal_the_tape_and_hold_less() {
+    let shape = ResNetShape {
+        side: 10,
+        channels: vec![4, 6, 8],
+        blocks: 2,
+        projector: vec![7, 5],
+        d: 3,
+        batchnorm: true,
+    };
+    let params = init(&shape, &InitScales::standard(&shape), 4);
+    let views = random_views(&shape, 6, 5);
+    let tape = forward(&shape, &params, &views, 6);
+    let mut ws = Workspace::default();
+    let (hidden, embeddings) = ws.features(&shape, &params, &views, 6);
+    assert_eq!(
+        (hidden.as_slice(), embeddings.as_slice()),
+        (tape.hidden(), tape.embeddings())
+    );
+    // what stayed in the pool: the few activations one block needs at once, under the tape
+    let held = ws.held_floats();
+    assert!(held <= 6 * shape.largest_layer_floats(6), "{held}");
+    assert!(held < shape.activation_floats(6) / 2, "{held}");
+}
+
 /// Times `steps` forward + backward passes of `views` views; prints ms/step and GFLOP/s.
 fn bench(shape: &ResNetShape, views: usize, steps: usize) {
     let params = init(shape, &InitScales::standard(shape), 1);

@@ -31,7 +31,7 @@ mod tests;
 
 pub use backward::{backward_pooled, backward_with};
 pub use fast::Fast;
-pub use forward::{forward_pooled, forward_with, BlockTape, Tape, UnitTape};
+pub use forward::{features_pooled, forward_pooled, forward_with, BlockTape, Tape, UnitTape};
 pub use init::{init, InitScales};
 pub use kernels::{ConvKernels, Naive};
 pub use pool::Pool;
@@ -93,6 +93,18 @@ impl Workspace {
         let (fast, pool) = (&mut self.fast, &mut self.pool);
         backward_pooled(shape, params, &tape, grad_embeddings, fast, pool, grads);
         tape.recycle(&mut self.pool);
+    }
+
+    /// The hidden representation (count x hidden_dim) and the embeddings (count x d) of
+    /// `count` views, equal to [`forward`]'s, without keeping a tape (for evaluation sets).
+    pub fn features(
+        &mut self,
+        shape: &ResNetShape,
+        params: &[f32],
+        views: &[f32],
+        count: usize,
+    ) -> (Vec<f32>, Vec<f32>) {
+        features_pooled(shape, params, views, count, &mut self.fast, &mut self.pool)
     }
 
     /// Returns a tape's buffers to the pool (e.g. after an evaluation pass).
