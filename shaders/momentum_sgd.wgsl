@@ -1,5 +1,5 @@
 // One step of SGD with momentum and weight decay over the flat parameter buffer of the
-// ResNet (docs/deep.md §2), PyTorch's rule, one value per invocation:
+// ResNet (docs/deep.md §1–2), PyTorch's rule, one value per invocation:
 //   v = μ v + (g + wd · w);   w = w − η v.
 // η is read from `hyper[0]` (a buffer the host rewrites before each step, so the learning
 // rate can change without rebinding); μ and wd are fixed in the params.

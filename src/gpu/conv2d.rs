@@ -12,6 +12,8 @@ const VEC4: &str = include_str!("../../shaders/conv2d_vec4.wgsl");
 
 /// Output pixels per chunk of the weight gradient (the loop length of one invocation).
 pub const CHUNK: usize = 1024;
+/// Bound on the chunks of the weight gradient (the loop length of `sum_chunks`).
+pub const MAX_CHUNKS: usize = 16384;
 /// Bound on K·K·C (either channel count): the per-invocation loop of `forward` and
 /// `backward_input` runs K·K·C times with 8 inner steps each, far below lavapipe's ~65k.
 pub const MAX_TAPS: usize = 4096;
@@ -62,11 +64,19 @@ impl ConvParams {
         }
         let out_side = (side + 2 * pad - k) / stride + 1;
         let pixels = batch * side.max(out_side).pow(2);
-        let biggest = (pixels * cin.max(cout)).max(w_off + g_off + k * k * cin * cout);
+        let chunks = (batch * out_side * out_side).div_ceil(CHUNK);
+        if chunks > MAX_CHUNKS {
+            return Err(bad(&format!(
+                "more than {MAX_CHUNKS} chunks of output pixels"
+            )));
+        }
+        let weights = k * k * cin * cout;
+        let biggest = (pixels * cin.max(cout))
+            .max(w_off.max(g_off) + weights)
+            .max(chunks * weights);
         if biggest > u32::MAX as usize / 2 {
             return Err(bad("exceeds u32 indexing"));
         }
-        let chunks = (batch * out_side * out_side).div_ceil(CHUNK);
         let u = |v: usize| v as u32;
         Ok(Self {
             batch: u(batch),
@@ -308,6 +318,8 @@ mod tests {
         let one = ConvParams::new((2, 7, 3, 4), (1, 2), (0, 0)).unwrap();
         assert_eq!((one.out_side, one.pad), (4, 0));
         assert!(ConvParams::new((0, 9, 5, 13), (3, 1), (0, 0)).is_err());
+        let many = 4 * (MAX_CHUNKS * CHUNK / 4 + 1);
+        assert!(ConvParams::new((many, 1, 3, 4), (1, 1), (0, 0)).is_err());
         assert!(ConvParams::new((1, 9, 5000, 13), (3, 1), (0, 0)).is_err());
         let big = ConvParams::new((3, 24, 3, 16), (3, 1), (0, 0)).unwrap();
         assert_eq!(big.chunks as usize, (3 * 24 * 24usize).div_ceil(CHUNK));

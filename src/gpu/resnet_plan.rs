@@ -169,3 +169,55 @@ impl NetSpec {
         self.shape.side * self.shape.side * 3
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(batchnorm: bool) -> ResNetShape {
+        ResNetShape {
+            side: 9,
+            channels: vec![4, 4, 8],
+            blocks: 2,
+            projector: vec![16, 12],
+            d: 5,
+            batchnorm,
+        }
+    }
+
+    #[test]
+    fn units_take_every_tensor_of_the_layout_once() {
+        for bn in [true, false] {
+            let shape = shape(bn);
+            let spec = NetSpec::new(&shape).unwrap();
+            let layout = shape.layout();
+            assert_eq!(spec.total, layout.total);
+            // stride 2 opens stages 1 and 2, a projection only where the channels change
+            let strides: Vec<usize> = spec.blocks.iter().map(|b| b.conv1.conv.stride).collect();
+            assert_eq!(strides, [1, 1, 2, 1, 2, 1]);
+            let shortcuts: Vec<bool> = spec.blocks.iter().map(|b| b.shortcut.is_some()).collect();
+            assert_eq!(shortcuts, [false, false, true, false, true, false]);
+            assert_eq!(spec.final_side(), 3);
+            let mut offsets: Vec<usize> = spec
+                .units()
+                .flat_map(|u| {
+                    let (g, b) = u.bn.map_or((None, None), |(g, b)| (Some(g), Some(b)));
+                    [Some(u.weight), g, b].into_iter().flatten()
+                })
+                .chain(spec.projector.iter().map(|l| l.weight))
+                .collect();
+            offsets.sort_unstable();
+            let want: Vec<usize> = layout.entries.iter().map(|e| e.offset).collect();
+            assert_eq!(offsets, want, "batchnorm {bn}");
+        }
+    }
+
+    #[test]
+    fn an_invalid_shape_is_a_shape_error() {
+        let bad = ResNetShape {
+            channels: vec![],
+            ..shape(true)
+        };
+        assert!(matches!(NetSpec::new(&bad), Err(GpuError::Shape(_))));
+    }
+}
