@@ -15,8 +15,9 @@ const DEFAULT_PRESET = "fig2-bt";
 /** Link keys that size the run: then the CPU runs it as it is instead of on smaller data. */
 const SIZE_KEYS = ["width", "dataset.n", "dataset.crop"];
 
-/** The summary under the figure, from the session's "summary" extra. */
-async function showSummary(c, summarize, finished) {
+/** The summary under cell `c`'s figure, from the session's "summary" extra (the deep cells
+ * too). */
+export async function showSummary(c, summarize, finished) {
   const session = c.session;
   try {
     const s = await session.extra("summary");
