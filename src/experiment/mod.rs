@@ -6,6 +6,7 @@ pub mod cells;
 mod config;
 mod configurable;
 mod cpu;
+pub mod deep;
 pub mod estimate;
 pub mod mlp;
 mod modal;
