@@ -18,6 +18,7 @@ use super::panels::{draw_figure, Line, PanelData, Polyline};
 use super::series::TimeAxis;
 use super::style::{axis as axis_grey, ink, mode_color};
 use super::{FigureOptions, PlotError};
+use crate::experiment::deep::{half_final_crossings, DeepResult, LossKind};
 use crate::experiment::Record;
 
 pub use super::deep_histogram::{
@@ -45,6 +46,46 @@ pub struct DeepView {
     pub rank: Vec<Record>,
     /// Each mode's step time: when λⱼ first reached half its final value (`None`: never).
     pub step_times: Vec<Option<f64>>,
+}
+
+impl From<&DeepResult> for DeepView {
+    /// The view of a run so far: step times from its records as they are now (half each
+    /// mode's latest value, the final one once the run is over), chance from its classes.
+    fn from(r: &DeepResult) -> Self {
+        let (loss_label, eigen_title) = match r.config.loss {
+            LossKind::BarlowTwins => ("loss ||C − I||²", "eigenvalues of C"),
+            LossKind::Simclr => ("NT-Xent loss", "normalized embedding covariance"),
+            LossKind::Vicreg => ("VICReg loss", "embedding covariance eigenvalues"),
+        };
+        let plain = |t: f64, step: u64, eigenvalues: Vec<f64>| Record {
+            t,
+            step,
+            loss: f64::NAN,
+            eigenvalues,
+        };
+        Self {
+            loss_label: loss_label.into(),
+            eigen_title: eigen_title.into(),
+            classes: r.classes.len(),
+            records: r.records.clone(),
+            hidden: r
+                .hidden
+                .iter()
+                .map(|h| plain(h.t, h.step, h.eigenvalues.clone()))
+                .collect(),
+            probe: r
+                .probe
+                .iter()
+                .map(|p| plain(p.t, p.step, vec![p.embedding, p.hidden]))
+                .collect(),
+            rank: r
+                .rank
+                .iter()
+                .map(|p| plain(p.t, p.step, vec![p.embedding, p.hidden]))
+                .collect(),
+            step_times: half_final_crossings(&r.records, r.config.d),
+        }
+    }
 }
 
 impl DeepView {
@@ -216,25 +257,4 @@ impl DeepFigure {
             Self::Histogram => vec![log_records(&view.records)],
         }
     }
-}
-
-/// When each of the first `d` eigenvalues first reached half its final value (the last
-/// record's), interpolated linearly in t between records; `None` if the final value is not
-/// positive (docs/deep.md §3).
-pub fn half_final_times(records: &[Record], d: usize) -> Vec<Option<f64>> {
-    let Some(last) = records.last() else {
-        return vec![None; d];
-    };
-    (0..d)
-        .map(|j| {
-            let half = 0.5 * last.eigenvalues.get(j).copied().unwrap_or(f64::NAN);
-            if half.is_nan() || half <= 0.0 {
-                return None;
-            }
-            crate::experiment::crossing_times(records, j + 1, half)
-                .get(j)
-                .copied()
-                .flatten()
-        })
-        .collect()
 }

@@ -2,14 +2,13 @@
 //! init, hidden eigenvalues jumping with the first four, the embedding probe rising with
 //! the modes and the hidden one high from the start.
 
-use super::super::deep::{
-    half_final_times, log_histogram, log_records, DeepFigure, DeepView, HISTOGRAM_BINS,
-};
+use super::super::deep::{log_histogram, log_records, DeepFigure, DeepView, HISTOGRAM_BINS};
 use super::super::density::FigureKind;
 use super::super::series::TimeAxis;
 use super::super::*;
 use super::layout::check_every_width;
 use super::sigmoid;
+use crate::experiment::deep::half_final_crossings;
 use crate::experiment::Record;
 
 /// The planted step times (t), one per embedding mode.
@@ -55,7 +54,7 @@ pub(super) fn planted_view() -> DeepView {
         view.rank
             .push(record(t, step, vec![1.0 + learned.min(7.0), 20.0]));
     }
-    view.step_times = half_final_times(&view.records, STEPS.len());
+    view.step_times = half_final_crossings(&view.records, STEPS.len());
     view
 }
 
@@ -69,8 +68,8 @@ fn step_times_are_where_each_mode_reaches_half_its_final_value() {
     // a mode still at zero at the end has no step time
     let mut records = view.records.clone();
     records.iter_mut().for_each(|r| r.eigenvalues[7] = 0.0);
-    assert_eq!(half_final_times(&records, 8)[7], None);
-    assert_eq!(half_final_times(&[], 2), vec![None, None]);
+    assert_eq!(half_final_crossings(&records, 8)[7], None);
+    assert_eq!(half_final_crossings(&[], 2), vec![None, None]);
 }
 
 #[test]
@@ -159,4 +158,72 @@ fn the_deep_figures_read_well_at_every_width() {
             check_every_width(name, figure.kind(), |root| figure.draw(root, &view, &opts));
         }
     }
+}
+
+#[test]
+fn a_deep_result_is_viewed_with_its_probes_ranks_classes_and_step_times() {
+    use crate::experiment::deep::{
+        DeepConfig, DeepResult, DeepTiming, HiddenRecord, ProbeRecord, RankRecord,
+    };
+    let planted = planted_view();
+    let config = DeepConfig::default();
+    let result = DeepResult {
+        backend: "cpu-f32".into(),
+        parameters: 0,
+        hidden_dim: 64,
+        base_count: 12,
+        classes: (0..6).map(|i| format!("photo {i}")).collect(),
+        records: planted.records.clone(),
+        hidden: planted
+            .hidden
+            .iter()
+            .map(|r| HiddenRecord {
+                t: r.t,
+                step: r.step,
+                eigenvalues: r.eigenvalues.clone(),
+            })
+            .collect(),
+        probe: planted
+            .probe
+            .iter()
+            .map(|r| ProbeRecord {
+                t: r.t,
+                step: r.step,
+                embedding: r.eigenvalues[0],
+                hidden: r.eigenvalues[1],
+            })
+            .collect(),
+        rank: planted
+            .rank
+            .iter()
+            .map(|r| RankRecord {
+                t: r.t,
+                step: r.step,
+                embedding: r.eigenvalues[0],
+                hidden: r.eigenvalues[1],
+            })
+            .collect(),
+        crossings: Vec::new(),
+        timing: DeepTiming {
+            seconds: 1.0,
+            steps_per_second: 1.0,
+            flops_per_view: 1,
+        },
+        data_digest: String::new(),
+        local_images: None,
+        backend_choice: None,
+        config,
+    };
+    let view = DeepView::from(&result);
+    assert_eq!(view.classes, 6);
+    assert_eq!(view.eigen_title, "eigenvalues of C");
+    // the probe and rank panels read [embedding, hidden] (loss NaN: compare the rest)
+    let columns = |rs: &[Record]| -> Vec<(u64, Vec<f64>)> {
+        rs.iter().map(|r| (r.step, r.eigenvalues.clone())).collect()
+    };
+    assert_eq!(columns(&view.probe), columns(&planted.probe));
+    assert_eq!(columns(&view.rank), columns(&planted.rank));
+    assert!(view.hidden.iter().all(|r| r.loss.is_nan()));
+    // step times from the records (the live run's crossings are not assembled yet)
+    assert_eq!(view.step_times, planted.step_times);
 }
