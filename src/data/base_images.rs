@@ -5,8 +5,10 @@
 
 use std::borrow::Borrow;
 
+use super::local::usable;
 use super::photos::Photo;
 use super::rng::{stream, Rng};
+use super::DataError;
 
 /// `count` square RGB images, `side x side x 3` each (row, column, channel), values in [0, 1],
 /// each with a class label.
@@ -74,6 +76,31 @@ pub fn from_photos<P: Borrow<Photo>>(
     }
 }
 
+/// How many of the visitor's `photos` can give base images of `side` px (those at least
+/// `side` px a side; [`from_own_photos`] cuts from exactly these).
+pub fn usable_count(photos: &[Photo], side: usize) -> usize {
+    usable(photos, side).len()
+}
+
+/// `count` base images of `side` px cut from the visitor's own `photos` (docs/deep.md §4),
+/// labelled by source image: [`from_photos`] over the photos at least `side` px a side (the
+/// others are left out, so class k is the k-th usable photo).
+pub fn from_own_photos(
+    photos: &[Photo],
+    count: usize,
+    side: usize,
+    seed: u64,
+) -> Result<BaseImages, DataError> {
+    let kept = usable(photos, side);
+    if kept.is_empty() {
+        return Err(DataError::NoUsableOwnImages {
+            count: photos.len(),
+            side,
+        });
+    }
+    Ok(from_photos(&kept, count, side, seed))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +126,27 @@ mod tests {
             assert!(base.image(i).iter().all(|&v| v == want));
         }
         assert!(base.labels.contains(&0) && base.labels.contains(&1));
+    }
+
+    #[test]
+    fn own_photos_too_small_are_left_out() {
+        let photos = [
+            flat("small", 0.5, 5),
+            flat("big", 1.0, 12),
+            flat("also", 0.0, 10),
+        ];
+        assert_eq!(usable_count(&photos, 8), 2);
+        let base = from_own_photos(&photos, 30, 8, 1).unwrap();
+        // class k is the k-th usable photo, and its pixels come from that photo
+        assert_eq!(base.classes, ["big", "also"]);
+        for i in 0..base.count() {
+            let want = [1.0, 0.0][usize::from(base.labels[i])];
+            assert!(base.image(i).iter().all(|&v| v == want));
+        }
+        let e = from_own_photos(&photos, 30, 20, 1).unwrap_err();
+        assert!(
+            matches!(e, DataError::NoUsableOwnImages { count: 3, side: 20 }),
+            "{e}"
+        );
     }
 }

@@ -1,12 +1,18 @@
 //! Positive pairs (x_i, x'_i): the bundled photo patches and a planted-spectrum dataset.
 //! Everything is seeded and bit-identical across platforms.
 
+pub mod augment;
 pub mod base_images;
+pub mod cifar;
 mod config;
+pub mod dataset_file;
+#[cfg(test)]
+mod dataset_fuzz_tests;
 pub mod local;
 mod patches;
 pub mod photos;
 mod planted;
+pub mod stl;
 
 pub mod rng;
 
@@ -19,6 +25,8 @@ use crate::validate::ConfigError;
 pub enum DataError {
     #[error(transparent)]
     Config(#[from] ConfigError),
+    #[error(transparent)]
+    DatasetFile(#[from] dataset_file::DatasetFileError),
     #[error("cannot decode image `{name}`: {reason}")]
     Image { name: String, reason: String },
     #[error(
@@ -26,6 +34,11 @@ pub enum DataError {
          images or a smaller base patch"
     )]
     NoUsablePhotos { count: usize, base: usize },
+    #[error(
+        "none of your {count} images is at least {side} px a side, the side of the base images \
+         the deep network's crops are cut from: use larger images or a smaller base side"
+    )]
+    NoUsableOwnImages { count: usize, side: usize },
 }
 
 /// n positive pairs of m-dimensional views, row-major `n x m` f32.

@@ -8,6 +8,7 @@ mod configurable;
 mod cpu;
 pub mod deep;
 pub mod estimate;
+pub mod measures;
 pub mod mlp;
 mod modal;
 mod native;

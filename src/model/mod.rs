@@ -2,5 +2,6 @@
 
 pub mod linear;
 pub mod mlp;
+pub mod resnet;
 pub mod spectral;
 pub mod ssl_loss;

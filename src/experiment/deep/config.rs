@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::experiment::config::{check_record_count, MAX_SCALE, MAX_STEPS};
 pub use crate::experiment::mlp::LossKind;
+use crate::model::resnet::ResNetShape;
 use crate::model::ssl_loss::SslLoss;
 use crate::validate::{self, ConfigError};
 
@@ -177,6 +178,18 @@ impl DeepConfig {
         }
     }
 
+    /// The network this configuration describes (docs/deep.md §1).
+    pub fn shape(&self) -> ResNetShape {
+        ResNetShape {
+            side: self.data.crop,
+            channels: self.channels.clone(),
+            blocks: self.blocks,
+            projector: self.projector.clone(),
+            d: self.d,
+            batchnorm: self.batchnorm,
+        }
+    }
+
     /// Views per training step: 2·batch.
     pub fn views_per_step(&self) -> usize {
         2 * self.batch
@@ -205,7 +218,8 @@ impl DeepConfig {
         check_record_count(self.steps, self.record_every)?;
         validate::seed("seed", self.seed)?;
         validate::int_in("hidden_top", self.hidden_top, 0, MAX_HIDDEN_TOP)?;
-        validate::real_in("probe_ridge", self.probe_ridge, 0.0, 1e6, true)
+        validate::real_in("probe_ridge", self.probe_ridge, 0.0, 1e6, true)?;
+        self.check_memory()
     }
 
     fn validate_data(&self) -> Result<(), ConfigError> {
@@ -245,6 +259,25 @@ impl DeepConfig {
         }
         for (i, &s) in self.projector_scales.iter().enumerate() {
             validate::real_in(&format!("projector_scales[{i}]"), s, 0.0, MAX_SCALE, true)?;
+        }
+        Ok(())
+    }
+
+    /// Refuses a run whose memory (docs/deep.md §1) exceeds [`MEMORY_BUDGET_BYTES`].
+    fn check_memory(&self) -> Result<(), ConfigError> {
+        let bytes = super::cost::memory_bytes(self);
+        if bytes > MEMORY_BUDGET_BYTES as u128 {
+            return Err(ConfigError::new(
+                "channels",
+                format!(
+                    "this network needs about {} MiB (parameters, activations of {} views, base \
+                     images), more than the budget of {} MiB: use fewer channels or blocks, or a \
+                     smaller batch, crop or data.eval",
+                    bytes >> 20,
+                    self.views_per_step().max(2 * self.data.eval),
+                    MEMORY_BUDGET_BYTES >> 20
+                ),
+            ));
         }
         Ok(())
     }

@@ -3,15 +3,22 @@
 //! embedding and hidden eigenvalues, linear probes and RankMe (the paper's Figs 1C/D–5, 7 and
 //! Table 2).
 
+mod backend;
 mod config;
+#[cfg(test)]
+mod config_tests;
+pub mod cost;
+mod cpu;
 mod presets;
 mod result;
 
+pub use backend::{DeepBackend, DeepSnapshot};
 pub use config::{
     DeepConfig, DeepDataConfig, DeepExperiment, DeepSource, LossKind, MAX_BASE_COUNT, MAX_BATCH,
     MAX_BLOCKS, MAX_CHANNELS, MAX_CROP, MAX_DEEP_D, MAX_EVAL, MAX_HIDDEN_TOP, MAX_PROJECTOR_LAYERS,
     MAX_STAGES, MEMORY_BUDGET_BYTES,
 };
+pub use cpu::{sgd_step, CpuDeepBackend};
 pub use presets::{deep_preset, small_projector_scales, DeepPreset, DEEP_PRESETS};
 pub use result::{
     half_final_crossings, learned_modes, DeepResult, DeepTiming, HiddenRecord, ProbeRecord,

@@ -1,0 +1,180 @@
+//! The fast CPU path of the conv products (docs/deep.md §1): im2col over a chunk of images,
+//! then faer's f32 matmul (`Par::Seq`). A chunk's im2col matrix is kept near cache size;
+//! 1x1 convs with stride 1 (the projector's linear layers) skip the copy.
+
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
+
+use super::kernels::ConvKernels;
+use super::ops::ConvShape;
+
+/// Floats of one chunk's im2col matrix to aim for (1 MiB: about L2 size).
+const CHUNK_FLOATS: usize = 1 << 18;
+
+/// im2col + faer matmul, with its scratch buffers reused across calls.
+#[derive(Debug, Clone, Default)]
+pub struct Fast {
+    col: Vec<f32>,
+}
+
+/// Columns of the im2col matrix: K·K·Cin.
+fn col_width(s: &ConvShape) -> usize {
+    s.k * s.k * s.cin
+}
+
+/// Whether the conv is a plain matmul of the input (1x1, stride 1): no im2col needed.
+fn is_pointwise(s: &ConvShape) -> bool {
+    s.k == 1 && s.stride == 1
+}
+
+/// Images per chunk, and the chunks as (first image, images).
+fn chunks(s: &ConvShape) -> impl Iterator<Item = (usize, usize)> {
+    let o = s.out_side();
+    let per = (CHUNK_FLOATS / (o * o * col_width(s)).max(1)).clamp(1, s.batch.max(1));
+    let batch = s.batch;
+    (0..batch)
+        .step_by(per)
+        .map(move |b| (b, per.min(batch - b)))
+}
+
+/// Writes the im2col rows of images `first..first + images` into `col` (rows = output
+/// pixels (b, y, x), columns (ky, kx, ci); zeros in the padding).
+fn im2col(s: &ConvShape, x: &[f32], first: usize, images: usize, col: &mut [f32]) {
+    let (o, kc, cin) = (s.out_side(), col_width(s), s.cin);
+    for b in 0..images {
+        let image = &x[(first + b) * s.side * s.side * cin..][..s.side * s.side * cin];
+        for oy in 0..o {
+            for ox in 0..o {
+                let row = &mut col[((b * o + oy) * o + ox) * kc..][..kc];
+                for ky in 0..s.k {
+                    for kx in 0..s.k {
+                        let dst = &mut row[(ky * s.k + kx) * cin..][..cin];
+                        match s.tap(oy, ox, ky, kx) {
+                            Some((y, xx)) => {
+                                dst.copy_from_slice(&image[(y * s.side + xx) * cin..][..cin])
+                            }
+                            None => dst.fill(0.0),
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Adds the im2col-shaped gradient `dcol` of images `first..first + images` into `dx`.
+fn col2im(s: &ConvShape, dcol: &[f32], first: usize, images: usize, dx: &mut [f32]) {
+    let (o, kc, cin) = (s.out_side(), col_width(s), s.cin);
+    for b in 0..images {
+        let image = &mut dx[(first + b) * s.side * s.side * cin..][..s.side * s.side * cin];
+        for oy in 0..o {
+            for ox in 0..o {
+                let row = &dcol[((b * o + oy) * o + ox) * kc..][..kc];
+                for ky in 0..s.k {
+                    for kx in 0..s.k {
+                        if let Some((y, xx)) = s.tap(oy, ox, ky, kx) {
+                            let src = &row[(ky * s.k + kx) * cin..][..cin];
+                            let dst = &mut image[(y * s.side + xx) * cin..][..cin];
+                            dst.iter_mut().zip(src).for_each(|(d, v)| *d += v);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn mat(data: &[f32], rows: usize, cols: usize) -> MatRef<'_, f32> {
+    MatRef::from_row_major_slice(data, rows, cols)
+}
+
+fn mat_mut(data: &mut [f32], rows: usize, cols: usize) -> MatMut<'_, f32> {
+    MatMut::from_row_major_slice_mut(data, rows, cols)
+}
+
+impl Fast {
+    /// The scratch im2col matrix for `rows` rows of `kc` columns.
+    fn col(&mut self, rows: usize, kc: usize) -> &mut [f32] {
+        if self.col.len() < rows * kc {
+            self.col.resize(rows * kc, 0.0);
+        }
+        &mut self.col[..rows * kc]
+    }
+}
+
+impl ConvKernels<f32> for Fast {
+    fn forward(&mut self, s: &ConvShape, x: &[f32], w: &[f32], y: &mut [f32]) {
+        let (o2, kc, cout) = (s.out_side() * s.out_side(), col_width(s), s.cout);
+        let w = mat(w, kc, cout);
+        if is_pointwise(s) {
+            let rows = s.batch * o2;
+            matmul(
+                mat_mut(y, rows, cout),
+                Accum::Replace,
+                mat(x, rows, kc),
+                w,
+                1.0,
+                Par::Seq,
+            );
+            return;
+        }
+        for (first, images) in chunks(s) {
+            let rows = images * o2;
+            let col = self.col(rows, kc);
+            im2col(s, x, first, images, col);
+            let out = mat_mut(&mut y[first * o2 * cout..][..rows * cout], rows, cout);
+            matmul(out, Accum::Replace, mat(col, rows, kc), w, 1.0, Par::Seq);
+        }
+    }
+
+    fn backward_input(&mut self, s: &ConvShape, dy: &[f32], w: &[f32], dx: &mut [f32]) {
+        let (o2, kc, cout) = (s.out_side() * s.out_side(), col_width(s), s.cout);
+        let wt = mat(w, kc, cout).transpose();
+        if is_pointwise(s) {
+            let rows = s.batch * o2;
+            matmul(
+                mat_mut(dx, rows, kc),
+                Accum::Replace,
+                mat(dy, rows, cout),
+                wt,
+                1.0,
+                Par::Seq,
+            );
+            return;
+        }
+        dx.fill(0.0);
+        for (first, images) in chunks(s) {
+            let rows = images * o2;
+            let dcol = self.col(rows, kc);
+            let g = mat(&dy[first * o2 * cout..][..rows * cout], rows, cout);
+            matmul(
+                mat_mut(dcol, rows, kc),
+                Accum::Replace,
+                g,
+                wt,
+                1.0,
+                Par::Seq,
+            );
+            col2im(s, &self.col[..rows * kc], first, images, dx);
+        }
+    }
+
+    fn backward_weights(&mut self, s: &ConvShape, x: &[f32], dy: &[f32], dw: &mut [f32]) {
+        let (o2, kc, cout) = (s.out_side() * s.out_side(), col_width(s), s.cout);
+        if is_pointwise(s) {
+            let rows = s.batch * o2;
+            let (xt, g) = (mat(x, rows, kc).transpose(), mat(dy, rows, cout));
+            matmul(mat_mut(dw, kc, cout), Accum::Replace, xt, g, 1.0, Par::Seq);
+            return;
+        }
+        dw.fill(0.0);
+        for (first, images) in chunks(s) {
+            let rows = images * o2;
+            let col = self.col(rows, kc);
+            im2col(s, x, first, images, col);
+            let g = mat(&dy[first * o2 * cout..][..rows * cout], rows, cout);
+            let colt = mat(&self.col[..rows * kc], rows, kc).transpose();
+            matmul(mat_mut(dw, kc, cout), Accum::Add, colt, g, 1.0, Par::Seq);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! A small ResNet encoder plus a bias-free MLP projector, as plain CPU math (docs/deep.md §1):
+//! the model of the paper's deep-network experiments, the CPU backend's network and the
+//! reference of the GPU kernels.
+//!
+//! Parameters live in one flat `Vec<f32>` ([`ResNetShape::layout`]); [`forward`] records a
+//! [`Tape`] of activations, [`backward`] turns dL/d(embeddings) into dL/dparams. [`ops`] holds
+//! the naive reference ops (generic over f32/f64).
+
+mod backward;
+mod fast;
+#[cfg(test)]
+mod fast_tests;
+mod forward;
+mod init;
+mod kernels;
+pub mod ops;
+mod shape;
+#[cfg(test)]
+mod tests;
+
+pub use backward::backward_with;
+pub use fast::Fast;
+pub use forward::{forward_with, BlockTape, Tape, UnitTape};
+pub use init::{init, InitScales};
+pub use kernels::{ConvKernels, Naive};
+pub use shape::{ParamEntry, ParamKind, ParamLayout, ResNetShape, ResNetShapeError};
+
+/// The forward pass of `count` views (`[count, S, S, 3]` NHWC, f32) on the fast CPU path
+/// ([`Fast`]; keep a `Fast` and call [`forward_with`] to reuse its scratch buffers).
+///
+/// # Panics
+/// When `params` or `views` do not have the sizes `shape` implies.
+pub fn forward(shape: &ResNetShape, params: &[f32], views: &[f32], count: usize) -> Tape {
+    forward_with(shape, params, views, count, &mut Fast::default())
+}
+
+/// dL/dparams (same flat layout) from a forward tape and dL/d(embeddings) (count x d), on the
+/// fast CPU path.
+///
+/// # Panics
+/// When the sizes do not match `shape`.
+pub fn backward(
+    shape: &ResNetShape,
+    params: &[f32],
+    tape: &Tape,
+    grad_embeddings: &[f32],
+) -> Vec<f32> {
+    backward_with(shape, params, tape, grad_embeddings, &mut Fast::default())
+}
