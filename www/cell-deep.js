@@ -7,9 +7,8 @@
 
 import { $ } from "./ui.js";
 import { pair } from "./share.js";
-import { showSummary } from "./cell-mlp.js";
+import { summarizedSpec } from "./cell-mlp.js";
 import { deepSummary, probesSummary } from "./deep-summary.js";
-import { dataNote } from "./local-images.js";
 import { makeRunner } from "./runner.js";
 import { estimateNote } from "./estimate.js";
 
@@ -44,23 +43,15 @@ function makeCell(id, label, summarize, figures, downloads) {
   const viewSelect = $(`${id}-view`);
   const figure = () => (viewSelect && figures.includes(viewSelect.value) ? viewSelect.value
     : figures[0]);
-  let summaries = 0;
   return makeRunner({
-    id,
-    cell: id,
-    figure,
-    label,
-    canvas: $(`${id}-figure`),
-    preparing: "Preparing (base images, evaluation views and the network)…",
-    defaultQuery: `preset=${CPU_PRESET}`,
+    ...summarizedSpec({ id, label, figure, preset: CPU_PRESET, summarize,
+      preparing: "Preparing (base images, evaluation views and the network)…" }),
     downloads: {
       "download-png": ["png", ".png"],
       ...downloads,
       "download-json": ["json", ".json"],
       "download-csv": ["csv", ".csv"],
     },
-    calibrate: "mlp",
-    placeholder: true,
     viewInputs: [$(`${id}-log-time`), viewSelect].filter(Boolean),
     view: () => ({ log_time: logTime() }),
     viewKeys: () => [
@@ -72,13 +63,6 @@ function makeCell(id, label, summarize, figures, downloads) {
       if (viewSelect && figures.includes(params.get("view"))) viewSelect.value = params.get("view");
       if (!params.has("preset")) params.set("preset", c.gpuDefault ? GPU_PRESET : CPU_PRESET);
       return [];
-    },
-    backendNote: (info) => `${(info.notices ?? []).map((n) => `. ${n}`).join("")}${dataNote(info)}`,
-    onProgress(c, p) {
-      // one summary request at a time: a run loop asks faster than the worker answers
-      if (summaries > 0 && !p.finished) return;
-      summaries += 1;
-      showSummary(c, summarize, p.finished).finally(() => { summaries -= 1; });
     },
     estimate: (c, lead, checked) => estimateNote(lead, checked.cost, c.backend),
   });
