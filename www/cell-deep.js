@@ -10,6 +10,23 @@ import { pair } from "./share.js";
 import { summarizedSpec } from "./cell-mlp.js";
 import { deepSummary, probesSummary } from "./deep-summary.js";
 import { makeRunner } from "./runner.js";
+import { buildChrome, buildForm } from "./cell-chrome.js";
+
+const LOSSES = [["barlow-twins", "Barlow Twins"], ["simclr", "SimCLR"], ["vicreg", "VICReg"]];
+const count = { type: "number", min: 1, step: 1 };
+const decimal = { type: "text", inputmode: "decimal" };
+const seed = (label, key) => ({ label, key, type: "number", min: 0, step: 1 });
+/** The configuration keys each cell's form edits (the rest come from its preset). */
+const FIELDS = {
+  deep: [{ label: "loss", key: "loss", options: LOSSES }, { label: "η (lr)", key: "lr", ...decimal },
+    { label: "steps", key: "steps", ...count }, { label: "batch", key: "batch", ...count },
+    { label: "d", key: "d", ...count }, { label: "trunk scale", key: "trunk_scale", ...decimal },
+    seed("init seed", "seed"), seed("data seed", "data.seed")],
+  probes: [{ label: "hidden eigenvalues", key: "hidden_top", ...count, max: 64 },
+    { label: "probe ridge", key: "probe_ridge", ...decimal },
+    { label: "evaluation images", key: "data.eval", ...count, min: 2 },
+    { label: "steps", key: "steps", ...count }, seed("init seed", "seed")],
+};
 import { estimateNote } from "./estimate.js";
 
 /** The default preset on the CPU (and on a CPU-emulated WebGPU adapter): about a minute. */
@@ -36,31 +53,35 @@ export function hardwareWebGpu() {
   return hardware;
 }
 
-/** A deep cell: `id` ("deep" or "probes"), its figure(s) and its summary. `figures`: the
- * figure names it can show, the first by default; more than one adds a view select. */
-function makeCell(id, label, summarize, figures, downloads) {
+/** A deep cell: `id` ("deep" or "probes"), its figures ([name, label] of each, the first
+ * shown by default; more than one adds a view select), its summary, and its downloads beside
+ * PNG, JSON and CSV ([button name, label, format, file suffix] of each). */
+function makeCell(id, { label, what, description, summarize, figures, panels, downloads,
+  fields }) {
+  buildForm(id, fields);
+  const all = [["download-png", "PNG", "png", ".png"], ...downloads,
+    ["download-json", "JSON", "json", ".json"], ["download-csv", "CSV", "csv", ".csv"]];
+  buildChrome(id, { what, figure: description, panels,
+    views: figures.length > 1 ? figures : null,
+    downloads: all.map(([name, text]) => [name, text]) });
+  const names = figures.map(([name]) => name);
   const logTime = () => $(`${id}-log-time`).checked;
-  const viewSelect = $(`${id}-view`);
-  const figure = () => (viewSelect && figures.includes(viewSelect.value) ? viewSelect.value
-    : figures[0]);
+  const viewSelect = figures.length > 1 ? $(`${id}-view`) : null;
+  const figure = () => (viewSelect && names.includes(viewSelect.value) ? viewSelect.value
+    : names[0]);
   return makeRunner({
     ...summarizedSpec({ id, label, figure, preset: CPU_PRESET, summarize,
       preparing: "Preparing (base images, evaluation views and the network)…" }),
-    downloads: {
-      "download-png": ["png", ".png"],
-      ...downloads,
-      "download-json": ["json", ".json"],
-      "download-csv": ["csv", ".csv"],
-    },
+    downloads: Object.fromEntries(all.map(([name, , format, suffix]) => [name, [format, suffix]])),
     viewInputs: [$(`${id}-log-time`), viewSelect].filter(Boolean),
     view: () => ({ log_time: logTime() }),
     viewKeys: () => [
       ...(logTime() ? [pair("log_time", "true")] : []),
-      ...(figure() !== figures[0] ? [pair("view", figure())] : []),
+      ...(figure() !== names[0] ? [pair("view", figure())] : []),
     ],
     configure(c, params) {
       if (params.get("log_time") === "true") $(`${id}-log-time`).checked = true;
-      if (viewSelect && figures.includes(params.get("view"))) viewSelect.value = params.get("view");
+      if (viewSelect && names.includes(params.get("view"))) viewSelect.value = params.get("view");
       if (!params.has("preset")) params.set("preset", c.gpuDefault ? GPU_PRESET : CPU_PRESET);
       return [];
     },
@@ -68,12 +89,24 @@ function makeCell(id, label, summarize, figures, downloads) {
   });
 }
 
-const deep = makeCell("deep", "Deep networks", deepSummary, ["main", "histogram"], {
-  "download-svg": ["svg", ".svg"],
-  "download-histogram-svg": ["histogram_svg", "-histogram.svg"],
+const deep = makeCell("deep", {
+  label: "Deep networks", what: "deep network", summarize: deepSummary,
+  description: "ResNet: loss (A) and embedding eigenvalues with each mode's step time "
+    + "dotted (B) against time; or the eigenvalue histogram over time (Fig. 4)",
+  figures: [["main", "loss and eigenvalues"], ["histogram", "eigenvalue histogram (Fig. 4)"]],
+  downloads: [["download-svg", "SVG", "svg", ".svg"],
+    ["download-histogram-svg", "SVG (Fig. 4)", "histogram_svg", "-histogram.svg"]],
+  fields: FIELDS.deep,
 });
-const probes = makeCell("probes", "Hidden representations and probes", probesSummary,
-  ["probes"], { "download-svg": ["probes_svg", ".svg"] });
+const probes = makeCell("probes", {
+  label: "Hidden representations and probes", what: "probes", summarize: probesSummary,
+  description: "ResNet: hidden covariance eigenvalues (A), linear probe accuracy on the "
+    + "embedding and on the hidden representation with chance (B), and RankMe of both (C), "
+    + "with the embedding's step times dotted",
+  figures: [["probes", "hidden, probes and rank"]], panels: 3,
+  downloads: [["download-svg", "SVG", "probes_svg", ".svg"]],
+  fields: FIELDS.probes,
+});
 
 /** Sets a cell up, its default preset the GPU-sized one on a hardware adapter. */
 async function setup(runner, options) {
