@@ -41,23 +41,35 @@ fn chunks(s: &ConvShape) -> impl Iterator<Item = (usize, usize)> {
 /// pixels (b, y, x), columns (ky, kx, ci); zeros in the padding).
 fn im2col(s: &ConvShape, x: &[f32], first: usize, images: usize, col: &mut [f32]) {
     let (o, kc, cin) = (s.out_side(), col_width(s), s.cin);
+    let run = s.k * cin;
     for b in 0..images {
         let image = &x[(first + b) * s.side * s.side * cin..][..s.side * s.side * cin];
         for oy in 0..o {
             for ox in 0..o {
                 let row = &mut col[((b * o + oy) * o + ox) * kc..][..kc];
                 for ky in 0..s.k {
-                    for kx in 0..s.k {
-                        let dst = &mut row[(ky * s.k + kx) * cin..][..cin];
-                        match s.tap(oy, ox, ky, kx) {
-                            Some((y, xx)) => {
-                                dst.copy_from_slice(&image[(y * s.side + xx) * cin..][..cin])
-                            }
-                            None => dst.fill(0.0),
+                    let dst = &mut row[ky * run..][..run];
+                    // the K taps of a kernel row are contiguous in the input when all inside
+                    match s.tap(oy, ox, ky, 0) {
+                        Some((y, xx)) if xx + s.k <= s.side => {
+                            dst.copy_from_slice(&image[(y * s.side + xx) * cin..][..run]);
                         }
+                        _ => im2col_taps(s, image, oy, ox, ky, dst),
                     }
                 }
             }
+        }
+    }
+}
+
+/// One kernel row of an im2col row, tap by tap (zeros in the padding).
+fn im2col_taps(s: &ConvShape, image: &[f32], oy: usize, ox: usize, ky: usize, dst: &mut [f32]) {
+    let cin = s.cin;
+    for kx in 0..s.k {
+        let dst = &mut dst[kx * cin..][..cin];
+        match s.tap(oy, ox, ky, kx) {
+            Some((y, xx)) => dst.copy_from_slice(&image[(y * s.side + xx) * cin..][..cin]),
+            None => dst.fill(0.0),
         }
     }
 }

@@ -106,18 +106,51 @@ fn fast_network_equals_the_naive_network() {
     }
 }
 
+#[test]
+fn workspace_steps_reuse_their_buffers_and_equal_the_plain_path() {
+    let shape = ResNetShape {
+        side: 8,
+        channels: vec![4, 6],
+        blocks: 1,
+        projector: vec![5],
+        d: 3,
+        batchnorm: true,
+    };
+    let params = init(&shape, &InitScales::standard(&shape), 1);
+    let c = random(5 * shape.d, &mut Rng::new(2, 0));
+    let mut ws = Workspace::default();
+    let mut grads = vec![f32::NAN; params.len()];
+    let mut allocations = Vec::new();
+    for step in 0..3 {
+        let views = random_views(&shape, 5, step);
+        let tape = ws.forward(&shape, &params, &views, 5);
+        let plain = forward(&shape, &params, &views, 5);
+        assert_eq!(tape, plain, "step {step}");
+        ws.backward(&shape, &params, tape, &c, &mut grads);
+        assert_eq!(grads, backward(&shape, &params, &plain, &c), "step {step}");
+        allocations.push(ws.allocations());
+    }
+    assert!(allocations[0] > 0);
+    assert_eq!(
+        (allocations[1], allocations[2]),
+        (allocations[0], allocations[0])
+    );
+}
+
 /// Times `steps` forward + backward passes of `views` views; prints ms/step and GFLOP/s.
 fn bench(shape: &ResNetShape, views: usize, steps: usize) {
     let params = init(shape, &InitScales::standard(shape), 1);
     let x = random_views(shape, views, 2);
     let c = random(views * shape.d, &mut Rng::new(3, 0));
-    let mut fast = Fast::default();
-    let tape = forward_with(shape, &params, &x, views, &mut fast);
-    backward_with(shape, &params, &tape, &c, &mut fast);
+    let mut ws = Workspace::default();
+    let mut grads = vec![0.0; params.len()];
+    let tape = ws.forward(shape, &params, &x, views);
+    ws.backward(shape, &params, tape, &c, &mut grads);
     let start = Instant::now();
     for _ in 0..steps {
-        let tape = forward_with(shape, &params, &x, views, &mut fast);
-        std::hint::black_box(backward_with(shape, &params, &tape, &c, &mut fast));
+        let tape = ws.forward(shape, &params, &x, views);
+        ws.backward(shape, &params, tape, &c, &mut grads);
+        std::hint::black_box(&grads);
     }
     let secs = start.elapsed().as_secs_f64() / steps as f64;
     let gflops = (shape.flops_per_view() * views * 3) as f64 / secs / 1e9;

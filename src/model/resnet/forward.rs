@@ -3,6 +3,7 @@
 
 use super::kernels::ConvKernels;
 use super::ops::{self, BnStats, ConvShape, Real};
+use super::pool::Pool;
 use super::shape::{BlockPlan, ConvUnit, Plan, ResNetShape};
 
 /// What one conv unit (conv, then BN with batchnorm on) keeps for the backward pass.
@@ -54,6 +55,31 @@ impl<T: Real> Tape<T> {
         &self.embeddings
     }
 
+    /// Gives every buffer of the tape to `pool` (for the next forward pass).
+    pub fn recycle(self, pool: &mut Pool<T>) {
+        let give_unit = |pool: &mut Pool<T>, u: UnitTape<T>| {
+            if let Some(z) = u.z {
+                pool.give(z);
+            }
+        };
+        give_unit(pool, self.stem);
+        for b in self.blocks {
+            give_unit(pool, b.conv1);
+            give_unit(pool, b.conv2);
+            if let Some(sc) = b.shortcut {
+                give_unit(pool, sc);
+            }
+            pool.give(b.a1);
+            pool.give(b.out);
+        }
+        for buf in [self.input, self.stem_out, self.embeddings]
+            .into_iter()
+            .chain(self.layers)
+        {
+            pool.give(buf);
+        }
+    }
+
     /// Floats stored (to compare with [`ResNetShape::activation_floats`]).
     pub fn floats(&self) -> usize {
         let unit = |u: &UnitTape<T>| u.z.as_ref().map_or(0, Vec::len);
@@ -81,22 +107,20 @@ impl<T: Real> Tape<T> {
 /// max(v, 0) in place (NaN stays NaN, so a diverged run shows in the embeddings).
 pub(crate) fn relu_in_place<T: Real>(x: &mut [T]) {
     for v in x {
-        if *v < T::ZERO {
-            *v = T::ZERO;
-        }
+        *v = if *v < T::ZERO { T::ZERO } else { *v };
     }
 }
 
 /// Conv then (with batchnorm on) BN: the unit's record and its output.
 fn unit_forward<T: Real, K: ConvKernels<T>>(
     kernels: &mut K,
+    pool: &mut Pool<T>,
     unit: &ConvUnit,
-    count: usize,
-    params: &[T],
+    (count, params): (usize, &[T]),
     x: &[T],
 ) -> (UnitTape<T>, Vec<T>) {
     let s = unit.conv.with_batch(count);
-    let mut z = vec![T::ZERO; s.output_len()];
+    let mut z = pool.take(s.output_len());
     kernels.forward(&s, x, &params[unit.weight.clone()], &mut z);
     match &unit.bn {
         None => (
@@ -108,7 +132,7 @@ fn unit_forward<T: Real, K: ConvKernels<T>>(
         ),
         Some((gamma, beta)) => {
             let stats = ops::batchnorm_stats(&z, s.cout);
-            let mut n = z.clone();
+            let mut n = pool.copy(&z);
             ops::batchnorm_apply(
                 &mut n,
                 &stats,
@@ -126,18 +150,19 @@ fn unit_forward<T: Real, K: ConvKernels<T>>(
 
 fn block_forward<T: Real, K: ConvKernels<T>>(
     kernels: &mut K,
+    pool: &mut Pool<T>,
     block: &BlockPlan,
-    count: usize,
-    params: &[T],
+    net: (usize, &[T]),
     input: &[T],
 ) -> BlockTape<T> {
-    let (conv1, mut a1) = unit_forward(kernels, &block.conv1, count, params, input);
+    let (conv1, mut a1) = unit_forward(kernels, pool, &block.conv1, net, input);
     relu_in_place(&mut a1);
-    let (conv2, mut out) = unit_forward(kernels, &block.conv2, count, params, &a1);
+    let (conv2, mut out) = unit_forward(kernels, pool, &block.conv2, net, &a1);
     let shortcut = match &block.shortcut {
         Some(unit) => {
-            let (tape, n) = unit_forward(kernels, unit, count, params, input);
+            let (tape, n) = unit_forward(kernels, pool, unit, net, input);
             out.iter_mut().zip(&n).for_each(|(o, &v)| *o += v);
+            pool.give(n);
             Some(tape)
         }
         None => {
@@ -166,6 +191,22 @@ pub fn forward_with<T: Real, K: ConvKernels<T>>(
     count: usize,
     kernels: &mut K,
 ) -> Tape<T> {
+    forward_pooled(shape, params, views, count, kernels, &mut Pool::default())
+}
+
+/// [`forward_with`] taking every buffer from `pool` (no allocation once the pool holds a
+/// recycled tape of the same size).
+///
+/// # Panics
+/// When `params` or `views` do not have the sizes `shape` implies.
+pub fn forward_pooled<T: Real, K: ConvKernels<T>>(
+    shape: &ResNetShape,
+    params: &[T],
+    views: &[T],
+    count: usize,
+    kernels: &mut K,
+    pool: &mut Pool<T>,
+) -> Tape<T> {
     let plan = shape.plan();
     assert_eq!(params.len(), plan.layout.total, "parameter count");
     assert_eq!(
@@ -173,21 +214,23 @@ pub fn forward_with<T: Real, K: ConvKernels<T>>(
         count * shape.side * shape.side * 3,
         "views' size"
     );
-    let (stem, mut stem_out) = unit_forward(kernels, &plan.stem, count, params, views);
+    let net = (count, params);
+    let (stem, mut stem_out) = unit_forward(kernels, pool, &plan.stem, net, views);
     relu_in_place(&mut stem_out);
     let mut blocks: Vec<BlockTape<T>> = Vec::with_capacity(plan.blocks.len());
     for block in &plan.blocks {
         let input = blocks.last().map_or(&stem_out, |b| &b.out);
-        let tape = block_forward(kernels, block, count, params, input);
+        let tape = block_forward(kernels, pool, block, net, input);
         blocks.push(tape);
     }
     let last = blocks.last().map_or(&stem_out, |b| &b.out);
     let side = final_side(&plan, shape.side);
-    let hidden = ops::global_avg_pool(last, count, side * side, shape.hidden_dim());
-    let (layers, embeddings) = projector_forward(kernels, &plan, count, params, hidden);
+    let mut hidden = pool.take(count * shape.hidden_dim());
+    ops::global_avg_pool_into(last, side * side, shape.hidden_dim(), &mut hidden);
+    let (layers, embeddings) = projector_forward(kernels, pool, &plan, net, hidden);
     Tape {
         count,
-        input: views.to_vec(),
+        input: pool.copy(views),
         stem,
         stem_out,
         blocks,
@@ -204,16 +247,16 @@ pub(crate) fn final_side(plan: &Plan, side: usize) -> usize {
 /// The projector's layer inputs (hidden first) and the embeddings.
 fn projector_forward<T: Real, K: ConvKernels<T>>(
     kernels: &mut K,
+    pool: &mut Pool<T>,
     plan: &Plan,
-    count: usize,
-    params: &[T],
+    (count, params): (usize, &[T]),
     hidden: Vec<T>,
 ) -> (Vec<Vec<T>>, Vec<T>) {
     let mut layers = vec![hidden];
     let mut embeddings = Vec::new();
     for (l, lin) in plan.projector.iter().enumerate() {
         let s = ConvShape::linear(count, lin.inputs, lin.outputs);
-        let mut y = vec![T::ZERO; count * lin.outputs];
+        let mut y = pool.take(count * lin.outputs);
         kernels.forward(&s, &layers[l], &params[lin.weight.clone()], &mut y);
         if l + 1 < plan.projector.len() {
             relu_in_place(&mut y);

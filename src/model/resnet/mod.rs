@@ -14,15 +14,17 @@ mod forward;
 mod init;
 mod kernels;
 pub mod ops;
+mod pool;
 mod shape;
 #[cfg(test)]
 mod tests;
 
-pub use backward::backward_with;
+pub use backward::{backward_pooled, backward_with};
 pub use fast::Fast;
-pub use forward::{forward_with, BlockTape, Tape, UnitTape};
+pub use forward::{forward_pooled, forward_with, BlockTape, Tape, UnitTape};
 pub use init::{init, InitScales};
 pub use kernels::{ConvKernels, Naive};
+pub use pool::Pool;
 pub use shape::{ParamEntry, ParamKind, ParamLayout, ResNetShape, ResNetShapeError};
 
 /// The forward pass of `count` views (`[count, S, S, 3]` NHWC, f32) on the fast CPU path
@@ -46,4 +48,50 @@ pub fn backward(
     grad_embeddings: &[f32],
 ) -> Vec<f32> {
     backward_with(shape, params, tape, grad_embeddings, &mut Fast::default())
+}
+
+/// What a training loop keeps across steps on the CPU: the fast kernels' scratch and a pool of
+/// activation and gradient buffers, so that steps after the first do not allocate.
+#[derive(Debug, Clone, Default)]
+pub struct Workspace {
+    fast: Fast,
+    pool: Pool<f32>,
+}
+
+impl Workspace {
+    /// [`forward`] with reused buffers; give the tape back with [`Workspace::backward`] or
+    /// [`Workspace::recycle`].
+    pub fn forward(
+        &mut self,
+        shape: &ResNetShape,
+        params: &[f32],
+        views: &[f32],
+        count: usize,
+    ) -> Tape {
+        forward_pooled(shape, params, views, count, &mut self.fast, &mut self.pool)
+    }
+
+    /// [`backward`] into `grads` (overwritten), recycling the tape.
+    pub fn backward(
+        &mut self,
+        shape: &ResNetShape,
+        params: &[f32],
+        tape: Tape,
+        grad_embeddings: &[f32],
+        grads: &mut [f32],
+    ) {
+        let (fast, pool) = (&mut self.fast, &mut self.pool);
+        backward_pooled(shape, params, &tape, grad_embeddings, fast, pool, grads);
+        tape.recycle(&mut self.pool);
+    }
+
+    /// Returns a tape's buffers to the pool (e.g. after an evaluation pass).
+    pub fn recycle(&mut self, tape: Tape) {
+        tape.recycle(&mut self.pool);
+    }
+
+    /// Buffers allocated so far (constant once the steps repeat).
+    pub fn allocations(&self) -> usize {
+        self.pool.allocations()
+    }
 }

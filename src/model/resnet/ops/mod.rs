@@ -212,10 +212,21 @@ pub fn batchnorm_forward<T: Real>(
 
 /// Normalizes `x` in place with given statistics, then scales by γ and shifts by β.
 pub fn batchnorm_apply<T: Real>(x: &mut [T], stats: &BnStats<T>, gamma: &[T], beta: &[T]) {
-    let channels = gamma.len();
-    for row in x.chunks_exact_mut(channels) {
-        for (c, v) in row.iter_mut().enumerate() {
-            *v = gamma[c] * (*v - stats.mean[c]) * stats.inv_std[c] + beta[c];
+    // y = x·a + b with a = γ·inv_std, b = β − mean·a (per channel)
+    let a: Vec<T> = gamma
+        .iter()
+        .zip(&stats.inv_std)
+        .map(|(&g, &s)| g * s)
+        .collect();
+    let b: Vec<T> = beta
+        .iter()
+        .zip(&stats.mean)
+        .zip(&a)
+        .map(|((&be, &m), &a)| be - m * a)
+        .collect();
+    for row in x.chunks_exact_mut(gamma.len()) {
+        for ((v, &a), &b) in row.iter_mut().zip(&a).zip(&b) {
+            *v = *v * a + b;
         }
     }
 }
@@ -228,24 +239,55 @@ pub fn batchnorm_backward<T: Real>(
     stats: &BnStats<T>,
     dy: &[T],
 ) -> BnGrads<T> {
+    let mut g = BnGrads {
+        dx: vec![T::ZERO; x.len()],
+        dgamma: vec![T::ZERO; gamma.len()],
+        dbeta: vec![T::ZERO; gamma.len()],
+    };
+    batchnorm_backward_into(
+        x,
+        gamma,
+        stats,
+        dy,
+        &mut g.dx,
+        [&mut g.dgamma, &mut g.dbeta],
+    );
+    g
+}
+
+/// [`batchnorm_backward`] into `dx` and `[dγ, dβ]` (all overwritten).
+pub fn batchnorm_backward_into<T: Real>(
+    x: &[T],
+    gamma: &[T],
+    stats: &BnStats<T>,
+    dy: &[T],
+    dx: &mut [T],
+    [dgamma, dbeta]: [&mut [T]; 2],
+) {
     let channels = gamma.len();
     let rows = T::from_f64((x.len() / channels) as f64);
-    let xhat = |i: usize| (x[i] - stats.mean[i % channels]) * stats.inv_std[i % channels];
-    let mut dgamma = vec![T::ZERO; channels];
-    let mut dbeta = vec![T::ZERO; channels];
-    for (i, &g) in dy.iter().enumerate() {
-        dbeta[i % channels] += g;
-        dgamma[i % channels] += g * xhat(i);
+    // the slices re-cut to `channels` let the compiler drop the bounds checks
+    let (mean, inv_std) = (&stats.mean[..channels], &stats.inv_std[..channels]);
+    let (db, dg) = (&mut dbeta[..channels], &mut dgamma[..channels]);
+    db.fill(T::ZERO);
+    dg.fill(T::ZERO);
+    for (xr, gr) in x.chunks_exact(channels).zip(dy.chunks_exact(channels)) {
+        for c in 0..channels {
+            db[c] += gr[c];
+            dg[c] += gr[c] * (xr[c] - mean[c]) * inv_std[c];
+        }
     }
-    let dx = dy
-        .iter()
-        .enumerate()
-        .map(|(i, &g)| {
-            let c = i % channels;
-            gamma[c] * stats.inv_std[c] / rows * (rows * g - dbeta[c] - xhat(i) * dgamma[c])
-        })
+    let k: Vec<T> = (0..channels)
+        .map(|c| gamma[c] * inv_std[c] / rows)
         .collect();
-    BnGrads { dx, dgamma, dbeta }
+    let k = &k[..channels];
+    let x_dy = x.chunks_exact(channels).zip(dy.chunks_exact(channels));
+    for (dr, (xr, gr)) in dx.chunks_exact_mut(channels).zip(x_dy) {
+        for c in 0..channels {
+            let xhat = (xr[c] - mean[c]) * inv_std[c];
+            dr[c] = k[c] * (rows * gr[c] - db[c] - xhat * dg[c]);
+        }
+    }
 }
 
 /// max(x, 0), elementwise (NaN stays NaN).
@@ -257,26 +299,40 @@ pub fn relu_forward<T: Real>(x: &[T]) -> Vec<T> {
 
 /// dL/dx of a ReLU from its output y: dy where y > 0, else 0.
 pub fn relu_backward<T: Real>(y: &[T], dy: &[T]) -> Vec<T> {
-    y.iter()
-        .zip(dy)
-        .map(|(&v, &g)| if v > T::ZERO { g } else { T::ZERO })
-        .collect()
+    let mut dx = dy.to_vec();
+    relu_backward_in_place(y, &mut dx);
+    dx
+}
+
+/// [`relu_backward`] in place: zeroes `d` where y ≤ 0.
+pub fn relu_backward_in_place<T: Real>(y: &[T], d: &mut [T]) {
+    assert_eq!(y.len(), d.len());
+    for (g, &v) in d.iter_mut().zip(y) {
+        *g = if v > T::ZERO { *g } else { T::ZERO };
+    }
 }
 
 /// Mean over the `pixels` = H·W pixels of each of `batch` images: batch x `channels`.
 pub fn global_avg_pool<T: Real>(x: &[T], batch: usize, pixels: usize, channels: usize) -> Vec<T> {
-    assert_eq!(x.len(), batch * pixels * channels);
-    let scale = T::ONE / T::from_f64(pixels as f64);
     let mut h = vec![T::ZERO; batch * channels];
-    for (b, image) in x.chunks_exact(pixels * channels).enumerate() {
-        for px in image.chunks_exact(channels) {
-            for (c, &v) in px.iter().enumerate() {
-                h[b * channels + c] += v;
-            }
-        }
-    }
-    h.iter_mut().for_each(|v| *v = *v * scale);
+    global_avg_pool_into(x, pixels, channels, &mut h);
     h
+}
+
+/// [`global_avg_pool`] into `h` (batch x channels, batch = h.len()/channels; overwritten).
+pub fn global_avg_pool_into<T: Real>(x: &[T], pixels: usize, channels: usize, h: &mut [T]) {
+    assert_eq!(x.len(), h.len() * pixels);
+    let scale = T::ONE / T::from_f64(pixels as f64);
+    for (image, out) in x
+        .chunks_exact(pixels * channels)
+        .zip(h.chunks_exact_mut(channels))
+    {
+        out.fill(T::ZERO);
+        for px in image.chunks_exact(channels) {
+            out.iter_mut().zip(px).for_each(|(o, &v)| *o += v);
+        }
+        out.iter_mut().for_each(|o| *o = *o * scale);
+    }
 }
 
 /// dL/dx of [`global_avg_pool`]: every pixel of image b gets dh[b, c] / pixels.
@@ -287,12 +343,25 @@ pub fn global_avg_pool_backward<T: Real>(
     channels: usize,
 ) -> Vec<T> {
     assert_eq!(dh.len(), batch * channels);
+    let mut dx = vec![T::ZERO; batch * pixels * channels];
+    global_avg_pool_backward_into(dh, pixels, channels, &mut dx);
+    dx
+}
+
+/// [`global_avg_pool_backward`] into `dx` (overwritten).
+pub fn global_avg_pool_backward_into<T: Real>(
+    dh: &[T],
+    pixels: usize,
+    channels: usize,
+    dx: &mut [T],
+) {
     let scale = T::ONE / T::from_f64(pixels as f64);
-    let mut dx = Vec::with_capacity(batch * pixels * channels);
-    for row in dh.chunks_exact(channels) {
-        for _ in 0..pixels {
-            dx.extend(row.iter().map(|&g| g * scale));
+    for (row, image) in dh
+        .chunks_exact(channels)
+        .zip(dx.chunks_exact_mut(pixels * channels))
+    {
+        for px in image.chunks_exact_mut(channels) {
+            px.iter_mut().zip(row).for_each(|(d, &g)| *d = g * scale);
         }
     }
-    dx
 }
