@@ -204,8 +204,8 @@ pub fn singular_values_from_covariance(eigenvalues: &[f64]) -> Vec<f64> {
 /// either embedding is constant.
 ///
 /// `theory::ntk::subspace_alignment` is the same quantity for the MLP's NTK comparison
-/// (Appendix E) on uncentred columns (there the embeddings are compared with the kernel's
-/// prediction, not across methods, and are not rank-deficient).
+/// (Appendix E), on uncentred columns orthonormalized by QR (no collapsed direction dropped)
+/// and divided by the smaller column count.
 ///
 /// # Panics
 /// If `a` or `b` is shorter than `rows · k`.

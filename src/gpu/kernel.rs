@@ -1,5 +1,6 @@
-//! What the compute kernels share: a pipeline over (uniform params, two read-only inputs,
-//! one read-write output) and 64-invocation workgroups, one output tile per invocation.
+//! What the compute kernels share: a pipeline over uniform params and storage buffers (by
+//! default two read-only inputs and one read-write output; [`Kernel::with_bindings`] for
+//! others) and 64-invocation workgroups, one output tile per invocation.
 
 use super::buffers::{self, layout_entry, LostFlag, Scopes, STORAGE_READ, STORAGE_RW};
 use super::context::GpuError;
@@ -16,16 +17,38 @@ pub struct Kernel {
 }
 
 impl Kernel {
-    /// Compiles `entry` of `source`; `name` labels everything made from it.
+    /// Compiles `entry` of `source` over (uniform params, two read-only inputs, one
+    /// read-write output); `name` labels everything made from it.
     pub fn new(device: &wgpu::Device, name: &'static str, source: &str, entry: &str) -> Self {
+        Self::with_bindings(
+            device,
+            name,
+            (source, entry),
+            &[Access::Read, Access::Read, Access::ReadWrite],
+        )
+    }
+
+    /// Compiles `entry` of `source` over the uniform params (binding 0) and one storage
+    /// buffer per entry of `access` (bindings 1, 2, ...).
+    pub fn with_bindings(
+        device: &wgpu::Device,
+        name: &'static str,
+        (source, entry): (&str, &str),
+        access: &[Access],
+    ) -> Self {
+        let mut entries = vec![layout_entry(0, wgpu::BufferBindingType::Uniform)];
+        entries.extend((1u32..).zip(access).map(|(binding, a)| {
+            layout_entry(
+                binding,
+                match a {
+                    Access::Read => STORAGE_READ,
+                    Access::ReadWrite => STORAGE_RW,
+                },
+            )
+        }));
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some(&format!("{name} bind group layout")),
-            entries: &[
-                layout_entry(0, wgpu::BufferBindingType::Uniform),
-                layout_entry(1, STORAGE_READ),
-                layout_entry(2, STORAGE_READ),
-                layout_entry(3, STORAGE_RW),
-            ],
+            entries: &entries,
         });
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some(&format!("{name} shader")),
@@ -60,12 +83,25 @@ impl Kernel {
         (in0, in1, out): (&wgpu::Buffer, &wgpu::Buffer, &wgpu::Buffer),
         tiles: u64,
     ) -> Result<Binding, GpuError> {
+        self.bind_all(device, label, params, &[in0, in1, out], tiles)
+    }
+
+    /// Binds `params` and `storage` (in the order of the kernel's bindings 1, 2, ...) for
+    /// `tiles` invocations, 64 per workgroup.
+    pub fn bind_all<P: bytemuck::Pod>(
+        &self,
+        device: &wgpu::Device,
+        label: &str,
+        params: &P,
+        storage: &[&wgpu::Buffer],
+        tiles: u64,
+    ) -> Result<Binding, GpuError> {
         let groups = buffers::workgroup_grid(device, self.name, tiles.div_ceil(WORKGROUP))?;
         let params = buffers::uniform_buffer(device, &format!("{label} params"), params);
-        let entries = [&params, in0, in1, out];
-        let entries: Vec<_> = (0u32..)
-            .zip(entries)
-            .map(|(binding, buffer)| wgpu::BindGroupEntry {
+        let entries: Vec<_> = std::iter::once(&params)
+            .chain(storage.iter().copied())
+            .zip(0u32..)
+            .map(|(buffer, binding)| wgpu::BindGroupEntry {
                 binding,
                 resource: buffer.as_entire_binding(),
             })
@@ -76,6 +112,7 @@ impl Kernel {
             entries: &entries,
         });
         Ok(Binding {
+            name: self.name,
             pipeline: self.pipeline.clone(),
             bind_group,
             groups,
@@ -84,8 +121,16 @@ impl Kernel {
     }
 }
 
+/// How a kernel uses one of its storage buffers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    ReadWrite,
+}
+
 /// One bound dispatch, made once and encoded any number of times.
 pub struct Binding {
+    name: &'static str,
     pipeline: wgpu::ComputePipeline,
     bind_group: wgpu::BindGroup,
     groups: (u32, u32),
@@ -93,6 +138,11 @@ pub struct Binding {
 }
 
 impl Binding {
+    /// The kernel's name (profiles).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
     pub fn encode(&self, pass: &mut wgpu::ComputePass<'_>) {
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, &self.bind_group, &[]);
@@ -167,4 +217,63 @@ pub async fn run_sequence(
         buffers::submit_and_read(device, queue, encoder, (&out, &staging), scopes, &lost).await?;
     data.truncate(len);
     Ok(data)
+}
+
+/// Runs `make`'s dispatches once, in order, in one compute pass, then reads back the first
+/// `len` f32 of each `(buffer, len)` it names (tests of kernels with several outputs).
+pub async fn run_reading(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    make: impl FnOnce() -> Result<(Vec<Binding>, Vec<(wgpu::Buffer, usize)>), GpuError>,
+) -> Result<Vec<Vec<f32>>, GpuError> {
+    let scopes = Scopes::push(device);
+    let (bindings, outputs) = make()?;
+    let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+        label: Some("one-shot encoder"),
+    });
+    {
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some("one-shot pass"),
+            timestamp_writes: None,
+        });
+        for binding in &bindings {
+            binding.encode(&mut pass);
+        }
+    }
+    queue.submit([encoder.finish()]);
+    scopes.pop().await?;
+    let lost = LostFlag::default();
+    let mut read = Vec::with_capacity(outputs.len());
+    for (buffer, len) in &outputs {
+        let scopes = Scopes::push(device);
+        let staging = buffers::staging_buffer(device, "one-shot staging", *len);
+        let encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("one-shot readback"),
+        });
+        let mut data =
+            buffers::submit_and_read(device, queue, encoder, (buffer, &staging), scopes, &lost)
+                .await?;
+        data.truncate(*len);
+        read.push(data);
+    }
+    Ok(read)
+}
+
+/// `len` zeroed f32 of storage (wgpu zero-initializes new buffers), rounded up to whole
+/// vec4s, failing cleanly if the device cannot bind that much.
+pub fn zeroed_storage(
+    device: &wgpu::Device,
+    label: &'static str,
+    len: usize,
+) -> Result<wgpu::Buffer, GpuError> {
+    let len = len.max(1).next_multiple_of(4);
+    buffers::check_storage_size(device, label, len)?;
+    Ok(device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some(label),
+        size: buffers::f32_bytes(len),
+        usage: wgpu::BufferUsages::STORAGE
+            | wgpu::BufferUsages::COPY_SRC
+            | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    }))
 }

@@ -130,6 +130,11 @@ impl LossGrad {
         }
     }
 
+    /// The number of dispatches [`Self::encode`] records.
+    pub fn dispatches(&self) -> usize {
+        self.bindings.len()
+    }
+
     /// Records the gradient's dispatches (one, or three for SimCLR) into `pass`.
     pub fn encode(&self, pass: &mut wgpu::ComputePass<'_>) {
         for binding in &self.bindings {

@@ -169,12 +169,12 @@ fn begin_pass(encoder: &mut wgpu::CommandEncoder) -> wgpu::ComputePass<'_> {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn backend_name(adapter: &str) -> String {
+pub(super) fn backend_name(adapter: &str) -> String {
     format!("gpu-f32 ({adapter})")
 }
 
 #[cfg(target_arch = "wasm32")]
-fn backend_name(adapter: &str) -> String {
+pub(super) fn backend_name(adapter: &str) -> String {
     if adapter.is_empty() {
         "webgpu-f32".into()
     } else {

@@ -10,13 +10,20 @@
 //! - [`spectral_update`]: Appendix G's update matrix B (a Jacobi eigensolver in one
 //!   workgroup); [`spectral_step`] adds it to a linear step, [`variants`] makes the backends
 //!   of a comparison ([`GpuVariants`]);
+//! - [`conv2d`], [`batchnorm`], [`eltwise`], [`pool`], [`repack`] and [`momentum_sgd`]:
+//!   the small ResNet's kernels (docs/deep.md §1–2), one Rust file per WGSL file;
+//!   [`resnet_backend`]: [`GpuDeepBackend`] over them ([`resnet_plan`] reads the network off
+//!   the parameter layout; `resnet_resources` and `resnet_graph` hold buffers and dispatches);
 //! - [`reference`]: plain-Rust versions of the kernels, for tests.
 //!
 //! Everything except [`GpuContext::new`] takes a `&wgpu::Device` and `&wgpu::Queue`.
 
 pub mod barlow_grad;
+pub mod batchnorm;
 mod buffers;
 pub mod context;
+pub mod conv2d;
+pub mod eltwise;
 pub mod kernel;
 pub mod layout;
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -28,9 +35,16 @@ pub mod loss_grad;
 pub mod matmul;
 pub mod mlp_backend;
 mod mlp_resources;
+pub mod momentum_sgd;
 pub mod ntk;
+pub mod pool;
 pub mod reference;
 pub mod relu;
+pub mod repack;
+pub mod resnet_backend;
+mod resnet_graph;
+pub mod resnet_plan;
+mod resnet_resources;
 pub mod scale_columns;
 pub mod sgd;
 pub mod simclr_grad;
@@ -50,6 +64,7 @@ pub use matmul::{matmul_once, MatmulKernel, MatmulParams, MatmulShape};
 pub use mlp_backend::{prepare_on_gpu, prepare_with_gpu_ntk, GpuMlpBackend};
 pub use ntk::{empirical_ntk_gpu, NtkKernel, NtkParams, NtkWeights};
 pub use relu::{relu_once, ReluKernel, ReluParams};
+pub use resnet_backend::{GpuDeepBackend, GpuTraining};
 pub use scale_columns::{scale_columns_once, ScaleColumnsKernel, ScaleColumnsParams};
 pub use sgd::{sgd_once, SgdKernel, SgdParams};
 pub use spectral_step::VariantSpec;

@@ -152,7 +152,9 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
 fn bench_linear(args: &BenchArgs) -> Result<Report, CliError> {
     let cfg = match super::load_config(&args.config)? {
         super::Loaded::Linear(cfg) => cfg,
-        super::Loaded::Mlp(_) => return Err(Usage::BenchNeedsLinear.into()),
+        super::Loaded::Mlp(_) | super::Loaded::Deep(_) => {
+            return Err(Usage::BenchNeedsLinear.into())
+        }
     };
     let cfg = overrides::apply_all(cfg, &args.set)?;
     let mut solvers = vec![Solver::Truncated, Solver::Eigenbasis];

@@ -14,7 +14,9 @@ use super::{config_file, print_lines, read_config_file, write_output, CliError, 
 
 #[derive(clap::Args)]
 pub struct CompareArgs {
-    /// What to compare: `appg` (Appendix G's loss variants).
+    /// What to compare: `appg` (Appendix G's loss variants) or `methods` (Table 2: Barlow
+    /// Twins, SimCLR and VICReg on the same data, the alignment of their embeddings; the
+    /// config is then a deep-network preset naming the size, e.g. resnet-bt-small).
     what: String,
     /// The data and baseline run: a linear preset (fig1 by default, see `stepwise presets`)
     /// or a JSON comparison config.
@@ -53,6 +55,13 @@ pub enum PanelPolicy {
 }
 
 pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
+    if args.what == "methods" {
+        if args.gpu {
+            return Err(Usage::DeepGpuMissing.into());
+        }
+        let out = args.out.as_deref();
+        return super::deep::compare_methods(args.config.as_deref(), &args.set, out, args.curves);
+    }
     if args.what != "appg" {
         return Err(Usage::UnknownComparison(args.what.clone()).into());
     }

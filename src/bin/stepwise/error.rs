@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
+use stepwise::data::dataset_file::DatasetFileError;
 use stepwise::data::local::NoUsableImages;
+use stepwise::experiment::deep::DeepSource;
 use stepwise::experiment::python_export::ExportError;
 use stepwise::experiment::RunError;
 use stepwise::gpu::GpuError;
@@ -49,6 +51,14 @@ pub enum CliError {
     },
     #[error("--images: {0}")]
     NoImages(#[from] NoUsableImages),
+    /// `--cifar` / `--stl`: a file that is not what it claims.
+    #[error(transparent)]
+    DatasetFile(#[from] DatasetFileError),
+    #[error(
+        "`{}` has {bytes} bytes, more than any dataset file this run takes ({cap})",
+        path.display()
+    )]
+    DatasetTooLarge { path: PathBuf, bytes: u64, cap: u64 },
     #[error(transparent)]
     Run(#[from] RunError),
     #[error(transparent)]
@@ -73,14 +83,26 @@ pub enum Usage {
     BenchNeedsLinear,
     #[error("unknown benchmark `{0}`: use fig1, matmul or all")]
     UnknownBenchmark(String),
-    #[error("unknown comparison `{0}`: the one available is `appg`")]
+    #[error("unknown comparison `{0}`: use `appg` or `methods`")]
     UnknownComparison(String),
     #[error("--gpu compares the linear model; the MLP comparison runs on the CPU")]
     GpuComparesLinear,
-    #[error("`{0}` is an MLP experiment: export-python exports linear runs only")]
+    #[error("`{0}` is not a linear experiment: export-python exports linear runs only")]
     ExportPythonOnlyLinear(String),
     #[error("--images needs the photo-patches dataset (set dataset.kind=\"photo-patches\")")]
     ImagesNeedPhotos,
+    #[error("deep-network runs write JSON only: --svg is not available for them")]
+    NoDeepFigure,
+    #[error("--gpu for deep-network runs needs the GPU backend (gpu::GpuDeepBackend), which this build does not have yet: run on the CPU")]
+    DeepGpuMissing,
+    #[error("give one data source: --images, --cifar or --stl")]
+    OneDataSource,
+    #[error("data.source = {0:?} needs its files: --images DIR, --cifar FILE or --stl FILE")]
+    SourceNeedsFiles(DeepSource),
+    #[error("--stl takes an image file and at most one label file")]
+    StlFiles,
+    #[error("unknown methods preset `{0}`: give a deep-network preset such as resnet-bt-small")]
+    MethodsPreset(String),
     #[error("no repetition was run")]
     NoRepeat,
 }

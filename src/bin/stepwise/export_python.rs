@@ -28,7 +28,9 @@ pub struct ExportPythonArgs {
 pub fn export_python(args: &ExportPythonArgs) -> Result<(), CliError> {
     let cfg = match load_config(&args.config)? {
         Loaded::Linear(cfg) => cfg,
-        Loaded::Mlp(_) => return Err(Usage::ExportPythonOnlyLinear(args.config.clone()).into()),
+        Loaded::Mlp(_) | Loaded::Deep(_) => {
+            return Err(Usage::ExportPythonOnlyLinear(args.config.clone()).into())
+        }
     };
     let cfg = overrides::apply_all(cfg, &args.set)?;
     let photos = images::load(&args.images, &cfg.dataset)?;

@@ -23,7 +23,13 @@ pub fn load(paths: &[PathBuf], cfg: &DatasetConfig) -> Result<Option<Vec<Photo>>
     if cfg.kind != DatasetKind::PhotoPatches {
         return Err(Usage::ImagesNeedPhotos.into());
     }
-    let mut set = LocalPhotos::new(cfg.base);
+    load_for_base(paths, cfg.base)
+}
+
+/// The photos of `paths` (not empty) usable for base patches of `base` px (the deep-network
+/// runs' `data.base`), checked as [`load`] checks them.
+pub fn load_for_base(paths: &[PathBuf], base: usize) -> Result<Option<Vec<Photo>>, CliError> {
+    let mut set = LocalPhotos::new(base);
     for file in files(paths)? {
         add(&mut set, &file)?;
     }

@@ -11,12 +11,14 @@ mod bench_gpu;
 mod bench_matmul;
 mod bench_reference;
 mod compare;
+mod deep;
 mod error;
 mod export_python;
 mod images;
 mod stdout;
 use error::{CliError, Usage};
 use stdout::say;
+use stepwise::experiment::deep::{self as deepx, DeepConfig, DEEP_PRESETS};
 use stepwise::experiment::mlp::{self, MlpConfig, MlpResult, MlpSetup, MLP_PRESETS};
 use stepwise::experiment::{self, overrides, RunConfig, RunResult, PRESETS};
 use stepwise::gpu::{prepare_on_gpu, GpuContext};
@@ -81,6 +83,14 @@ struct RunArgs {
     /// notebook checks an upload; skipped files are listed on stderr.
     #[arg(long = "images", value_name = "PATH")]
     images: Vec<PathBuf>,
+    /// Deep-network runs: train on CIFAR-10 binary batches (`data_batch_*.bin`, repeatable)
+    /// instead of the bundled photos.
+    #[arg(long = "cifar", value_name = "FILE")]
+    cifar: Vec<PathBuf>,
+    /// Deep-network runs: train on an STL-10 image file (`train_X.bin`, `unlabeled_X.bin`),
+    /// optionally followed by its label file (`--stl train_X.bin --stl train_y.bin`).
+    #[arg(long = "stl", value_name = "FILE")]
+    stl: Vec<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -91,6 +101,9 @@ fn main() -> ExitCode {
                 say!("{:<17} {}", p.name, p.description);
             }
             for p in MLP_PRESETS {
+                say!("{:<17} {}", p.name, p.description);
+            }
+            for p in DEEP_PRESETS {
                 say!("{:<17} {}", p.name, p.description);
             }
             Ok(())
@@ -113,12 +126,14 @@ fn main() -> ExitCode {
 enum Loaded {
     Linear(RunConfig),
     Mlp(MlpConfig),
+    Deep(DeepConfig),
 }
 
 fn run(args: &RunArgs) -> Result<(), CliError> {
     match load_config(&args.config)? {
         Loaded::Linear(cfg) => run_linear(args, cfg),
         Loaded::Mlp(cfg) => run_mlp(args, cfg),
+        Loaded::Deep(cfg) => deep::run_deep(args, cfg),
     }
 }
 
@@ -239,15 +254,21 @@ fn load_config(name: &str) -> Result<Loaded, CliError> {
     if let Some(cfg) = mlp::mlp_preset(name) {
         return Ok(Loaded::Mlp(cfg));
     }
+    if let Some(cfg) = deepx::deep_preset(name) {
+        return Ok(Loaded::Deep(cfg));
+    }
     let text = read_config_file(name)?;
-    let is_mlp = serde_json::from_str::<serde_json::Value>(&text)
+    let experiment = serde_json::from_str::<serde_json::Value>(&text)
         .ok()
         .and_then(|v| {
             v.get("experiment")
-                .and_then(|e| e.as_str().map(|e| e == "mlp"))
-        })
-        .unwrap_or(false);
-    if is_mlp {
+                .and_then(|e| e.as_str().map(String::from))
+        });
+    if experiment.as_deref() == Some("resnet") {
+        let cfg = DeepConfig::from_json(&text).map_err(|e| config_file(name, e))?;
+        return Ok(Loaded::Deep(cfg));
+    }
+    if experiment.as_deref() == Some("mlp") {
         let cfg = MlpConfig::from_json(&text).map_err(|e| config_file(name, e))?;
         return Ok(Loaded::Mlp(cfg));
     }
@@ -272,6 +293,7 @@ fn read_config_file(name: &str) -> Result<String, CliError> {
             .iter()
             .map(|p| p.name)
             .chain(MLP_PRESETS.iter().map(|p| p.name))
+            .chain(DEEP_PRESETS.iter().map(|p| p.name))
             .map(str::to_string)
             .collect(),
     })?;

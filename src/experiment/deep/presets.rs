@@ -45,7 +45,7 @@ pub const DEEP_PRESETS: &[DeepPreset] = &[
     },
     DeepPreset {
         name: "resnet-bt-small",
-        description: "resnet-bt sized for one CPU core (tests, the page's CPU fallback): ResNet 4/8/16 + projector 32 → 5, 12 px crops of 16 px patches, batch 64",
+        description: "resnet-bt sized for one CPU core (tests, the page's CPU fallback): ResNet 4/8/16 + projector 32 → 4, 8 px crops of 12 px patches, batch 64",
         config: || small(LossKind::BarlowTwins),
     },
     DeepPreset {
@@ -113,23 +113,23 @@ fn full(loss: LossKind) -> DeepConfig {
 
 /// The CPU-sized network for `loss` (tuned in the JAX twin, see the module docs).
 fn small(loss: LossKind) -> DeepConfig {
-    let (lr, steps) = match loss {
-        LossKind::BarlowTwins => (0.02, 800),
-        LossKind::Simclr => (0.01, 800),
-        LossKind::Vicreg => (0.005, 800),
+    let (lr, steps, d) = match loss {
+        LossKind::BarlowTwins => (0.02, 700, 4),
+        LossKind::Simclr => (0.002, 600, 4),
+        LossKind::Vicreg => (0.003, 1500, 4),
     };
     DeepConfig {
         data: DeepDataConfig {
             count: 1024,
-            base: 16,
-            crop: 12,
+            base: 12,
+            crop: 8,
             eval: 256,
             ..DeepDataConfig::default()
         },
         loss,
         channels: vec![4, 8, 16],
         projector: vec![32],
-        d: 5,
+        d,
         projector_scales: small_projector_scales(loss, 2, 1e-3),
         lr,
         steps,

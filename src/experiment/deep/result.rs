@@ -88,18 +88,25 @@ impl DeepResult {
     }
 }
 
+/// Modes whose final eigenvalue is below this fraction of the top one have no crossing time
+/// (their "half final value" is noise).
+pub const CROSSING_FLOOR: f64 = 0.05;
+
 /// Per mode j: the time λ_j first reached half its final value (interpolated between
-/// records as [`crossing_times`]); None for a mode whose final value is not positive.
+/// records as [`crossing_times`]); None for a mode whose final value is below
+/// [`CROSSING_FLOOR`] of the top one (not learned).
 pub fn half_final_crossings(records: &[Record], d: usize) -> Vec<Option<f64>> {
     let Some(last) = records.last() else {
         return vec![None; d];
     };
+    let top = last.eigenvalues.first().copied().unwrap_or(f64::NAN);
     (0..d)
         .map(|j| {
-            let target = 0.5 * last.eigenvalues.get(j).copied().unwrap_or(f64::NAN);
-            if target.is_nan() || target <= 0.0 {
+            let value = last.eigenvalues.get(j).copied().unwrap_or(f64::NAN);
+            if value.is_nan() || value <= 0.0 || value < CROSSING_FLOOR * top {
                 return None;
             }
+            let target = 0.5 * value;
             crossing_times(records, j + 1, target)[j]
         })
         .collect()
@@ -124,7 +131,7 @@ mod tests {
             Record::at(0.0, vec![0.0, 0.0, 0.0]),
             Record::at(1.0, vec![2.0, 0.0, 0.0]),
             Record::at(2.0, vec![2.0, 0.5, 0.0]),
-            Record::at(3.0, vec![2.0, 1.0, 0.0]),
+            Record::at(3.0, vec![2.0, 1.0, 0.01]),
         ];
         let got = half_final_crossings(&records, 3);
         assert_eq!(got[0], Some(0.5));

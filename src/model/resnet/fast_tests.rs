@@ -131,10 +131,41 @@ fn workspace_steps_reuse_their_buffers_and_equal_the_plain_path() {
         allocations.push(ws.allocations());
     }
     assert!(allocations[0] > 0);
+    assert!(ws.held_floats() >= shape.activation_floats(5));
+    assert!(
+        ws.held_floats() <= shape.workspace_floats(5),
+        "{}",
+        ws.held_floats()
+    );
     assert_eq!(
         (allocations[1], allocations[2]),
         (allocations[0], allocations[0])
     );
+}
+
+#[test]
+fn features_equal_the_tape_and_hold_less() {
+    let shape = ResNetShape {
+        side: 10,
+        channels: vec![4, 6, 8],
+        blocks: 2,
+        projector: vec![7, 5],
+        d: 3,
+        batchnorm: true,
+    };
+    let params = init(&shape, &InitScales::standard(&shape), 4);
+    let views = random_views(&shape, 6, 5);
+    let tape = forward(&shape, &params, &views, 6);
+    let mut ws = Workspace::default();
+    let (hidden, embeddings) = ws.features(&shape, &params, &views, 6);
+    assert_eq!(
+        (hidden.as_slice(), embeddings.as_slice()),
+        (tape.hidden(), tape.embeddings())
+    );
+    // what stayed in the pool: the few activations one block needs at once, under the tape
+    let held = ws.held_floats();
+    assert!(held <= 6 * shape.largest_layer_floats(6), "{held}");
+    assert!(held < shape.activation_floats(6) / 2, "{held}");
 }
 
 /// Times `steps` forward + backward passes of `views` views; prints ms/step and GFLOP/s.
@@ -153,6 +184,14 @@ fn bench(shape: &ResNetShape, views: usize, steps: usize) {
         std::hint::black_box(&grads);
     }
     let secs = start.elapsed().as_secs_f64() / steps as f64;
+    let extra = ws.held_floats() - shape.activation_floats(views);
+    let largest = shape.largest_layer_floats(views) as f64;
+    println!(
+        "held {} floats = activations {} + {:.2} x the largest layer",
+        ws.held_floats(),
+        shape.activation_floats(views),
+        extra as f64 / largest
+    );
     let gflops = (shape.flops_per_view() * views * 3) as f64 / secs / 1e9;
     println!(
         "{shape:?}, {views} views: {:.1} ms/step, {gflops:.2} GFLOP/s",

@@ -15,6 +15,15 @@ pub struct UnitTape<T> {
     pub stats: Option<BnStats<T>>,
 }
 
+impl<T: Real> UnitTape<T> {
+    /// Gives the unit's buffer to `pool`.
+    fn recycle(self, pool: &mut Pool<T>) {
+        if let Some(z) = self.z {
+            pool.give(z);
+        }
+    }
+}
+
 /// What one basic block keeps.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BlockTape<T> {
@@ -25,6 +34,19 @@ pub struct BlockTape<T> {
     pub shortcut: Option<UnitTape<T>>,
     /// relu(bn2(conv2(a1)) + shortcut(input)): the block's output.
     pub out: Vec<T>,
+}
+
+impl<T: Real> BlockTape<T> {
+    /// Gives every buffer but the block's output to `pool`; returns the output.
+    fn recycle_but_out(self, pool: &mut Pool<T>) -> Vec<T> {
+        self.conv1.recycle(pool);
+        self.conv2.recycle(pool);
+        if let Some(sc) = self.shortcut {
+            sc.recycle(pool);
+        }
+        pool.give(self.a1);
+        self.out
+    }
 }
 
 /// The activations of one forward pass over `count` views.
@@ -57,20 +79,10 @@ impl<T: Real> Tape<T> {
 
     /// Gives every buffer of the tape to `pool` (for the next forward pass).
     pub fn recycle(self, pool: &mut Pool<T>) {
-        let give_unit = |pool: &mut Pool<T>, u: UnitTape<T>| {
-            if let Some(z) = u.z {
-                pool.give(z);
-            }
-        };
-        give_unit(pool, self.stem);
+        self.stem.recycle(pool);
         for b in self.blocks {
-            give_unit(pool, b.conv1);
-            give_unit(pool, b.conv2);
-            if let Some(sc) = b.shortcut {
-                give_unit(pool, sc);
-            }
-            pool.give(b.a1);
-            pool.give(b.out);
+            let out = b.recycle_but_out(pool);
+            pool.give(out);
         }
         for buf in [self.input, self.stem_out, self.embeddings]
             .into_iter()
@@ -237,6 +249,43 @@ pub fn forward_pooled<T: Real, K: ConvKernels<T>>(
         layers,
         embeddings,
     }
+}
+
+/// The hidden representation (count x hidden_dim) and the embeddings (count x d) only, as in
+/// [`forward_pooled`]'s tape (bit for bit) but keeping no tape: each block's buffers go back to
+/// `pool` as soon as the next block has read them, so an evaluation over many views holds at
+/// most 6 of the largest activations ([`ResNetShape::largest_layer_floats`]; tested) instead
+/// of the whole tape ([`ResNetShape::activation_floats`]).
+///
+/// # Panics
+/// When `params` or `views` do not have the sizes `shape` implies.
+pub fn features_pooled<T: Real, K: ConvKernels<T>>(
+    shape: &ResNetShape,
+    params: &[T],
+    views: &[T],
+    count: usize,
+    kernels: &mut K,
+    pool: &mut Pool<T>,
+) -> (Vec<T>, Vec<T>) {
+    let plan = shape.plan();
+    assert_eq!(params.len(), plan.layout.total, "parameter count");
+    let view_len = shape.side * shape.side * 3;
+    assert_eq!(views.len(), count * view_len, "views' size");
+    let net = (count, params);
+    let (stem, mut act) = unit_forward(kernels, pool, &plan.stem, net, views);
+    relu_in_place(&mut act);
+    stem.recycle(pool);
+    for block in &plan.blocks {
+        let out = block_forward(kernels, pool, block, net, &act).recycle_but_out(pool);
+        pool.give(std::mem::replace(&mut act, out));
+    }
+    let side = final_side(&plan, shape.side);
+    let mut hidden = pool.take(count * shape.hidden_dim());
+    ops::global_avg_pool_into(&act, side * side, shape.hidden_dim(), &mut hidden);
+    pool.give(act);
+    let (mut layers, embeddings) = projector_forward(kernels, pool, &plan, net, hidden);
+    layers.drain(1..).for_each(|buf| pool.give(buf));
+    (layers.swap_remove(0), embeddings)
 }
 
 /// Side of the last block's output.

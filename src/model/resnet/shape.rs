@@ -17,11 +17,11 @@ use super::ops::ConvShape;
 pub struct ResNetShape {
     /// Side of the (square) input views, pixels.
     pub side: usize,
-    /// Channels of each stage, e.g. [16, 32, 64].
+    /// Channels of each stage, e.g. `[16, 32, 64]`.
     pub channels: Vec<usize>,
     /// Basic blocks per stage.
     pub blocks: usize,
-    /// Hidden widths of the projector, e.g. [256].
+    /// Hidden widths of the projector, e.g. `[256]`.
     pub projector: Vec<usize>,
     /// Embedding dimension.
     pub d: usize,
@@ -342,5 +342,25 @@ impl ResNetShape {
         // each projector layer's input (the hidden representation first), and the embedding
         per_view += plan.projector.iter().map(|l| l.inputs).sum::<usize>() + self.d;
         per_view * views
+    }
+
+    /// Floats of the largest activation of `views` views (a conv unit's output or the input).
+    pub fn largest_layer_floats(&self, views: usize) -> usize {
+        let plan = self.plan();
+        let units = plan.blocks.iter().flat_map(|b| [&b.conv1, &b.conv2]);
+        let largest = std::iter::once(&plan.stem)
+            .chain(units)
+            .map(|u| u.conv.output_len())
+            .chain([plan.stem.conv.input_len()])
+            .max();
+        largest.unwrap_or(0) * views
+    }
+
+    /// Upper bound of the floats a [`super::Workspace`] holds between training steps of `views`
+    /// views: the tape ([`Self::activation_floats`]) plus the backward pass's scratch, at most
+    /// 8 of the largest activations (tested; about 6 at the default shapes). The im2col
+    /// scratch of [`super::Fast`] (2^18 floats, or one image's im2col if larger) comes on top.
+    pub fn workspace_floats(&self, views: usize) -> usize {
+        self.activation_floats(views) + 8 * self.largest_layer_floats(views)
     }
 }

@@ -66,6 +66,8 @@ fn default_shape_costs_about_14_mflop_per_view() {
     assert_eq!(default_shape().flops_per_view(), expected);
     assert_eq!(default_shape().hidden_dim(), 64);
     assert_eq!(default_shape().final_side(), 6);
+    // the stem's (and stage 0's) output: 24·24·16 per view
+    assert_eq!(default_shape().largest_layer_floats(2), 2 * 9216);
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! Naive reference ops of the ResNet (docs/deep.md §1): straight loops, easy to read, generic
-//! over f32 and f64. Every WGSL kernel and the fast CPU path ([`super::fast`]) is tested
+//! over f32 and f64. Every WGSL kernel and the fast CPU path ([`super::Fast`]) is tested
 //! against these; the whole network's gradient is checked against finite differences with
 //! them in f64.
 //!
@@ -272,6 +272,7 @@ pub fn batchnorm_backward_into<T: Real>(
     db.fill(T::ZERO);
     dg.fill(T::ZERO);
     for (xr, gr) in x.chunks_exact(channels).zip(dy.chunks_exact(channels)) {
+        let (xr, gr) = (&xr[..channels], &gr[..channels]);
         for c in 0..channels {
             db[c] += gr[c];
             dg[c] += gr[c] * (xr[c] - mean[c]) * inv_std[c];
@@ -283,6 +284,7 @@ pub fn batchnorm_backward_into<T: Real>(
     let k = &k[..channels];
     let x_dy = x.chunks_exact(channels).zip(dy.chunks_exact(channels));
     for (dr, (xr, gr)) in dx.chunks_exact_mut(channels).zip(x_dy) {
+        let (dr, xr, gr) = (&mut dr[..channels], &xr[..channels], &gr[..channels]);
         for c in 0..channels {
             let xhat = (xr[c] - mean[c]) * inv_std[c];
             dr[c] = k[c] * (rows * gr[c] - db[c] - xhat * dg[c]);
