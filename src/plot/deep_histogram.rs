@@ -135,7 +135,7 @@ pub fn draw_histogram_figure<DB: DrawingBackend>(
     draw_figure(root, &panels)
 }
 
-/// A: one shaded rectangle per non-empty bin, darker for more eigenvalues.
+/// A: one shaded rectangle per non-empty bin, in mode 1's colour, darker for more eigenvalues.
 fn heatmap_panel(view: &DeepView, hist: &LogHistogram, axis: &TimeAxis) -> PanelData {
     let y = hist.edges[0]..hist.edges[hist.edges.len() - 1];
     let mut p = PanelData::new("A", "eigenvalue histogram over t", axis.range.clone(), y);
@@ -146,14 +146,14 @@ fn heatmap_panel(view: &DeepView, hist: &LogHistogram, axis: &TimeAxis) -> Panel
             p.shades.push(Shade {
                 x: c.span.clone(),
                 y: hist.edges[b]..hist.edges[b + 1],
-                color: ink(),
+                color: mode_color(0),
                 alpha: 0.2 + 0.8 * f64::from(n) / top,
             });
         }
     }
     p.markers = view.markers(axis, true);
     p.key = vec![
-        ("darker: more modes".into(), ink(), Line::Wide),
+        ("darker: more modes".into(), mode_color(0), Line::Wide),
         ("steps".into(), ink(), Line::Dotted),
     ];
     p.x_desc = "t = η·step".into();

