@@ -11,7 +11,7 @@
 
 import { join } from "node:path";
 
-import { assert, expectDrawn, canvasHash, waitRedrawn, gpuKey } from "./helpers.mjs";
+import { assert, expectDrawn, canvasHash, waitRedrawn, gpuKey, linkReady } from "./helpers.mjs";
 import { nativeResult } from "./native.mjs";
 import { waitCell, runToEnd, expectBackend } from "./mlp.mjs";
 import { monitor, summary as longTasks } from "./longtask.mjs";
@@ -65,7 +65,10 @@ async function runCell(ctx, id) {
   await page.goto(`${base}/?preset=planted&${id}.preset=${PRESET}&${id}.steps=${STEPS}`
     + `${process.env.DEEP_GPU === "1" ? gpuKey(mode) : ""}`);
   assert((await waitCell(page, id, ["idle"])) === "idle", `the ${id} cell did not wait`);
-  // the page's load is longtask-load's: count the tasks from the click on Run
+  // the page's load and cell 1's own run are longtask-load's: count the tasks from the
+  // click on Run, once cell 1's planted run has finished
+  await page.waitForFunction(() => document.body.dataset.state === "finished", null,
+    { timeout: 60_000, polling: 100 });
   const runAt = await page.evaluate(() => performance.now());
   await runToEnd(page, id);
   const web = await result(page, id);
@@ -115,6 +118,13 @@ export const deepChecks = {
     const svg = await page.evaluate(() => window.stepwise.exportOf("deep", "histogram_svg",
       { log_time: false }));
     assert(svg.includes("eigenvalue histogram over t"), "the Fig. 4 SVG lacks its panel");
+    // the link keeps the run and the view, with the cell's prefix
+    await page.click("#deep-copy-link");
+    await linkReady(page);
+    const link = await page.locator("#deep-share-url").inputValue();
+    for (const part of [/deep\.view=histogram/, /deep\.steps=40/, /deep\.preset=resnet-bt-small/]) {
+      assert(part.test(link), `the link lacks ${part}: ${link}`);
+    }
     const csv = await page.evaluate(() => window.stepwise.exportOf("deep", "csv"));
     const rows = csv.trim().split("\n");
     assert(rows[0].startsWith("t,step,loss,lambda_1") && rows.length === run.web.records.length + 1,
