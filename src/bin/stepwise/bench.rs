@@ -63,9 +63,10 @@ pub struct BenchArgs {
     /// resnet-bt-small).
     #[arg(long = "preset", value_name = "NAME")]
     presets: Vec<String>,
-    /// `bench deep`: timed training steps per preset and backend (after one warm-up step).
-    #[arg(long, default_value_t = 10)]
-    steps: usize,
+    /// `bench deep`: timed training steps per preset and backend (after one warm-up step);
+    /// default: about 20 GFLOP of steps (3 of resnet-bt, 100 of resnet-bt-small).
+    #[arg(long)]
+    steps: Option<usize>,
     /// Write every number as JSON here.
     #[arg(long)]
     out: Option<PathBuf>,

@@ -48,11 +48,11 @@ impl DeepBenchRow {
     }
 }
 
-/// Times `steps` training steps of every preset (defaults: [`DEFAULT_PRESETS`]) on the CPU
-/// and, when `gpu`, on the wgpu adapter; prints the table.
+/// Times `steps` (default [`default_steps`]) training steps of every preset (defaults:
+/// [`DEFAULT_PRESETS`]) on the CPU and, when `gpu`, on the wgpu adapter; prints the table.
 pub fn bench_deep(
     presets: &[String],
-    steps: usize,
+    steps: Option<usize>,
     gpu: bool,
 ) -> Result<Vec<DeepBenchRow>, CliError> {
     let names: Vec<String> = if presets.is_empty() {
@@ -69,6 +69,9 @@ pub fn bench_deep(
     for name in &names {
         let cfg = deep_preset(name).ok_or_else(|| Usage::DeepBenchPreset(name.clone()))?;
         let prep = DeepPrepared::new(&cfg)?;
+        let flops_per_view = prep.shape.flops_per_view();
+        let views = 2 * prep.config.batch;
+        let steps = steps.unwrap_or_else(|| default_steps(views * flops_per_view));
         let batches = draw_batches(&prep, steps.max(1) + 1);
         let lr = prep.config.lr as f32;
         let (cpu_s, cpu_params) = pollster::block_on(time_steps(prep.cpu_backend(), &batches, lr))?;
@@ -76,8 +79,8 @@ pub fn bench_deep(
             preset: name.clone(),
             backend: "cpu-f32".into(),
             steps: batches.len() - 1,
-            views: 2 * prep.config.batch,
-            flops_per_view: prep.shape.flops_per_view(),
+            views,
+            flops_per_view,
             seconds: cpu_s,
             max_param_gap: None,
         };
@@ -108,6 +111,16 @@ pub fn bench_deep(
     print_rows(&rows);
     Ok(rows)
 }
+
+/// Steps of about [`DEFAULT_WORK`] FLOPs (≈ 2 s on one core of this CPU), within 3..=100,
+/// for a step of `forward_flops` (all views' forward FLOPs; the step does about 3x).
+fn default_steps(forward_flops: usize) -> usize {
+    let steps = DEFAULT_WORK / (3.0 * forward_flops.max(1) as f64);
+    (steps.round() as usize).clamp(3, 100)
+}
+
+/// The work a default benchmark times per preset and backend, in FLOPs.
+const DEFAULT_WORK: f64 = 2e10;
 
 /// `count` batches of views as a run of `prep` draws them (seeded: the same on every backend).
 fn draw_batches(prep: &DeepPrepared, count: usize) -> Vec<Vec<f32>> {
@@ -149,7 +162,7 @@ fn print_rows(rows: &[DeepBenchRow]) {
          GFLOP/s = steps/s · 3 · 2B · flops_per_view"
     );
     say!(
-        "{:<18} {:<34} {:>6} {:>6} {:>10} {:>10} {:>10} {:>9} {:>10}",
+        "{:<18} {:<44} {:>6} {:>6} {:>10} {:>10} {:>10} {:>9} {:>10}",
         "preset",
         "backend",
         "steps",
@@ -170,7 +183,7 @@ fn print_rows(rows: &[DeepBenchRow]) {
             "-".into()
         };
         say!(
-            "{:<18} {:<34} {:>6} {:>6} {:>10.3} {:>10.1} {:>10.3} {:>9} {:>10}",
+            "{:<18} {:<44} {:>6} {:>6} {:>10.3} {:>10.1} {:>10.3} {:>9} {:>10}",
             row.preset,
             row.backend,
             row.steps,
