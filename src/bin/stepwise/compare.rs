@@ -57,7 +57,7 @@ pub enum PanelPolicy {
 pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     if args.what == "methods" {
         if args.gpu {
-            return Err(Usage::DeepGpuMissing.into());
+            return Err(Usage::MethodsOnCpu.into());
         }
         let out = args.out.as_deref();
         return super::deep::compare_methods(args.config.as_deref(), &args.set, out, args.curves);

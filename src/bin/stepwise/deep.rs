@@ -3,16 +3,18 @@
 //! `stepwise compare methods` (the paper's Table 2).
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use stepwise::data::base_images::{self, BaseImages};
 use stepwise::data::dataset_file::MAX_IMAGES;
 use stepwise::data::{cifar, stl};
 use stepwise::experiment::deep::methods::{self, MethodsComparison};
 use stepwise::experiment::deep::{
-    self as deepx, photo_base, run_deep_prepared_cpu, DeepConfig, DeepPrepared, DeepResult,
-    DeepSource,
+    self as deepx, assemble_deep, photo_base, run_deep_prepared_cpu, DeepConfig, DeepPrepared,
+    DeepResult, DeepRun, DeepSource,
 };
 use stepwise::experiment::overrides;
+use stepwise::gpu::{GpuContext, GpuDeepBackend, GpuTraining};
 
 use super::error::{CliError, Usage};
 use super::{images, print_lines, write_output, RunArgs};
@@ -28,7 +30,7 @@ pub fn run_deep(args: &RunArgs, cfg: DeepConfig) -> Result<(), CliError> {
     }
     let prep = prepare(&mut cfg, args)?;
     let result = if args.gpu {
-        return Err(Usage::DeepGpuMissing.into());
+        pollster::block_on(run_deep_gpu(prep))?
     } else {
         run_deep_prepared_cpu(prep)?
     };
@@ -37,6 +39,17 @@ pub fn run_deep(args: &RunArgs, cfg: DeepConfig) -> Result<(), CliError> {
     }
     print_lines(&summary(&result), args.out.as_deref());
     Ok(())
+}
+
+/// Runs `prep` to the end on the GPU (wgpu; Mesa's lavapipe without one), timing it.
+async fn run_deep_gpu(prep: DeepPrepared) -> Result<DeepResult, CliError> {
+    let ctx = GpuContext::new().await?;
+    let started = Instant::now();
+    let training = GpuTraining::from_config(&prep.config);
+    let backend = GpuDeepBackend::new(&ctx, &prep.shape, &prep.params, training).await?;
+    let mut run = DeepRun::start(backend, prep).await?;
+    run.finish().await?;
+    Ok(assemble_deep(&run, started.elapsed().as_secs_f64()))
 }
 
 /// The run's base images from the one data flag given (which also sets `data.source`), or

@@ -81,7 +81,7 @@ pub enum Usage {
     ExportDataOnlyLinear,
     #[error("bench fig1 takes a linear configuration")]
     BenchNeedsLinear,
-    #[error("unknown benchmark `{0}`: use fig1, matmul or all")]
+    #[error("unknown benchmark `{0}`: use fig1, matmul, all or deep")]
     UnknownBenchmark(String),
     #[error("unknown comparison `{0}`: use `appg` or `methods`")]
     UnknownComparison(String),
@@ -93,8 +93,8 @@ pub enum Usage {
     ImagesNeedPhotos,
     #[error("deep-network runs write JSON only: --svg is not available for them")]
     NoDeepFigure,
-    #[error("--gpu for deep-network runs needs the GPU backend (gpu::GpuDeepBackend), which this build does not have yet: run on the CPU")]
-    DeepGpuMissing,
+    #[error("compare methods runs on the CPU (run one method on the GPU with `stepwise run resnet-… --gpu`)")]
+    MethodsOnCpu,
     #[error("give one data source: --images, --cifar or --stl")]
     OneDataSource,
     #[error("data.source = {0:?} needs its files: --images DIR, --cifar FILE or --stl FILE")]
@@ -103,6 +103,8 @@ pub enum Usage {
     StlFiles,
     #[error("unknown methods preset `{0}`: give a deep-network preset such as resnet-bt-small")]
     MethodsPreset(String),
+    #[error("unknown deep-network preset `{0}` for bench deep: e.g. resnet-bt or resnet-bt-small")]
+    DeepBenchPreset(String),
     #[error("no repetition was run")]
     NoRepeat,
 }

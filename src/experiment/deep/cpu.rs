@@ -4,7 +4,7 @@
 
 use super::backend::{DeepBackend, DeepSnapshot};
 use crate::experiment::BackendError;
-use crate::model::resnet::{self, Fast, ResNetShape};
+use crate::model::resnet::{ResNetShape, Workspace};
 use crate::model::ssl_loss::{self, SslLoss};
 
 /// Minibatch SGD on the CPU.
@@ -15,8 +15,10 @@ pub struct CpuDeepBackend {
     loss: SslLoss,
     momentum: f32,
     weight_decay: f32,
-    /// The fast path's scratch buffers, reused across steps.
-    fast: Fast,
+    /// The fast path's scratch and activation buffers, reused across steps.
+    workspace: Workspace,
+    /// dL/dparams of the latest step.
+    grad: Vec<f32>,
     /// Loss on the latest training batch.
     last_loss: f64,
 }
@@ -32,12 +34,13 @@ impl CpuDeepBackend {
     ) -> Self {
         Self {
             velocity: vec![0.0; params.len()],
+            grad: vec![0.0; params.len()],
             shape,
             params,
             loss,
             momentum,
             weight_decay,
-            fast: Fast::default(),
+            workspace: Workspace::default(),
             last_loss: f64::NAN,
         }
     }
@@ -74,19 +77,22 @@ impl DeepBackend for CpuDeepBackend {
     }
 
     async fn train(&mut self, views: &[f32], lr: f32) -> Result<(), BackendError> {
-        // forward_with checks that the views are exactly `count` whole views
+        // the forward pass checks that the views are exactly `count` whole views
         let count = views.len() / self.view_len();
-        let tape = resnet::forward_with(&self.shape, &self.params, views, count, &mut self.fast);
+        let tape = self
+            .workspace
+            .forward(&self.shape, &self.params, views, count);
         let d = self.shape.d;
         let f: Vec<f64> = tape.embeddings().iter().map(|&v| f64::from(v)).collect();
         let value = ssl_loss::loss_and_grad(self.loss, &f, count / 2, d);
         self.last_loss = value.loss;
         let grad_f: Vec<f32> = value.grad.iter().map(|&g| g as f32).collect();
-        let grad = resnet::backward_with(&self.shape, &self.params, &tape, &grad_f, &mut self.fast);
+        self.workspace
+            .backward(&self.shape, &self.params, tape, &grad_f, &mut self.grad);
         sgd_step(
             &mut self.params,
             &mut self.velocity,
-            &grad,
+            &self.grad,
             lr,
             self.momentum,
             self.weight_decay,
@@ -99,11 +105,10 @@ impl DeepBackend for CpuDeepBackend {
         views: &[f32],
         count: usize,
     ) -> Result<DeepSnapshot, BackendError> {
-        let tape = resnet::forward_with(&self.shape, &self.params, views, count, &mut self.fast);
-        Ok(DeepSnapshot {
-            embeddings: tape.embeddings().to_vec(),
-            hidden: tape.hidden().to_vec(),
-        })
+        let (hidden, embeddings) = self
+            .workspace
+            .features(&self.shape, &self.params, views, count);
+        Ok(DeepSnapshot { embeddings, hidden })
     }
 
     async fn params(&mut self) -> Result<Vec<f32>, BackendError> {
