@@ -14,6 +14,9 @@ import {
 import {
   appgCell, setupAppg, runAppg, appgUnavailable, appgAutostarts, autostartAppg,
 } from "./cell-appg.js";
+import {
+  deepCell, probesCell, setupDeep, setupProbes, runDeep, runProbes, deepUnavailable,
+} from "./cell-deep.js";
 import { dataKeyNotices } from "./local-images.js";
 import { register, setupScheduler, autostart, schedulerState } from "./scheduler.js";
 import { setupPage } from "./page.js";
@@ -21,7 +24,7 @@ import { setupPage } from "./page.js";
 /** The cells with a session, by id (the test hooks reach them by it). */
 const SESSION_CELLS = {
   stepwise: cell, init: initCell, symmetry: symmetryCell, mlp: mlpCell, hidden: hiddenCell,
-  appg: appgCell,
+  appg: appgCell, deep: deepCell, probes: probesCell,
 };
 
 /** Test hook: the state the browser tests read (async where it asks the worker). */
@@ -32,6 +35,8 @@ window.stepwise = {
   mlpCell,
   hiddenCell,
   appgCell,
+  deepCell,
+  probesCell,
   scheduler: schedulerState,
   /** The figures' mode colours, light or dark (readout checks compare the swatches). */
   palette: (dark) => palette(dark),
@@ -76,7 +81,9 @@ function pageKeys(params) {
 
 async function main() {
   // every control waits (disabled) until its cell is set up
-  for (const c of [cell, mlpCell, hiddenCell, appgCell]) c.runner.setState("loading");
+  for (const c of [cell, mlpCell, hiddenCell, appgCell, deepCell, probesCell]) {
+    c.runner.setState("loading");
+  }
   initCell.root.dataset.state = "loading";
   symmetryCell.root.dataset.state = "loading";
   let all;
@@ -96,6 +103,7 @@ async function main() {
     for (const c of [initCell, symmetryCell]) c.root.dataset.state = "unavailable";
     mlpUnavailable();
     appgUnavailable();
+    deepUnavailable();
     return;
   }
   const parts = splitQuery(location.search);
@@ -109,14 +117,18 @@ async function main() {
     setupMlp({ params: parts.mlp, presets: all.mlp, backend }),
     setupHidden({ params: parts.hidden, presets: all.mlp, backend }),
     setupAppg({ params: parts.appg, presets: all.appg, backend }),
+    setupDeep({ params: parts.deep, presets: all.deep, backend }),
+    setupProbes({ params: parts.probes, presets: all.deep, backend }),
   ]);
   notices.unshift(...cellNotices.flat());
   showNotices(notices);
-  await Promise.all([cell, mlpCell, hiddenCell, appgCell].map((c) => c.runner.ready()));
+  const runners = [cell, mlpCell, hiddenCell, appgCell, deepCell, probesCell];
+  await Promise.all(runners.map((c) => c.runner.ready()));
   setupScheduler($("parallel"));
   for (const [id, c, button] of [["stepwise", cell, "#run"], ["init", initCell, "#init-run"],
     ["mlp", mlpCell, "#mlp-run"], ["hidden", hiddenCell, "#hidden-run"],
-    ["appg", appgCell, "#appg-run"]]) register(id, c.root, button);
+    ["appg", appgCell, "#appg-run"], ["deep", deepCell, "#deep-run"],
+    ["probes", probesCell, "#probes-run"]]) register(id, c.root, button);
   setupPage();
   // the cheap cell at once; the others compute once in view, one at a time (scheduler.js)
   if (!embed || embed === "symmetry") update();
@@ -127,6 +139,8 @@ async function main() {
   if (embed === "mlp") starts.push(autostart("mlp", runMlp));
   if (embed === "hidden") starts.push(autostart("hidden", runHidden));
   if (embed === "appg") starts.push(autostart("appg", runAppg));
+  if (embed === "deep") starts.push(autostart("deep", runDeep));
+  if (embed === "probes") starts.push(autostart("probes", runProbes));
   // (unless the reader pressed Run first: then a Pause must stay a pause)
   const appgUntouched = () => (appgCell.root.dataset.state === "idle" ? autostartAppg() : undefined);
   if (!embed && appgAutostarts()) starts.push(autostart("appg", appgUntouched));

@@ -15,7 +15,8 @@ const DEFAULT_PRESET = "fig2-bt";
 /** Link keys that size the run: then the CPU runs it as it is instead of on smaller data. */
 const SIZE_KEYS = ["width", "dataset.n", "dataset.crop"];
 
-/** The summary under the figure, from the session's "summary" extra. */
+/** The summary under cell `c`'s figure, from the session's "summary" extra (the deep cells
+ * too). */
 async function showSummary(c, summarize, finished) {
   const session = c.session;
   try {
@@ -26,24 +27,42 @@ async function showSummary(c, summarize, finished) {
   }
 }
 
+/** The onProgress hook that keeps the summary under a cell's figure current (the deep cells
+ * too): one summary request at a time, as a run loop asks faster than the worker answers. */
+function summaryUpdates(summarize) {
+  let pending = 0;
+  return (c, p) => {
+    if (pending > 0 && !p.finished) return;
+    pending += 1;
+    showSummary(c, summarize, p.finished).finally(() => { pending -= 1; });
+  };
+}
+
+/** The parts of a runner spec (runner.js) that the MLP and the deep cells share: ids, figure,
+ * the default link, the backend notice with the run's notices and the note on the images in
+ * use, and the summary kept current. */
+export function summarizedSpec({ id, label, figure, preparing, preset, summarize }) {
+  return {
+    id, cell: id, figure, label, canvas: $(`${id}-figure`), preparing,
+    defaultQuery: `preset=${preset}`, calibrate: "mlp", placeholder: true,
+    backendNote: noticesNote, onProgress: summaryUpdates(summarize),
+  };
+}
+
+/** The backend notice's tail: the run's notices, then the note on the images in use. */
+const noticesNote = (info) => `${(info.notices ?? []).map((n) => `. ${n}`).join("")}`
+  + dataNote(info);
+
 function makeCell(id, label, summarize, figure) {
   const logTime = () => $(`${id}-log-time`).checked;
-  let summaries = 0;
   return makeRunner({
-    id,
-    cell: id,
-    figure,
-    label,
-    canvas: $(`${id}-figure`),
-    preparing: "Preparing (data, network and its NTK)…",
-    defaultQuery: `preset=${DEFAULT_PRESET}`,
+    ...summarizedSpec({ id, label, figure, preparing: "Preparing (data, network and its NTK)…",
+      preset: DEFAULT_PRESET, summarize }),
     downloads: {
       "download-png": ["png", ".png"],
       "download-svg": [figure === "hidden" ? "hidden_svg" : "svg", ".svg"],
       "download-json": ["json", ".json"],
     },
-    calibrate: "mlp",
-    placeholder: true,
     viewInputs: [$(`${id}-log-time`)],
     view: () => ({ log_time: logTime() }),
     viewKeys: () => (logTime() ? [pair("log_time", "true")] : []),
@@ -62,20 +81,12 @@ function makeCell(id, label, summarize, figure) {
       c.sizeExplicit = false;
       c.runner.showEstimate("Preset loaded: press Run");
     },
-    // the run's notices (the CPU fallback's smaller data) after the backend's
-    backendNote: (info) => `${(info.notices ?? []).map((n) => `. ${n}`).join("")}${dataNote(info)}`,
     // the CPU fallback may narrow the width: the form shows what runs, links give it back
     onPrepared(c, session) {
       if (!session.info.reduced_for_cpu) return;
       c.config = structuredClone(session.info.config);
       fillForm(c.config, c.form);
       matchPreset($(`${id}-preset`), c.presets, c.config, c.form);
-    },
-    onProgress(c, p) {
-      // one summary request at a time: a run loop asks faster than the worker answers
-      if (summaries > 0 && !p.finished) return;
-      summaries += 1;
-      showSummary(c, summarize, p.finished).finally(() => { summaries -= 1; });
     },
     // the CPU run's cost (check_config's `cost.cpu`: its steps and seconds)
     estimate: (c, lead, checked) => {

@@ -12,7 +12,8 @@ export const DOWNLOADS = {
 };
 
 /** The MIME type of each export format. */
-const TYPES = { svg: "image/svg+xml", hidden_svg: "image/svg+xml", json: "application/json",
+const TYPES = { svg: "image/svg+xml", hidden_svg: "image/svg+xml", probes_svg: "image/svg+xml",
+  histogram_svg: "image/svg+xml", json: "application/json",
   json_curves: "application/json", csv: "text/csv", python: "application/zip" };
 
 /** What an export of `c`'s session in `format` gives, as a Blob. */

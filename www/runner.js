@@ -24,7 +24,8 @@ const FIRST_PAINT_MS = 100;
 /**
  * A runner for one cell. `spec`:
  * - id: the cell's id (share.js, scheduler.js, element ids: cellElement(id, name));
- * - cell: its name in the protocol ("linear", "mlp", "hidden", "appg"); figure: "main"…;
+ * - cell: its name in the protocol ("linear", "mlp", "hidden", "appg"); figure: "main"…,
+ *   or figure(c) for a cell whose view picks among several;
  * - label: the prefix of its link notices (none for cell 1);
  * - preparing: the status while a session is made; invalidState: the state after a bad
  *   form without a session; defaultQuery: its link when the form and the session have none;
@@ -57,6 +58,7 @@ export function makeRunner(options) {
     backend: "auto", presets: [], readout: null, estimates: 0,
   };
   const state = () => c.root.dataset.state;
+  const figure = () => (typeof spec.figure === "function" ? spec.figure(c) : spec.figure);
 
   function setState(next) {
     c.root.dataset.state = next;
@@ -122,7 +124,7 @@ export function makeRunner(options) {
     if (!session) return;
     const t0 = performance.now();
     try {
-      await session.draw(spec.figure, c.canvas, { ...spec.view?.(c), dark: darkPlots() });
+      await session.draw(figure(), c.canvas, { ...spec.view?.(c), dark: darkPlots() });
       c.drawMs += performance.now() - t0;
       c.readout?.refresh();
     } catch (e) {
@@ -356,7 +358,7 @@ export function makeRunner(options) {
     for (const input of spec.viewInputs ?? []) input.addEventListener("change", draw);
     wireDownloads(c, spec.downloads, el, errorId);
     c.readout = attachReadout(c.canvas,
-      (x, y) => c.session?.readout(spec.figure, x, y) ?? null, spec.readoutFormat);
+      (x, y) => c.session?.readout(figure(), x, y) ?? null, spec.readoutFormat);
     new ResizeObserver(() => draw()).observe(c.canvas);
     onThemeChange(draw);
   }

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::appg::AppgConfig;
 use super::configurable::Config;
+use super::deep::{DeepConfig, DEEP_PRESETS};
 use super::mlp::{MlpConfig, MLP_PRESETS};
 use super::overrides;
 use super::presets::PRESETS;
@@ -38,6 +39,16 @@ impl Described for RunConfig {
 impl Described for MlpConfig {
     fn descriptions() -> Vec<(&'static str, &'static str)> {
         MLP_PRESETS
+            .iter()
+            .map(|p| (p.name, p.description))
+            .collect()
+    }
+}
+
+/// Cells 8 and 9 list every deep-network preset (docs/deep.md §2), small CPU ones included.
+impl Described for DeepConfig {
+    fn descriptions() -> Vec<(&'static str, &'static str)> {
+        DEEP_PRESETS
             .iter()
             .map(|p| (p.name, p.description))
             .collect()

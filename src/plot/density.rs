@@ -103,6 +103,9 @@ impl FigureKind {
         match name {
             // cell 6's figure (the hidden spectrum's change against the steps): two panels
             "linear" | "init" | "hidden" => Some(Self::Linear),
+            // the deep cells: loss and eigenvalues; Fig 4's histogram; hidden, probes, rank
+            "deep" | "deep-histogram" => Some(Self::Linear),
+            "deep-probes" => Some(Self::Mlp(3)),
             "symmetry" => Some(Self::Symmetry),
             // cell 5 records the hidden eigenvalues by default: three panels
             "mlp" => Some(Self::Mlp(3)),

@@ -7,6 +7,9 @@
 
 mod appg;
 mod appg_bars;
+pub mod deep;
+mod deep_histogram;
+mod deep_probes;
 pub mod density;
 pub mod geometry;
 mod hidden;

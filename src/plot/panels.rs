@@ -50,6 +50,16 @@ pub(super) struct Dot {
     pub label: Option<String>,
 }
 
+/// A filled rectangle in data coordinates (a heatmap cell), `alpha` of `color` over the
+/// background.
+#[derive(Debug, Clone)]
+pub(super) struct Shade {
+    pub x: Range<f64>,
+    pub y: Range<f64>,
+    pub color: RGBColor,
+    pub alpha: f64,
+}
+
 /// One panel as plain data; [`draw_panel`] strokes it.
 #[derive(Debug, Clone)]
 pub(super) struct PanelData {
@@ -70,6 +80,8 @@ pub(super) struct PanelData {
     /// Full-height dotted vertical lines.
     pub markers: Vec<(f64, RGBColor)>,
     pub dots: Vec<Dot>,
+    /// Filled rectangles under everything else (heatmaps).
+    pub shades: Vec<Shade>,
 }
 
 impl PanelData {
@@ -93,6 +105,7 @@ impl PanelData {
             lines: Vec::new(),
             markers: Vec::new(),
             dots: Vec::new(),
+            shades: Vec::new(),
         }
     }
 }
@@ -204,6 +217,11 @@ where
     YS::CoordDescType: ValueFormatter<f64>,
 {
     let mut chart = panel_chart(area, x, y, theme)?;
+    let shades = p.shades.iter().map(|s| {
+        let style = s.color.mix(s.alpha).filled();
+        Rectangle::new([(s.x.start, s.y.start), (s.x.end, s.y.end)], style)
+    });
+    chart.draw_series(shades).map_err(draw_err)?;
     draw_axes(&mut chart, p, theme)?;
     draw_lines(&mut chart, p, theme)?;
     draw_dots(&mut chart, &p.dots, theme)?;

@@ -3,6 +3,7 @@
 use super::*;
 
 mod appg;
+mod deep;
 mod layout;
 mod replay;
 use crate::experiment::{Record, RunConfig, TheoryResult};

@@ -10,6 +10,7 @@ use crate::experiment::appg::{AppgResult, ComparisonRow, Policy};
 use crate::experiment::cells::{InitComparison, Landscape};
 use crate::experiment::mlp::MlpResult;
 use crate::experiment::RunResult;
+use crate::plot::deep::{DeepFigure, DeepView};
 use crate::plot::density::{with_density, Density, FigureKind};
 use crate::plot::layout_check::draw_recorded;
 use std::rc::Rc;
@@ -227,4 +228,16 @@ pub fn draw_appg(
             draw_appg_figure(root, result, current, &opts)
         },
     )
+}
+
+/// Draws the deep figure `figure` of `view` onto `canvas`; returns where the panels lie.
+pub fn draw_deep(
+    screen: &Screen,
+    view: &DeepView,
+    figure: DeepFigure,
+    log_time: bool,
+) -> Result<Drawn, DrawError> {
+    draw_with(screen, figure.kind(), |root, size| {
+        figure.draw(root, view, &options(size, log_time))
+    })
 }

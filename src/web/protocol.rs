@@ -28,6 +28,10 @@ pub enum CellId {
     Hidden,
     /// Cell 7: Appendix G's loss variants.
     Appg,
+    /// Cell 8: the deep network's loss and embedding eigenvalues (and Fig 4's histogram).
+    Deep,
+    /// Cell 9: the deep network's hidden eigenvalues, probes and RankMe.
+    Probes,
 }
 
 /// How the page shows a figure.
@@ -195,6 +199,10 @@ pub enum ExportFormat {
     Svg,
     /// Cell 6's own figure.
     HiddenSvg,
+    /// Cell 9's figure (hidden eigenvalues, probes, RankMe).
+    ProbesSvg,
+    /// Fig 4's eigenvalue histogram over time (cell 8's second view).
+    HistogramSvg,
     /// A zip with a NumPy script that reruns the configuration (cell 1).
     Python,
 }
@@ -241,6 +249,8 @@ pub enum Reply {
         init: Value,
         mlp: Value,
         appg: Value,
+        /// Cells 8 and 9.
+        deep: Value,
     },
     Parsed {
         config: Value,

@@ -8,9 +8,11 @@ use serde_json::Value;
 use super::error::HostError;
 use super::protocol::{CellId, Reply};
 use crate::experiment::appg::AppgConfig;
+use crate::experiment::deep::DeepConfig;
 use crate::experiment::estimate::{appg_cost, linear_cost, mlp_cost, Cost};
 use crate::experiment::mlp::{cpu_fallback, MlpConfig, TYPICAL_AUTO_STEPS};
 use crate::experiment::query;
+use crate::experiment::session::cost::deep_cost;
 use crate::experiment::{Config, RunConfig};
 
 /// Every cell's presets with their descriptions (cells 1 and 3 list the linear ones).
@@ -21,6 +23,7 @@ pub fn presets() -> Result<Reply, HostError> {
         linear,
         mlp: serde_json::to_value(query::described_presets::<MlpConfig>())?,
         appg: serde_json::to_value(query::described_presets::<AppgConfig>())?,
+        deep: serde_json::to_value(query::described_presets::<DeepConfig>())?,
     })
 }
 
@@ -38,6 +41,7 @@ pub fn parse(cell: CellId, text: &str) -> Result<Reply, HostError> {
         CellId::Linear | CellId::Init => parsed::<RunConfig>(text),
         CellId::Mlp | CellId::Hidden => parsed::<MlpConfig>(text),
         CellId::Appg => parsed::<AppgConfig>(text),
+        CellId::Deep | CellId::Probes => parsed::<DeepConfig>(text),
         CellId::Symmetry => Err(HostError::NotInCell {
             cell,
             what: "share-link configuration (its keys are read by the page)",
@@ -112,6 +116,9 @@ pub fn check(cell: CellId, config: &Value, auto_size: bool) -> Reply {
             cost_json(mlp_cost(c), Some(cpu))
         }),
         CellId::Appg => checked::<AppgConfig>(config, |c| cost_json::<()>(appg_cost(c), None)),
+        CellId::Deep | CellId::Probes => {
+            checked::<DeepConfig>(config, |c| cost_json::<()>(deep_cost(c), None))
+        }
         CellId::Symmetry => Reply::Checked {
             problem: None,
             query: None,

@@ -32,7 +32,7 @@ const CLICK_AFTER_MS = 300;
  * Runs in the page before any of its scripts: records long tasks, the first paint, cell 1's
  * state changes (body data-state) and the first input events, all in page time (ms).
  */
-function monitor() {
+export function monitor() {
   const log = { tasks: [], firstPaint: null, states: [], inputs: [] };
   window.__longtask = log;
   new PerformanceObserver((list) => {
@@ -70,7 +70,7 @@ function monitor() {
 }
 
 /** The page's log with the long tasks after the first paint summarized. */
-async function summary(page) {
+export async function summary(page) {
   const log = await page.evaluate(() => window.__longtask);
   assert(log, "the long-task monitor did not run");
   assert(log.firstPaint !== null, "the page never painted");

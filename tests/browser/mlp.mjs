@@ -15,14 +15,14 @@ const SMALL = "mlp-small-bt";
 const CPU_TOLERANCE = 0.02;
 
 /** Waits until cell `id` reaches one of `states`; returns the state. */
-async function waitCell(page, id, states, timeout = RUN_MS) {
+export async function waitCell(page, id, states, timeout = RUN_MS) {
   await page.waitForFunction(([id, states]) => states.includes(
     document.getElementById(`cell-${id}`).dataset.state), [id, states], { timeout, polling: 50 });
   return page.evaluate((id) => document.getElementById(`cell-${id}`).dataset.state, id);
 }
 
 /** Presses Run in cell `id` and waits for the run to finish. */
-async function runToEnd(page, id) {
+export async function runToEnd(page, id) {
   await waitCell(page, id, ["idle", "paused", "finished", "error"]);
   await page.click(`#${id}-run`);
   const state = await waitCell(page, id, ["finished", "error"]);
@@ -47,7 +47,7 @@ async function result(page, id) {
   return r;
 }
 
-async function expectBackend(page, id, mode) {
+export async function expectBackend(page, id, mode) {
   const notice = (await page.locator(`#${id}-backend`).textContent()) ?? "";
   const want = mode === "webgpu" ? /^WebGPU: / : /^CPU \(/;
   assert(want.test(notice), `${id} backend notice "${notice}" does not match ${want}`);

@@ -3,7 +3,8 @@
 //! CPU solver against `bench/reference_linear.py` (NumPy, literal float32 gradient descent
 //! on the data and W(0) exported from this run) and compares trajectories; `bench matmul`
 //! times the WGSL matmul kernels against faer (see `bench_matmul.rs`). `--gpu` adds the same
-//! run on the wgpu backend (`bench_gpu.rs`).
+//! run on the wgpu backend (`bench_gpu.rs`). `bench deep` times deep-network training steps
+//! on the CPU and the GPU (`bench_deep.rs`).
 
 use crate::stdout::say;
 use std::path::{Path, PathBuf};
@@ -16,6 +17,7 @@ use stepwise::gpu::GpuContext;
 
 use crate::error::{CliError, Usage};
 
+use super::bench_deep;
 use super::bench_gpu;
 use super::bench_matmul::{self, MatmulRow};
 use super::bench_reference::{self, gap, Reference};
@@ -23,7 +25,7 @@ use super::bench_reference::{self, gap, Reference};
 #[derive(clap::Args)]
 pub struct BenchArgs {
     /// What to measure: `fig1` (the linear run against NumPy), `matmul` (WGSL kernels
-    /// against faer) or `all`.
+    /// against faer), `all` (both) or `deep` (deep-network training steps, CPU and --gpu).
     what: String,
     /// The linear run: a preset (fig1 by default) or a JSON config file.
     #[arg(long, default_value = "fig1")]
@@ -57,6 +59,14 @@ pub struct BenchArgs {
     /// truncated and the eigenbasis solver.
     #[arg(long)]
     gpu: bool,
+    /// `bench deep`: a deep-network preset to time (repeatable; default resnet-bt and
+    /// resnet-bt-small).
+    #[arg(long = "preset", value_name = "NAME")]
+    presets: Vec<String>,
+    /// `bench deep`: timed training steps per preset and backend (after one warm-up step);
+    /// default: about 20 GFLOP of steps (3 of resnet-bt, 100 of resnet-bt-small).
+    #[arg(long)]
+    steps: Option<usize>,
     /// Write every number as JSON here.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -121,6 +131,13 @@ struct Report {
 }
 
 pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
+    if args.what == "deep" {
+        let rows = bench_deep::bench_deep(&args.presets, args.steps, args.gpu)?;
+        if let Some(path) = &args.out {
+            super::write_output(path, &serde_json::to_string_pretty(&rows)?)?;
+        }
+        return Ok(());
+    }
     let (linear, matmul) = match args.what.as_str() {
         "fig1" => (true, false),
         "matmul" => (false, true),

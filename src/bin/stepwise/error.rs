@@ -81,7 +81,7 @@ pub enum Usage {
     ExportDataOnlyLinear,
     #[error("bench fig1 takes a linear configuration")]
     BenchNeedsLinear,
-    #[error("unknown benchmark `{0}`: use fig1, matmul or all")]
+    #[error("unknown benchmark `{0}`: use fig1, matmul, all or deep")]
     UnknownBenchmark(String),
     #[error("unknown comparison `{0}`: use `appg` or `methods`")]
     UnknownComparison(String),
@@ -103,6 +103,8 @@ pub enum Usage {
     StlFiles,
     #[error("unknown methods preset `{0}`: give a deep-network preset such as resnet-bt-small")]
     MethodsPreset(String),
+    #[error("unknown deep-network preset `{0}` for bench deep: e.g. resnet-bt or resnet-bt-small")]
+    DeepBenchPreset(String),
     #[error("no repetition was run")]
     NoRepeat,
 }

@@ -7,6 +7,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 
 mod bench;
+mod bench_deep;
 mod bench_gpu;
 mod bench_matmul;
 mod bench_reference;
@@ -48,7 +49,8 @@ enum Command {
     /// Compare Appendix G's loss variants with the baseline: `stepwise compare appg`.
     Compare(compare::CompareArgs),
     /// Benchmarks in one run, as ratios: `stepwise bench fig1` (against NumPy),
-    /// `stepwise bench matmul` (WGSL against faer) or `stepwise bench all`.
+    /// `stepwise bench matmul` (WGSL against faer), `stepwise bench all` or `stepwise bench
+    /// deep [--gpu]` (deep-network training steps).
     Bench(bench::BenchArgs),
     /// Export a linear run as a standalone NumPy script with its data (x, x', W(0)):
     /// `stepwise export-python fig1 --out DIR`.

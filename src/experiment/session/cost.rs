@@ -8,8 +8,12 @@
 //! about 2x: enough to tell SwiftShader's 20x gap from a close call.
 
 use super::choice::AdapterInfo;
+use crate::experiment::deep::cost::flops_per_step;
+use crate::experiment::deep::DeepConfig;
+use crate::experiment::estimate::{Cost, CostModel};
 use crate::experiment::mlp::MlpConfig;
 use crate::experiment::{Prepared, Solver};
+use crate::model::resnet::ResNetShape;
 
 /// A WebGPU adapter's throughput at the experiments' small dispatches.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -106,4 +110,106 @@ pub fn mlp_cpu_seconds(cfg: &MlpConfig, steps: u64) -> f64 {
 pub fn mlp_gpu_seconds(cfg: &MlpConfig, steps: u64, adapter: &AdapterInfo) -> f64 {
     let flops = 2.0 * cfg.step_macs();
     gpu_seconds(adapter, steps as f64, MLP_STEP_DISPATCHES, flops)
+}
+
+/// Dispatches of one deep step on the GPU per convolution (forward: conv, batchnorm, ReLU;
+/// backward: ReLU, batchnorm, input and weight gradients; the update), as `gpu::resnet_*`
+/// plans them; the projector and the loss add [`MLP_STEP_DISPATCHES`].
+pub const DEEP_DISPATCHES_PER_CONV: f64 = 8.0;
+
+/// Flops of one deep step (2·batch views forward and backward: `deep::flops_per_step`) and
+/// of one record (the 2·eval evaluation views forward), docs/deep.md §1.
+pub fn deep_flops(cfg: &DeepConfig, shape: &ResNetShape) -> (f64, f64) {
+    let step = flops_per_step(cfg) as f64;
+    let record = shape.flops_per_view() as f64 * 2.0 * cfg.data.eval as f64;
+    (step, record)
+}
+
+/// The flops of `cfg`'s whole run: its steps and its records.
+fn deep_run_flops(cfg: &DeepConfig, shape: &ResNetShape) -> f64 {
+    let (step, record) = deep_flops(cfg, shape);
+    let records = (cfg.steps / cfg.record_every.max(1) + 1) as f64;
+    cfg.steps as f64 * step + records * record
+}
+
+/// Seconds of `cfg`'s run on the CPU in wasm: its flops at the MLP's matmul rate (the
+/// convolutions are im2col matmuls of the same kind).
+pub fn deep_cpu_seconds(cfg: &DeepConfig, shape: &ResNetShape) -> f64 {
+    deep_run_flops(cfg, shape) / CPU_LITERAL_FLOPS
+}
+
+/// Seconds of `cfg`'s run on `adapter`: per step one set of dispatches per convolution.
+pub fn deep_gpu_seconds(cfg: &DeepConfig, shape: &ResNetShape, adapter: &AdapterInfo) -> f64 {
+    let stages = cfg.channels.len();
+    // the stem, two per basic block, and a projection shortcut where each later stage starts
+    let convs = (1 + stages * cfg.blocks * 2 + stages.saturating_sub(1)) as f64;
+    let dispatches = convs * DEEP_DISPATCHES_PER_CONV + MLP_STEP_DISPATCHES;
+    let per_step = deep_run_flops(cfg, shape) / cfg.steps.max(1) as f64;
+    gpu_seconds(adapter, cfg.steps as f64, dispatches, per_step)
+}
+
+/// The page's cost of `cfg` before it is prepared (check_config's `cost`): no preparation
+/// to speak of, its steps with their share of the records.
+pub fn deep_cost(cfg: &DeepConfig) -> Cost {
+    let shape = cfg.shape();
+    Cost {
+        prepare_flops: 0.0,
+        step_flops: deep_run_flops(cfg, &shape) / cfg.steps.max(1) as f64,
+        steps: Some(cfg.steps),
+        runs: 1.0,
+        model: CostModel::Mlp,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::deep::deep_preset;
+
+    fn adapter(software: bool) -> AdapterInfo {
+        AdapterInfo {
+            name: "test".into(),
+            software,
+        }
+    }
+
+    #[test]
+    fn the_small_deep_presets_fit_the_cpu_and_the_full_ones_want_a_gpu() {
+        for loss in ["bt", "simclr", "vicreg"] {
+            let small = deep_preset(&format!("resnet-{loss}-small")).expect("small preset");
+            let full = deep_preset(&format!("resnet-{loss}")).expect("full preset");
+            let cpu_small = deep_cpu_seconds(&small, &small.shape());
+            // the page's CPU default: about a minute (docs/deep.md §2)
+            assert!(cpu_small < 120.0, "{loss}-small: {cpu_small} s on the CPU");
+            let cpu_full = deep_cpu_seconds(&full, &full.shape());
+            let gpu_full = deep_gpu_seconds(&full, &full.shape(), &adapter(false));
+            assert!(
+                gpu_full < cpu_full / 10.0,
+                "{loss}: GPU {gpu_full} s, CPU {cpu_full} s"
+            );
+            // a CPU-emulated adapter is no faster than the CPU at the small size
+            let soft = deep_gpu_seconds(&small, &small.shape(), &adapter(true));
+            assert!(
+                soft > cpu_small,
+                "{loss}-small: software GPU {soft} s vs CPU {cpu_small} s"
+            );
+        }
+    }
+
+    #[test]
+    fn a_deep_runs_cost_is_its_steps_and_its_records() {
+        let cfg = deep_preset("resnet-bt-small").expect("preset");
+        let shape = cfg.shape();
+        let (step, record) = deep_flops(&cfg, &shape);
+        let records = (cfg.steps / cfg.record_every + 1) as f64;
+        let cost = deep_cost(&cfg);
+        assert_eq!(cost.steps, Some(cfg.steps));
+        let total = cost.step_flops * cfg.steps as f64;
+        let want = step * cfg.steps as f64 + record * records;
+        assert!((total / want - 1.0).abs() < 1e-12, "{total} vs {want}");
+        // a record evaluates 2E views forward: the step's 2B views cost 3x a forward pass
+        let per_view = shape.flops_per_view() as f64;
+        assert_eq!(record, 2.0 * cfg.data.eval as f64 * per_view);
+        assert_eq!(step, 3.0 * cfg.views_per_step() as f64 * per_view);
+    }
 }

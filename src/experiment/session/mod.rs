@@ -7,7 +7,7 @@
 //! - [`Engine`]: a stepper on the CPU or on WebGPU, itself a stepper;
 //! - [`Cell`]: what differs per cell (configuration, preparation, the two backends, what is
 //!   drawn, the result), implemented by [`LinearCell`], [`MlpCell`], [`AppgCell`],
-//!   [`InitCell`] and [`SymmetryCell`];
+//!   [`InitCell`], [`SymmetryCell`] and [`DeepCell`];
 //! - [`Session`]: the state machine over a cell ([`SessionState`]), with budget slicing
 //!   ([`Session::advance_for`]) and the one GPU-loss policy (the run resumes on the CPU at
 //!   the same step);
@@ -17,6 +17,7 @@ mod appg;
 mod cell;
 mod choice;
 pub mod cost;
+mod deep;
 mod engine;
 mod error;
 mod linear;
@@ -30,6 +31,7 @@ mod stepper;
 pub use appg::{AppgCell, AppgCpu, AppgLive, AppgPrepared};
 pub use cell::Cell;
 pub use choice::{choose_backend, AdapterInfo, BackendChoice, BackendKind, BackendWant, Why};
+pub use deep::DeepCell;
 pub use engine::Engine;
 pub use error::{ErrorKind, SessionError};
 pub use linear::LinearCell;

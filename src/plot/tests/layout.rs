@@ -19,7 +19,7 @@ const WIDTHS: [f64; 9] = [
 
 /// Draws `draw` at every width and density with the height the page gives `kind`, and
 /// asserts the layout reads well; returns the smallest text seen, in CSS px.
-fn check_every_width(
+pub(super) fn check_every_width(
     name: &str,
     kind: FigureKind,
     draw: impl Fn(

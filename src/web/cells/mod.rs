@@ -4,6 +4,7 @@
 //! `WebCell` impl here, one line in [`create_session`] (docs/architecture.md).
 
 mod appg;
+mod deep;
 mod init;
 mod linear;
 mod mlp;
@@ -23,8 +24,8 @@ use super::protocol::{CellId, ExportFormat, Extra, View};
 use crate::data::photos::Photo;
 use crate::experiment::query;
 use crate::experiment::session::{
-    AppgCell, BackendWant, Cell, Clock, Engine, InitCell, LinearCell, MlpCell, Opening, Session,
-    SymmetryCell, Why,
+    AppgCell, BackendWant, Cell, Clock, DeepCell, Engine, InitCell, LinearCell, MlpCell, Opening,
+    Session, SymmetryCell, Why,
 };
 use crate::plot::{FigureLayout, Scheme};
 
@@ -38,6 +39,7 @@ pub async fn create_session(request: CreateRequest) -> Result<Box<dyn PageSessio
         CellId::Symmetry => Box::new(Paged::<SymmetryCell>::create(request).await?),
         CellId::Mlp | CellId::Hidden => Box::new(Paged::<MlpCell>::create(request).await?),
         CellId::Appg => Box::new(Paged::<AppgCell>::create(request).await?),
+        CellId::Deep | CellId::Probes => Box::new(Paged::<DeepCell>::create(request).await?),
     })
 }
 
