@@ -1,0 +1,234 @@
+//! Shared by the generated-input tests (`tests/fuzz_*.rs`, issue 17 §1): how many inputs a
+//! parser gets, and hostile values (numbers in every spelling, markup, prototype keys,
+//! unicode controls, 20k-character strings) that the strategies mix with plausible ones.
+//!
+//! `STEPWISE_FUZZ_CASES=1000000 cargo test --test fuzz_configs -- --ignored` runs the
+//! long mode; without it each parser gets the bounded CI batch its test names.
+
+#![allow(dead_code)] // each test binary uses part of it
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config as RunnerConfig, TestRunner};
+
+/// The number of inputs per parser: `STEPWISE_FUZZ_CASES` if set, else `ci`.
+pub fn cases(ci: u32) -> u32 {
+    std::env::var("STEPWISE_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(ci)
+}
+
+/// Runs `test` on `cases(ci)` inputs of `strategy` (seeded: the same inputs every run, so a
+/// CI failure reproduces; no regression files written). Prints the count for the report.
+pub fn run<S: Strategy>(name: &str, ci: u32, strategy: S, test: impl Fn(S::Value))
+where
+    S::Value: std::fmt::Debug,
+{
+    let n = cases(ci);
+    let config = RunnerConfig {
+        cases: n,
+        failure_persistence: None,
+        max_shrink_iters: 2000,
+        ..RunnerConfig::default()
+    };
+    let mut runner = TestRunner::new_with_rng(
+        config,
+        proptest::test_runner::TestRng::deterministic_rng(
+            proptest::test_runner::RngAlgorithm::ChaCha,
+        ),
+    );
+    let start = std::time::Instant::now();
+    let result = runner.run(&strategy, |input| {
+        test(input);
+        Ok(())
+    });
+    eprintln!(
+        "fuzz {name}: {n} inputs in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+    if let Err(e) = result {
+        panic!("fuzz {name}: {e}");
+    }
+}
+
+/// A string of `n` copies of `c`.
+fn long(c: char, n: usize) -> String {
+    std::iter::repeat_n(c, n).collect()
+}
+
+/// Hostile scalar texts: numbers in every spelling, words, markup, controls, long strings.
+pub fn hostile_text() -> impl Strategy<Value = String> {
+    let fixed: Vec<String> = [
+        "",
+        " ",
+        "0",
+        "-0",
+        "+1",
+        "1",
+        "2",
+        "3",
+        "10",
+        "64",
+        "65",
+        "-1",
+        "0.5",
+        ".5",
+        "5.",
+        "1e3",
+        "1E-3",
+        "1e309",
+        "-1e309",
+        "1e-400",
+        "NaN",
+        "nan",
+        "-NaN",
+        "Infinity",
+        "-Infinity",
+        "inf",
+        "-inf",
+        "0x10",
+        "0b11",
+        "1_000",
+        "١٢",
+        "１２",
+        "18446744073709551615",
+        "18446744073709551616",
+        "9007199254740993",
+        "-9223372036854775809",
+        "1e18",
+        "4.2e1",
+        "true",
+        "false",
+        "TRUE",
+        "null",
+        "auto",
+        "undefined",
+        "[]",
+        "[1,2,3]",
+        "[1e400]",
+        "[null]",
+        "4,2,1",
+        "{}",
+        "{\"a\":1}",
+        "[[[[[[[[[[]]]]]]]]]]",
+        "\"quoted\"",
+        "<script>alert(1)</script>",
+        "javascript:alert(1)",
+        "\"><img src=x onerror=alert(1)>",
+        "__proto__",
+        "constructor",
+        "prototype",
+        "\u{0}",
+        "\u{1b}[31m",
+        "a\u{202e}b",
+        "\u{feff}1",
+        "1\u{0}",
+        "\u{200b}",
+        "%",
+        "%zz",
+        "%e2%80",
+        "%00",
+        "%2e%2e",
+        "é",
+        "😀",
+        "expected `x`",
+        "unknown variant `x`, expected one of `a`, `b`",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let long_values = vec![long('9', 20_000), long('a', 20_000), long('\u{7}', 20_000)];
+    prop_oneof![
+        6 => proptest::sample::select(fixed),
+        1 => proptest::sample::select(long_values),
+        2 => any::<f64>().prop_map(|x| x.to_string()),
+        2 => any::<i64>().prop_map(|x| x.to_string()),
+        1 => any::<u64>().prop_map(|x| x.to_string()),
+        2 => "\\PC{0,12}",
+        1 => ".{0,12}",
+        1 => proptest::collection::vec(any::<f64>(), 0..6).prop_map(|v| {
+            let items: Vec<String> = v.iter().map(f64::to_string).collect();
+            items.join(",")
+        }),
+    ]
+}
+
+/// Hostile keys: `keys` (the real ones) most of the time, else prototype keys, view keys,
+/// near-misses and junk.
+pub fn hostile_key(keys: Vec<String>) -> impl Strategy<Value = String> {
+    let junk: Vec<String> = [
+        "__proto__",
+        "constructor",
+        "prototype",
+        "__proto__.polluted",
+        "constructor.prototype",
+        "dataset.__proto__",
+        "preset",
+        "embed",
+        "log_time",
+        "cell",
+        "",
+        ".",
+        "..",
+        "dataset.",
+        ".d",
+        "d.",
+        "D",
+        "dataset..n",
+        "dataset.n.x",
+        "toString",
+        "hasOwnProperty",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    prop_oneof![
+        8 => proptest::sample::select(keys),
+        3 => proptest::sample::select(junk),
+        1 => "\\PC{0,10}",
+        1 => Just(long('k', 20_000)),
+    ]
+}
+
+/// Percent-encodes every byte but unreserved ones (as a browser's `encodeURIComponent`).
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Standard CRC-32 (PNG chunks), so mutated headers still pass the decoder's CRC check.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// Checks that no character of `text` is a control character and that it is not longer
+/// than `max` characters: what a notice shown to the visitor must be.
+pub fn assert_readable(text: &str, max: usize) {
+    assert!(
+        !text.chars().any(char::is_control),
+        "control character in {text:?}"
+    );
+    let n = text.chars().count();
+    assert!(
+        n <= max,
+        "{n} characters (> {max}): {}",
+        &text[..text.len().min(300)]
+    );
+}
