@@ -122,7 +122,8 @@ fn link<C: Config>() -> impl Strategy<Value = String> {
     })
 }
 
-fn check_link<C: Config + std::fmt::Debug>(q: &str) {
+/// True when the link was used whole (no notice).
+fn check_link<C: Config + std::fmt::Debug>(q: &str) -> bool {
     let (cfg, notices) = config_from_query::<C>(q);
     assert_accepted(&cfg);
     let keys: Vec<String> = stepwise::experiment::share::parse_query(q)
@@ -141,25 +142,26 @@ fn check_link<C: Config + std::fmt::Debug>(q: &str) {
         assert!(named, "notice names no key of the link: {n}");
     }
     assert_eq!(query::parse::<C>(q).notices, notices);
+    notices.is_empty()
 }
 
 #[test]
 fn fuzz_linear_links() {
-    run("linear links", 400, link::<RunConfig>(), |q| {
+    run("linear links", 2000, link::<RunConfig>(), |q| {
         check_link::<RunConfig>(&q)
     });
 }
 
 #[test]
 fn fuzz_mlp_links() {
-    run("mlp links", 300, link::<MlpConfig>(), |q| {
+    run("mlp links", 1500, link::<MlpConfig>(), |q| {
         check_link::<MlpConfig>(&q)
     });
 }
 
 #[test]
 fn fuzz_appg_links() {
-    run("appg links", 300, link::<AppgConfig>(), |q| {
+    run("appg links", 1500, link::<AppgConfig>(), |q| {
         check_link::<AppgConfig>(&q)
     });
 }
@@ -197,7 +199,7 @@ fn set_path(root: &mut Value, key: &str, v: Value) {
 /// Text edits JSON values cannot express: repeated keys, bare NaN, cut-off text, a non-object.
 fn text_edit(text: String, edit: u8, key: &str, value: &str) -> String {
     let rest = text.strip_prefix('{').unwrap_or(&text);
-    match edit % 8 {
+    match edit % 16 {
         0 => format!("{{\"{key}\": {value}, {rest}"),
         1 => format!("{{\"{key}\": NaN, {rest}"),
         2 => text.chars().take(text.chars().count() / 2).collect(),
@@ -216,7 +218,7 @@ fn json_config<C: Config>() -> impl Strategy<Value = String> {
     let edit = (hostile_key(known_keys::<C>()), json_value());
     (
         proptest::sample::select(presets),
-        proptest::collection::vec(edit, 0..5),
+        proptest::collection::vec(edit, 0..4),
         any::<u8>(),
         hostile_key(known_keys::<C>()),
         hostile_text(),
@@ -234,46 +236,53 @@ fn json_config<C: Config>() -> impl Strategy<Value = String> {
         })
 }
 
-fn check_json<C: Config + std::fmt::Debug>(text: &str, links: bool) {
-    match query::from_json::<C>(text) {
-        Ok(cfg) if links => assert_accepted(&cfg),
-        Ok(cfg) => cfg.validate().expect("accepted configurations validate"),
-        Err(e) => assert_names_key::<C>(&e, text),
+fn check_json<C: Config + std::fmt::Debug>(text: &str, links: bool) -> bool {
+    let cfg = match query::from_json::<C>(text) {
+        Ok(cfg) => cfg,
+        Err(e) => {
+            assert_names_key::<C>(&e, text);
+            return false;
+        }
+    };
+    cfg.validate().expect("accepted configurations validate");
+    // the file a run saves with its result reads back as the same configuration
+    let saved = serde_json::to_string(&cfg).expect("plain data");
+    assert_eq!(query::from_json::<C>(&saved).as_ref(), Ok(&cfg), "{saved}");
+    if links {
+        assert_accepted(&cfg);
     }
+    true
 }
 
 #[test]
 fn fuzz_linear_json() {
-    run("linear json", 400, json_config::<RunConfig>(), |t| {
-        check_json::<RunConfig>(&t, true);
-        // the command line's own reader agrees on what it accepts
-        assert_eq!(
-            RunConfig::from_json(&t).is_ok(),
-            query::from_json::<RunConfig>(&t).is_ok(),
-            "{t}"
-        );
+    run("linear json", 3000, json_config::<RunConfig>(), |t| {
+        check_json::<RunConfig>(&t, true)
     });
 }
 
 #[test]
 fn fuzz_mlp_json() {
-    run("mlp json", 300, json_config::<MlpConfig>(), |t| {
+    run("mlp json", 2000, json_config::<MlpConfig>(), |t| {
         check_json::<MlpConfig>(&t, true)
     });
 }
 
 #[test]
 fn fuzz_appg_json() {
-    run("appg json", 300, json_config::<AppgConfig>(), |t| {
+    run("appg json", 2000, json_config::<AppgConfig>(), |t| {
         check_json::<AppgConfig>(&t, true)
     });
 }
 
 #[test]
 fn fuzz_symmetry_json() {
-    run("symmetry json", 400, json_config::<SymmetryConfig>(), |t| {
-        check_json::<SymmetryConfig>(&t, false)
-    });
+    run(
+        "symmetry json",
+        3000,
+        json_config::<SymmetryConfig>(),
+        |t| check_json::<SymmetryConfig>(&t, false),
+    );
 }
 
 // ---------------------------------------------------------------- --set overrides
@@ -287,10 +296,13 @@ fn assignments<C: Config>() -> impl Strategy<Value = (usize, Vec<String>)> {
     (0..C::presets().len(), proptest::collection::vec(one, 0..6))
 }
 
-fn check_overrides<C: Config + std::fmt::Debug>(preset: usize, sets: &[String]) {
+fn check_overrides<C: Config + std::fmt::Debug>(preset: usize, sets: &[String]) -> bool {
     let base = C::presets().swap_remove(preset).1;
     match overrides::apply_all(base, sets) {
-        Ok(cfg) => assert_accepted(&cfg),
+        Ok(cfg) => {
+            assert_accepted(&cfg);
+            true
+        }
         Err(e) => {
             let spelled = sets
                 .iter()
@@ -299,27 +311,31 @@ fn check_overrides<C: Config + std::fmt::Debug>(preset: usize, sets: &[String]) 
                 .iter()
                 .any(|k| *k == e.key || k.starts_with(&format!("{}.", e.key)));
             assert!(spelled || known, "error names {:?}: {e}", e.key);
+            false
         }
     }
 }
 
 #[test]
 fn fuzz_linear_overrides() {
-    run("linear --set", 400, assignments::<RunConfig>(), |(p, s)| {
-        check_overrides::<RunConfig>(p, &s)
-    });
+    run(
+        "linear --set",
+        3000,
+        assignments::<RunConfig>(),
+        |(p, s)| check_overrides::<RunConfig>(p, &s),
+    );
 }
 
 #[test]
 fn fuzz_mlp_overrides() {
-    run("mlp --set", 300, assignments::<MlpConfig>(), |(p, s)| {
+    run("mlp --set", 2000, assignments::<MlpConfig>(), |(p, s)| {
         check_overrides::<MlpConfig>(p, &s)
     });
 }
 
 #[test]
 fn fuzz_appg_overrides() {
-    run("appg --set", 300, assignments::<AppgConfig>(), |(p, s)| {
+    run("appg --set", 2000, assignments::<AppgConfig>(), |(p, s)| {
         check_overrides::<AppgConfig>(p, &s)
     });
 }

@@ -19,11 +19,14 @@ pub fn cases(ci: u32) -> u32 {
 }
 
 /// Runs `test` on `cases(ci)` inputs of `strategy` (seeded: the same inputs every run, so a
-/// CI failure reproduces; no regression files written). Prints the count for the report.
-pub fn run<S: Strategy>(name: &str, ci: u32, strategy: S, test: impl Fn(S::Value))
+/// CI failure reproduces; no regression files written). `test` says whether the parser
+/// accepted the input; a batch in which it accepted none, or refused all, fails: the
+/// generator would not be reaching both paths. Prints the counts for the report.
+pub fn run<S: Strategy>(name: &str, ci: u32, strategy: S, test: impl Fn(S::Value) -> bool)
 where
     S::Value: std::fmt::Debug,
 {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     let n = cases(ci);
     let config = RunnerConfig {
         cases: n,
@@ -31,24 +34,27 @@ where
         max_shrink_iters: 2000,
         ..RunnerConfig::default()
     };
-    let mut runner = TestRunner::new_with_rng(
-        config,
-        proptest::test_runner::TestRng::deterministic_rng(
-            proptest::test_runner::RngAlgorithm::ChaCha,
-        ),
+    let rng = proptest::test_runner::TestRng::deterministic_rng(
+        proptest::test_runner::RngAlgorithm::ChaCha,
     );
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let accepted = AtomicUsize::new(0);
     let start = std::time::Instant::now();
     let result = runner.run(&strategy, |input| {
-        test(input);
+        if test(input) {
+            accepted.fetch_add(1, Ordering::Relaxed);
+        }
         Ok(())
     });
-    eprintln!(
-        "fuzz {name}: {n} inputs in {:.1} s",
-        start.elapsed().as_secs_f64()
-    );
+    let accepted = accepted.into_inner();
+    let seconds = start.elapsed().as_secs_f64();
+    let failed = u8::from(result.is_err());
+    eprintln!("fuzz {name}: {n} inputs ({accepted} accepted) in {seconds:.1} s, {failed} failed");
     if let Err(e) = result {
         panic!("fuzz {name}: {e}");
     }
+    let both = accepted > 0 && accepted < n as usize;
+    assert!(both || n < 50, "fuzz {name}: {accepted} of {n} accepted");
 }
 
 /// A string of `n` copies of `c`.
