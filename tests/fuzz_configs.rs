@@ -14,7 +14,7 @@ use proptest::prelude::*;
 use serde_json::{Map, Value};
 use stepwise::experiment::appg::AppgConfig;
 use stepwise::experiment::mlp::MlpConfig;
-use stepwise::experiment::session::SymmetryConfig;
+use stepwise::experiment::session::{read_symmetry_config, SymmetryConfig};
 use stepwise::experiment::share::{compact_query, config_from_query, config_to_query, unused_keys};
 use stepwise::experiment::share_notice::quote;
 use stepwise::experiment::{overrides, query, Config, RunConfig};
@@ -376,4 +376,51 @@ fn long_mantissas_survive_a_share_link_exactly() {
             "{value}"
         );
     }
+}
+
+// ---------------------------------------------------------------- the symmetry cell's reader
+
+/// The page's message for cell 4: `gammas` as typed text or as JSON, `init` likewise.
+fn symmetry_message() -> impl Strategy<Value = Value> {
+    let gammas = prop_oneof![
+        3 => proptest::collection::vec(
+            prop_oneof![3 => Just("0.5".to_string()), 1 => hostile_text()], 0..10
+        ).prop_map(|v| Value::String(v.join(", "))),
+        1 => json_value(),
+    ];
+    let init = prop_oneof![2 => Just(Value::String("1e-3".into())), 1 => json_value()];
+    (
+        proptest::option::of(gammas),
+        proptest::option::of(init),
+        any::<bool>(),
+    )
+        .prop_map(|(g, i, junk)| {
+            let mut m = Map::new();
+            g.map(|g| m.insert("gammas".into(), g));
+            i.map(|i| m.insert("init".into(), i));
+            if junk {
+                m.insert("__proto__".into(), serde_json::json!({"polluted": 1}));
+            }
+            Value::Object(m)
+        })
+}
+
+#[test]
+fn fuzz_symmetry_reader() {
+    run(
+        "symmetry reader",
+        3000,
+        symmetry_message(),
+        |m| match read_symmetry_config(&m) {
+            Ok(cfg) => {
+                cfg.validate().expect("accepted configurations validate");
+                true
+            }
+            Err(e) => {
+                assert!(["gammas", "init"].contains(&e.key.as_str()), "{e}");
+                assert_readable(&e.to_string(), 400);
+                false
+            }
+        },
+    );
 }
