@@ -3,7 +3,7 @@
 //! unicode controls, 20k-character strings) that the strategies mix with plausible ones.
 //!
 //! Without `STEPWISE_FUZZ_CASES` each parser gets the bounded CI batch its test names (all
-//! of them together take ~15 s on two threads); with it, every parser gets that many:
+//! of them together take ~25 s on two loaded cores); with it, every parser gets that many:
 //! `STEPWISE_FUZZ_CASES=1000000 cargo test --test fuzz_files --test fuzz_configs -- --nocapture`
 //! (one test by name for one parser) prints the inputs tried and accepted per parser. The
 //! inputs are seeded, so a failure reproduces with the same count.
