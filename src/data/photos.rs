@@ -3,6 +3,7 @@
 use std::io::Cursor;
 use std::sync::OnceLock;
 
+use super::local::{MAX_SIDE, MAX_TOTAL_PIXELS};
 use super::DataError;
 
 /// A decoded RGB photo, row-major `height x width x 3`, values in [0, 1].
@@ -75,8 +76,6 @@ pub fn provide_bundled(photos: Vec<Photo>) -> bool {
     matches && DECODED.set(photos).is_ok()
 }
 
-/// Decodes an 8-bit PNG (grey, grey+alpha, RGB, RGBA or palette) to RGB in [0, 1];
-/// alpha is dropped.
 /// The width and height of a PNG image from its header, without decoding its pixels (or why
 /// the bytes are not a PNG).
 pub fn png_size(bytes: &[u8]) -> Result<(usize, usize), String> {
@@ -87,6 +86,9 @@ pub fn png_size(bytes: &[u8]) -> Result<(usize, usize), String> {
     Ok((info.width as usize, info.height as usize))
 }
 
+/// Decodes a PNG (grey, grey+alpha, RGB, RGBA or palette; 16-bit stripped to 8) to RGB in
+/// [0, 1]; alpha is dropped. Images over [`MAX_SIDE`] px a side or [`MAX_TOTAL_PIXELS`] px
+/// are refused from their header, before any pixel buffer is allocated.
 pub fn decode_png(name: &str, bytes: &[u8]) -> Result<Photo, DataError> {
     let err = |reason: String| DataError::Image {
         name: name.to_string(),
@@ -95,6 +97,14 @@ pub fn decode_png(name: &str, bytes: &[u8]) -> Result<Photo, DataError> {
     let mut decoder = png::Decoder::new(Cursor::new(bytes));
     decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
     let mut reader = decoder.read_info().map_err(|e| err(e.to_string()))?;
+    // the header's size is checked before the pixel buffer is allocated: a 20-byte header
+    // can claim 2^31 px a side (found by tests/fuzz_files.rs: an abort on allocation)
+    let (width, height) = (reader.info().width as usize, reader.info().height as usize);
+    if width > MAX_SIDE || height > MAX_SIDE || width * height > MAX_TOTAL_PIXELS {
+        return Err(err(format!(
+            "{width}x{height} px is larger than {MAX_SIDE} px a side or {MAX_TOTAL_PIXELS} px"
+        )));
+    }
     let size = reader
         .output_buffer_size()
         .ok_or_else(|| err("image too large".into()))?;

@@ -88,12 +88,10 @@ impl Default for RunConfig {
 }
 
 impl RunConfig {
-    /// Parses a JSON configuration (absent keys take defaults) and validates it.
+    /// Parses a JSON configuration (absent keys take defaults) and validates it: the
+    /// page's parser ([`crate::experiment::query::from_json`]), whose errors name the key.
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
-        let cfg: Self =
-            serde_json::from_str(text).map_err(|e| ConfigError::new("config", e.to_string()))?;
-        cfg.validate()?;
-        Ok(cfg)
+        crate::experiment::query::from_json(text)
     }
 
     /// Checks every bound; the error names the first offending key.

@@ -127,11 +127,39 @@ pub struct Checked {
 
 /// Parses a JSON configuration (absent keys take the kind's defaults, as serde's
 /// `#[serde(default)]` gives them) and validates it. The error names the dotted key at
-/// fault (`dataset.n`), or [`WHOLE_CONFIG`] for a syntax error.
+/// fault (`dataset.n`), or [`WHOLE_CONFIG`] for a syntax error. A key given twice in one
+/// object is refused (by its dotted key): which of the two was meant is not known. Every
+/// kind's `from_json` (the command line's config files) is this one.
 pub fn from_json<C: Config>(text: &str) -> Result<C, ConfigError> {
     let value: Value =
         serde_json::from_str(text).map_err(|e| ConfigError::new(WHOLE_CONFIG, e.to_string()))?;
+    if let Some(e) = repeated_key::<C>(text, &value) {
+        return Err(e);
+    }
     from_value(value)
+}
+
+/// The error for a known key given twice (a JSON value keeps the last one silently; the
+/// typed parse refuses it), naming the first dotted path of `value` that ends in it.
+fn repeated_key<C: Config>(text: &str, value: &Value) -> Option<ConfigError> {
+    let message = serde_json::from_str::<C>(text).err()?.to_string();
+    let field = message
+        .strip_prefix("duplicate field `")?
+        .split('`')
+        .next()?;
+    let mut leaves = Vec::new();
+    flatten(value, "", &mut leaves);
+    let suffix = format!(".{field}");
+    let key = leaves
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .flat_map(|k| k.match_indices('.').map(|(i, _)| &k[..i]).chain([k]))
+        .find(|k| *k == field || k.ends_with(&suffix))
+        .unwrap_or(field);
+    Some(ConfigError::new(
+        key,
+        format!("is given more than once ({message})"),
+    ))
 }
 
 /// [`from_json`] of an already parsed JSON value (a page message's `config`).

@@ -27,6 +27,7 @@ mod oneshot;
 mod opening;
 mod snapshots;
 mod stepper;
+mod symmetry_input;
 
 pub use appg::{AppgCell, AppgCpu, AppgLive, AppgPrepared};
 pub use cell::Cell;
@@ -41,3 +42,4 @@ pub use oneshot::{InitCell, SymmetryCell, SymmetryConfig, SymmetryLive, MAX_GAMM
 pub use opening::Opening;
 pub use snapshots::{Snapshot, Snapshots};
 pub use stepper::{OneShot, Stepper};
+pub use symmetry_input::read_symmetry_config;
