@@ -1,11 +1,10 @@
-//! The ResNet's units as the GPU backend runs them (docs/deep.md §1), read off the flat
-//! parameter layout of [`ResNetShape::layout`]: every tensor is taken in layout order and
-//! checked against the architecture (kind and dimensions), so a layout that does not
-//! describe the network is a typed error, never a wrong offset.
+//! The ResNet's units as the GPU backend runs them (docs/deep.md §1): the model's own plan
+//! (the one that lays out the flat parameters, `model::resnet::shape`) with offsets in place
+//! of ranges, so the GPU and the CPU cannot disagree on where a tensor lives.
 
 use super::context::GpuError;
 use crate::model::resnet::ops::ConvShape;
-use crate::model::resnet::{ParamEntry, ParamKind, ResNetShape};
+use crate::model::resnet::{ConvUnit, ResNetShape};
 
 /// A conv (weights at `weight`) followed, with batchnorm on, by BN (γ, β offsets).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,107 +43,49 @@ pub struct NetSpec {
     pub total: usize,
 }
 
-/// Takes the layout's entries in order, checking each against what the network expects.
-struct Reader<'a> {
-    entries: std::slice::Iter<'a, ParamEntry>,
-    batchnorm: bool,
-}
-
-impl Reader<'_> {
-    fn take(&mut self, kind: ParamKind, dims: &[usize]) -> Result<usize, GpuError> {
-        match self.entries.next() {
-            Some(e) if e.kind == kind && e.dims == dims => Ok(e.offset),
-            other => Err(GpuError::Shape(format!(
-                "the parameter layout does not describe the network: expected {kind:?} {dims:?}, \
-                 found {:?}",
-                other.map(|e| (&e.name, e.kind, &e.dims))
-            ))),
+impl From<&ConvUnit> for UnitSpec {
+    fn from(unit: &ConvUnit) -> Self {
+        Self {
+            conv: unit.conv,
+            weight: unit.weight.start,
+            bn: unit.bn.as_ref().map(|(g, b)| (g.start, b.start)),
         }
-    }
-
-    fn unit(&mut self, conv: ConvShape) -> Result<UnitSpec, GpuError> {
-        let weight = self.take(ParamKind::Conv, &[conv.k * conv.k * conv.cin, conv.cout])?;
-        let bn = if self.batchnorm {
-            let gamma = self.take(ParamKind::BnGamma, &[conv.cout])?;
-            let beta = self.take(ParamKind::BnBeta, &[conv.cout])?;
-            Some((gamma, beta))
-        } else {
-            None
-        };
-        Ok(UnitSpec { conv, weight, bn })
-    }
-}
-
-fn conv(side: usize, (cin, cout): (usize, usize), k: usize, stride: usize) -> ConvShape {
-    ConvShape {
-        batch: 1,
-        side,
-        cin,
-        cout,
-        k,
-        stride,
     }
 }
 
 impl NetSpec {
-    /// The network of `shape`, or [`GpuError::Shape`] if the shape is invalid or its layout
-    /// does not match the architecture.
+    /// The network of `shape` with its tensors' offsets, read off the model's own plan (the
+    /// one that builds [`ResNetShape::layout`]), or [`GpuError::Shape`] if the shape is
+    /// invalid.
     pub fn new(shape: &ResNetShape) -> Result<Self, GpuError> {
         shape
             .validate()
             .map_err(|e| GpuError::Shape(format!("ResNet shape: {e}")))?;
-        let layout = shape.layout();
-        let mut r = Reader {
-            entries: layout.entries.iter(),
-            batchnorm: shape.batchnorm,
-        };
-        let first = shape.channels[0];
-        let stem = r.unit(conv(shape.side, (3, first), 3, 1))?;
-        let (mut side, mut cin) = (shape.side, first);
-        let mut blocks = Vec::new();
-        for (stage, &cout) in shape.channels.iter().enumerate() {
-            for block in 0..shape.blocks {
-                let stride = if stage > 0 && block == 0 { 2 } else { 1 };
-                let conv1 = r.unit(conv(side, (cin, cout), 3, stride))?;
-                let out = conv1.conv.out_side();
-                let conv2 = r.unit(conv(out, (cout, cout), 3, 1))?;
-                let shortcut = if stride != 1 || cin != cout {
-                    Some(r.unit(conv(side, (cin, cout), 1, stride))?)
-                } else {
-                    None
-                };
-                blocks.push(BlockSpec {
-                    conv1,
-                    conv2,
-                    shortcut,
-                });
-                (side, cin) = (out, cout);
-            }
-        }
-        let widths = shape.projector_widths();
-        let projector = widths
-            .windows(2)
-            .enumerate()
-            .map(|(l, w)| {
-                let weight = r.take(ParamKind::Linear(l), &[w[0], w[1]])?;
-                Ok(LinearSpec {
-                    inputs: w[0],
-                    outputs: w[1],
-                    weight,
-                })
+        let plan = shape.plan();
+        let blocks = plan
+            .blocks
+            .iter()
+            .map(|b| BlockSpec {
+                conv1: (&b.conv1).into(),
+                conv2: (&b.conv2).into(),
+                shortcut: b.shortcut.as_ref().map(UnitSpec::from),
             })
-            .collect::<Result<Vec<_>, GpuError>>()?;
-        if r.entries.next().is_some() {
-            return Err(GpuError::Shape(
-                "the parameter layout has more tensors than the network".into(),
-            ));
-        }
+            .collect();
+        let projector = plan
+            .projector
+            .iter()
+            .map(|l| LinearSpec {
+                inputs: l.inputs,
+                outputs: l.outputs,
+                weight: l.weight.start,
+            })
+            .collect();
         Ok(Self {
             shape: shape.clone(),
-            stem,
+            stem: (&plan.stem).into(),
             blocks,
             projector,
-            total: layout.total,
+            total: plan.layout.total,
         })
     }
 

@@ -35,6 +35,7 @@ pub use forward::{features_pooled, forward_pooled, forward_with, BlockTape, Tape
 pub use init::{init, InitScales};
 pub use kernels::{ConvKernels, Naive};
 pub use pool::Pool;
+pub(crate) use shape::ConvUnit;
 pub use shape::{ParamEntry, ParamKind, ParamLayout, ResNetShape, ResNetShapeError};
 
 /// The forward pass of `count` views (`[count, S, S, 3]` NHWC, f32) on the fast CPU path
