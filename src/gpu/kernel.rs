@@ -200,6 +200,16 @@ pub async fn run_sequence(
     let scopes = Scopes::push(device);
     let (bindings, out) = make()?;
     let staging = buffers::staging_buffer(device, "one-shot staging", len);
+    let encoder = encode_in_one_pass(device, &bindings);
+    let lost = LostFlag::default();
+    let mut data =
+        buffers::submit_and_read(device, queue, encoder, (&out, &staging), scopes, &lost).await?;
+    data.truncate(len);
+    Ok(data)
+}
+
+/// An encoder holding `bindings`' dispatches, in order, in one compute pass.
+fn encode_in_one_pass(device: &wgpu::Device, bindings: &[Binding]) -> wgpu::CommandEncoder {
     let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
         label: Some("one-shot encoder"),
     });
@@ -208,15 +218,11 @@ pub async fn run_sequence(
             label: Some("one-shot pass"),
             timestamp_writes: None,
         });
-        for binding in &bindings {
+        for binding in bindings {
             binding.encode(&mut pass);
         }
     }
-    let lost = LostFlag::default();
-    let mut data =
-        buffers::submit_and_read(device, queue, encoder, (&out, &staging), scopes, &lost).await?;
-    data.truncate(len);
-    Ok(data)
+    encoder
 }
 
 /// Runs `make`'s dispatches once, in order, in one compute pass, then reads back the first
@@ -228,18 +234,7 @@ pub async fn run_reading(
 ) -> Result<Vec<Vec<f32>>, GpuError> {
     let scopes = Scopes::push(device);
     let (bindings, outputs) = make()?;
-    let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-        label: Some("one-shot encoder"),
-    });
-    {
-        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-            label: Some("one-shot pass"),
-            timestamp_writes: None,
-        });
-        for binding in &bindings {
-            binding.encode(&mut pass);
-        }
-    }
+    let encoder = encode_in_one_pass(device, &bindings);
     queue.submit([encoder.finish()]);
     scopes.pop().await?;
     let lost = LostFlag::default();
