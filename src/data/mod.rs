@@ -39,6 +39,11 @@ pub enum DataError {
          the deep network's crops are cut from: use larger images or a smaller base side"
     )]
     NoUsableOwnImages { count: usize, side: usize },
+    #[error(
+        "the bundled photos (www/data/*.png) were not loaded: the page's worker could not fetch \
+         or decode them (see the browser console); reload the page"
+    )]
+    PhotosNotLoaded,
 }
 
 /// n positive pairs of m-dimensional views, row-major `n x m` f32.

@@ -25,44 +25,64 @@ impl Photo {
     }
 }
 
-macro_rules! bundled_photos {
-    ($($name:literal),* $(,)?) => {
-        [$(($name, include_bytes!(concat!("../../www/data/", $name, ".png")) as &[u8])),*]
-    };
-}
-
-/// PNG bytes of the bundled photos, in the order of www/data/manifest.txt.
 /// Number of bundled photos.
 pub const PHOTO_COUNT: usize = 6;
 
-const BUNDLED: [(&str, &[u8]); PHOTO_COUNT] = bundled_photos!(
+/// The bundled photos' names, in the order of www/data/manifest.txt.
+const NAMES: [&str; PHOTO_COUNT] = [
     "astronaut",
     "chelsea",
     "coffee",
     "hubble_deep_field",
     "retina",
     "rocket",
-);
+];
+
+/// PNG bytes of the bundled photos, in the order of [`NAMES`]: only in native binaries. The
+/// page's worker fetches the same files from www/data/ and hands their pixels over
+/// ([`provide_bundled`]), so the wasm module does not carry 0.5 MB of incompressible PNG.
+#[cfg(not(target_arch = "wasm32"))]
+const BUNDLED: [&[u8]; PHOTO_COUNT] = [
+    include_bytes!("../../www/data/astronaut.png"),
+    include_bytes!("../../www/data/chelsea.png"),
+    include_bytes!("../../www/data/coffee.png"),
+    include_bytes!("../../www/data/hubble_deep_field.png"),
+    include_bytes!("../../www/data/retina.png"),
+    include_bytes!("../../www/data/rocket.png"),
+];
 
 /// The bundled photos, decoded once per process: by [`provide_bundled`] (a page hands over
-/// the pixels its browser decoded) or on first use from the PNG bytes in this binary.
+/// the pixels its browser decoded) or, natively, on first use from the PNG bytes in this
+/// binary.
 static DECODED: OnceLock<Vec<Photo>> = OnceLock::new();
 
-/// Every bundled photo, decoded (once per process).
+/// Every bundled photo, decoded (once per process). In the page: an error until the worker
+/// has provided them.
 pub fn bundled() -> Result<&'static [Photo], DataError> {
     if let Some(photos) = DECODED.get() {
         return Ok(photos);
     }
-    let photos = BUNDLED
-        .iter()
-        .map(|(name, bytes)| decode_png(name, bytes))
-        .collect::<Result<Vec<_>, _>>()?;
+    let photos = decode_embedded()?;
     Ok(DECODED.get_or_init(|| photos))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn decode_embedded() -> Result<Vec<Photo>, DataError> {
+    NAMES
+        .iter()
+        .zip(BUNDLED)
+        .map(|(name, bytes)| decode_png(name, bytes))
+        .collect()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn decode_embedded() -> Result<Vec<Photo>, DataError> {
+    Err(DataError::PhotosNotLoaded)
 }
 
 /// The names of the bundled photos, in the order of www/data/manifest.txt.
 pub fn bundled_names() -> [&'static str; PHOTO_COUNT] {
-    BUNDLED.map(|(name, _)| name)
+    NAMES
 }
 
 /// Hands over the bundled photos decoded elsewhere (a page's browser decodes the same PNGs
@@ -164,6 +184,13 @@ mod tests {
             let var = p.rgb.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / p.rgb.len() as f32;
             assert!(var > 1e-3, "{} is flat", p.name);
         }
+    }
+
+    #[test]
+    fn the_names_are_the_manifest_the_page_fetches() {
+        let manifest = include_str!("../../www/data/manifest.txt");
+        let files: Vec<String> = bundled_names().iter().map(|n| format!("{n}.png")).collect();
+        assert_eq!(manifest.split_whitespace().collect::<Vec<_>>(), files);
     }
 
     #[test]

@@ -5,9 +5,10 @@
 // (when installed; slow), so the check covers the optimized module too.
 
 import { execFile } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
 
 import { assert, expectDrawn } from "./helpers.mjs";
 import { maxEigenGap, nativeResult } from "./native.mjs";
@@ -17,6 +18,8 @@ const run = promisify(execFile);
 /** |Δλ| allowed against the native CLI, as the other checks allow. */
 const TOLERANCE = { fallback: 1e-3, webgpu: 5e-3 };
 const RUN_MS = 180_000;
+/** The page's wasm module, gzipped (as hosts serve it), may weigh at most this (issue 18). */
+const WASM_GZIP_BUDGET = 1 << 20;
 /** Every file the site may hold, as patterns over its relative paths. */
 const ALLOWED = [
   /^index\.html$/, /^www\/[\w-]+\.js$/, /^www\/style\.css$/,
@@ -46,7 +49,16 @@ async function buildSite(root, name) {
     "www/data/manifest.txt"]) {
     assert(files.includes(must), `the site lacks ${must}`);
   }
-  return { parent, files };
+  return { parent, files, wasm: wasmSizes(join(dir, "www", "pkg", "stepwise_bg.wasm")) };
+}
+
+/** The module's bytes and gzipped bytes (level 9), checked against the budget. */
+function wasmSizes(path) {
+  const bytes = readFileSync(path);
+  const gzipped = gzipSync(bytes, { level: 9 }).length;
+  assert(gzipped <= WASM_GZIP_BUDGET,
+    `the wasm is ${gzipped} bytes gzipped, over the ${WASM_GZIP_BUDGET}-byte budget`);
+  return { bytes: bytes.length, gzipped };
 }
 
 /** Records every response with an error status and every request that failed. */
@@ -75,7 +87,7 @@ function fetchLinked(page) {
 export const siteChecks = {
   async site(ctx) {
     const { page, mode, root } = ctx;
-    const { parent, files } = await buildSite(root, `site-${mode}`);
+    const { parent, files, wasm: size } = await buildSite(root, `site-${mode}`);
     const server = await serve(parent, { revalidate: true });
     try {
       const failures = watchRequests(page);
@@ -104,7 +116,8 @@ export const siteChecks = {
       const gap = maxEigenGap(web, native);
       assert(gap <= TOLERANCE[mode], `eigenvalues differ from the CLI's by ${gap} (${mode})`);
       return {
-        summary: `${files.length} files, ${linked.length} linked ok, 0 failed requests, `
+        summary: `${files.length} files, wasm ${size.bytes} B (${size.gzipped} B gzipped), `
+          + `${linked.length} linked ok, 0 failed requests, `
           + `max |Δλ| vs CLI ${gap.toExponential(2)}`,
       };
     } finally {
