@@ -55,7 +55,13 @@ fn run_writes_json_with_the_documented_schema_and_an_svg() {
     let lr = cfg["lr"].as_f64().unwrap();
     let steps = cfg["steps"].as_u64().unwrap();
     assert!(lr > 0.0 && steps > 0);
-    assert_eq!(r["backend"], "cpu-f32-eigenbasis");
+    // the default solver: truncated, with its kept modes and error bound reported
+    assert_eq!(r["backend"], "cpu-f32-truncated");
+    assert!(
+        r["truncation"]["bound"].as_f64().unwrap() <= 1e-6,
+        "{}",
+        r["truncation"]
+    );
     let m = r["m"].as_u64().unwrap() as usize;
     assert_eq!(m, 108);
 

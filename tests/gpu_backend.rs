@@ -199,6 +199,9 @@ fn run<B: LinearBackend>(backend: B, prep: &Prepared) -> (LinearRun<B>, Vec<f32>
 
 fn prepared(name: &str, edit: impl FnOnce(&mut stepwise::experiment::RunConfig)) -> Prepared {
     let mut cfg = preset(name).expect("preset");
+    // every eigenpair, so that the literal and eigenbasis solvers can both run on it (the
+    // default truncated solver has its own test: tests/truncated_gpu.rs)
+    cfg.solver = Solver::Eigenbasis;
     cfg.steps = Some(300);
     cfg.record_every = 10;
     edit(&mut cfg);

@@ -151,7 +151,7 @@ fn a_bad_value_is_named_in_plain_words_with_the_value_used() {
         [
             "d = “abc” is not a number; using 10",
             "d = “2.5” is not a whole number (0, 1, 2, …); using 10",
-            "solver = “fast” is not one of eigenbasis, literal, truncated; using eigenbasis",
+            "solver = “fast” is not one of eigenbasis, literal, truncated; using truncated",
             "dataset.center = “yes” is not true or false; using true",
         ]
     );

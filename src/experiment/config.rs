@@ -26,13 +26,14 @@ pub enum ExperimentKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Solver {
-    /// In Γ's eigenbasis: d²m per step, full f32 precision for tiny modes (the default).
+    /// In Γ's eigenbasis: d²m per step, full f32 precision for tiny modes.
     Eigenbasis,
     /// W ← W − 4η (C − I) W Γ literally: dm² per step.
     Literal,
     /// The eigenbasis solver on Γ's top K modes (block Lanczos instead of the full
     /// eigendecomposition; d²K per step), K chosen by a stated error bound
-    /// (see `experiment::truncation`).
+    /// (see `experiment::truncation`). The default: when no K < m meets the bound it keeps
+    /// every mode, and is then the eigenbasis solver.
     Truncated,
 }
 
@@ -81,7 +82,7 @@ impl Default for RunConfig {
             steps: None,
             record_every: 20,
             seed: 0,
-            solver: Solver::Eigenbasis,
+            solver: Solver::Truncated,
             theory_time: TheoryTime::Discrete,
         }
     }

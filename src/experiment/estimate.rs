@@ -146,17 +146,24 @@ mod tests {
 
     #[test]
     fn costs_grow_with_the_sizes_that_drive_them() {
-        let small = linear_cost(&preset("small").unwrap());
-        let fig1 = linear_cost(&preset("fig1").unwrap());
+        let on = |name: &str, solver: &str| {
+            let cfg = overrides::apply(&preset(name).unwrap(), &format!("solver={solver}"));
+            linear_cost(&cfg.unwrap())
+        };
+        let (small, fig1) = (on("small", "eigenbasis"), on("fig1", "eigenbasis"));
         assert!(
             fig1.step_flops > 50.0 * small.step_flops,
             "{fig1:?} vs {small:?}"
         );
-        let literal =
-            linear_cost(&overrides::apply(&RunConfig::default(), "solver=literal").unwrap());
         // dm² vs d²m: m/d = 1200/10 times the work per step
-        let ratio = literal.step_flops / fig1.step_flops;
+        let ratio = on("fig1", "literal").step_flops / fig1.step_flops;
         assert!((ratio - 120.0).abs() < 1e-9, "{ratio}");
+        // the default truncated solver steps on K ≪ m modes
+        let truncated = linear_cost(&preset("fig1").unwrap());
+        assert!(
+            truncated.step_flops < fig1.step_flops / 10.0,
+            "{truncated:?}"
+        );
         let fixed = overrides::apply(&RunConfig::default(), "steps=1000").unwrap();
         let cost = linear_cost(&fixed);
         let s = cost.seconds(1e9).unwrap();

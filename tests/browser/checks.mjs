@@ -96,7 +96,7 @@ export const checks = {
     assert(/^CPU \(the GPU stopped at step \d+/.test(notice),
       `after the device loss the backend notice is "${notice}"`);
     const { web, gap } = await compareToNative(page, ctx, "small", sets, TOLERANCE.fallback);
-    assert(web.backend === "cpu-f32-eigenbasis", `the result's backend is ${web.backend}`);
+    assert(web.backend === "cpu-f32-truncated", `the result's backend is ${web.backend}`);
     return { summary: `${notice}; max |Δλ| vs CLI ${gap.toExponential(2)}` };
   },
 

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::experiment::config::RunConfig;
+use crate::experiment::config::{RunConfig, Solver};
 use crate::experiment::configurable::Config;
 use crate::experiment::mlp::{mlp_preset, LossKind, MlpConfig};
 use crate::experiment::presets;
@@ -135,12 +135,22 @@ pub struct AppgConfig {
     pub finder: FinderConfig,
 }
 
+/// `cfg` on the eigenbasis solver: the truncated solver's bound (docs/math.md §3,
+/// `experiment::truncation`) is derived for plain Barlow Twins, and the preconditioner mixes
+/// Γ's modes, so Appendix G's runs keep every mode.
+fn eigenbasis(cfg: RunConfig) -> RunConfig {
+    RunConfig {
+        solver: Solver::Eigenbasis,
+        ..cfg
+    }
+}
+
 impl Default for AppgConfig {
     fn default() -> Self {
         Self {
             experiment: AppgExperiment::Appg,
             model: AppgModel::Linear,
-            run: RunConfig::default(),
+            run: eigenbasis(RunConfig::default()),
             mlp: mlp_preset("mlp-small-bt").unwrap_or_default(),
             variants: VariantSet::default(),
             a: 0.1,
@@ -188,6 +198,13 @@ impl AppgConfig {
         match self.model {
             AppgModel::Linear => {
                 self.run.validate().map_err(|e| prefixed("run", e))?;
+                if self.run.solver == Solver::Truncated {
+                    return Err(ConfigError::new(
+                        "run.solver",
+                        "the truncated solver's error bound covers plain Barlow Twins only, not \
+                         Appendix G's variants: use eigenbasis or literal",
+                    ));
+                }
                 validate::int_in("run.d", self.run.d, 1, MAX_APPG_D)
             }
             AppgModel::Mlp => {
@@ -231,7 +248,7 @@ impl Config for AppgConfig {
     fn presets() -> Vec<(&'static str, Self)> {
         let linear = presets::PRESETS.iter().map(|p| {
             let cfg = AppgConfig {
-                run: (p.config)(),
+                run: eigenbasis((p.config)()),
                 ..AppgConfig::default()
             };
             (p.name, cfg)
