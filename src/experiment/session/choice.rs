@@ -130,9 +130,11 @@ impl BackendChoice {
     }
 }
 
-/// Seconds as `0.8 s` or `16 s`.
+/// Seconds as `0.06 s`, `0.8 s` or `16 s`.
 fn seconds(s: f64) -> String {
-    if s < 10.0 {
+    if s < 0.095 {
+        format!("{s:.2} s")
+    } else if s < 10.0 {
         format!("{s:.1} s")
     } else {
         format!("{s:.0} s")
