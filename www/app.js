@@ -2,7 +2,9 @@
 // Each cell lives in its own module (cell-*.js); share.js maps the query string to cells.
 // All text that comes from a URL is written with textContent, never as HTML.
 
-import { ready, presets, palette, figureLayout, canvasPixels } from "./compute.js";
+import {
+  ready, presets, palette, figureLayout, canvasPixels, workerMemory,
+} from "./compute.js";
 import { $, showError, showNotices, messageOf } from "./ui.js";
 import { CELLS, splitQuery, setBackend, enterEmbed } from "./share.js";
 import { cell, setState, setupStepwise, run, stepwiseUnavailable } from "./cell-stepwise.js";
@@ -52,6 +54,8 @@ window.stepwise = {
   call: (id, name, args) => SESSION_CELLS[id].session?.extra(name, args) ?? null,
   /** An export of cell `id`'s session ("json", "svg", "hidden_svg", …). */
   exportOf: (id, format, opts) => SESSION_CELLS[id].session?.export(format, opts) ?? null,
+  /** The worker's wasm memory and open sessions (soak.mjs). */
+  workerMemory: () => workerMemory(),
   timings: () => ({
     prepareMs: cell.prepareMs,
     runMs: cell.runMs,

@@ -101,6 +101,11 @@ export function clearLocalPhotos() {
   return call({ type: "clear_local_photos" });
 }
 
+/** The worker's memory: {wasm_bytes, sessions} (the soak check). */
+export function workerMemory() {
+  return call({ type: "memory" });
+}
+
 let sessions = 0;
 
 /**

@@ -125,6 +125,10 @@ async fn dispatch(sessions: &Sessions, request: Request) -> Result<JsValue, Host
             reply(&Reply::Done)
         }
         R::LocalPhotos { base, files } => reply(&photos::use_local(base, files)),
+        R::Memory => reply(&Reply::Memory {
+            wasm_bytes: wasm_memory_bytes(),
+            sessions: sessions.borrow().len() as u32,
+        }),
         R::ClearLocalPhotos => {
             photos::clear_local();
             reply(&Reply::Done)
@@ -223,4 +227,13 @@ async fn session_call(sessions: &Sessions, request: Request) -> Result<JsValue, 
         }
         _ => Err(HostError::Protocol("not a session request".into())),
     }
+}
+
+/// The module's linear memory in bytes (64 KiB pages).
+fn wasm_memory_bytes() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    let pages = core::arch::wasm32::memory_size(0);
+    #[cfg(not(target_arch = "wasm32"))]
+    let pages = 0usize;
+    (pages * 65_536) as f64
 }

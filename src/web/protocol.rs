@@ -181,6 +181,8 @@ pub enum Request {
     Close {
         session: u32,
     },
+    /// The worker's memory (soak checks: nothing may grow run after run).
+    Memory,
 }
 
 fn main_figure() -> String {
@@ -296,6 +298,12 @@ pub enum Reply {
         value: Value,
     },
     Done,
+    Memory {
+        /// The wasm module's linear memory (it grows, never shrinks: a high-water mark).
+        wasm_bytes: f64,
+        /// Sessions open in this worker.
+        sessions: u32,
+    },
     Error {
         kind: ErrorKind,
         message: String,
