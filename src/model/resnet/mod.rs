@@ -5,7 +5,7 @@
 //! Parameters live in one flat `Vec<f32>` ([`ResNetShape::layout`]); [`forward`] records a
 //! [`Tape`] of activations, [`backward`] turns dL/d(embeddings) into dL/dparams. [`ops`] holds
 //! the naive reference ops (generic over f32/f64, the reference of the WGSL kernels);
-//! [`Fast`] is the im2col + faer path the CPU trains with, and a [`Workspace`] keeps its
+//! [`Fast`] is the im2col + portable-matmul path (`gemm`) the CPU trains with, and a [`Workspace`] keeps its
 //! buffers across steps.
 //!
 //! Inputs are used as given (pixels in [0, 1], NHWC): no mean subtraction or scaling — with
@@ -21,6 +21,7 @@ mod fast;
 #[cfg(test)]
 mod fast_tests;
 mod forward;
+mod gemm;
 mod init;
 mod kernels;
 pub mod ops;

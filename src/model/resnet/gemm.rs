@@ -1,0 +1,367 @@
+//! A deterministic, portable f32 matrix product for the CPU path of the conv products
+//! (docs/deep.md §6): C (= or +=) A·B where every output element is summed over k in one
+//! fixed sequential order, so the result is bit-identical to the naive triple loop
+//! `c = c₀; for p in 0..k { c = c + a(i, p) · b(p, j) }` on every IEEE-754 platform — natively
+//! (AVX2 or SSE2) and in wasm32 (simd128) alike, which is what makes the page's CPU fallback
+//! give the CLI's very bits.
+//!
+//! Why it holds: Rust never fuses a multiply and an add into an FMA unless asked
+//! (`mul_add`), and LLVM does not reassociate float sums; the kernels vectorize across
+//! output columns only (each lane is one output element), and the blocking over k keeps the
+//! running sum in C between blocks, in order. So tiling, packing and the instruction set
+//! change the speed, never the bits.
+//!
+//! Layout: B is packed into panels of [`NR`] columns and A into panels of [`MR`] rows per
+//! block of [`KC`] values of k (the transposes are taken while packing); an `MR x NR`
+//! register-blocked micro-kernel (fixed-size arrays LLVM keeps in vector registers) runs over
+//! each pair of panels. Natively the whole product is compiled for the best instruction set
+//! the CPU has, chosen at run time (pulp's dispatch, as `experiment::modal` does; the bits do
+//! not depend on it, see above); wasm32 gets simd128 from `.cargo/config.toml`.
+
+/// Rows of the micro-kernel's tile.
+const MR: usize = 4;
+/// Columns of the micro-kernel's tile: two AVX registers natively; in wasm32, two simd128
+/// registers (its JITs have 16 vector registers, which 4 x 16 accumulators would spill).
+#[cfg(not(target_arch = "wasm32"))]
+const NR: usize = 16;
+#[cfg(target_arch = "wasm32")]
+const NR: usize = 8;
+/// Values of k per packed block (a B panel of KC x NR floats: 16 KiB, in L1).
+const KC: usize = 256;
+/// Rows of A per packed block (MC x KC floats: 64 KiB, in L2).
+const MC: usize = 64;
+
+/// One operand of [`Gemm::product`]: a contiguous row-major matrix, used as it is or
+/// transposed.
+#[derive(Debug, Clone, Copy)]
+pub struct Operand<'a> {
+    /// The stored matrix, row-major.
+    pub data: &'a [f32],
+    /// Whether the operand is the transpose of the stored matrix.
+    pub transposed: bool,
+}
+
+impl<'a> Operand<'a> {
+    /// The stored matrix as it is.
+    pub fn plain(data: &'a [f32]) -> Self {
+        Self {
+            data,
+            transposed: false,
+        }
+    }
+
+    /// The transpose of the stored matrix.
+    pub fn transposed(data: &'a [f32]) -> Self {
+        Self {
+            data,
+            transposed: true,
+        }
+    }
+
+    /// Entry (r, c) of the operand, of logical size `rows x cols`.
+    #[inline(always)]
+    fn at(&self, rows: usize, cols: usize, r: usize, c: usize) -> f32 {
+        if self.transposed {
+            self.data[c * rows + r]
+        } else {
+            self.data[r * cols + c]
+        }
+    }
+}
+
+/// The sizes of a product: C is m x n, A is m x k, B is k x n.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dims {
+    pub m: usize,
+    pub n: usize,
+    pub k: usize,
+}
+
+/// The packing buffers, reused across products.
+#[derive(Debug, Clone, Default)]
+pub struct Gemm {
+    a: Vec<f32>,
+    b: Vec<f32>,
+}
+
+impl Gemm {
+    /// C (m x n, row-major) = A·B, or C += A·B when `accumulate` (then each element's sum
+    /// starts from C's value and runs on in k order, so accumulating chunk after chunk of k
+    /// gives the bits of one product over all of them).
+    ///
+    /// # Panics
+    /// When a slice is shorter than its dimensions imply.
+    pub fn product(
+        &mut self,
+        dims: Dims,
+        c: &mut [f32],
+        a: Operand<'_>,
+        b: Operand<'_>,
+        accumulate: bool,
+    ) {
+        let Dims { m, n, k } = dims;
+        assert!(
+            c.len() >= m * n && a.data.len() >= m * k && b.data.len() >= k * n,
+            "gemm operands shorter than {m}x{k} · {k}x{n}"
+        );
+        if !accumulate {
+            c[..m * n].fill(0.0);
+        }
+        if m == 0 || n == 0 || k == 0 {
+            return;
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        pulp::Arch::new().dispatch(
+            #[inline(always)]
+            || self.blocks(dims, c, a, b),
+        );
+        #[cfg(target_arch = "wasm32")]
+        self.blocks(dims, c, a, b);
+    }
+
+    /// The blocked product, C += A·B (C holds the starting sums).
+    #[inline(always)]
+    fn blocks(&mut self, dims: Dims, c: &mut [f32], a: Operand<'_>, b: Operand<'_>) {
+        let Dims { m, n, k } = dims;
+        let panels_n = n.div_ceil(NR);
+        for p0 in (0..k).step_by(KC) {
+            let kb = KC.min(k - p0);
+            pack_b(&mut self.b, dims, b, p0, kb);
+            for i0 in (0..m).step_by(MC) {
+                let mb = MC.min(m - i0);
+                pack_a(&mut self.a, dims, a, (i0, mb), (p0, kb));
+                for q in 0..panels_n {
+                    let j0 = q * NR;
+                    let b_panel = &self.b[q * kb * NR..][..kb * NR];
+                    for (r, a_panel) in self.a.chunks_exact(kb * MR).enumerate() {
+                        let tile = Tile {
+                            i0: i0 + r * MR,
+                            rows: MR.min(mb - r * MR),
+                            j0,
+                            cols: NR.min(n - j0),
+                        };
+                        micro_kernel(a_panel, b_panel, c, n, tile);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Where a micro-kernel's tile lies in C, and how much of it is inside.
+#[derive(Debug, Clone, Copy)]
+struct Tile {
+    i0: usize,
+    rows: usize,
+    j0: usize,
+    cols: usize,
+}
+
+/// Packs B[p0..p0+kb, ..] into panels of NR columns (zeros past column n): panel q holds
+/// B(p0 + p, q·NR + j) at q·kb·NR + p·NR + j.
+#[inline(always)]
+fn pack_b(buf: &mut Vec<f32>, dims: Dims, b: Operand<'_>, p0: usize, kb: usize) {
+    let (n, k) = (dims.n, dims.k);
+    buf.clear();
+    buf.resize(n.div_ceil(NR) * kb * NR, 0.0);
+    for (q, panel) in buf.chunks_exact_mut(kb * NR).enumerate() {
+        let j0 = q * NR;
+        let cols = NR.min(n - j0);
+        for (p, row) in panel.chunks_exact_mut(NR).enumerate() {
+            if b.transposed {
+                for (j, v) in row[..cols].iter_mut().enumerate() {
+                    *v = b.at(k, n, p0 + p, j0 + j);
+                }
+            } else {
+                row[..cols].copy_from_slice(&b.data[(p0 + p) * n + j0..][..cols]);
+            }
+        }
+    }
+}
+
+/// Packs A[i0..i0+mb, p0..p0+kb] into panels of MR rows (zeros past row i0 + mb): panel r
+/// holds A(i0 + r·MR + i, p0 + p) at r·kb·MR + p·MR + i.
+#[inline(always)]
+fn pack_a(
+    buf: &mut Vec<f32>,
+    dims: Dims,
+    a: Operand<'_>,
+    (i0, mb): (usize, usize),
+    (p0, kb): (usize, usize),
+) {
+    let (m, k) = (dims.m, dims.k);
+    buf.clear();
+    buf.resize(mb.div_ceil(MR) * kb * MR, 0.0);
+    for (r, panel) in buf.chunks_exact_mut(kb * MR).enumerate() {
+        let rows = MR.min(mb - r * MR);
+        for (p, col) in panel.chunks_exact_mut(MR).enumerate() {
+            for (i, v) in col[..rows].iter_mut().enumerate() {
+                *v = a.at(m, k, i0 + r * MR + i, p0 + p);
+            }
+        }
+    }
+}
+
+/// C[tile] += (A panel)·(B panel) over the panels' kb values of k, in order: the MR x NR
+/// sums stay in registers, each lane one output element.
+#[inline(always)]
+fn micro_kernel(a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, t: Tile) {
+    let mut acc = [[0.0f32; NR]; MR];
+    for (i, row) in acc.iter_mut().enumerate().take(t.rows) {
+        row[..t.cols].copy_from_slice(&c[(t.i0 + i) * ldc + t.j0..][..t.cols]);
+    }
+    let (a_cols, _) = a.as_chunks::<MR>();
+    let (b_rows, _) = b.as_chunks::<NR>();
+    for (ap, bp) in a_cols.iter().zip(b_rows) {
+        for (row, &x) in acc.iter_mut().zip(ap) {
+            for (s, &y) in row.iter_mut().zip(bp) {
+                *s += x * y;
+            }
+        }
+    }
+    for (i, row) in acc.iter().enumerate().take(t.rows) {
+        c[(t.i0 + i) * ldc + t.j0..][..t.cols].copy_from_slice(&row[..t.cols]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::rng::Rng;
+    use proptest::prelude::*;
+
+    /// The definition: each element summed over k in order, starting from C (or 0).
+    fn naive(dims: Dims, c: &mut [f32], a: Operand<'_>, b: Operand<'_>, accumulate: bool) {
+        let Dims { m, n, k } = dims;
+        for i in 0..m {
+            for j in 0..n {
+                let mut s = if accumulate { c[i * n + j] } else { 0.0 };
+                for p in 0..k {
+                    s += a.at(m, k, i, p) * b.at(k, n, p, j);
+                }
+                c[i * n + j] = s;
+            }
+        }
+    }
+
+    fn random(len: usize, rng: &mut Rng) -> Vec<f32> {
+        (0..len).map(|_| rng.normal() as f32).collect()
+    }
+
+    /// Bits of gemm and of the naive loop, for one size and choice of transposes.
+    fn both(dims: Dims, ta: bool, tb: bool, accumulate: bool, seed: u64) -> (Vec<u32>, Vec<u32>) {
+        let mut rng = Rng::new(seed, 0);
+        let (a, b) = (
+            random(dims.m * dims.k, &mut rng),
+            random(dims.k * dims.n, &mut rng),
+        );
+        let c0 = random(dims.m * dims.n, &mut rng);
+        let op = |data, transposed| Operand { data, transposed };
+        let (mut fast, mut slow) = (c0.clone(), c0);
+        Gemm::default().product(dims, &mut fast, op(&a, ta), op(&b, tb), accumulate);
+        naive(dims, &mut slow, op(&a, ta), op(&b, tb), accumulate);
+        let bits = |v: Vec<f32>| v.into_iter().map(f32::to_bits).collect();
+        (bits(fast), bits(slow))
+    }
+
+    #[test]
+    fn bit_identical_to_the_naive_loop_at_awkward_sizes() {
+        let sizes = [1, 3, 7, 16, 33, 129];
+        let mut seed = 0;
+        for &m in &sizes {
+            for &n in &sizes {
+                for k in [1, 5, 33, 257, 600] {
+                    for (ta, tb, acc) in [
+                        (false, false, false),
+                        (false, true, false),
+                        (true, false, true),
+                        (true, true, true),
+                        (false, false, true),
+                    ] {
+                        seed += 1;
+                        let (fast, slow) = both(Dims { m, n, k }, ta, tb, acc, seed);
+                        assert!(
+                            fast == slow,
+                            "{m}x{n}x{k} transposes ({ta}, {tb}) accumulate {acc}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn chunks_of_k_accumulated_equal_one_product() {
+        let (m, n, k) = (37, 21, 300);
+        let mut rng = Rng::new(4, 0);
+        let (a, b) = (random(k * m, &mut rng), random(k * n, &mut rng));
+        let mut whole = vec![0.0; m * n];
+        let mut gemm = Gemm::default();
+        let dims = Dims { m, n, k };
+        gemm.product(
+            dims,
+            &mut whole,
+            Operand::transposed(&a),
+            Operand::plain(&b),
+            false,
+        );
+        let mut parts = vec![0.0; m * n];
+        for (p0, kb) in [(0, 100), (100, 7), (107, 193)] {
+            let dims = Dims { m, n, k: kb };
+            let (a, b) = (&a[p0 * m..][..kb * m], &b[p0 * n..][..kb * n]);
+            gemm.product(
+                dims,
+                &mut parts,
+                Operand::transposed(a),
+                Operand::plain(b),
+                true,
+            );
+        }
+        assert!(whole
+            .iter()
+            .zip(&parts)
+            .all(|(x, y)| x.to_bits() == y.to_bits()));
+        // and the sums do depend on the order: the test would see a reordered kernel
+        let mut backwards = vec![0.0f32; m * n];
+        for p in (0..k).rev() {
+            for i in 0..m {
+                for j in 0..n {
+                    backwards[i * n + j] += a[p * m + i] * b[p * n + j];
+                }
+            }
+        }
+        assert!(whole
+            .iter()
+            .zip(&backwards)
+            .any(|(x, y)| x.to_bits() != y.to_bits()));
+    }
+
+    #[test]
+    fn empty_k_clears_or_keeps_c() {
+        let dims = Dims { m: 2, n: 3, k: 0 };
+        let mut c = vec![1.5; 6];
+        let mut gemm = Gemm::default();
+        gemm.product(dims, &mut c, Operand::plain(&[]), Operand::plain(&[]), true);
+        assert_eq!(c, vec![1.5; 6]);
+        gemm.product(
+            dims,
+            &mut c,
+            Operand::plain(&[]),
+            Operand::plain(&[]),
+            false,
+        );
+        assert_eq!(c, vec![0.0; 6]);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn any_size_is_bit_identical(
+            m in 1usize..80, n in 1usize..80, k in 1usize..300,
+            ta: bool, tb: bool, acc: bool, seed in 0u64..1000,
+        ) {
+            let (fast, slow) = both(Dims { m, n, k }, ta, tb, acc, seed);
+            prop_assert!(fast == slow);
+        }
+    }
+}
