@@ -18,7 +18,7 @@
 //! the CPU has, chosen at run time (pulp's dispatch, as `experiment::modal` does; the bits do
 //! not depend on it, see above); wasm32 gets simd128 from `.cargo/config.toml`.
 
-/// Rows of the micro-kernel's tile.
+/// Rows of the micro-kernel's tile (`pack_a` reads a row-major A four rows at once).
 const MR: usize = 4;
 /// Columns of the micro-kernel's tile: two AVX registers natively; in wasm32, two simd128
 /// registers (its JITs have 16 vector registers, which 4 x 16 accumulators would spill).
@@ -111,10 +111,13 @@ impl Gemm {
             return;
         }
         #[cfg(not(target_arch = "wasm32"))]
-        pulp::Arch::new().dispatch(
-            #[inline(always)]
-            || self.blocks(dims, c, a, b),
-        );
+        pulp::Arch::new().dispatch(Product {
+            gemm: self,
+            dims,
+            c,
+            a,
+            b,
+        });
         #[cfg(target_arch = "wasm32")]
         self.blocks(dims, c, a, b);
     }
@@ -148,6 +151,28 @@ impl Gemm {
     }
 }
 
+/// One product as pulp's dispatch takes it: `with_simd` is monomorphized inside pulp's
+/// `#[target_feature]` function for the instruction set found at run time, and every
+/// `#[inline(always)]` function below it is compiled there (a closure would not be inlined).
+#[cfg(not(target_arch = "wasm32"))]
+struct Product<'g, 'c, 'a, 'b> {
+    gemm: &'g mut Gemm,
+    dims: Dims,
+    c: &'c mut [f32],
+    a: Operand<'a>,
+    b: Operand<'b>,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl pulp::WithSimd for Product<'_, '_, '_, '_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        self.gemm.blocks(self.dims, self.c, self.a, self.b);
+    }
+}
+
 /// Where a micro-kernel's tile lies in C, and how much of it is inside.
 #[derive(Debug, Clone, Copy)]
 struct Tile {
@@ -162,21 +187,33 @@ struct Tile {
 #[inline(always)]
 fn pack_b(buf: &mut Vec<f32>, dims: Dims, b: Operand<'_>, p0: usize, kb: usize) {
     let (n, k) = (dims.n, dims.k);
-    buf.clear();
-    buf.resize(n.div_ceil(NR) * kb * NR, 0.0);
+    grow(buf, n.div_ceil(NR) * kb * NR);
     for (q, panel) in buf.chunks_exact_mut(kb * NR).enumerate() {
         let j0 = q * NR;
         let cols = NR.min(n - j0);
-        for (p, row) in panel.chunks_exact_mut(NR).enumerate() {
-            if b.transposed {
-                for (j, v) in row[..cols].iter_mut().enumerate() {
-                    *v = b.at(k, n, p0 + p, j0 + j);
-                }
+        let (rows, _) = panel.as_chunks_mut::<NR>();
+        for (p, row) in rows.iter_mut().enumerate() {
+            if !b.transposed && cols == NR {
+                row.copy_from_slice(&b.data[(p0 + p) * n + j0..][..NR]);
             } else {
-                row[..cols].copy_from_slice(&b.data[(p0 + p) * n + j0..][..cols]);
+                for (j, v) in row.iter_mut().enumerate() {
+                    *v = if j < cols {
+                        b.at(k, n, p0 + p, j0 + j)
+                    } else {
+                        0.0
+                    };
+                }
             }
         }
     }
+}
+
+/// Sets `buf`'s length to `len` without clearing what it holds (the packing overwrites it).
+fn grow(buf: &mut Vec<f32>, len: usize) {
+    if buf.len() < len {
+        buf.resize(len, 0.0);
+    }
+    buf.truncate(len);
 }
 
 /// Packs A[i0..i0+mb, p0..p0+kb] into panels of MR rows (zeros past row i0 + mb): panel r
@@ -190,13 +227,31 @@ fn pack_a(
     (p0, kb): (usize, usize),
 ) {
     let (m, k) = (dims.m, dims.k);
-    buf.clear();
-    buf.resize(mb.div_ceil(MR) * kb * MR, 0.0);
+    grow(buf, mb.div_ceil(MR) * kb * MR);
     for (r, panel) in buf.chunks_exact_mut(kb * MR).enumerate() {
+        let top = i0 + r * MR;
         let rows = MR.min(mb - r * MR);
-        for (p, col) in panel.chunks_exact_mut(MR).enumerate() {
-            for (i, v) in col[..rows].iter_mut().enumerate() {
-                *v = a.at(m, k, i0 + r * MR + i, p0 + p);
+        let (cols, _) = panel.as_chunks_mut::<MR>();
+        if rows < MR {
+            for (p, col) in cols.iter_mut().enumerate() {
+                for (i, v) in col.iter_mut().enumerate() {
+                    *v = if i < rows {
+                        a.at(m, k, top + i, p0 + p)
+                    } else {
+                        0.0
+                    };
+                }
+            }
+        } else if a.transposed {
+            let lines = a.data[p0 * m..][..kb * m].chunks_exact(m);
+            for (col, line) in cols.iter_mut().zip(lines) {
+                col.copy_from_slice(&line[top..][..MR]);
+            }
+        } else {
+            let [r0, r1, r2, r3] = [0, 1, 2, 3].map(|i| &a.data[(top + i) * k + p0..][..kb]);
+            let quads = r0.iter().zip(r1).zip(r2).zip(r3);
+            for (col, (((&x0, &x1), &x2), &x3)) in cols.iter_mut().zip(quads) {
+                *col = [x0, x1, x2, x3];
             }
         }
     }
