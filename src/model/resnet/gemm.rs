@@ -262,8 +262,15 @@ fn pack_a(
 #[inline(always)]
 fn micro_kernel(a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, t: Tile) {
     let mut acc = [[0.0f32; NR]; MR];
+    // full rows copy NR values (fixed-size moves); an edge's partial rows call memcpy
+    let full = t.cols == NR;
     for (i, row) in acc.iter_mut().enumerate().take(t.rows) {
-        row[..t.cols].copy_from_slice(&c[(t.i0 + i) * ldc + t.j0..][..t.cols]);
+        let src = &c[(t.i0 + i) * ldc + t.j0..];
+        if full {
+            row.copy_from_slice(&src[..NR]);
+        } else {
+            row[..t.cols].copy_from_slice(&src[..t.cols]);
+        }
     }
     let (a_cols, _) = a.as_chunks::<MR>();
     let (b_rows, _) = b.as_chunks::<NR>();
@@ -275,7 +282,12 @@ fn micro_kernel(a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, t: Tile) {
         }
     }
     for (i, row) in acc.iter().enumerate().take(t.rows) {
-        c[(t.i0 + i) * ldc + t.j0..][..t.cols].copy_from_slice(&row[..t.cols]);
+        let dst = &mut c[(t.i0 + i) * ldc + t.j0..];
+        if full {
+            dst[..NR].copy_from_slice(row);
+        } else {
+            dst[..t.cols].copy_from_slice(&row[..t.cols]);
+        }
     }
 }
 
