@@ -15,7 +15,7 @@
 //! [`Workspace`], `fast_tests::bench_training_step`): the `resnet-*` default shape (side 24,
 //! channels `[16, 32, 64]`, projector `[256]`, d 8; 14.1 MFLOP per view forward) ≈ 100–140 ms
 //! per step, 40–54 GFLOP/s; side 12, channels `[8, 16, 32]`, projector `[64]`, d 6 ≈ 12–19 ms
-//! — with faer's matmul. The portable `gemm` that replaced it measured 1.21x slower on
+//! — with faer's matmul. The portable `gemm` that replaced it measured 1.18x slower on
 //! `resnet-bt` and faster on `resnet-bt-small` (`stepwise bench deep`, README).
 
 mod backward;
