@@ -163,7 +163,8 @@ fn pseudo_solve(a: &Mat<f64>, b: &Mat<f64>) -> Option<Mat<f64>> {
 }
 
 /// RankMe, the effective rank of an embedding (Garrido et al. 2023; docs/deep.md §3):
-/// exp(−Σ p_k log p_k) with p_k = σ_k / Σσ + ε (ε = [`RANKME_EPS`]).
+/// exp(−Σ p_k log p_k) with p_k = σ_k / Σσ + ε (ε = [`RANKME_EPS`]); `exp` and `log` from
+/// `libm`, the same bits natively and in wasm32 (docs/deep.md §6).
 ///
 /// Takes the **singular values** σ_k of the (centred) embedding matrix, in any order. From
 /// the eigenvalues λ_k of the embeddings' covariance pass σ_k = √λ_k (see
@@ -183,10 +184,10 @@ pub fn rankme(singular_values: &[f64]) -> f64 {
         .iter()
         .map(|v| {
             let p = v.max(0.0) / total + RANKME_EPS;
-            -p * p.ln()
+            -p * libm::log(p)
         })
         .sum();
-    entropy.exp()
+    libm::exp(entropy)
 }
 
 /// σ_k = √max(λ_k, 0) from covariance eigenvalues λ_k, for [`rankme`].

@@ -9,8 +9,8 @@
 // phone, dark, motion; kind.mjs: visibility; replay.mjs: replay, readout; readouts.mjs:
 // readout-cells, readout-appg; pyexport.mjs: pyexport; site.mjs: site, the folder
 // scripts/build-site writes, served on its own; layout.mjs: layout; longtask.mjs:
-// longtask-load, longtask-mlp, longtask-appg, longtask-prepare; deep.mjs: deep, probes;
-// soak.mjs: soak);
+// longtask-load, longtask-mlp, longtask-appg, longtask-prepare; deep.mjs: deep, probes,
+// deep-losses; soak.mjs: soak);
 // SKIP_FIG1=1 skips the
 // paper's full Figure 1 run (about 30 s).
 // Screenshots go to test-output/browser/. Exits non-zero with the failures listed.

@@ -1,20 +1,21 @@
 //! The fast CPU path of the conv products (docs/deep.md §1): im2col over a chunk of images,
-//! then faer's f32 matmul (`Par::Seq`). A chunk's im2col matrix is kept near cache size;
-//! 1x1 convs with stride 1 (the projector's linear layers) skip the copy.
+//! then the portable matrix product of `super::gemm`, whose sums run in one fixed order on
+//! every platform (docs/deep.md §6: the page's CPU fallback gives the CLI's bits). A chunk's
+//! im2col matrix is kept near cache size; 1x1 convs with stride 1 (the projector's linear
+//! layers) skip the copy.
 
-use faer::linalg::matmul::matmul;
-use faer::{Accum, MatMut, MatRef, Par};
-
+use super::gemm::{Dims, Gemm, Operand};
 use super::kernels::ConvKernels;
 use super::ops::ConvShape;
 
 /// Floats of one chunk's im2col matrix to aim for (1 MiB: about L2 size).
 const CHUNK_FLOATS: usize = 1 << 18;
 
-/// im2col + faer matmul, with its scratch buffers reused across calls.
+/// im2col + the portable matmul, with their scratch buffers reused across calls.
 #[derive(Debug, Clone, Default)]
 pub struct Fast {
     col: Vec<f32>,
+    gemm: Gemm,
 }
 
 /// Columns of the im2col matrix: K·K·Cin.
@@ -96,14 +97,6 @@ fn col2im(s: &ConvShape, dcol: &[f32], first: usize, images: usize, dx: &mut [f3
     }
 }
 
-fn mat(data: &[f32], rows: usize, cols: usize) -> MatRef<'_, f32> {
-    MatRef::from_row_major_slice(data, rows, cols)
-}
-
-fn mat_mut(data: &mut [f32], rows: usize, cols: usize) -> MatMut<'_, f32> {
-    MatMut::from_row_major_slice_mut(data, rows, cols)
-}
-
 impl Fast {
     /// The scratch im2col matrix for `rows` rows of `kc` columns.
     fn col(&mut self, rows: usize, kc: usize) -> &mut [f32] {
@@ -117,56 +110,54 @@ impl Fast {
 impl ConvKernels<f32> for Fast {
     fn forward(&mut self, s: &ConvShape, x: &[f32], w: &[f32], y: &mut [f32]) {
         let (o2, kc, cout) = (s.out_side() * s.out_side(), col_width(s), s.cout);
-        let w = mat(w, kc, cout);
+        let w = Operand::plain(w);
         if is_pointwise(s) {
-            let rows = s.batch * o2;
-            matmul(
-                mat_mut(y, rows, cout),
-                Accum::Replace,
-                mat(x, rows, kc),
-                w,
-                1.0,
-                Par::Seq,
-            );
+            let dims = Dims {
+                m: s.batch * o2,
+                n: cout,
+                k: kc,
+            };
+            self.gemm.product(dims, y, Operand::plain(x), w, false);
             return;
         }
         for (first, images) in chunks(s) {
             let rows = images * o2;
-            let col = self.col(rows, kc);
-            im2col(s, x, first, images, col);
-            let out = mat_mut(&mut y[first * o2 * cout..][..rows * cout], rows, cout);
-            matmul(out, Accum::Replace, mat(col, rows, kc), w, 1.0, Par::Seq);
+            im2col(s, x, first, images, self.col(rows, kc));
+            let out = &mut y[first * o2 * cout..][..rows * cout];
+            let col = Operand::plain(&self.col[..rows * kc]);
+            let dims = Dims {
+                m: rows,
+                n: cout,
+                k: kc,
+            };
+            self.gemm.product(dims, out, col, w, false);
         }
     }
 
     fn backward_input(&mut self, s: &ConvShape, dy: &[f32], w: &[f32], dx: &mut [f32]) {
         let (o2, kc, cout) = (s.out_side() * s.out_side(), col_width(s), s.cout);
-        let wt = mat(w, kc, cout).transpose();
+        let wt = Operand::transposed(w);
         if is_pointwise(s) {
-            let rows = s.batch * o2;
-            matmul(
-                mat_mut(dx, rows, kc),
-                Accum::Replace,
-                mat(dy, rows, cout),
-                wt,
-                1.0,
-                Par::Seq,
-            );
+            let dims = Dims {
+                m: s.batch * o2,
+                n: kc,
+                k: cout,
+            };
+            self.gemm.product(dims, dx, Operand::plain(dy), wt, false);
             return;
         }
         dx.fill(0.0);
         for (first, images) in chunks(s) {
             let rows = images * o2;
-            let dcol = self.col(rows, kc);
-            let g = mat(&dy[first * o2 * cout..][..rows * cout], rows, cout);
-            matmul(
-                mat_mut(dcol, rows, kc),
-                Accum::Replace,
-                g,
-                wt,
-                1.0,
-                Par::Seq,
-            );
+            self.col(rows, kc);
+            let g = Operand::plain(&dy[first * o2 * cout..][..rows * cout]);
+            let dims = Dims {
+                m: rows,
+                n: kc,
+                k: cout,
+            };
+            self.gemm
+                .product(dims, &mut self.col[..rows * kc], g, wt, false);
             col2im(s, &self.col[..rows * kc], first, images, dx);
         }
     }
@@ -175,18 +166,29 @@ impl ConvKernels<f32> for Fast {
         let (o2, kc, cout) = (s.out_side() * s.out_side(), col_width(s), s.cout);
         if is_pointwise(s) {
             let rows = s.batch * o2;
-            let (xt, g) = (mat(x, rows, kc).transpose(), mat(dy, rows, cout));
-            matmul(mat_mut(dw, kc, cout), Accum::Replace, xt, g, 1.0, Par::Seq);
+            let dims = Dims {
+                m: kc,
+                n: cout,
+                k: rows,
+            };
+            let (xt, g) = (Operand::transposed(x), Operand::plain(dy));
+            self.gemm.product(dims, dw, xt, g, false);
             return;
         }
         dw.fill(0.0);
+        // each weight's sum runs over the rows of every chunk in turn: the chunking does not
+        // change its bits (see super::gemm)
         for (first, images) in chunks(s) {
             let rows = images * o2;
-            let col = self.col(rows, kc);
-            im2col(s, x, first, images, col);
-            let g = mat(&dy[first * o2 * cout..][..rows * cout], rows, cout);
-            let colt = mat(&self.col[..rows * kc], rows, kc).transpose();
-            matmul(mat_mut(dw, kc, cout), Accum::Add, colt, g, 1.0, Par::Seq);
+            im2col(s, x, first, images, self.col(rows, kc));
+            let g = Operand::plain(&dy[first * o2 * cout..][..rows * cout]);
+            let colt = Operand::transposed(&self.col[..rows * kc]);
+            let dims = Dims {
+                m: kc,
+                n: cout,
+                k: rows,
+            };
+            self.gemm.product(dims, dw, colt, g, true);
         }
     }
 }

@@ -5,7 +5,7 @@
 //! Parameters live in one flat `Vec<f32>` ([`ResNetShape::layout`]); [`forward`] records a
 //! [`Tape`] of activations, [`backward`] turns dL/d(embeddings) into dL/dparams. [`ops`] holds
 //! the naive reference ops (generic over f32/f64, the reference of the WGSL kernels);
-//! [`Fast`] is the im2col + faer path the CPU trains with, and a [`Workspace`] keeps its
+//! [`Fast`] is the im2col + portable-matmul path (`gemm`) the CPU trains with, and a [`Workspace`] keeps its
 //! buffers across steps.
 //!
 //! Inputs are used as given (pixels in [0, 1], NHWC): no mean subtraction or scaling — with
@@ -14,13 +14,16 @@
 //! Measured (one core of this machine, 2B = 128 views, forward + backward through a
 //! [`Workspace`], `fast_tests::bench_training_step`): the `resnet-*` default shape (side 24,
 //! channels `[16, 32, 64]`, projector `[256]`, d 8; 14.1 MFLOP per view forward) ≈ 100–140 ms
-//! per step, 40–54 GFLOP/s; side 12, channels `[8, 16, 32]`, projector `[64]`, d 6 ≈ 12–19 ms.
+//! per step, 40–54 GFLOP/s; side 12, channels `[8, 16, 32]`, projector `[64]`, d 6 ≈ 12–19 ms
+//! — with faer's matmul. The portable `gemm` that replaced it measured 1.18x slower on
+//! `resnet-bt` and faster on `resnet-bt-small` (`stepwise bench deep`, README).
 
 mod backward;
 mod fast;
 #[cfg(test)]
 mod fast_tests;
 mod forward;
+mod gemm;
 mod init;
 mod kernels;
 pub mod ops;

@@ -3,7 +3,8 @@
 //!
 //! Gradient: with A_ij = (softmax_{j≠i}(s_i·)_j − δ_{j,p(i)})/N,
 //! dL/du_i = (1/τ) Σ_j (A_ij + A_ji) u_j and dL/df_i = (dL/du_i − u_i (u_i·dL/du_i))/||f_i||.
-//! No N x N matrix is stored: the similarities are recomputed in each pass.
+//! No N x N matrix is stored: the similarities are recomputed in each pass. `exp` and `log`
+//! are the `libm` crate's, the same bits natively and in wasm32 (docs/deep.md §6).
 
 use super::LossValue;
 
@@ -45,7 +46,7 @@ fn log_sum_exps(u: &[f64], d: usize, inv_tau: f64) -> Vec<f64> {
             let s = |j: usize| dot(rows[i], rows[j]) * inv_tau;
             let others = || (0..rows.len()).filter(move |&j| j != i);
             let max = others().map(s).fold(f64::NEG_INFINITY, f64::max);
-            max + others().map(|j| (s(j) - max).exp()).sum::<f64>().ln()
+            max + libm::log(others().map(|j| libm::exp(s(j) - max)).sum::<f64>())
         })
         .collect()
 }
@@ -68,7 +69,7 @@ pub(super) fn loss_and_grad(f: &[f64], n: usize, d: usize, tau: f64) -> LossValu
         for j in (0..big).filter(|&j| j != i) {
             let s = dot(row(i), row(j)) * inv_tau;
             let positive = if j == twin(i) { 2.0 } else { 0.0 };
-            let w = (s - lse[i]).exp() + (s - lse[j]).exp() - positive;
+            let w = libm::exp(s - lse[i]) + libm::exp(s - lse[j]) - positive;
             g.iter_mut().zip(row(j)).for_each(|(g, x)| *g += w * x);
         }
         let radial = dot(row(i), &g);
