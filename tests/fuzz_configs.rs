@@ -50,7 +50,7 @@ fn assert_within_bound<C: Config>(cfg: &C) {
 }
 
 /// An accepted configuration: it validates, is within the native memory bound
-/// (docs/architecture.md §Memory bounds), its full share link gives it back with no
+/// (docs/architecture.md §7), its full share link gives it back with no
 /// notice, and so does its compact link up to the dataset keys its dataset kind ignores
 /// (which the compact link leaves out, `share::unused_keys`).
 fn assert_accepted<C: Config + std::fmt::Debug>(cfg: &C) {

@@ -1,4 +1,4 @@
-//! The memory formulas (docs/architecture.md §Memory bounds) against the buffers a GPU
+//! The memory formulas (docs/architecture.md §7) against the buffers a GPU
 //! backend really creates, and the fallback to the CPU when a buffer is over the adapter's
 //! limits: natively on lavapipe, with a device asked for artificially small limits.
 //!

@@ -17,8 +17,8 @@ pub trait Config: Serialize + DeserializeOwned + Clone + PartialEq + Default {
     /// Every preset of this kind, by name.
     fn presets() -> Vec<(&'static str, Self)>;
 
-    /// The peak CPU and GPU bytes a run of this configuration needs (docs/architecture.md
-    /// §Memory bounds), from its sizes alone.
+    /// The peak CPU and GPU bytes a run of this configuration needs, from its sizes alone
+    /// (docs/architecture.md §7).
     fn memory_need(&self) -> MemoryNeed;
 
     /// [`Config::validate`], then the memory need against `budget` (validation alone holds

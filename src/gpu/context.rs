@@ -40,7 +40,7 @@ pub struct GpuContext {
 }
 
 /// The most buffer bytes a device is asked for: no buffer of a validated configuration is
-/// larger than the native memory budget (docs/architecture.md §Memory bounds).
+/// larger than the native memory budget (docs/architecture.md §7).
 pub const BUFFER_CAP: u64 = NATIVE_BUDGET.bytes;
 
 impl GpuContext {

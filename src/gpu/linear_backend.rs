@@ -54,7 +54,7 @@ impl GpuLinearBackend {
     }
 
     /// Bytes of every buffer the backend holds: what `experiment::memory`'s formula bounds
-    /// (docs/architecture.md §Memory bounds).
+    /// (docs/architecture.md §7).
     pub fn buffer_bytes(&self) -> Vec<u64> {
         let x = &self.x;
         let held = [&x.gamma, &x.w, &x.p, &x.c, &self.w_staging, &self.c_staging];

@@ -264,7 +264,7 @@ impl DeepConfig {
         Ok(())
     }
 
-    /// Refuses a run whose memory (docs/architecture.md §Memory bounds) exceeds
+    /// Refuses a run whose memory (docs/architecture.md §7) exceeds
     /// [`MEMORY_BUDGET_BYTES`], naming the key of its largest term.
     fn check_memory(&self) -> Result<(), ConfigError> {
         let need = crate::experiment::memory::deep_need(self);

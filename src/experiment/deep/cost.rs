@@ -6,7 +6,7 @@ use super::config::DeepConfig;
 /// Bytes a run of `cfg` holds at its peak on the CPU: the parameters with their gradient and
 /// momentum, the activations of the largest forward pass (a training batch of 2B views or the
 /// 2E evaluation views) with their gradients, the base images and the evaluation views, the
-/// hidden covariances and the records (docs/architecture.md §Memory bounds).
+/// hidden covariances and the records (docs/architecture.md §7).
 pub fn memory_bytes(cfg: &DeepConfig) -> u128 {
     u128::from(crate::experiment::memory::deep_need(cfg).cpu_bytes)
 }

@@ -1,4 +1,4 @@
-//! Memory bounds as a function of a configuration (docs/architecture.md §Memory bounds): the
+//! Memory bounds as a function of a configuration (docs/architecture.md §7): the
 //! peak bytes a run needs on the CPU and in GPU storage buffers, computed from its sizes
 //! before anything is allocated, the budgets validation holds them to (1 GiB natively,
 //! 512 MiB in the page) and the adapter's buffer limits a GPU run must fit.

@@ -1,4 +1,4 @@
-//! The memory formulas of every configuration kind (docs/architecture.md §Memory bounds).
+//! The memory formulas of every configuration kind (docs/architecture.md §7).
 //! Each term is an upper bound of what the run allocates, named by the key that sizes it;
 //! GPU terms follow the buffers `gpu::*_resources` create (padded layout, `gpu::layout`).
 

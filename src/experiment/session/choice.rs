@@ -247,7 +247,7 @@ pub fn choose_backend(
 }
 
 /// Moves a WebGPU `choice` to the CPU when `need`'s largest GPU buffer is over `limits`
-/// (docs/architecture.md §Memory bounds): the run goes on, with the reason as its notice.
+/// (docs/architecture.md §7): the run goes on, with the reason as its notice.
 pub fn fit_buffers(choice: &mut BackendChoice, need: &MemoryNeed, limits: Option<&BufferLimits>) {
     if choice.kind != BackendKind::WebGpu {
         return;

@@ -44,7 +44,7 @@ impl<K: Cell> Opening<K> {
 
     /// Picks the backend for `want` (`adapter`: the WebGPU adapter, or why there is none)
     /// and starts the engine: the GPU when chosen and able (its largest buffer within the
-    /// adapter's limits, docs/architecture.md §Memory bounds), else the CPU saying why.
+    /// adapter's limits, docs/architecture.md §7), else the CPU saying why.
     pub async fn start(
         mut self,
         want: BackendWant,
