@@ -105,3 +105,43 @@ fn a_run_over_the_adapters_limits_runs_on_the_cpu_with_a_notice() {
     let fits = start(need.gpu_largest_buffer_bytes);
     assert_eq!(fits.choice().kind, BackendKind::WebGpu);
 }
+
+/// The MLP's training buffers are the formula's GPU total and largest buffer, for every
+/// loss, with and without momentum and hidden tracking.
+#[test]
+fn the_mlp_formula_bounds_the_backends_buffers() {
+    use stepwise::experiment::mlp::{LossKind, MlpConfig, MlpPrepared};
+    use stepwise::gpu::GpuMlpBackend;
+    for (loss, momentum, hidden_top) in [
+        (LossKind::BarlowTwins, 0.0, 12),
+        (LossKind::Simclr, 0.9, 0),
+        (LossKind::Vicreg, 0.0, 4),
+    ] {
+        let mut cfg = MlpConfig {
+            loss,
+            momentum,
+            hidden_top,
+            width: 70,
+            d: 5,
+            steps: Some(10),
+            ..MlpConfig::default()
+        };
+        cfg.dataset.n = 18;
+        cfg.dataset.crop = 3;
+        cfg.dataset.base = 6;
+        let prep = MlpPrepared::new(&cfg).expect("prepares");
+        let backend =
+            pollster::block_on(GpuMlpBackend::from_prepared(ctx(), &prep)).expect("starts");
+        let sizes = backend.buffer_bytes();
+        let held: u64 = sizes.iter().sum();
+        let need = cfg.memory_need();
+        println!(
+            "{loss:?}: held {held} B in {} buffers, need {need:?}",
+            sizes.len()
+        );
+        // training's buffers outweigh the NTK pass's here: the formula is exact
+        assert_eq!(held, need.gpu_total_bytes, "{loss:?}: {need:?}");
+        let largest = sizes.iter().copied().max().unwrap_or(0);
+        assert_eq!(largest, need.gpu_largest_buffer_bytes, "{loss:?}");
+    }
+}

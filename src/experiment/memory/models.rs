@@ -107,14 +107,18 @@ fn mlp_need(cfg: &MlpConfig, p: &str, copies: u64, gpu: bool) -> MemoryNeed {
     t.gpus(&w_key, 2 + momentum, gpu_matrix(d, hp)); // W̃2, ∇W̃2 (and V2)
     t.gpus(&w_key, 2, gpu_matrix(rows, hp)); // H̃, Δ
     t.gpus(&n_key, 2, gpu_matrix(rows, d)); // F, dL/dF
+    t.gpu(&n_key, gpu_matrix(1, 1)); // the unused binding's dummy
     if gram {
         t.gpu(&n_key, gpu_matrix(rows, rows));
     }
     let snapshot = gpu_matrix(rows, d) + gpu_matrix(rows, rows);
     t.gpus(&n_key, 2, snapshot); // snapshot and its staging
     if cfg.loss == LossKind::Simclr {
-        t.gpu(&n_key, f32s(rows * d.max(4)))
-            .gpu(&n_key, f32s(rows.max(4)));
+        // unit rows with their inverse norms, and the log-sum-exps (`gpu::simclr_grad`)
+        let rows4 = rows.div_ceil(4) * 4;
+        let unit = rows4 * (4 * d.div_ceil(4) + 1);
+        t.gpu(&n_key, f32s(unit.max(4)))
+            .gpu(&n_key, f32s(rows4.max(4)));
     }
     let train = t.finish();
     // the NTK on the device: X̃, W̃1, H, G, K, XXᵀ, GGᵀ and K's staging
