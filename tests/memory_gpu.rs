@@ -109,7 +109,7 @@ fn a_run_over_the_adapters_limits_runs_on_the_cpu_with_a_notice() {
 /// The MLP's training buffers are the formula's GPU total and largest buffer, for every
 /// loss, with and without momentum and hidden tracking.
 #[test]
-fn the_mlp_formula_bounds_the_backends_buffers() {
+fn the_mlp_formula_is_the_backends_buffers() {
     use stepwise::experiment::mlp::{LossKind, MlpConfig, MlpPrepared};
     use stepwise::gpu::GpuMlpBackend;
     for (loss, momentum, hidden_top) in [
@@ -143,5 +143,56 @@ fn the_mlp_formula_bounds_the_backends_buffers() {
         assert_eq!(held, need.gpu_total_bytes, "{loss:?}: {need:?}");
         let largest = sizes.iter().copied().max().unwrap_or(0);
         assert_eq!(largest, need.gpu_largest_buffer_bytes, "{loss:?}");
+    }
+}
+
+/// The deep network's buffers, after a training graph (2B views) and an evaluation graph
+/// (2E views) are built, are the formula's GPU total and largest buffer, with and without
+/// batch normalization and SimCLR's scratch.
+#[test]
+fn the_deep_formula_is_the_backends_buffers() {
+    use stepwise::experiment::deep::{DeepConfig, DeepDataConfig, LossKind};
+    use stepwise::gpu::{GpuDeepBackend, GpuTraining};
+    for (batchnorm, loss) in [(true, LossKind::BarlowTwins), (false, LossKind::Simclr)] {
+        let cfg = DeepConfig {
+            channels: vec![4, 8],
+            projector: vec![16],
+            d: 4,
+            batchnorm,
+            loss,
+            batch: 6,
+            data: DeepDataConfig {
+                count: 16,
+                base: 10,
+                crop: 8,
+                eval: 5,
+                ..DeepDataConfig::default()
+            },
+            ..DeepConfig::default()
+        };
+        cfg.validate().expect("valid");
+        let shape = cfg.shape();
+        let params = vec![0.01f32; shape.parameters()];
+        let training = GpuTraining::from_config(&cfg);
+        let mut gpu = pollster::block_on(GpuDeepBackend::new(ctx(), &shape, &params, training))
+            .expect("backend");
+        pollster::block_on(gpu.prepare_training(cfg.views_per_step())).expect("training graph");
+        let count = 2 * cfg.data.eval;
+        let views = vec![0.5f32; count * 3 * cfg.data.crop * cfg.data.crop];
+        pollster::block_on(gpu.evaluate_views(&views, count)).expect("evaluation graph");
+        let sizes = gpu.buffer_bytes();
+        let held: u64 = sizes.iter().sum();
+        let need = cfg.memory_need();
+        println!("batchnorm {batchnorm}: held {held} B, need {need:?}");
+        assert!(held <= need.gpu_total_bytes, "{held} > {need:?}");
+        assert!(
+            need.gpu_total_bytes <= held + held / 4,
+            "{need:?} vs {held}"
+        );
+        let largest = sizes.iter().copied().max().unwrap_or(0);
+        assert_eq!(
+            largest, need.gpu_largest_buffer_bytes,
+            "batchnorm {batchnorm}"
+        );
     }
 }

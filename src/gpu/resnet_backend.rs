@@ -107,6 +107,21 @@ impl GpuDeepBackend {
         })
     }
 
+    /// Bytes of every buffer the backend holds (the training and evaluation graphs built so
+    /// far): what `experiment::memory`'s formula bounds (docs/architecture.md §7).
+    pub fn buffer_bytes(&self) -> Vec<u64> {
+        let mut out = self.shared.buffer_bytes();
+        if let Some(t) = &self.train {
+            out.extend(t.acts.buffer_bytes());
+            out.extend(t._grads.buffer_bytes());
+            out.extend(t.loss.buffer_bytes());
+        }
+        if let Some(e) = &self.eval {
+            out.extend(e.acts.buffer_bytes());
+        }
+        out
+    }
+
     /// Short name written into results.
     pub fn name(&self) -> String {
         self.name.clone()

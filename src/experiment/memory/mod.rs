@@ -6,6 +6,7 @@
 //! Every configuration kind reports its [`MemoryNeed`] through
 //! [`Config::memory_need`](super::Config::memory_need); the formulas are in [`models`].
 
+mod deep;
 mod models;
 
 pub(crate) use models::{appg_need, deep_need, mlp_run_need, run_need, symmetry_need};

@@ -73,6 +73,14 @@ pub(crate) fn run_need(cfg: &RunConfig) -> MemoryNeed {
     linear_need(cfg, "", 3, false)
 }
 
+/// SimCLR's scratch for `rows` embeddings of `d`: the unit rows with their inverse norms,
+/// and the log-sum-exps (`gpu::simclr_grad`).
+fn simclr_scratch(t: &mut Tally, key: &str, rows: usize, d: usize) {
+    let rows4 = rows.div_ceil(4) * 4;
+    let unit = rows4 * (4 * d.div_ceil(4) + 1);
+    t.gpu(key, f32s(unit.max(4))).gpu(key, f32s(rows4.max(4)));
+}
+
 /// Training an MLP on the CPU and on the device, or computing its NTK (the larger).
 fn mlp_need(cfg: &MlpConfig, p: &str, copies: u64, gpu: bool) -> MemoryNeed {
     let key = |k: &str| format!("{p}{k}");
@@ -114,11 +122,7 @@ fn mlp_need(cfg: &MlpConfig, p: &str, copies: u64, gpu: bool) -> MemoryNeed {
     let snapshot = gpu_matrix(rows, d) + gpu_matrix(rows, rows);
     t.gpus(&n_key, 2, snapshot); // snapshot and its staging
     if cfg.loss == LossKind::Simclr {
-        // unit rows with their inverse norms, and the log-sum-exps (`gpu::simclr_grad`)
-        let rows4 = rows.div_ceil(4) * 4;
-        let unit = rows4 * (4 * d.div_ceil(4) + 1);
-        t.gpu(&n_key, f32s(unit.max(4)))
-            .gpu(&n_key, f32s(rows4.max(4)));
+        simclr_scratch(&mut t, &n_key, rows, d);
     }
     let train = t.finish();
     // the NTK on the device: X̃, W̃1, H, G, K, XXᵀ, GGᵀ and K's staging
@@ -178,10 +182,20 @@ pub(crate) fn deep_need(cfg: &DeepConfig) -> MemoryNeed {
         "record_every",
         record_count(cfg.steps, cfg.record_every) * record_bytes(rows),
     );
+    // parameters, gradient, velocity; the projector's padded weights and their gradients;
+    // the learning rate and the unused bindings' dummy
     t.gpus("channels", 3, f32s(params));
+    t.gpus("projector", 2, f32s(super::deep::projector_floats(&shape)));
+    t.gpus("lr", 2, f32s(4));
+    // the training graph (2B views, with gradients) and the evaluation's (2E views)
+    let (train, eval) = (cfg.views_per_step(), 2 * cfg.data.eval);
+    let floats = super::deep::graph_floats(&shape, train, true)
+        + super::deep::graph_floats(&shape, eval, false);
     let largest = f32s(shape.largest_layer_floats(views));
-    t.gpu_spread("channels", f32s(2 * activations), largest);
-    t.gpu("batch", f32s(views * image(side)));
+    t.gpu_spread("channels", f32s(floats), largest);
+    if cfg.loss == LossKind::Simclr {
+        simclr_scratch(&mut t, "batch", train, cfg.d);
+    }
     t.finish()
 }
 
