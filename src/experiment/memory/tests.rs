@@ -202,3 +202,40 @@ fn buffer_limits_admit_the_largest_buffer_or_say_which() {
     assert_eq!(err.limit, need.gpu_largest_buffer_bytes - 1);
     assert_eq!(err.key, need.gpu_key);
 }
+
+/// The backend choice moves a WebGPU run whose largest buffer is over the adapter's limits
+/// to the CPU, with the key and bytes in its notice; the CPU choice and a fitting run stay.
+#[test]
+fn a_webgpu_choice_over_the_limits_moves_to_the_cpu() {
+    use crate::experiment::session::{
+        choose_backend, fit_buffers, AdapterInfo, BackendKind, BackendWant, Why,
+    };
+    let cfg = RunConfig {
+        solver: Solver::Literal,
+        ..RunConfig::default()
+    };
+    let need = cfg.memory_need();
+    let limits = |bytes| BufferLimits {
+        max_storage_buffer_binding_size: bytes,
+        max_buffer_size: u64::MAX,
+    };
+    let adapter = Ok(AdapterInfo::classify("test adapter", false));
+    let choose = |want, limit| {
+        let mut choice = choose_backend(want, None, None, &adapter);
+        fit_buffers(&mut choice, &need, Some(&limits(limit)));
+        choice
+    };
+    let top = need.gpu_largest_buffer_bytes;
+    assert_eq!(choose(BackendWant::Gpu, top).kind, BackendKind::WebGpu);
+    let over = choose(BackendWant::Gpu, top - 1);
+    assert_eq!(over.kind, BackendKind::Cpu);
+    let why = Why::GpuBufferTooLarge {
+        key: "dataset.crop".into(),
+        bytes: top,
+        limit: top - 1,
+    };
+    assert_eq!(over.why, why);
+    assert!(over.to_string().contains("`dataset.crop`"), "{over}");
+    assert_eq!(choose(BackendWant::Auto, top - 1).kind, BackendKind::Cpu);
+    assert_eq!(choose(BackendWant::Cpu, 0).why, Why::Requested);
+}
