@@ -88,7 +88,7 @@ pub struct OverBudget {
 
 impl From<OverBudget> for ConfigError {
     fn from(e: OverBudget) -> Self {
-        ConfigError::new(&e.key.clone(), e.to_string())
+        ConfigError::new(&e.key, e.to_string())
     }
 }
 

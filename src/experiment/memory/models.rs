@@ -8,6 +8,7 @@ use crate::experiment::appg::{AppgConfig, AppgModel};
 use crate::experiment::config::MAX_RECORDS;
 use crate::experiment::deep::DeepConfig;
 use crate::experiment::mlp::{LossKind, MlpConfig};
+use crate::experiment::replay::{MAX_SNAPSHOTS, MAX_SNAPSHOT_FLOATS};
 use crate::experiment::schedule::record_count;
 use crate::experiment::session::SymmetryConfig;
 use crate::experiment::{RunConfig, Solver, MAX_BATCH};
@@ -50,6 +51,9 @@ fn linear_need(cfg: &RunConfig, p: &str, copies: u64, spectral: bool) -> MemoryN
     t.cpu(&key("d"), f64s(4 * d * m));
     let kept = records(cfg.steps, cfg.record_every) * copies;
     t.cpu(&key("record_every"), kept * record_bytes(d));
+    // the replay's snapshots of W (`experiment::replay`)
+    let snapshots = (MAX_SNAPSHOTS * d * m).min(MAX_SNAPSHOT_FLOATS);
+    t.cpu(&key("d"), f32s(snapshots));
     // the device: Γ (literal) or its eigenvalues, W, P, C, the C history and the stagings
     let gamma = match cfg.solver {
         Solver::Literal => gpu_matrix(m, m),
