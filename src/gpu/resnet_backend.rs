@@ -107,8 +107,7 @@ impl GpuDeepBackend {
         })
     }
 
-    /// Bytes of every buffer the backend holds (the training and evaluation graphs built so
-    /// far): what `experiment::memory`'s formula bounds (docs/architecture.md §7).
+    /// Bytes of every buffer held (graphs built so far): docs/architecture.md §7's formula.
     pub fn buffer_bytes(&self) -> Vec<u64> {
         let mut out = self.shared.buffer_bytes();
         if let Some(t) = &self.train {
@@ -116,9 +115,7 @@ impl GpuDeepBackend {
             out.extend(t._grads.buffer_bytes());
             out.extend(t.loss.buffer_bytes());
         }
-        if let Some(e) = &self.eval {
-            out.extend(e.acts.buffer_bytes());
-        }
+        out.extend(self.eval.iter().flat_map(|e| e.acts.buffer_bytes()));
         out
     }
 
