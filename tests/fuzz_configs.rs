@@ -2,10 +2,11 @@
 //! share-link queries of the linear (cells 1-3), MLP (cells 5-6) and App. G (cell 7) kinds,
 //! JSON configurations of those and of the symmetry cell, and `--set key=value` overrides.
 //!
-//! Properties: no input panics; what is accepted validates and round-trips through its share
-//! link (full and compact) with no notice; every rejection is a `ConfigError` naming a key
-//! (the one at fault, or `config` for JSON that is not an object); every notice names the
-//! link key it is about and is short plain text (no control characters).
+//! Properties: no input panics; what is accepted validates, is within the memory bound and
+//! round-trips through its share link (full and compact) with no notice; every rejection is a
+//! `ConfigError` naming a key (the one at fault, or `config` for JSON that is not an object);
+//! every notice names the link key it is about and is short plain text (no control
+//! characters).
 
 mod fuzz_support;
 
@@ -13,6 +14,7 @@ use fuzz_support::{assert_readable, encode, hostile_key, hostile_text, run};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 use stepwise::experiment::appg::AppgConfig;
+use stepwise::experiment::memory::NATIVE_BUDGET;
 use stepwise::experiment::mlp::MlpConfig;
 use stepwise::experiment::session::{read_symmetry_config, SymmetryConfig};
 use stepwise::experiment::share::{compact_query, config_from_query, config_to_query, unused_keys};
@@ -37,11 +39,23 @@ fn preset_names<C: Config>() -> Vec<String> {
     names
 }
 
-/// An accepted configuration: it validates, its full share link gives it back with no
+/// An accepted configuration needs at most the native budget on the CPU and in GPU buffers.
+fn assert_within_bound<C: Config>(cfg: &C) {
+    let need = cfg.memory_need();
+    let budget = NATIVE_BUDGET.bytes;
+    assert!(
+        need.cpu_bytes <= budget && need.gpu_total_bytes <= budget,
+        "accepted over the memory bound: {need:?}"
+    );
+}
+
+/// An accepted configuration: it validates, is within the native memory bound
+/// (docs/architecture.md §7), its full share link gives it back with no
 /// notice, and so does its compact link up to the dataset keys its dataset kind ignores
 /// (which the compact link leaves out, `share::unused_keys`).
 fn assert_accepted<C: Config + std::fmt::Debug>(cfg: &C) {
     cfg.validate().expect("an accepted configuration validates");
+    assert_within_bound(cfg);
     let full = config_to_query(cfg);
     let (back, notices) = config_from_query::<C>(&full);
     assert!(notices.is_empty(), "{full}: {notices:?}");
@@ -245,6 +259,7 @@ fn check_json<C: Config + std::fmt::Debug>(text: &str, links: bool) -> bool {
         }
     };
     cfg.validate().expect("accepted configurations validate");
+    assert_within_bound(&cfg);
     // the file a run saves with its result reads back as the same configuration
     let saved = serde_json::to_string(&cfg).expect("plain data");
     assert_eq!(query::from_json::<C>(&saved).as_ref(), Ok(&cfg), "{saved}");
@@ -414,6 +429,7 @@ fn fuzz_symmetry_reader() {
         |m| match read_symmetry_config(&m) {
             Ok(cfg) => {
                 cfg.validate().expect("accepted configurations validate");
+                assert_within_bound(&cfg);
                 true
             }
             Err(e) => {

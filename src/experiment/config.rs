@@ -109,7 +109,8 @@ impl RunConfig {
             validate::int_in("steps", steps, 1, MAX_STEPS)?;
             check_record_count(steps, self.record_every)?;
         }
-        validate::seed("seed", self.seed)
+        validate::seed("seed", self.seed)?;
+        Ok(super::memory::run_need(self).check(super::memory::NATIVE_BUDGET)?)
     }
 }
 

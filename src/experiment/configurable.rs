@@ -5,6 +5,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::config::RunConfig;
+use super::memory::{self, Budget, MemoryNeed};
 use super::presets;
 use crate::validate::ConfigError;
 
@@ -15,6 +16,17 @@ pub trait Config: Serialize + DeserializeOwned + Clone + PartialEq + Default {
 
     /// Every preset of this kind, by name.
     fn presets() -> Vec<(&'static str, Self)>;
+
+    /// The peak CPU and GPU bytes a run of this configuration needs, from its sizes alone
+    /// (docs/architecture.md §7).
+    fn memory_need(&self) -> MemoryNeed;
+
+    /// [`Config::validate`], then the memory need against `budget` (validation alone holds
+    /// it to [`memory::NATIVE_BUDGET`]; the page passes [`memory::PAGE_BUDGET`]).
+    fn validate_within(&self, budget: Budget) -> Result<(), ConfigError> {
+        self.validate()?;
+        Ok(self.memory_need().check(budget)?)
+    }
 
     /// The preset of this kind called `name`.
     fn preset(name: &str) -> Option<Self> {
@@ -28,6 +40,10 @@ pub trait Config: Serialize + DeserializeOwned + Clone + PartialEq + Default {
 impl Config for RunConfig {
     fn validate(&self) -> Result<(), ConfigError> {
         RunConfig::validate(self)
+    }
+
+    fn memory_need(&self) -> MemoryNeed {
+        memory::run_need(self)
     }
 
     fn presets() -> Vec<(&'static str, Self)> {

@@ -9,6 +9,7 @@ mod cpu;
 pub mod deep;
 pub mod estimate;
 pub mod measures;
+pub mod memory;
 pub mod mlp;
 mod modal;
 mod native;

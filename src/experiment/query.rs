@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::appg::AppgConfig;
 use super::configurable::Config;
 use super::deep::{DeepConfig, DEEP_PRESETS};
+use super::memory::{Budget, NATIVE_BUDGET};
 use super::mlp::{MlpConfig, MLP_PRESETS};
 use super::overrides;
 use super::presets::PRESETS;
@@ -248,7 +249,20 @@ pub fn problem<C: Config>(config: &Value) -> Option<String> {
 
 /// [`problem`], or the compact share query of a valid configuration.
 pub fn check<C: Config>(config: &Value) -> Checked {
-    match from_value::<C>(config.clone()) {
+    check_within::<C>(config, NATIVE_BUDGET)
+}
+
+/// [`from_value`], holding the configuration's memory to `budget` (the page's is
+/// [`PAGE_BUDGET`](super::memory::PAGE_BUDGET)).
+pub fn from_value_within<C: Config>(value: Value, budget: Budget) -> Result<C, ConfigError> {
+    let cfg: C = from_value(value)?;
+    cfg.validate_within(budget)?;
+    Ok(cfg)
+}
+
+/// [`check`] against `budget`.
+pub fn check_within<C: Config>(config: &Value, budget: Budget) -> Checked {
+    match from_value_within::<C>(config.clone(), budget) {
         Ok(cfg) => Checked {
             problem: None,
             query: Some(compact(&cfg)),

@@ -1,5 +1,7 @@
 //! The one place that creates a GPU device, and the errors of the GPU layer.
 
+use crate::experiment::memory::{BufferLimits, NATIVE_BUDGET};
+
 /// What can go wrong on the GPU.
 #[derive(Debug, thiserror::Error)]
 pub enum GpuError {
@@ -37,10 +39,21 @@ pub struct GpuContext {
     pub adapter_info: wgpu::AdapterInfo,
 }
 
+/// The most buffer bytes a device is asked for: no buffer of a validated configuration is
+/// larger than the native memory budget (docs/architecture.md §7).
+pub const BUFFER_CAP: u64 = NATIVE_BUDGET.bytes;
+
 impl GpuContext {
     /// Requests a high-performance adapter and a device with WebGPU's default limits (16 KiB
-    /// of workgroup storage), raising only the buffer-size limits to what the adapter allows.
+    /// of workgroup storage), raising only the buffer-size limits to what the adapter allows,
+    /// up to [`BUFFER_CAP`].
     pub async fn new() -> Result<Self, GpuError> {
+        Self::with_buffer_cap(BUFFER_CAP).await
+    }
+
+    /// [`GpuContext::new`] with the buffer-size limits requested at most `cap` bytes (tests
+    /// give a device artificially small limits).
+    pub async fn with_buffer_cap(cap: u64) -> Result<Self, GpuError> {
         let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
         desc.backends = backends();
         let instance = wgpu::Instance::new(desc);
@@ -55,7 +68,7 @@ impl GpuContext {
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {
                 label: Some("stepwise device"),
-                required_limits: limits(&adapter.limits()),
+                required_limits: limits(&adapter.limits(), cap),
                 ..Default::default()
             })
             .await
@@ -65,6 +78,15 @@ impl GpuContext {
             queue,
             adapter_info,
         })
+    }
+
+    /// The buffer limits the device was created with.
+    pub fn buffer_limits(&self) -> BufferLimits {
+        let limits = self.device.limits();
+        BufferLimits {
+            max_storage_buffer_binding_size: limits.max_storage_buffer_binding_size,
+            max_buffer_size: limits.max_buffer_size,
+        }
     }
 }
 
@@ -79,16 +101,16 @@ fn backends() -> wgpu::Backends {
 }
 
 /// WebGPU's defaults (or the downlevel ones where the adapter falls short), with the adapter's
-/// own storage-buffer and buffer sizes.
-fn limits(adapter: &wgpu::Limits) -> wgpu::Limits {
+/// own storage-buffer and buffer sizes, requested explicitly up to `cap` bytes.
+fn limits(adapter: &wgpu::Limits, cap: u64) -> wgpu::Limits {
     let base = if wgpu::Limits::defaults().check_limits(adapter) {
         wgpu::Limits::defaults()
     } else {
         wgpu::Limits::downlevel_defaults()
     };
     wgpu::Limits {
-        max_storage_buffer_binding_size: adapter.max_storage_buffer_binding_size,
-        max_buffer_size: adapter.max_buffer_size,
+        max_storage_buffer_binding_size: adapter.max_storage_buffer_binding_size.min(cap),
+        max_buffer_size: adapter.max_buffer_size.min(cap),
         ..base
     }
 }

@@ -53,6 +53,17 @@ impl GpuLinearBackend {
         Self::with_operator(device, queue, (m, d, lr), Operator::Dense(gamma), w0)
     }
 
+    /// Bytes of every buffer the backend holds: what `experiment::memory`'s formula bounds
+    /// (docs/architecture.md §7).
+    pub fn buffer_bytes(&self) -> Vec<u64> {
+        let x = &self.x;
+        let held = [&x.gamma, &x.w, &x.p, &x.c, &self.w_staging, &self.c_staging];
+        let history = [&self.history, &self.history_staging];
+        let mut out: Vec<u64> = held.iter().chain(&history).map(|b| b.size()).collect();
+        out.extend(self.spectral.iter().flat_map(SpectralStep::buffer_bytes));
+        out
+    }
+
     /// Either solver; for [`Operator::Diagonal`], `w0` is A(0) = W(0) V (row-major d x K).
     pub fn with_operator(
         device: &wgpu::Device,

@@ -73,6 +73,11 @@ pub struct LossGrad {
 }
 
 impl LossGrad {
+    /// Bytes of each scratch buffer it holds.
+    pub fn buffer_bytes(&self) -> Vec<u64> {
+        self._scratch.iter().map(wgpu::Buffer::size).collect()
+    }
+
     /// Compiles and binds the kernels of `loss` for a 2n x d F. Fails with
     /// [`GpuError::Shape`] on a bad shape (d > 32, n = 0 or n > 8192, VICReg with n < 2), a bad
     /// temperature, or buffers too small for the padded layout; `f` and `grad` must differ.

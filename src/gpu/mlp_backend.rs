@@ -66,6 +66,15 @@ impl GpuMlpBackend {
         })
     }
 
+    /// Bytes of every buffer the backend holds: what `experiment::memory`'s formula bounds
+    /// (docs/architecture.md §7).
+    pub fn buffer_bytes(&self) -> Vec<u64> {
+        let mut out = self.bufs.buffer_bytes();
+        out.extend(self.bindings.buffer_bytes());
+        out.extend([self.snapshot.size(), self.snapshot_staging.size()]);
+        out
+    }
+
     /// The device the backend runs on.
     pub fn device(&self) -> &wgpu::Device {
         &self.device

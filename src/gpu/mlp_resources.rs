@@ -52,6 +52,25 @@ impl MlpDims {
 }
 
 impl MlpBuffers {
+    /// Bytes of each buffer.
+    pub fn buffer_bytes(&self) -> Vec<u64> {
+        let fixed = [
+            &self.x,
+            &self.w1,
+            &self.w2,
+            &self.hidden,
+            &self.f,
+            &self.grad_f,
+            &self.delta,
+            &self.g1,
+            &self.g2,
+            &self.dummy,
+        ];
+        let velocity = self.velocity.iter().flat_map(|(a, b)| [a, b]);
+        let all = fixed.into_iter().chain(velocity).chain(&self.gram);
+        all.map(wgpu::Buffer::size).collect()
+    }
+
     /// Uploads X̃ and the weights (row-major, unpadded) and allocates the rest.
     pub fn upload(
         device: &wgpu::Device,
@@ -101,6 +120,11 @@ pub struct MlpBindings {
 }
 
 impl MlpBindings {
+    /// Bytes of the loss gradient's scratch buffers.
+    pub fn buffer_bytes(&self) -> Vec<u64> {
+        self.loss.buffer_bytes()
+    }
+
     pub fn new(
         device: &wgpu::Device,
         dims: MlpDims,

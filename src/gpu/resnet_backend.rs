@@ -107,6 +107,18 @@ impl GpuDeepBackend {
         })
     }
 
+    /// Bytes of every buffer held (graphs built so far): docs/architecture.md §7's formula.
+    pub fn buffer_bytes(&self) -> Vec<u64> {
+        let mut out = self.shared.buffer_bytes();
+        if let Some(t) = &self.train {
+            out.extend(t.acts.buffer_bytes());
+            out.extend(t._grads.buffer_bytes());
+            out.extend(t.loss.buffer_bytes());
+        }
+        out.extend(self.eval.iter().flat_map(|e| e.acts.buffer_bytes()));
+        out
+    }
+
     /// Short name written into results.
     pub fn name(&self) -> String {
         self.name.clone()

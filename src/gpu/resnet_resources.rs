@@ -57,6 +57,23 @@ pub struct SharedBuffers {
 }
 
 impl SharedBuffers {
+    /// Bytes of each buffer.
+    pub fn buffer_bytes(&self) -> Vec<u64> {
+        let fixed = [
+            &self.params,
+            &self.grad,
+            &self.velocity,
+            &self.hyper,
+            &self.dummy,
+        ];
+        let projector = self.proj_w.iter().chain(&self.proj_dw);
+        fixed
+            .into_iter()
+            .chain(projector)
+            .map(wgpu::Buffer::size)
+            .collect()
+    }
+
     /// Uploads `params` (the flat layout of `spec`).
     pub fn new(
         device: &wgpu::Device,
@@ -105,6 +122,10 @@ pub struct UnitBuffers {
 }
 
 impl UnitBuffers {
+    fn buffers(&self) -> impl Iterator<Item = &wgpu::Buffer> {
+        std::iter::once(&self.z).chain(&self.out).chain(&self.stats)
+    }
+
     fn new(device: &wgpu::Device, unit: &UnitSpec, count: usize) -> Result<Self, GpuError> {
         let len = unit.conv.with_batch(count).output_len();
         let bn = unit.bn.is_some();
@@ -145,6 +166,17 @@ pub struct Activations {
 }
 
 impl Activations {
+    /// Bytes of each buffer.
+    pub fn buffer_bytes(&self) -> Vec<u64> {
+        let units = self.blocks.iter().flatten().flatten();
+        let units = std::iter::once(&self.stem).chain(units);
+        let plain = [&self.views, &self.hidden, &self.f].into_iter();
+        let all = plain
+            .chain(&self.layers)
+            .chain(units.flat_map(UnitBuffers::buffers));
+        all.map(wgpu::Buffer::size).collect()
+    }
+
     pub fn new(device: &wgpu::Device, spec: &NetSpec, count: usize) -> Result<Self, GpuError> {
         let unit = |u: &UnitSpec| UnitBuffers::new(device, u, count);
         let blocks = spec
@@ -199,6 +231,10 @@ pub struct UnitGrads {
 }
 
 impl UnitGrads {
+    fn buffers(&self) -> impl Iterator<Item = &wgpu::Buffer> {
+        std::iter::once(&self.dout).chain(&self.dz)
+    }
+
     fn new(device: &wgpu::Device, unit: &UnitSpec, count: usize) -> Result<Self, GpuError> {
         let len = unit.conv.with_batch(count).output_len();
         Ok(Self {
@@ -227,6 +263,19 @@ pub struct Gradients {
 }
 
 impl Gradients {
+    /// Bytes of each buffer.
+    pub fn buffer_bytes(&self) -> Vec<u64> {
+        let units = self.blocks.iter().flat_map(|(u, _)| u.iter().flatten());
+        let units = std::iter::once(&self.stem).chain(units);
+        let skips = self.blocks.iter().filter_map(|(_, s)| s.as_ref());
+        let plain = [&self.hidden, &self.f, &self.partial].into_iter();
+        let all = plain
+            .chain(&self.layers)
+            .chain(skips)
+            .chain(units.flat_map(UnitGrads::buffers));
+        all.map(wgpu::Buffer::size).collect()
+    }
+
     pub fn new(device: &wgpu::Device, spec: &NetSpec, count: usize) -> Result<Self, GpuError> {
         let unit = |u: &UnitSpec| UnitGrads::new(device, u, count);
         let blocks = spec

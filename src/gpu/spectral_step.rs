@@ -28,6 +28,15 @@ pub(super) struct SpectralStep {
 }
 
 impl SpectralStep {
+    /// Bytes of each buffer it holds (B, and Σ, R, M when kept).
+    pub(super) fn buffer_bytes(&self) -> Vec<u64> {
+        let moment = self._moment.iter().flatten();
+        std::iter::once(&self.b)
+            .chain(moment)
+            .map(|b| b.size())
+            .collect()
+    }
+
     pub(super) fn new(
         device: &wgpu::Device,
         (m, d): (usize, usize),

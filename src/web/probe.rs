@@ -5,7 +5,9 @@ use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::experiment::memory::BufferLimits;
 use crate::experiment::session::AdapterInfo;
+use crate::gpu::context::BUFFER_CAP;
 
 /// Reads `obj[key]`, treating a throwing getter as absent.
 fn get(obj: &JsValue, key: &str) -> JsValue {
@@ -35,7 +37,27 @@ fn describe(adapter: &JsValue) -> AdapterInfo {
     if fallback == Some(true) {
         name.push_str(" (fallback adapter)");
     }
-    AdapterInfo::classify(&name, fallback == Some(true))
+    let info = AdapterInfo::classify(&name, fallback == Some(true));
+    match limits(adapter) {
+        Some(limits) => info.with_limits(limits),
+        None => info,
+    }
+}
+
+/// The adapter's `limits.maxStorageBufferBindingSize` and `maxBufferSize`, when both are
+/// numbers (the device is requested with them, capped: `gpu::context`).
+fn limits(adapter: &JsValue) -> Option<BufferLimits> {
+    let limits = get(adapter, "limits");
+    let read = |key| {
+        get(&limits, key)
+            .as_f64()
+            .filter(|v| v.is_finite() && *v >= 0.0)
+    };
+    let cap = BUFFER_CAP as f64;
+    Some(BufferLimits {
+        max_storage_buffer_binding_size: read("maxStorageBufferBindingSize")?.min(cap) as u64,
+        max_buffer_size: read("maxBufferSize")?.min(cap) as u64,
+    })
 }
 
 /// `navigator.gpu.requestAdapter()`, asked at once and answered later: the browser looks

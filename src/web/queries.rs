@@ -10,6 +10,7 @@ use super::protocol::{CellId, Reply};
 use crate::experiment::appg::AppgConfig;
 use crate::experiment::deep::DeepConfig;
 use crate::experiment::estimate::{appg_cost, linear_cost, mlp_cost, Cost};
+use crate::experiment::memory::PAGE_BUDGET;
 use crate::experiment::mlp::{cpu_fallback, MlpConfig, TYPICAL_AUTO_STEPS};
 use crate::experiment::query;
 use crate::experiment::session::cost::deep_cost;
@@ -82,7 +83,7 @@ fn cost_json<T: Serialize>(cost: Cost, cpu: Option<T>) -> Option<Value> {
 }
 
 fn checked<C: Config>(config: &Value, cost: impl FnOnce(&C) -> Option<Value>) -> Reply {
-    let checked = query::check::<C>(config);
+    let checked = query::check_within::<C>(config, PAGE_BUDGET);
     let cost = if checked.problem.is_none() {
         query::from_value::<C>(config.clone())
             .ok()

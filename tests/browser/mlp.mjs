@@ -185,7 +185,17 @@ export const mlpChecks = {
     await page.fill("#mlp-lr", "");
     await runToEnd(page, "mlp");
     assert(!(await page.locator("#mlp-error").isVisible()), "the error stays after a good run");
-    return { summary: `${diverged.slice(0, 60)}…; bad number and out-of-range width refused` };
+    // within every key's range, but over the page's 512 MiB (docs/architecture.md §7)
+    await page.goto(`${base}/?preset=planted&mlp.preset=${SMALL}&mlp.dataset.n=1024`
+      + "&mlp.dataset.crop=4&mlp.dataset.base=8&mlp.width=8192");
+    await page.click("#mlp-run");
+    await settled(page, "mlp");
+    const heavy = (await page.locator("#mlp-error").textContent()) ?? "";
+    assert(/`width`/.test(heavy) && /512 MiB/.test(heavy), `over-budget message: ${heavy}`);
+    return {
+      summary: `${diverged.slice(0, 60)}…; bad number, out-of-range width and a run over `
+        + "512 MiB refused",
+    };
   },
 
   async "mlp-hostile"({ page, base }) {

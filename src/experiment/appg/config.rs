@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::experiment::config::{RunConfig, Solver};
 use crate::experiment::configurable::Config;
+use crate::experiment::memory::NATIVE_BUDGET;
 use crate::experiment::mlp::{mlp_preset, LossKind, MlpConfig};
 use crate::experiment::presets;
 use crate::model::spectral::LossVariant;
@@ -241,7 +242,12 @@ impl Config for AppgConfig {
             false,
         )?;
         validate::int_in("finder.bisections", f.bisections, 0, 12)?;
-        validate::real_in("finder.probe_factor", f.probe_factor, 1.0, 100.0, false)
+        validate::real_in("finder.probe_factor", f.probe_factor, 1.0, 100.0, false)?;
+        Ok(self.memory_need().check(NATIVE_BUDGET)?)
+    }
+
+    fn memory_need(&self) -> crate::experiment::memory::MemoryNeed {
+        crate::experiment::memory::appg_need(self)
     }
 
     /// The linear presets' data and runs, then the Barlow Twins MLP presets.

@@ -31,8 +31,9 @@ pub const MAX_EVAL: usize = 2048;
 /// Most hidden-covariance eigenvalues recorded.
 pub const MAX_HIDDEN_TOP: usize = 64;
 /// Memory budget of one run in bytes (f32 parameters with their gradient and momentum, the
-/// training batch's activations with their gradients, the base images): 1 GiB.
-pub const MEMORY_BUDGET_BYTES: usize = 1 << 30;
+/// training batch's activations with their gradients, the base images): 1 GiB, the native
+/// budget of every experiment (`experiment::memory::NATIVE_BUDGET`).
+pub const MEMORY_BUDGET_BYTES: usize = crate::experiment::memory::NATIVE_BUDGET.bytes as usize;
 
 /// Marks a configuration as a deep-network run in JSON files (`"experiment": "resnet"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -263,22 +264,10 @@ impl DeepConfig {
         Ok(())
     }
 
-    /// Refuses a run whose memory (docs/deep.md §1) exceeds [`MEMORY_BUDGET_BYTES`].
+    /// Refuses a run whose memory (docs/architecture.md §7) exceeds
+    /// [`MEMORY_BUDGET_BYTES`], naming the key of its largest term.
     fn check_memory(&self) -> Result<(), ConfigError> {
-        let bytes = super::cost::memory_bytes(self);
-        if bytes > MEMORY_BUDGET_BYTES as u128 {
-            return Err(ConfigError::new(
-                "channels",
-                format!(
-                    "this network needs about {} MiB (parameters, activations of {} views, base \
-                     images), more than the budget of {} MiB: use fewer channels or blocks, or a \
-                     smaller batch, crop or data.eval",
-                    bytes >> 20,
-                    self.views_per_step().max(2 * self.data.eval),
-                    MEMORY_BUDGET_BYTES >> 20
-                ),
-            ));
-        }
-        Ok(())
+        let need = crate::experiment::memory::deep_need(self);
+        Ok(need.check(crate::experiment::memory::NATIVE_BUDGET)?)
     }
 }

@@ -40,6 +40,10 @@ impl crate::experiment::Config for DeepConfig {
         DeepConfig::validate(self)
     }
 
+    fn memory_need(&self) -> crate::experiment::memory::MemoryNeed {
+        crate::experiment::memory::deep_need(self)
+    }
+
     fn presets() -> Vec<(&'static str, Self)> {
         DEEP_PRESETS
             .iter()

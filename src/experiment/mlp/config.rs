@@ -155,7 +155,9 @@ impl MlpConfig {
             validate::int_in("steps", steps, 1, MAX_STEPS)?;
             check_record_count(steps, self.record_every)?;
         }
-        validate::seed("seed", self.seed)
+        validate::seed("seed", self.seed)?;
+        let need = crate::experiment::memory::mlp_run_need(self);
+        Ok(need.check(crate::experiment::memory::NATIVE_BUDGET)?)
     }
 
     fn check_layer_sizes(&self, m: usize) -> Result<(), ConfigError> {

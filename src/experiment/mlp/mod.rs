@@ -34,6 +34,10 @@ impl crate::experiment::Config for MlpConfig {
         MlpConfig::validate(self)
     }
 
+    fn memory_need(&self) -> crate::experiment::memory::MemoryNeed {
+        crate::experiment::memory::mlp_run_need(self)
+    }
+
     fn presets() -> Vec<(&'static str, Self)> {
         MLP_PRESETS.iter().map(|p| (p.name, (p.config)())).collect()
     }

@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::experiment::memory::{BufferLimits, BufferTooLarge, MemoryNeed};
+
 /// The backend a session runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -44,6 +46,9 @@ pub struct AdapterInfo {
     pub name: String,
     /// A CPU-emulated adapter (SwiftShader, llvmpipe, lavapipe, `isFallbackAdapter`).
     pub software: bool,
+    /// Its buffer limits, when known (the page reads `adapter.limits`; natively the device's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<BufferLimits>,
 }
 
 impl AdapterInfo {
@@ -63,6 +68,15 @@ impl AdapterInfo {
         Self {
             name: name.to_string(),
             software: fallback || emulated,
+            limits: None,
+        }
+    }
+
+    /// The same adapter with its buffer limits known.
+    pub fn with_limits(self, limits: BufferLimits) -> Self {
+        Self {
+            limits: Some(limits),
+            ..self
         }
     }
 
@@ -100,6 +114,18 @@ pub enum Why {
     Autostart,
     /// The GPU failed mid-run; the run continues on the CPU from `step`.
     GpuLost { step: u64, error: String },
+    /// The run's largest GPU buffer (sized by `key`) is over the adapter's buffer limits.
+    GpuBufferTooLarge { key: String, bytes: u64, limit: u64 },
+}
+
+impl From<BufferTooLarge> for Why {
+    fn from(e: BufferTooLarge) -> Self {
+        Why::GpuBufferTooLarge {
+            key: e.key,
+            bytes: e.bytes,
+            limit: e.limit,
+        }
+    }
 }
 
 /// Which backend runs a session, why, and the estimates behind an automatic choice.
@@ -171,6 +197,13 @@ impl fmt::Display for BackendChoice {
                 "started by itself: this small run takes about a second on the CPU; Run \
                  computes it again on WebGPU when there is an adapter"
             )?,
+            Why::GpuBufferTooLarge { key, bytes, limit } => write!(
+                f,
+                "its largest GPU buffer, sized by `{key}`, needs {} MiB, more than the {} MiB \
+                 the WebGPU adapter {adapter} allows",
+                bytes.div_ceil(1 << 20),
+                limit >> 20
+            )?,
             Why::GpuLost { step, error } => write!(
                 f,
                 "the GPU stopped at step {step}: {error}; the run continues on the CPU"
@@ -212,5 +245,17 @@ pub fn choose_backend(
         (_, Some(c), Some(g)) if c <= g => with(BackendKind::Cpu, Why::Faster, Some(info)),
         (_, Some(_), Some(_)) => with(BackendKind::WebGpu, Why::Faster, Some(info)),
         _ => with(BackendKind::WebGpu, Why::NoEstimate, Some(info)),
+    }
+}
+
+/// Moves a WebGPU `choice` to the CPU when `need`'s largest GPU buffer is over `limits`
+/// (docs/architecture.md §7): the run goes on, with the reason as its notice.
+pub fn fit_buffers(choice: &mut BackendChoice, need: &MemoryNeed, limits: Option<&BufferLimits>) {
+    if choice.kind != BackendKind::WebGpu {
+        return;
+    }
+    if let Some(Err(e)) = limits.map(|l| l.admit(need)) {
+        choice.kind = BackendKind::Cpu;
+        choice.why = e.into();
     }
 }

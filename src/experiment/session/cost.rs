@@ -170,6 +170,7 @@ mod tests {
         AdapterInfo {
             name: "test".into(),
             software,
+            limits: None,
         }
     }
 

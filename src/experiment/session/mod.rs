@@ -31,7 +31,9 @@ mod symmetry_input;
 
 pub use appg::{AppgCell, AppgCpu, AppgLive, AppgPrepared};
 pub use cell::Cell;
-pub use choice::{choose_backend, AdapterInfo, BackendChoice, BackendKind, BackendWant, Why};
+pub use choice::{
+    choose_backend, fit_buffers, AdapterInfo, BackendChoice, BackendKind, BackendWant, Why,
+};
 pub use deep::DeepCell;
 pub use engine::Engine;
 pub use error::{ErrorKind, SessionError};

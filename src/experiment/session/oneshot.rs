@@ -98,6 +98,10 @@ impl Default for SymmetryConfig {
 }
 
 impl Config for SymmetryConfig {
+    fn memory_need(&self) -> crate::experiment::memory::MemoryNeed {
+        crate::experiment::memory::symmetry_need(self)
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
         let n = self.gammas.len();
         if n == 0 || n > MAX_GAMMAS {

@@ -2,11 +2,15 @@
 //! (Preparing), then started on the backend [`choose_backend`] picks.
 
 use super::cell::Cell;
-use super::choice::{choose_backend, AdapterInfo, BackendChoice, BackendKind, BackendWant, Why};
+use super::choice::{
+    choose_backend, fit_buffers, AdapterInfo, BackendChoice, BackendKind, BackendWant, Why,
+};
 use super::engine::Engine;
 use super::error::SessionError;
 use super::machine::{Session, SessionState};
 use crate::data::photos::Photo;
+use crate::experiment::memory::MemoryNeed;
+use crate::experiment::Config;
 use crate::gpu::GpuContext;
 
 /// A session configured but not started: [`Opening::prepare`] then [`Opening::start`].
@@ -39,7 +43,8 @@ impl<K: Cell> Opening<K> {
     }
 
     /// Picks the backend for `want` (`adapter`: the WebGPU adapter, or why there is none)
-    /// and starts the engine: the GPU when chosen and able, else the CPU saying why.
+    /// and starts the engine: the GPU when chosen and able (its largest buffer within the
+    /// adapter's limits, docs/architecture.md §7), else the CPU saying why.
     pub async fn start(
         mut self,
         want: BackendWant,
@@ -65,12 +70,15 @@ impl<K: Cell> Opening<K> {
                 choose_backend(want, cpu, gpu, &adapter)
             }
         };
+        let need = self.config.memory_need();
+        let limits = adapter.as_ref().ok().and_then(|a| a.limits.as_ref());
+        fit_buffers(&mut choice, &need, limits);
         if choice.kind == BackendKind::WebGpu {
-            match start_gpu(&cell, &prep).await {
+            match start_gpu(&cell, &prep, &need).await {
                 Ok(gpu) => return Ok(Session::new(cell, prep, Engine::Gpu(gpu), choice)),
-                Err(error) => {
+                Err(why) => {
                     choice.kind = BackendKind::Cpu;
-                    choice.why = Why::GpuCannotRun { error };
+                    choice.why = why;
                 }
             }
         }
@@ -79,8 +87,17 @@ impl<K: Cell> Opening<K> {
     }
 }
 
-/// The GPU stepper on a new device, or why it could not start.
-async fn start_gpu<K: Cell>(cell: &K, prep: &K::Prepared) -> Result<K::Gpu, String> {
-    let ctx = GpuContext::new().await.map_err(|e| e.to_string())?;
-    cell.start_gpu(&ctx, prep).await.map_err(|e| e.to_string())
+/// The GPU stepper on a new device, or why it could not start (the device's buffer limits
+/// too small for `need`, or its error).
+async fn start_gpu<K: Cell>(
+    cell: &K,
+    prep: &K::Prepared,
+    need: &MemoryNeed,
+) -> Result<K::Gpu, Why> {
+    let cannot = |e: &dyn std::fmt::Display| Why::GpuCannotRun {
+        error: e.to_string(),
+    };
+    let ctx = GpuContext::new().await.map_err(|e| cannot(&e))?;
+    ctx.buffer_limits().admit(need)?;
+    cell.start_gpu(&ctx, prep).await.map_err(|e| cannot(&e))
 }

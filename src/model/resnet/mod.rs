@@ -39,6 +39,7 @@ pub use init::{init, InitScales};
 pub use kernels::{ConvKernels, Naive};
 pub use pool::Pool;
 pub(crate) use shape::ConvUnit;
+pub(crate) use shape::Plan;
 pub use shape::{ParamEntry, ParamKind, ParamLayout, ResNetShape, ResNetShapeError};
 
 /// The forward pass of `count` views (`[count, S, S, 3]` NHWC, f32) on the fast CPU path

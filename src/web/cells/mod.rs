@@ -22,6 +22,7 @@ use super::photos;
 use super::probe::AdapterRequest;
 use super::protocol::{CellId, ExportFormat, Extra, View};
 use crate::data::photos::Photo;
+use crate::experiment::memory::PAGE_BUDGET;
 use crate::experiment::query;
 use crate::experiment::session::{
     AppgCell, BackendWant, Cell, Clock, DeepCell, Engine, InitCell, LinearCell, MlpCell, Opening,
@@ -52,9 +53,9 @@ pub trait WebCell: Cell + Sized + 'static {
     fn for_request(request: &CreateRequest) -> Self;
 
     /// The cell's configuration from the page's JSON (default: the configuration kind's
-    /// serde with defaults, validated).
+    /// serde with defaults, validated within the page's memory budget).
     fn read_config(value: &Value) -> Result<Self::Config, HostError> {
-        Ok(query::from_value(value.clone())?)
+        Ok(query::from_value_within(value.clone(), PAGE_BUDGET)?)
     }
 
     /// Refuses a configuration before anything is computed (default: none refused).
