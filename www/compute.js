@@ -210,8 +210,12 @@ export class Session {
 function showBitmap(canvas, bitmap, cssHeight) {
   const box = canvas.parentElement;
   const border = canvas.offsetHeight - canvas.clientHeight;
-  const style = `height: ${cssHeight + border}px; aspect-ratio: auto`;
-  if (box && cssHeight > 0 && box.getAttribute("style") !== style) box.setAttribute("style", style);
+  // through the CSSOM: the content security policy refuses style attributes
+  const height = `${cssHeight + border}px`;
+  if (box && cssHeight > 0 && box.style.height !== height) {
+    box.style.height = height;
+    box.style.aspectRatio = "auto";
+  }
   if (canvas.width !== bitmap.width) canvas.width = bitmap.width;
   if (canvas.height !== bitmap.height) canvas.height = bitmap.height;
   canvas.getContext("bitmaprenderer").transferFromImageBitmap(bitmap);

@@ -164,7 +164,9 @@ async function embed(id) {
   cellElement(id, "share-box").hidden = false;
   cellElement(id, "embed-label").hidden = false;
   cellElement(id, "share-url").value = url;
-  const iframe = document.createElement("iframe");
+  // built in an inert document: the snippet's style attribute is for the page it is
+  // pasted into, and this page's content security policy refuses style attributes
+  const iframe = document.implementation.createHTMLDocument("").createElement("iframe");
   iframe.setAttribute("src", url);
   iframe.setAttribute("width", "100%");
   iframe.setAttribute("height", String(await embedHeight(id)));
