@@ -36,6 +36,7 @@ import { layoutChecks } from "./layout.mjs";
 import { longtaskChecks } from "./longtask.mjs";
 import { deepChecks } from "./deep.mjs";
 import { securityChecks } from "./security.mjs";
+import { hostileChecks } from "./hostile.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const outDir = join(root, "test-output", "browser");
@@ -71,7 +72,7 @@ try {
       for (const [name, check] of Object.entries({ ...checks, ...cellChecks, ...mlpChecks, ...appgChecks,
         ...uploadChecks, ...a11yChecks, ...kindChecks, ...replayChecks, ...readoutChecks,
         ...pyexportChecks, ...siteChecks, ...layoutChecks, ...longtaskChecks, ...deepChecks,
-        ...securityChecks })) {
+        ...securityChecks, ...hostileChecks })) {
         if (name === "fig1" && process.env.SKIP_FIG1 === "1") continue;
         if (only && !only.includes(name)) continue;
         const label = `${mode}: ${name}`;

@@ -37,7 +37,8 @@ export async function pagePolicy(root) {
 export async function serve(root, { revalidate = false, header = true } = {}) {
   const policy = header ? await pagePolicy(root) : null;
   const csp = policy ? { "content-security-policy": policy } : {};
-  const server = createServer(async (req, res) => {
+  // 64 KiB of request head: the hostile-URL corpus sends 20k-character values
+  const server = createServer({ maxHeaderSize: 64 * 1024 }, async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
       let file = normalize(join(root, path));
