@@ -179,6 +179,11 @@ fn a_bad_value_is_named_in_plain_words_with_the_value_used() {
         notices,
         ["d = “2.5” is not a whole number (0, 1, 2, …); using 10"]
     );
+    let (_, notices) = config_from_query::<RunConfig>("?d=-0");
+    assert_eq!(
+        notices,
+        ["d = “-0” is not a whole number (0, 1, 2, …); using 10"]
+    );
     let (_, notices) = config_from_query::<RunConfig>("?d=500");
     assert_eq!(
         notices,

@@ -70,7 +70,7 @@ const CASES = [
   { name: "lone surrogate in appg", parts: ["appg.eta=%ED%A0%80"], notice: /^Can SSL learn faster\?: eta = “\ufffd+” is not one of/ },
   { name: "BOM and zero-width joiner in hidden", parts: ["hidden.seed=%EF%BB%BF1%E2%80%8D"], notice: /^Hidden representations: seed = “\ufeff1\u200d” is not a number/ },
   // numbers out of range, in every spelling
-  { name: "1e309 and -0", parts: [["steps", "1e309"], ["d", "-0"]], notice: [/^steps = “1e309” is not a number/, /^d = “-0”/] },
+  { name: "1e309 and -0", parts: [["steps", "1e309"], ["d", "-0"]], notice: [/^steps = “1e309” is not a number/, /^d = “-0” is not a whole number/] },
   { name: "NaN and Infinity", parts: [["init_scale", "NaN"], ["lr", "Infinity"], ["init.lr", "-Infinity"]], notice: [/^init_scale = “NaN” is not a number/, /^lr = “Infinity” is not a number/, /^Init comparison: lr = “-Infinity”/] },
   { name: "hex, underscores, spaces", parts: [["mlp.width", "0x10"], ["appg.run.d", "1_000"], ["seed", " 5"]], notice: [/^Wide network: width = “0x10” is not a number/, /^Can SSL learn faster\?: run\.d = “1_000” is not a number/] },
   { name: "empty and overflowing", parts: [["deep.steps", ""], ["init.d", "18446744073709551616"], ["hidden.lr", "1e-400"]], notice: [/^Deep networks: steps = “” is not a number/, /^Init comparison: d = “18446744073709551616”/, /^Hidden representations: lr = “1e-400” is out of range/] },

@@ -80,6 +80,9 @@ try {
         const page = await browser.newPage(label);
         try {
           const info = await check({ page, mode, base: server.url, root, outDir, browser });
+          // every check runs under the page's content security policy (security.mjs)
+          const refused = page.problems().filter((p) => /Content Security Policy/i.test(p));
+          if (refused.length) throw new Error(`the page broke its policy: ${refused[0]}`);
           passed += 1;
           const secs = ((Date.now() - started) / 1000).toFixed(1);
           console.log(`ok   ${label} (${secs} s)${info ? `: ${info.summary ?? ""}` : ""}`);
