@@ -120,6 +120,10 @@ function assertRefused(result) {
 /** Loads `url`, runs cell 1 and checks the policy held with no violation, then injects. */
 async function underPolicy(page, url) {
   await watchPage(page);
+  const workers = [];
+  page.on("response", (r) => {
+    if (r.url().endsWith("/www/worker.js")) workers.push(r.headers()["content-security-policy"]);
+  });
   const response = await page.goto(url);
   await cellOneFinished(page);
   const clean = await violations(page);
@@ -133,12 +137,12 @@ async function underPolicy(page, url) {
   const kept = problems.filter((p) => !/Content Security Policy/i.test(p));
   problems.splice(0, problems.length, ...kept);
   assertRefused(result);
-  return { response, meta, result };
+  return { response, meta, result, workers };
 }
 
 export const securityChecks = {
   async csp({ page, mode, base, root }) {
-    const { response, meta, result } = await underPolicy(page,
+    const { response, meta, result, workers } = await underPolicy(page,
       `${base}/?preset=planted${gpuKey(mode)}`);
     const policy = await pagePolicy(root);
     assert(meta && meta === policy, `the page's <meta> policy is ${meta}`);
@@ -149,6 +153,9 @@ export const securityChecks = {
     assert(!meta.includes("unsafe-inline"), `the policy allows inline code: ${meta}`);
     const header = response.headers()["content-security-policy"];
     assert(header === meta, `the server's header ${header} differs from the <meta> ${meta}`);
+    // the <meta> does not reach the compute worker; the header does
+    assert(workers.length === 1 && workers[0] === meta,
+      `the worker's script came with the policies ${JSON.stringify(workers)}`);
     const backend = (await page.locator("#backend").textContent()) ?? "";
     const want = mode === "webgpu" ? /^WebGPU: / : /^CPU \(/;
     assert(want.test(backend), `backend notice "${backend}" does not match ${want}`);
