@@ -203,6 +203,9 @@ export class Session {
   }
 }
 
+/** The height last given to each figure box by showBitmap. */
+const boxHeights = new WeakMap();
+
 /**
  * Shows `bitmap` on `canvas` (a bitmaprenderer context, its backing store the bitmap's
  * size) and gives the canvas's box the height for `cssHeight` CSS pixels of canvas.
@@ -210,9 +213,11 @@ export class Session {
 function showBitmap(canvas, bitmap, cssHeight) {
   const box = canvas.parentElement;
   const border = canvas.offsetHeight - canvas.clientHeight;
-  // through the CSSOM: the content security policy refuses style attributes
+  // through the CSSOM: the content security policy refuses style attributes; only on a
+  // change (the CSSOM rounds what it gives back, so compare with what was set)
   const height = `${cssHeight + border}px`;
-  if (box && cssHeight > 0 && box.style.height !== height) {
+  if (box && cssHeight > 0 && boxHeights.get(box) !== height) {
+    boxHeights.set(box, height);
     box.style.height = height;
     box.style.aspectRatio = "auto";
   }
