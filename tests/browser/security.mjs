@@ -72,23 +72,18 @@ async function inject(page) {
   const before = (await page.evaluate(() => window.__csp.length));
   await page.evaluate(() => {
     window.__evals = {};
-    const probe = document.createElement("script");
-    probe.src = "csp-eval-probe.js";
-    document.body.append(probe);
-    const script = document.createElement("script");
-    script.textContent = "window.__injected = (window.__injected ?? '') + 'script '";
-    document.body.append(script);
-    const img = document.createElement("img");
-    img.setAttribute("src", "data:,");
-    img.setAttribute("onerror", "window.__injected = (window.__injected ?? '') + 'img '");
-    document.body.append(img);
-    const style = document.createElement("style");
-    style.textContent = "body { visibility: hidden !important }";
-    document.head.append(style);
-    const link = document.createElement("a");
-    link.href = "javascript:void(window.__injected=(window.__injected??'')+'url ')";
-    document.body.append(link);
-    link.click();
+    const mark = (what) => `window.__injected = (window.__injected ?? '') + '${what} '`;
+    const add = (tag, props, attrs = {}, parent = document.body) => {
+      const el = Object.assign(document.createElement(tag), props);
+      for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
+      parent.append(el);
+      return el;
+    };
+    add("script", { src: "csp-eval-probe.js" });
+    add("script", { textContent: mark("script") });
+    add("img", { src: "data:," }, { onerror: mark("img") });
+    add("style", { textContent: "body { visibility: hidden !important }" }, {}, document.head);
+    add("a", { href: `javascript:void(${mark("url")})` }).click();
   });
   // five refusals: the eval probe's, script, handler, style and URL
   await page.waitForFunction((n) => window.__csp.length >= n && "Function" in window.__evals,
