@@ -106,3 +106,19 @@ fn a_full_disk_on_stdout_is_a_message() {
         assert_eq!(out.status.code(), Some(1), "{args:?}");
     }
 }
+
+/// `stepwise compare appg planted --out - | head -c 0` ends quietly, and its `--out
+/// /dev/full` is a message.
+#[cfg(target_os = "linux")]
+#[test]
+fn compare_into_a_closed_pipe_or_a_full_disk() {
+    let mut child = spawn(&["compare", "appg", "planted", "--out", "-"]);
+    drop(child.stdout.take());
+    assert_quiet(&child.wait_with_output().unwrap());
+    let out = Command::new(env!("CARGO_BIN_EXE_stepwise"))
+        .args(["compare", "appg", "planted", "--out", "/dev/full"])
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, "cannot write `/dev/full`");
+    assert_eq!(out.status.code(), Some(1));
+}
