@@ -86,6 +86,26 @@ fn long_and_numerous_parameters_are_bounded() {
     assert_eq!(notices.len(), 65, "one for the cap, one per read parameter");
 }
 
+/// A key given twice: the last value is read (the first for `preset`), whatever the others
+/// were, and a notice names the key; a bad last value falls back to the preset's value, not
+/// to an earlier one.
+#[test]
+fn repeated_keys_read_one_value_and_say_so() {
+    let (cfg, notices) =
+        config_from_query::<RunConfig>("?preset=planted&preset=fig1&d=3&d=2&seed=7&seed=x");
+    let planted = preset("planted").unwrap();
+    assert_eq!(cfg.d, 2);
+    assert_eq!(cfg.seed, planted.seed, "a bad last seed keeps the preset's");
+    assert_eq!(notices.len(), 4, "{notices:#?}");
+    assert!(notices.contains(&"“preset” is given 2 times; read only the first (“planted”)".into()));
+    assert!(notices.contains(&"“d” is given 2 times; read only the last (“2”)".into()));
+    assert!(notices.contains(&"“seed” is given 2 times; read only the last (“x”)".into()));
+    assert!(
+        notices.iter().any(|n| n.starts_with("seed = “x”")),
+        "{notices:#?}"
+    );
+}
+
 #[test]
 fn query_parsing_decodes_percent_and_plus() {
     let p = parse_query("?a=1+2&b=%41%42&c&d=%4");
@@ -144,16 +164,25 @@ fn comparison_links_round_trip_and_hostile_ones_give_notices() {
 #[test]
 fn a_bad_value_is_named_in_plain_words_with_the_value_used() {
     let (cfg, notices) =
-        config_from_query::<RunConfig>("?d=abc&d=2.5&log_time=true&solver=fast&dataset.center=yes");
+        config_from_query::<RunConfig>("?d=abc&log_time=true&solver=fast&dataset.center=yes");
     assert_eq!(cfg, RunConfig::default());
     assert_eq!(
         notices,
         [
             "d = “abc” is not a number; using 10",
-            "d = “2.5” is not a whole number (0, 1, 2, …); using 10",
             "solver = “fast” is not one of eigenbasis, literal, truncated; using truncated",
             "dataset.center = “yes” is not true or false; using true",
         ]
+    );
+    let (_, notices) = config_from_query::<RunConfig>("?d=2.5");
+    assert_eq!(
+        notices,
+        ["d = “2.5” is not a whole number (0, 1, 2, …); using 10"]
+    );
+    let (_, notices) = config_from_query::<RunConfig>("?d=-0");
+    assert_eq!(
+        notices,
+        ["d = “-0” is not a whole number (0, 1, 2, …); using 10"]
     );
     let (_, notices) = config_from_query::<RunConfig>("?d=500");
     assert_eq!(

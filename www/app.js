@@ -6,7 +6,7 @@ import {
   ready, presets, palette, figureLayout, canvasPixels, workerMemory,
 } from "./compute.js";
 import { $, showError, showNotices, messageOf } from "./ui.js";
-import { CELLS, splitQuery, setBackend, enterEmbed } from "./share.js";
+import { CELLS, splitQuery, setBackend, enterEmbed, repeatedNotices } from "./share.js";
 import { cell, setState, setupStepwise, run, stepwiseUnavailable } from "./cell-stepwise.js";
 import { initCell, setupInit, compute } from "./cell-init.js";
 import { symmetryCell, setupSymmetry, update } from "./cell-symmetry.js";
@@ -68,7 +68,7 @@ window.stepwise = {
 
 /** The page keys of the query: {backend, embed} and notices about bad values. */
 function pageKeys(params) {
-  const notices = [];
+  const notices = repeatedNotices(params, ["backend", "embed"]);
   const backend = params.get("backend");
   if (backend !== null && !["auto", "cpu", "gpu"].includes(backend)) {
     notices.push(`backend = “${backend.slice(0, 40)}” is not one of auto, cpu, gpu; using auto`);

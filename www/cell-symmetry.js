@@ -4,7 +4,7 @@
 
 import { createSession } from "./compute.js";
 import { $, setText, showError, clearError, messageOf } from "./ui.js";
-import { prefixed, pair } from "./share.js";
+import { prefixed, pair, repeatedNotices } from "./share.js";
 import { num } from "./format.js";
 import { fmt as fmt6 } from "./readout.js";
 import { drawSession, wireFigure } from "./figure-cell.js";
@@ -116,7 +116,8 @@ function readoutText(r) {
 }
 
 export async function setupSymmetry({ params }) {
-  const notices = [];
+  const notices = repeatedNotices(params, KEYS,
+    { prefix: "symmetry.", label: "Symmetry breaking: " });
   for (const key of new Set(params.keys())) {
     if (!KEYS.includes(key)) {
       notices.push(`Symmetry breaking: ignored \`symmetry.${key.slice(0, 40)}\`: `

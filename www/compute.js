@@ -208,6 +208,9 @@ export class Session {
   }
 }
 
+/** The height last given to each figure box by showBitmap. */
+const boxHeights = new WeakMap();
+
 /**
  * Shows `bitmap` on `canvas` (a bitmaprenderer context, its backing store the bitmap's
  * size) and gives the canvas's box the height for `cssHeight` CSS pixels of canvas.
@@ -215,8 +218,14 @@ export class Session {
 function showBitmap(canvas, bitmap, cssHeight) {
   const box = canvas.parentElement;
   const border = canvas.offsetHeight - canvas.clientHeight;
-  const style = `height: ${cssHeight + border}px; aspect-ratio: auto`;
-  if (box && cssHeight > 0 && box.getAttribute("style") !== style) box.setAttribute("style", style);
+  // through the CSSOM: the content security policy refuses style attributes; only on a
+  // change (the CSSOM rounds what it gives back, so compare with what was set)
+  const height = `${cssHeight + border}px`;
+  if (box && cssHeight > 0 && boxHeights.get(box) !== height) {
+    boxHeights.set(box, height);
+    box.style.height = height;
+    box.style.aspectRatio = "auto";
+  }
   if (canvas.width !== bitmap.width) canvas.width = bitmap.width;
   if (canvas.height !== bitmap.height) canvas.height = bitmap.height;
   canvas.getContext("bitmaprenderer").transferFromImageBitmap(bitmap);

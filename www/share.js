@@ -81,6 +81,16 @@ export function splitQuery(search) {
   return parts;
 }
 
+/**
+ * Notices for the `keys` that `params` gives more than once (the page reads the first, as
+ * `URLSearchParams.get` does; the configuration keys are the worker's, which says so
+ * itself); `prefix` is the keys' prefix in the link, `label` the notices' cell.
+ */
+export function repeatedNotices(params, keys, { prefix = "", label = "" } = {}) {
+  return keys.filter((k) => params.getAll(k).length > 1).map((k) => `${label}“${prefix}${k}” `
+    + `is given ${params.getAll(k).length} times; read only the first (“${params.get(k).slice(0, 40)}”)`);
+}
+
 /** "a=1&b=x" -> "init.a=1&init.b=x" for cell `id`. */
 export function prefixed(id, query) {
   const { prefix } = CELLS[id];
@@ -168,7 +178,9 @@ async function embed(id) {
   iframe.setAttribute("src", url);
   iframe.setAttribute("width", "100%");
   iframe.setAttribute("height", String(await embedHeight(id)));
-  iframe.setAttribute("style", "border:0");
+  // through the CSSOM: the page's content security policy refuses a style attribute set
+  // as text (the snippet's attribute, style="border: 0px;", is for the page it goes into)
+  iframe.style.border = "0";
   iframe.setAttribute("title", `stepwise: ${CELLS[id].title}`);
   iframe.setAttribute("loading", "lazy");
   const code = cellElement(id, "embed-code");

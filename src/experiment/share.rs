@@ -22,7 +22,7 @@ pub fn config_from_query<C: Config>(query: &str) -> (C, Vec<String>) {
             params.len()
         ));
     }
-    let params = &params[..params.len().min(MAX_PARAMS)];
+    let params = &once_each(&params[..params.len().min(MAX_PARAMS)], &mut notices);
     let mut cfg = C::default();
     if let Some((_, name)) = params.iter().find(|(k, _)| k == "preset") {
         match C::preset(name) {
@@ -55,6 +55,34 @@ pub fn config_from_query<C: Config>(query: &str) -> (C, Vec<String>) {
         restore_validity(cfg, &base, &set_keys, &mut notices),
         notices,
     )
+}
+
+/// The parameters with every key once: `preset`'s first value, every other key's last (as
+/// a later `--set` overrides an earlier one), with a notice for each key given more than
+/// once (which value was meant is not known). View keys are the page's, left as they are.
+fn once_each(params: &[(String, String)], notices: &mut Vec<String>) -> Vec<(String, String)> {
+    let mut kept: Vec<(String, String)> = Vec::with_capacity(params.len());
+    for (i, (key, value)) in params.iter().enumerate() {
+        let same: Vec<usize> = (0..params.len()).filter(|&j| params[j].0 == *key).collect();
+        let chosen = if key == "preset" {
+            same[0]
+        } else {
+            same[same.len() - 1]
+        };
+        if same.len() > 1 && !VIEW_KEYS.contains(&key.as_str()) && i == same[0] {
+            notices.push(format!(
+                "“{}” is given {} times; read only the {} (“{}”)",
+                quote(key),
+                same.len(),
+                if key == "preset" { "first" } else { "last" },
+                quote(&params[chosen].1)
+            ));
+        }
+        if i == chosen || VIEW_KEYS.contains(&key.as_str()) {
+            kept.push((key.clone(), value.clone()));
+        }
+    }
+    kept
 }
 
 /// Resets out-of-range keys to their values in `base` until the configuration validates.

@@ -123,7 +123,8 @@ fn number_problem<C: Config>(cfg: &C, key: &str, value: &str) -> LinkProblem {
         return LinkProblem::NotANumber;
     };
     let takes_fractions = overrides::apply_unchecked(cfg, &format!("{key}=0.5")).is_ok();
-    if !takes_fractions && (x.fract() != 0.0 || x < 0.0) {
+    // `-0` is negative too: a whole-number slot refuses it as it refuses `-1`
+    if !takes_fractions && (x.fract() != 0.0 || x.is_sign_negative()) {
         return LinkProblem::NotWholeNumber;
     }
     LinkProblem::TooLarge

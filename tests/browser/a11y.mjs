@@ -4,6 +4,7 @@
 // throttles the live redraws). Same contract as checks.mjs; the scheduler's checks (cells wait
 // until visible, pause with the tab, one at a time) are in kind.mjs.
 
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { assert, canvasInk } from "./helpers.mjs";
@@ -70,7 +71,9 @@ function countDraws(page) {
 
 /** axe-core's violations on the page as it is: [{id, impact, help, nodes}]. */
 async function axeViolations(page, root) {
-  await page.addScriptTag({ path: join(root, "node_modules", "axe-core", "axe.min.js") });
+  // evaluated through the devtools protocol: the page's content security policy refuses
+  // the inline <script> that addScriptTag would add
+  await page.evaluate(await readFile(join(root, "node_modules", "axe-core", "axe.min.js"), "utf8"));
   return page.evaluate(async () => {
     const r = await window.axe.run(document, { resultTypes: ["violations"] });
     return r.violations.map((v) => ({

@@ -10,7 +10,7 @@
 // readout-cells, readout-appg; pyexport.mjs: pyexport; site.mjs: site, the folder
 // scripts/build-site writes, served on its own; layout.mjs: layout; longtask.mjs:
 // longtask-load, longtask-mlp, longtask-appg, longtask-prepare; deep.mjs: deep, probes,
-// deep-losses; soak.mjs: soak);
+// deep-losses; soak.mjs: soak; security.mjs: csp, csp-meta; hostile.mjs: hostile-urls);
 // SKIP_FIG1=1 skips the
 // paper's full Figure 1 run (about 30 s).
 // Screenshots go to test-output/browser/. Exits non-zero with the failures listed.
@@ -36,6 +36,8 @@ import { layoutChecks } from "./layout.mjs";
 import { longtaskChecks } from "./longtask.mjs";
 import { deepChecks } from "./deep.mjs";
 import { soakChecks } from "./soak.mjs";
+import { securityChecks } from "./security.mjs";
+import { hostileChecks } from "./hostile.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const outDir = join(root, "test-output", "browser");
@@ -71,7 +73,7 @@ try {
       for (const [name, check] of Object.entries({ ...checks, ...cellChecks, ...mlpChecks, ...appgChecks,
         ...uploadChecks, ...a11yChecks, ...kindChecks, ...replayChecks, ...readoutChecks,
         ...pyexportChecks, ...siteChecks, ...layoutChecks, ...longtaskChecks, ...deepChecks,
-        ...soakChecks })) {
+        ...soakChecks, ...securityChecks, ...hostileChecks })) {
         if (name === "fig1" && process.env.SKIP_FIG1 === "1") continue;
         if (only && !only.includes(name)) continue;
         const label = `${mode}: ${name}`;
@@ -79,6 +81,9 @@ try {
         const page = await browser.newPage(label);
         try {
           const info = await check({ page, mode, base: server.url, root, outDir, browser });
+          // every check runs under the page's content security policy (security.mjs)
+          const refused = page.problems().filter((p) => /Content Security Policy/i.test(p));
+          if (refused.length) throw new Error(`the page broke its policy: ${refused[0]}`);
           passed += 1;
           const secs = ((Date.now() - started) / 1000).toFixed(1);
           console.log(`ok   ${label} (${secs} s)${info ? `: ${info.summary ?? ""}` : ""}`);

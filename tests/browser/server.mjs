@@ -1,4 +1,7 @@
 // A static file server for the repo root on 127.0.0.1 and a free port (node's http module).
+// It sends the content security policy of the root's index.html (its <meta http-equiv>, the
+// one copy) as a header on every response, as a host that sets headers would: the header
+// also covers the compute worker, which a <meta> in the page does not.
 
 import { createHash } from "node:crypto";
 import { createServer } from "node:http";
@@ -18,13 +21,24 @@ const TYPES = {
   ".txt": "text/plain; charset=utf-8",
 };
 
+/** The policy in `root`/index.html's `<meta http-equiv="Content-Security-Policy">`, or null. */
+export async function pagePolicy(root) {
+  const html = await readFile(join(root, "index.html"), "utf8").catch(() => "");
+  const meta = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"/i.exec(html);
+  return meta ? meta[1] : null;
+}
+
 /**
  * Serves `root`; resolves to {url, close}. With `revalidate`, responses carry an ETag and
  * `no-cache` (the browser keeps them and asks again: 304 when unchanged), as a static host
- * does; otherwise `no-store`.
+ * does; otherwise `no-store`. With `header: false` the policy is left to the page's <meta>
+ * (a static host that sets no headers).
  */
-export async function serve(root, { revalidate = false } = {}) {
-  const server = createServer(async (req, res) => {
+export async function serve(root, { revalidate = false, header = true } = {}) {
+  const policy = header ? await pagePolicy(root) : null;
+  const csp = policy ? { "content-security-policy": policy } : {};
+  // 64 KiB of request head: the hostile-URL corpus sends 20k-character values
+  const server = createServer({ maxHeaderSize: 64 * 1024 }, async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
       let file = normalize(join(root, path));
@@ -36,11 +50,12 @@ export async function serve(root, { revalidate = false } = {}) {
       const body = await readFile(file);
       const type = TYPES[extname(file)] ?? "application/octet-stream";
       if (!revalidate) {
-        res.writeHead(200, { "content-type": type, "cache-control": "no-store" }).end(body);
+        res.writeHead(200, { "content-type": type, "cache-control": "no-store", ...csp })
+          .end(body);
         return;
       }
       const etag = `"${createHash("sha1").update(body).digest("hex")}"`;
-      const headers = { "content-type": type, "cache-control": "no-cache", etag };
+      const headers = { "content-type": type, "cache-control": "no-cache", etag, ...csp };
       if (req.headers["if-none-match"] === etag) res.writeHead(304, headers).end();
       else res.writeHead(200, headers).end(body);
     } catch {

@@ -9,6 +9,7 @@ use stepwise::data::photos::Photo;
 use stepwise::data::{DatasetConfig, DatasetKind};
 
 use crate::error::{CliError, Usage};
+use crate::stdout::note;
 
 /// Most files one `--images` folder is read for (the notebook keeps at most 100 images).
 const MAX_FILES: usize = 1000;
@@ -35,7 +36,7 @@ pub fn load_for_base(paths: &[PathBuf], base: usize) -> Result<Option<Vec<Photo>
     }
     let (photos, skipped) = set.finish()?;
     for s in &skipped {
-        eprintln!("skipped {s}");
+        note!("skipped {s}");
     }
     Ok(Some(photos))
 }

@@ -18,7 +18,7 @@ mod export_python;
 mod images;
 mod stdout;
 use error::{CliError, Usage};
-use stdout::say;
+use stdout::{note, say};
 use stepwise::experiment::deep::{self as deepx, DeepConfig, DEEP_PRESETS};
 use stepwise::experiment::mlp::{self, MlpConfig, MlpResult, MlpSetup, MLP_PRESETS};
 use stepwise::experiment::{self, overrides, RunConfig, RunResult, PRESETS};
@@ -118,7 +118,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error}");
+            note!("error: {error}");
             ExitCode::FAILURE
         }
     }
@@ -353,7 +353,7 @@ fn print_lines(lines: &[String], out: Option<&Path>) {
     for line in lines {
         // keep stdout pure JSON when the result goes there
         if json_on_stdout {
-            eprintln!("{line}");
+            note!("{line}");
         } else {
             say!("{line}");
         }

@@ -1,5 +1,7 @@
 //! Standard output that a closed pipe ends quietly: `stepwise run small --out - | head -c 100`
-//! exits with status 0 once `head` has what it wants, instead of panicking as `println!` does.
+//! exits with status 0 once `head` has what it wants, instead of panicking as `println!` does;
+//! and standard error that a closed pipe or a full disk never turns into a panic, as
+//! `eprintln!` does (`stepwise run small --out - 2>&1 >/dev/null | head -c 1`).
 
 use std::io::{ErrorKind, Write};
 
@@ -19,6 +21,14 @@ pub fn line(text: impl std::fmt::Display) {
     }
 }
 
+/// Writes one line to stderr. A write error is dropped: stderr is where errors would be
+/// reported, and the run's own output (stdout or `--out`) still decides the exit status.
+pub fn err_line(text: impl std::fmt::Display) {
+    let mut err = std::io::stderr().lock();
+    // nowhere left to report a failure to report
+    let _ = writeln!(err, "{text}");
+}
+
 /// `println!` through [`line`].
 macro_rules! say {
     ($($arg:tt)*) => {
@@ -26,3 +36,11 @@ macro_rules! say {
     };
 }
 pub(crate) use say;
+
+/// `eprintln!` through [`err_line`].
+macro_rules! note {
+    ($($arg:tt)*) => {
+        $crate::stdout::err_line(format_args!($($arg)*))
+    };
+}
+pub(crate) use note;
