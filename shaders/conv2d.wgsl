@@ -6,7 +6,8 @@
 //
 // Entry points (one invocation per register tile, like matmul.wgsl's, no workgroup memory):
 // - `forward`:          y[p, co] = Σ_{ky,kx,ci} x[pixel(p, ky, kx), ci] · w[(ky,kx,ci), co]
-//                        (tile: 8 output pixels x 4 output channels);
+//                        (tile: 8 output pixels x 4 output channels); `forward_compact`:
+//                        the same with loops over the tile's rows (for SwiftShader);
 // - `backward_input`:   dx[q, ci] = Σ_{ky,kx,co} dy[p(q, ky, kx), co] · w[(ky,kx,ci), co]
 //                        over the output pixels p that read input pixel q (tile: 8 x 4);
 // - `backward_weights`: partial[chunk, r, co] = Σ_{p in chunk} x[pixel(p, r), ci(r)] · dy[p, co]
@@ -158,6 +159,48 @@ fn forward(
     acc[5] = acc5;
     acc[6] = acc6;
     acc[7] = acc7;
+    store_tile(acc, p0, pixels, co0, cout);
+}
+
+// `forward` with its 8 rows in loops (ConvStyle::Compact in src/gpu/conv2d.rs): the same
+// sums in the same order, in a body SwiftShader compiles in milliseconds, not seconds.
+@compute @workgroup_size(64)
+fn forward_compact(
+    @builtin(global_invocation_id) gid: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let tile = flat_index(gid, groups);
+    let cout = params.cout;
+    let tiles_n = (cout + 3u) / 4u;
+    let pixels = params.batch * params.out_side * params.out_side;
+    let p0 = (tile / tiles_n) * ROWS;
+    if (p0 >= pixels) {
+        return;
+    }
+    let co0 = (tile % tiles_n) * 4u;
+    let c1 = min(co0 + 1u, cout - 1u);
+    let c2 = min(co0 + 2u, cout - 1u);
+    let c3 = min(co0 + 3u, cout - 1u);
+    var acc: array<vec4<f32>, 8>;
+    var at: array<u32, 8>;
+    var mask: array<f32, 8>;
+    for (var ky = 0u; ky < params.k; ky++) {
+        for (var kx = 0u; kx < params.k; kx++) {
+            for (var r = 0u; r < ROWS; r++) {
+                let t = tap(min(p0 + r, pixels - 1u), i32(ky), i32(kx));
+                at[r] = t.x;
+                mask[r] = f32(t.y);
+            }
+            var wb = params.w_off + (ky * params.k + kx) * params.cin * cout;
+            for (var ci = 0u; ci < params.cin; ci++) {
+                let w = vec4<f32>(other[wb + co0], other[wb + c1], other[wb + c2], other[wb + c3]);
+                for (var r = 0u; r < ROWS; r++) {
+                    acc[r] = fma(vec4<f32>(mask[r] * src[at[r] + ci]), w, acc[r]);
+                }
+                wb += cout;
+            }
+        }
+    }
     store_tile(acc, p0, pixels, co0, cout);
 }
 
