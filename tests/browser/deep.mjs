@@ -5,13 +5,12 @@
 // asserts that no main-thread task from the click on Run to the end took over 50 ms
 // (longtask.mjs's monitor: the run computes in the worker; the page's load is longtask-load's).
 // In the webgpu mode `backend=auto` runs the cell on the CPU (SwiftShader is slower at this
-// size, by the cost model); DEEP_GPU=1 forces WebGPU (`backend=gpu`), compared with the CLI
-// within TOLERANCE.webgpu (on this loaded 2-core machine the forced run did not finish in
-// 120 s: cell 1 stayed preparing on SwiftShader first).
+// size, by the cost model); deep-gpu.mjs forces WebGPU for the deep cell (`deep.backend=gpu`)
+// and compares it with the CLI within TOLERANCE.webgpu.
 
 import { join } from "node:path";
 
-import { assert, expectDrawn, canvasHash, waitRedrawn, gpuKey, linkReady } from "./helpers.mjs";
+import { assert, expectDrawn, canvasHash, waitRedrawn, linkReady } from "./helpers.mjs";
 import { nativeResult } from "./native.mjs";
 import { waitCell, runToEnd, expectBackend } from "./mlp.mjs";
 import { monitor, summary as longTasks } from "./longtask.mjs";
@@ -23,7 +22,7 @@ const LIMIT_MS = 50;
  * on the CPU: the same f32 code, but faer's matmul kernels sum in another order in wasm
  * (no AVX) than natively, and the steps amplify the last bits (measured: 3.5e-4 after 40
  * steps of resnet-bt-small, on the loss). WebGPU sums in yet another order. */
-const TOLERANCE = { cpu: 2e-3, webgpu: 2e-2 };
+export const TOLERANCE = { cpu: 2e-3, webgpu: 2e-2 };
 
 /** The cell's result JSON (the CLI's schema). */
 async function result(page, id) {
@@ -35,7 +34,7 @@ async function result(page, id) {
 /** Largest |a − b| / max(1, |b|) over the two results' records of every tracked series
  * (loss, embedding and hidden eigenvalues, probe accuracies, RankMe), after checking they
  * line up: {gap, where}. */
-function largestGap(web, cli) {
+export function largestGap(web, cli) {
   let gap = 0;
   let where = "";
   const near = (a, b, what) => {
@@ -62,8 +61,7 @@ function largestGap(web, cli) {
 async function runCell(ctx, id) {
   const { page, base, mode, root } = ctx;
   await page.addInitScript(monitor);
-  await page.goto(`${base}/?preset=planted&${id}.preset=${PRESET}&${id}.steps=${STEPS}`
-    + `${process.env.DEEP_GPU === "1" ? gpuKey(mode) : ""}`);
+  await page.goto(`${base}/?preset=planted&${id}.preset=${PRESET}&${id}.steps=${STEPS}`);
   assert((await waitCell(page, id, ["idle"])) === "idle", `the ${id} cell did not wait`);
   // the page's load and cell 1's own run are longtask-load's: count the tasks from the
   // click on Run, once cell 1's planted run has finished
