@@ -6,7 +6,7 @@
 // the same step (the engine's one GPU-loss policy). In the fallback mode there is no adapter:
 // the forced cell runs on the CPU and says why.
 
-import { assert } from "./helpers.mjs";
+import { assert, linkReady } from "./helpers.mjs";
 import { nativeResult } from "./native.mjs";
 import { waitCell, runToEnd } from "./mlp.mjs";
 import { largestGap, TOLERANCE } from "./deep.mjs";
@@ -64,6 +64,13 @@ export const deepGpuChecks = {
   async "deep-gpu"(ctx) {
     const rows = [];
     for (const preset of PRESETS) rows.push(await compare(ctx, preset));
+    // the cell's link keeps its own backend key, and only for the cell
+    const { page } = ctx;
+    await page.click("#deep-copy-link");
+    await linkReady(page);
+    const link = await page.locator("#deep-share-url").inputValue();
+    assert(/[?&]deep\.backend=gpu(&|$)/.test(link) && !/[?&]backend=/.test(link),
+      `the link: ${link}`);
     return { summary: rows.join("; ") };
   },
 
