@@ -9,8 +9,8 @@ use stepwise::experiment::appg::{compare_cpu, AppgConfig, EtaPolicy};
 use stepwise::experiment::deep::{deep_preset, run_deep_cpu};
 use stepwise::experiment::mlp::MlpConfig;
 use stepwise::experiment::session::{
-    AdapterInfo, AppgCell, BackendKind, BackendWant, DeepCell, LinearCell, MlpCell, Opening,
-    SessionState, Why,
+    AdapterInfo, AppgCell, BackendKind, BackendWant, Cell, DeepCell, LinearCell, MlpCell, Opening,
+    Session, SessionState, Why,
 };
 use stepwise::experiment::{preset, run_cpu, Config};
 
@@ -18,18 +18,24 @@ fn adapter() -> AdapterInfo {
     AdapterInfo::from_wgpu(&ctx().adapter_info)
 }
 
-#[test]
-fn a_linear_session_survives_a_destroyed_device_and_resumes_on_the_cpu() {
-    let cfg = preset("planted").unwrap();
-    let mut opening = Opening::new(LinearCell, cfg.clone());
+/// A session of `cell` on `cfg`, prepared and started on the GPU (asserted).
+fn on_gpu<K: Cell>(cell: K, cfg: K::Config) -> Session<K> {
+    let mut opening = Opening::new(cell, cfg);
     opening.prepare(None).unwrap();
-    let mut session = pollster::block_on(opening.start(BackendWant::Gpu, Ok(adapter()))).unwrap();
+    let session = pollster::block_on(opening.start(BackendWant::Gpu, Ok(adapter()))).unwrap();
     assert_eq!(
         session.choice().kind,
         BackendKind::WebGpu,
         "{}",
         session.choice()
     );
+    session
+}
+
+#[test]
+fn a_linear_session_survives_a_destroyed_device_and_resumes_on_the_cpu() {
+    let cfg = preset("planted").unwrap();
+    let mut session = on_gpu(LinearCell, cfg.clone());
     let p = pollster::block_on(session.advance(120)).unwrap();
     assert_eq!(p.step, 120.0);
     let gpu_records = session.live().records.clone();
@@ -70,15 +76,7 @@ fn a_linear_session_survives_a_destroyed_device_and_resumes_on_the_cpu() {
 fn an_mlp_session_resumes_on_the_cpu_at_the_same_step() {
     let mut cfg = MlpConfig::preset("mlp-small-bt").unwrap();
     cfg.steps = Some(200);
-    let mut opening = Opening::new(MlpCell { auto_size: false }, cfg);
-    opening.prepare(None).unwrap();
-    let mut session = pollster::block_on(opening.start(BackendWant::Gpu, Ok(adapter()))).unwrap();
-    assert_eq!(
-        session.choice().kind,
-        BackendKind::WebGpu,
-        "{}",
-        session.choice()
-    );
+    let mut session = on_gpu(MlpCell { auto_size: false }, cfg);
     let p = pollster::block_on(session.advance(60)).unwrap();
     let reached = p.step;
     assert!(reached >= 60.0);
@@ -101,14 +99,7 @@ fn a_comparison_resumes_on_the_cpu_at_the_same_step_of_the_same_run() {
     let mut cfg = AppgConfig::preset("planted").unwrap();
     cfg.eta = EtaPolicy::Equal;
     cfg.variants.precondition = false;
-    let opening = Opening::new(AppgCell, cfg.clone());
-    let mut session = pollster::block_on(opening.start(BackendWant::Gpu, Ok(adapter()))).unwrap();
-    assert_eq!(
-        session.choice().kind,
-        BackendKind::WebGpu,
-        "{}",
-        session.choice()
-    );
+    let mut session = on_gpu(AppgCell, cfg.clone());
     // the baseline and part of the second run on the GPU
     let p = pollster::block_on(session.advance(3000)).unwrap();
     let (reached, rows) = (p.step, p.rows);
@@ -151,15 +142,7 @@ fn a_deep_session_resumes_on_the_cpu_at_the_same_step() {
     let mut cfg = deep_preset("resnet-bt-small").unwrap();
     cfg.steps = 12;
     cfg.record_every = 4;
-    let mut opening = Opening::new(DeepCell, cfg.clone());
-    opening.prepare(None).unwrap();
-    let mut session = pollster::block_on(opening.start(BackendWant::Gpu, Ok(adapter()))).unwrap();
-    assert_eq!(
-        session.choice().kind,
-        BackendKind::WebGpu,
-        "{}",
-        session.choice()
-    );
+    let mut session = on_gpu(DeepCell, cfg.clone());
     let p = pollster::block_on(session.advance(4)).unwrap();
     let reached = p.step;
     assert!((4.0..12.0).contains(&reached), "{reached}");
