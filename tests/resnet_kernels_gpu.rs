@@ -307,3 +307,29 @@ fn momentum_sgd_with_weight_decay_follows_pytorch() {
     assert_close(&w3, &wr, 1e-6, "w");
     assert_close(&v3, &vr, 1e-6, "v");
 }
+
+#[test]
+fn conv_style_is_compact_only_on_a_browser_cpu_adapter_or_swiftshader() {
+    let native = ctx().adapter_info.clone();
+    assert_eq!(
+        ConvStyle::for_adapter(&native),
+        ConvStyle::Unrolled,
+        "{native:?}"
+    );
+    let browser = |device_type, name: &str| wgpu::AdapterInfo {
+        backend: wgpu::Backend::BrowserWebGpu,
+        device_type,
+        name: name.into(),
+        ..native.clone()
+    };
+    // Chromium's fallback adapter: no description, flagged as a fallback (a CPU device)
+    let swiftshader = browser(wgpu::DeviceType::Cpu, "");
+    assert_eq!(ConvStyle::for_adapter(&swiftshader), ConvStyle::Compact);
+    let hardware = browser(wgpu::DeviceType::Other, "");
+    assert_eq!(ConvStyle::for_adapter(&hardware), ConvStyle::Unrolled);
+    let named = wgpu::AdapterInfo {
+        name: "SwiftShader Device (Subzero)".into(),
+        ..native
+    };
+    assert_eq!(ConvStyle::for_adapter(&named), ConvStyle::Compact);
+}
