@@ -6,7 +6,8 @@
 //
 // Entry points (one invocation per register tile, like matmul.wgsl's, no workgroup memory):
 // - `forward`:          y[p, co] = Σ_{ky,kx,ci} x[pixel(p, ky, kx), ci] · w[(ky,kx,ci), co]
-//                        (tile: 8 output pixels x 4 output channels);
+//                        (tile: 8 output pixels x 4 output channels); `forward_compact`:
+//                        the same with loops over the tile's rows (for SwiftShader);
 // - `backward_input`:   dx[q, ci] = Σ_{ky,kx,co} dy[p(q, ky, kx), co] · w[(ky,kx,ci), co]
 //                        over the output pixels p that read input pixel q (tile: 8 x 4);
 // - `backward_weights`: partial[chunk, r, co] = Σ_{p in chunk} x[pixel(p, r), ci(r)] · dy[p, co]
@@ -86,6 +87,15 @@ fn tap(p: u32, dy: i32, dx: i32) -> vec2<u32> {
     return vec2<u32>(pix * params.cin, select(0u, 1u, ok));
 }
 
+// The forward tile of this invocation: (first output pixel p0, first output channel co0,
+// output pixels); p0 >= pixels for an invocation past the end.
+fn output_tile(gid: vec3<u32>, groups: vec3<u32>) -> vec3<u32> {
+    let tile = flat_index(gid, groups);
+    let tiles_n = (params.cout + 3u) / 4u;
+    let pixels = params.batch * params.out_side * params.out_side;
+    return vec3<u32>((tile / tiles_n) * ROWS, (tile % tiles_n) * 4u, pixels);
+}
+
 // src = x (NHWC input), other = parameters, out = y (NHWC output). The 8 rows are written
 // out by hand (as in matmul.wgsl): indexed private arrays spill on CPU-emulated GPUs.
 @compute @workgroup_size(64)
@@ -93,16 +103,14 @@ fn forward(
     @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
-    let tile = flat_index(gid, groups);
-    let cout = params.cout;
-    let tiles_n = (cout + 3u) / 4u;
-    let os = params.out_side;
-    let pixels = params.batch * os * os;
-    let p0 = (tile / tiles_n) * ROWS;
+    let at = output_tile(gid, groups);
+    let p0 = at.x;
+    let co0 = at.y;
+    let pixels = at.z;
     if (p0 >= pixels) {
         return;
     }
-    let co0 = (tile % tiles_n) * 4u;
+    let cout = params.cout;
     let c0 = co0;
     let c1 = min(co0 + 1u, cout - 1u);
     let c2 = min(co0 + 2u, cout - 1u);
@@ -159,6 +167,44 @@ fn forward(
     acc[6] = acc6;
     acc[7] = acc7;
     store_tile(acc, p0, pixels, co0, cout);
+}
+
+// `forward` with its 8 rows in loops (ConvStyle::Compact in src/gpu/conv2d.rs): the same
+// sums in the same order, in a body SwiftShader compiles in milliseconds, not seconds.
+@compute @workgroup_size(64)
+fn forward_compact(
+    @builtin(global_invocation_id) gid: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let at = output_tile(gid, groups);
+    if (at.x >= at.z) {
+        return;
+    }
+    let last_co = params.cout - 1u;
+    let cols = vec4<u32>(at.y, min(at.y + 1u, last_co), min(at.y + 2u, last_co),
+        min(at.y + 3u, last_co));
+    var acc: array<vec4<f32>, 8>;
+    var first: array<u32, 8>;
+    var mask: array<f32, 8>;
+    for (var ky = 0u; ky < params.k; ky++) {
+        for (var kx = 0u; kx < params.k; kx++) {
+            for (var r = 0u; r < ROWS; r++) {
+                let t = tap(min(at.x + r, at.z - 1u), i32(ky), i32(kx));
+                first[r] = t.x;
+                mask[r] = f32(t.y);
+            }
+            var wb = params.w_off + (ky * params.k + kx) * params.cin * params.cout;
+            for (var ci = 0u; ci < params.cin; ci++) {
+                let w = vec4<f32>(other[wb + cols.x], other[wb + cols.y], other[wb + cols.z],
+                    other[wb + cols.w]);
+                for (var r = 0u; r < ROWS; r++) {
+                    acc[r] = fma(vec4<f32>(mask[r] * src[first[r] + ci]), w, acc[r]);
+                }
+                wb += params.cout;
+            }
+        }
+    }
+    store_tile(acc, at.x, at.z, at.y, params.cout);
 }
 
 // src = dy (NHWC, output side), other = parameters, out = dx (NHWC, input side).

@@ -13,7 +13,7 @@ mod common;
 use common::{ctx, values};
 
 use stepwise::gpu::batchnorm::{batchnorm_backward_once, batchnorm_forward_once, BnParams, RELU};
-use stepwise::gpu::conv2d::{conv_once, ConvParams, ConvPass};
+use stepwise::gpu::conv2d::{conv_once, ConvParams, ConvPass, ConvStyle};
 use stepwise::gpu::eltwise::{eltwise_once, ADD};
 use stepwise::gpu::momentum_sgd::momentum_sgd_once;
 use stepwise::gpu::pool::{pool_once, PoolParams};
@@ -73,11 +73,25 @@ fn shapes() -> impl Iterator<Item = (ConvShape, ConvParams)> {
 #[test]
 fn conv_forward_and_backward_match_the_reference() {
     let c = ctx();
-    let run = |p, pass, w: &[f32], data: &[f32], dy: Option<&[f32]>| {
-        pollster::block_on(conv_once(&c.device, &c.queue, (p, pass), w, data, dy))
+    // both styles: the unrolled (vec4 where the channels allow) and the compact kernels
+    // SwiftShader gets (src/gpu/conv2d.rs `ConvStyle`)
+    let styles = [ConvStyle::Unrolled, ConvStyle::Compact];
+    for (i, (style, (s, p))) in styles
+        .iter()
+        .flat_map(|&style| shapes().map(move |sp| (style, sp)))
+        .enumerate()
+    {
+        let run = |p, pass, w: &[f32], data: &[f32], dy: Option<&[f32]>| {
+            pollster::block_on(conv_once(
+                &c.device,
+                &c.queue,
+                (p, pass, style),
+                w,
+                data,
+                dy,
+            ))
             .expect("conv on the GPU")
-    };
-    for (i, (s, p)) in shapes().enumerate() {
+        };
         let seed = 10 * i as u64;
         let x = values(s.input_len(), seed + 1);
         let w = values(s.weight_len(), seed + 2);
@@ -88,26 +102,28 @@ fn conv_forward_and_backward_match_the_reference() {
             &y,
             &ops::conv2d_forward(&s, &x64, &w64),
             1e-5,
-            &format!("{s:?} y"),
+            &format!("{style:?} {s:?} y"),
         );
         let dx = run(p, ConvPass::BackwardInput, &w, &dy, None);
         let want = ops::conv2d_backward_input(&s, &dy64, &w64);
-        assert_close(&dx, &want, 1e-5, &format!("{s:?} dx"));
+        assert_close(&dx, &want, 1e-5, &format!("{style:?} {s:?} dx"));
         let dw = run(p, ConvPass::BackwardWeights, &w, &x, Some(&dy));
         let want = ops::conv2d_backward_weights(&s, &x64, &dy64);
-        assert_close(&dw, &want, 1e-5, &format!("{s:?} dw"));
+        assert_close(&dw, &want, 1e-5, &format!("{style:?} {s:?} dw"));
     }
 }
 
 #[test]
 fn conv_weight_gradient_sums_over_several_chunks() {
     // 3 x 33² output pixels = 3267: four chunks of 1024 pixels, the last one partial
-    for (cin, cout) in [(3, 5), (4, 12)] {
-        chunked_weight_gradient(cin, cout);
+    for style in [ConvStyle::Unrolled, ConvStyle::Compact] {
+        for (cin, cout) in [(3, 5), (4, 12)] {
+            chunked_weight_gradient(cin, cout, style);
+        }
     }
 }
 
-fn chunked_weight_gradient(cin: usize, cout: usize) {
+fn chunked_weight_gradient(cin: usize, cout: usize, style: ConvStyle) {
     let c = ctx();
     let s = ConvShape {
         batch: 3,
@@ -124,7 +140,7 @@ fn chunked_weight_gradient(cin: usize, cout: usize) {
     let dw = pollster::block_on(conv_once(
         &c.device,
         &c.queue,
-        (p, ConvPass::BackwardWeights),
+        (p, ConvPass::BackwardWeights, style),
         &w,
         &x,
         Some(&dy),
@@ -290,4 +306,30 @@ fn momentum_sgd_with_weight_decay_follows_pytorch() {
     }
     assert_close(&w3, &wr, 1e-6, "w");
     assert_close(&v3, &vr, 1e-6, "v");
+}
+
+#[test]
+fn conv_style_is_compact_only_on_a_browser_cpu_adapter_or_swiftshader() {
+    let native = ctx().adapter_info.clone();
+    assert_eq!(
+        ConvStyle::for_adapter(&native),
+        ConvStyle::Unrolled,
+        "{native:?}"
+    );
+    let browser = |device_type, name: &str| wgpu::AdapterInfo {
+        backend: wgpu::Backend::BrowserWebGpu,
+        device_type,
+        name: name.into(),
+        ..native.clone()
+    };
+    // Chromium's fallback adapter: no description, flagged as a fallback (a CPU device)
+    let swiftshader = browser(wgpu::DeviceType::Cpu, "");
+    assert_eq!(ConvStyle::for_adapter(&swiftshader), ConvStyle::Compact);
+    let hardware = browser(wgpu::DeviceType::Other, "");
+    assert_eq!(ConvStyle::for_adapter(&hardware), ConvStyle::Unrolled);
+    let named = wgpu::AdapterInfo {
+        name: "SwiftShader Device (Subzero)".into(),
+        ..native
+    };
+    assert_eq!(ConvStyle::for_adapter(&named), ConvStyle::Compact);
 }

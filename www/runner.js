@@ -8,13 +8,15 @@ import { createSession, checkConfig, parseQuery } from "./compute.js";
 import { setText, showError, clearError, messageOf, pacedPainter } from "./ui.js";
 import { progressText } from "./format.js";
 import { fillForm, readForm, presetOptions, matchPreset } from "./form.js";
-import { registerCell, wireShare, prefixed, cellElement } from "./share.js";
+import { registerCell, wireShare, prefixed, cellElement, pair } from "./share.js";
 import { turn, release } from "./scheduler.js";
 import { onThemeChange, redrawDue, darkPlots } from "./theme.js";
 import { attachReadout } from "./readout.js";
 import { showPlaceholder, clearPlaceholder, calibrateRun } from "./estimate.js";
 import { wireDownloads, DOWNLOADS } from "./downloads.js";
 
+/** The values of a `backend` key. */
+const BACKENDS = ["auto", "cpu", "gpu"];
 /** Milliseconds of work per advance request: the worker computes, the page stays free. */
 const SLICE_MS = 30;
 /** A run shows its first live redraw after this long: a shorter one (fig1 on the truncated
@@ -326,7 +328,8 @@ export function makeRunner(options) {
     if (checked) q = checked.query;
     else if (strict) return null;
     else q = c.sessionQuery ?? spec.defaultQuery ?? "";
-    return prefixed(c.id, [q, ...(spec.viewKeys?.(c) ?? [])].filter(Boolean).join("&"));
+    const own = c.ownBackend ? [pair("backend", c.ownBackend)] : [];
+    return prefixed(c.id, [q, ...(spec.viewKeys?.(c) ?? []), ...own].filter(Boolean).join("&"));
   }
 
   function wireControls() {
@@ -368,8 +371,14 @@ export function makeRunner(options) {
    * first). */
   async function setup({ params, presets, backend }) {
     c.presets = presets;
-    c.backend = backend;
-    const notices = spec.configure?.(c, params) ?? [];
+    // the cell's own `backend` key (e.g. `deep.backend=gpu`) overrides the page's for it
+    const own = params.get("backend");
+    params.delete("backend");
+    const ownNotices = own === null || BACKENDS.includes(own) ? []
+      : [`backend = “${own.slice(0, 40)}” is not one of ${BACKENDS.join(", ")}; using the page's`];
+    c.ownBackend = BACKENDS.includes(own) ? own : null;
+    c.backend = c.ownBackend ?? backend;
+    const notices = [...ownNotices, ...(spec.configure?.(c, params) ?? [])];
     const parsed = await parseQuery(spec.cell, params.toString());
     c.config = parsed.config;
     fillForm(c.config, c.form);

@@ -2,7 +2,8 @@
 //! GEMMs on NHWC activations, forward and both backward products; weights and their
 //! gradient live in the flat parameter and gradient buffers at an offset. Convs whose
 //! channel counts and weight offset are multiples of 4 run on the vec4 tiles of
-//! `shaders/conv2d_vec4.wgsl` instead ([`ConvParams::vec4`]).
+//! `shaders/conv2d_vec4.wgsl` instead ([`ConvParams::vec4`]), except in the
+//! [`ConvStyle::Compact`] style (SwiftShader, see [`ConvStyle`]).
 
 use super::context::GpuError;
 use super::kernel::{self, checked_storage, Binding, Kernel};
@@ -130,21 +131,57 @@ impl ConvParams {
 
     /// Invocations over `rows` rows and `cols` columns: 8 rows by 4 columns (scalar
     /// kernels) or 8 rows by 8 columns (vec4 kernels).
-    fn tiles(&self, rows: usize, cols: u32) -> u64 {
-        let width = if self.vec4() { 8 } else { 4 };
+    fn tiles(&self, rows: usize, cols: u32, vec4: bool) -> u64 {
+        let width = if vec4 { 8 } else { 4 };
         rows.div_ceil(8) as u64 * u64::from(cols.div_ceil(width))
     }
 
     /// Invocations of the weight gradient's partial sums.
-    fn weight_tiles(&self) -> u64 {
+    fn weight_tiles(&self, vec4: bool) -> u64 {
         let chunks = u64::from(self.chunks);
-        if self.vec4() {
+        if vec4 {
             let taps = u64::from(self.k * self.k);
             chunks * taps * u64::from(self.cin.div_ceil(8)) * u64::from(self.cout.div_ceil(8))
         } else {
-            chunks * self.tiles(self.weights_len() / self.cout as usize, self.cout)
+            chunks * self.tiles(self.weights_len() / self.cout as usize, self.cout, false)
         }
     }
+}
+
+/// Which kernels a [`ConvKernel`] compiles.
+///
+/// `Unrolled`: register tiles written out by hand (fastest on lavapipe, README
+/// "Performance"), vec4 kernels where [`ConvParams::vec4`]. `Compact`: the scalar kernels
+/// only, the forward one looping over its 8 rows (`forward_compact`). SwiftShader (Chromium's
+/// CPU WebGPU) compiles each pipeline with LLVM when it is created, and the unrolled tiles'
+/// long straight-line bodies took it 13–23 s each (vec4 `backward_input` never finished: the
+/// GPU process was lost after minutes) against 20–40 ms for the loops (measured with
+/// `createComputePipelineAsync` in headless Chromium 156 on this machine; docs/deep.md §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConvStyle {
+    Unrolled,
+    Compact,
+}
+
+impl ConvStyle {
+    /// The style for `adapter`: `Compact` for a browser's fallback (CPU) adapter, i.e.
+    /// SwiftShader, or an adapter named so; `Unrolled` elsewhere (lavapipe, hardware).
+    pub fn for_adapter(adapter: &wgpu::AdapterInfo) -> Self {
+        let browser_cpu = adapter.backend == wgpu::Backend::BrowserWebGpu
+            && adapter.device_type == wgpu::DeviceType::Cpu;
+        if browser_cpu || adapter.name.to_ascii_lowercase().contains("swiftshader") {
+            Self::Compact
+        } else {
+            Self::Unrolled
+        }
+    }
+}
+
+/// The vec4 pipelines of the `Unrolled` style.
+struct Vec4Kernels {
+    forward: Kernel,
+    backward_input: Kernel,
+    backward_weights: Kernel,
 }
 
 /// The compiled pipelines.
@@ -153,22 +190,32 @@ pub struct ConvKernel {
     backward_input: Kernel,
     backward_weights: Kernel,
     sum_chunks: Kernel,
-    forward4: Kernel,
-    backward_input4: Kernel,
-    backward_weights4: Kernel,
+    vec4: Option<Vec4Kernels>,
 }
 
 impl ConvKernel {
-    pub fn new(device: &wgpu::Device) -> Self {
+    pub fn new(device: &wgpu::Device, style: ConvStyle) -> Self {
+        let forward = match style {
+            ConvStyle::Unrolled => "forward",
+            ConvStyle::Compact => "forward_compact",
+        };
+        let vec4 = (style == ConvStyle::Unrolled).then(|| Vec4Kernels {
+            forward: Kernel::new(device, "conv forward (vec4)", VEC4, "forward"),
+            backward_input: Kernel::new(device, "conv dX (vec4)", VEC4, "backward_input"),
+            backward_weights: Kernel::new(device, "conv dW (vec4)", VEC4, "backward_weights"),
+        });
         Self {
-            forward: Kernel::new(device, "conv forward", SHADER, "forward"),
+            forward: Kernel::new(device, "conv forward", SHADER, forward),
             backward_input: Kernel::new(device, "conv dX", SHADER, "backward_input"),
             backward_weights: Kernel::new(device, "conv dW", SHADER, "backward_weights"),
             sum_chunks: Kernel::new(device, "conv dW sum", SHADER, "sum_chunks"),
-            forward4: Kernel::new(device, "conv forward (vec4)", VEC4, "forward"),
-            backward_input4: Kernel::new(device, "conv dX (vec4)", VEC4, "backward_input"),
-            backward_weights4: Kernel::new(device, "conv dW (vec4)", VEC4, "backward_weights"),
+            vec4,
         }
+    }
+
+    /// The vec4 kernels, when compiled and `p` fits them.
+    fn vec4_for(&self, p: &ConvParams) -> Option<&Vec4Kernels> {
+        self.vec4.as_ref().filter(|_| p.vec4())
     }
 
     /// Binds y = conv(x) with the weights in `params_buf`.
@@ -179,12 +226,9 @@ impl ConvKernel {
         (x, params_buf, y): (&wgpu::Buffer, &wgpu::Buffer, &wgpu::Buffer),
     ) -> Result<Binding, GpuError> {
         let pixels = p.output_len() / p.cout as usize;
-        let tiles = p.tiles(pixels, p.cout);
-        let kernel = if p.vec4() {
-            &self.forward4
-        } else {
-            &self.forward
-        };
+        let v4 = self.vec4_for(&p);
+        let tiles = p.tiles(pixels, p.cout, v4.is_some());
+        let kernel = v4.map_or(&self.forward, |k| &k.forward);
         kernel.bind(device, "conv forward", &p, (x, params_buf, y), tiles)
     }
 
@@ -196,12 +240,9 @@ impl ConvKernel {
         (dy, params_buf, dx): (&wgpu::Buffer, &wgpu::Buffer, &wgpu::Buffer),
     ) -> Result<Binding, GpuError> {
         let pixels = p.input_len() / p.cin as usize;
-        let tiles = p.tiles(pixels, p.cin);
-        let kernel = if p.vec4() {
-            &self.backward_input4
-        } else {
-            &self.backward_input
-        };
+        let v4 = self.vec4_for(&p);
+        let tiles = p.tiles(pixels, p.cin, v4.is_some());
+        let kernel = v4.map_or(&self.backward_input, |k| &k.backward_input);
         kernel.bind(device, "conv dX", &p, (dy, params_buf, dx), tiles)
     }
 
@@ -215,13 +256,11 @@ impl ConvKernel {
         (partial, grad): (&wgpu::Buffer, &wgpu::Buffer),
     ) -> Result<[Binding; 2], GpuError> {
         let len = p.weights_len() as u64;
-        let partials = if p.vec4() {
-            &self.backward_weights4
-        } else {
-            &self.backward_weights
-        };
+        let v4 = self.vec4_for(&p);
+        let partials = v4.map_or(&self.backward_weights, |k| &k.backward_weights);
+        let tiles = p.weight_tiles(v4.is_some());
         Ok([
-            partials.bind(device, "conv dW", &p, (x, dy, partial), p.weight_tiles())?,
+            partials.bind(device, "conv dW", &p, (x, dy, partial), tiles)?,
             self.sum_chunks
                 .bind(device, "conv dW sum", &p, (partial, partial, grad), len)?,
         ])
@@ -239,12 +278,12 @@ pub enum ConvPass {
     BackwardWeights,
 }
 
-/// Runs one pass once on row-major NHWC data with weights `w` ([K·K·cin, cout]) and reads
-/// the result back (tests, benchmarks).
+/// Runs one pass once, with the kernels of `style`, on row-major NHWC data with weights `w`
+/// ([K·K·cin, cout]) and reads the result back (tests, benchmarks).
 pub async fn conv_once(
     device: &wgpu::Device,
     queue: &wgpu::Queue,
-    (p, pass): (ConvParams, ConvPass),
+    (p, pass, style): (ConvParams, ConvPass, ConvStyle),
     w: &[f32],
     data: &[f32],
     dy: Option<&[f32]>,
@@ -258,7 +297,7 @@ pub async fn conv_once(
     if w.len() != p.weights_len() {
         return Err(wrong());
     }
-    let kernel = ConvKernel::new(device);
+    let kernel = ConvKernel::new(device, style);
     match pass {
         ConvPass::Forward | ConvPass::BackwardInput => {
             let (in_len, out_len) = match pass {

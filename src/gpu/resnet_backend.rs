@@ -5,6 +5,7 @@
 
 use super::buffers::{self, LostFlag, Scopes};
 use super::context::{GpuContext, GpuError};
+use super::conv2d::ConvStyle;
 use super::kernel::Binding;
 use super::layout::{padded_len, unpack};
 use super::loss_grad::LossGrad;
@@ -99,7 +100,7 @@ impl GpuDeepBackend {
             name: super::mlp_backend::backend_name(&ctx.adapter_info.name),
             spec,
             training,
-            kernels: ResNetKernels::new(device),
+            kernels: ResNetKernels::new(device, ConvStyle::for_adapter(&ctx.adapter_info)),
             shared,
             train: None,
             eval: None,
@@ -122,6 +123,11 @@ impl GpuDeepBackend {
     /// Short name written into results.
     pub fn name(&self) -> String {
         self.name.clone()
+    }
+
+    /// The device the network lives on (tests destroy it to simulate a lost GPU).
+    pub fn device(&self) -> &wgpu::Device {
+        &self.device
     }
 
     fn graph(&self) -> GraphCtx<'_> {

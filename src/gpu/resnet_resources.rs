@@ -5,7 +5,7 @@
 
 use super::batchnorm::{stats_len, BnKernel};
 use super::context::GpuError;
-use super::conv2d::{ConvKernel, ConvParams};
+use super::conv2d::{ConvKernel, ConvParams, ConvStyle};
 use super::eltwise::EltwiseKernel;
 use super::kernel::zeroed_storage;
 use super::layout::padded_len;
@@ -29,9 +29,10 @@ pub struct ResNetKernels {
 }
 
 impl ResNetKernels {
-    pub fn new(device: &wgpu::Device) -> Self {
+    /// Every pipeline, the convolutions in `style`.
+    pub fn new(device: &wgpu::Device, style: ConvStyle) -> Self {
         Self {
-            conv: ConvKernel::new(device),
+            conv: ConvKernel::new(device, style),
             bn: BnKernel::new(device),
             eltwise: EltwiseKernel::new(device),
             pool: PoolKernel::new(device),

@@ -8,13 +8,12 @@
 // their small presets), so that all three losses are checked.
 // On the CPU the training series must be the CLI's bits (docs/deep.md §6). In the webgpu
 // mode `backend=auto` runs the cell on the CPU (SwiftShader is slower at this size, by the
-// cost model); DEEP_GPU=1 forces WebGPU (`backend=gpu`), compared with the CLI within
-// TOLERANCE.webgpu (on this loaded 2-core machine the forced run did not finish in 120 s:
-// cell 1 stayed preparing on SwiftShader first).
+// cost model); deep-gpu.mjs forces WebGPU for the deep cell (`deep.backend=gpu`) and
+// compares it with the CLI within its own tolerance.
 
 import { join } from "node:path";
 
-import { assert, expectDrawn, canvasHash, waitRedrawn, gpuKey, linkReady } from "./helpers.mjs";
+import { assert, expectDrawn, canvasHash, waitRedrawn, linkReady } from "./helpers.mjs";
 import { nativeResult } from "./native.mjs";
 import { waitCell, runToEnd, expectBackend } from "./mlp.mjs";
 import { monitor, summary as longTasks } from "./longtask.mjs";
@@ -37,7 +36,7 @@ const LIMIT_MS = Number(process.env.LONGTASK_LIMIT_MS ?? 50);
  * 8.4e-12 for VICReg's RankMe, which sums p log p over eigenvalues down to ~1e-16 of the
  * largest, where the solver's rounding is a large part of each. WebGPU sums in yet another
  * order. */
-const TOLERANCE = {
+export const TOLERANCE = {
   cpu: { loss: 0, readout: 1e-10 },
   webgpu: { loss: 2e-2, readout: 2e-2 },
 };
@@ -53,7 +52,7 @@ async function result(page, id) {
  * after checking they line up: {loss, readout}, each {gap, where}; `loss` covers the loss of
  * every record, `readout` the rest (embedding and hidden eigenvalues, probe accuracies,
  * RankMe). The JSON numbers are compared as parsed: a gap of 0 means the same f64. */
-function largestGaps(web, cli) {
+export function largestGaps(web, cli) {
   const gaps = { loss: { gap: 0, where: "" }, readout: { gap: 0, where: "" } };
   const near = (a, b, what, kind) => {
     assert(Number.isFinite(a) === Number.isFinite(b), `${what}: page ${a} vs CLI ${b}`);
@@ -75,13 +74,23 @@ function largestGaps(web, cli) {
   return gaps;
 }
 
+/** Asserts that `web` and `cli` differ by no more than `limits` ({loss, readout}); returns
+ * the gaps. */
+export function withinTolerance(web, cli, limits, what) {
+  const gaps = largestGaps(web, cli);
+  for (const [kind, { gap, where }] of Object.entries(gaps)) {
+    assert(gap <= limits[kind], `${what}: the page's ${kind} differs from the CLI's `
+      + `by ${gap} > ${limits[kind]} at ${where} (${web.backend} vs ${cli.backend})`);
+  }
+  return gaps;
+}
+
 /** Runs cell `id` of a fresh page on `preset` for `steps` steps; returns its result, what
  * the page and the CLI differ by, and the long tasks. */
 async function runCell(ctx, id, preset = PRESET, steps = STEPS) {
   const { page, base, mode, root } = ctx;
   await page.addInitScript(monitor);
-  await page.goto(`${base}/?preset=planted&${id}.preset=${preset}&${id}.steps=${steps}`
-    + `${process.env.DEEP_GPU === "1" ? gpuKey(mode) : ""}`);
+  await page.goto(`${base}/?preset=planted&${id}.preset=${preset}&${id}.steps=${steps}`);
   assert((await waitCell(page, id, ["idle"])) === "idle", `the ${id} cell did not wait`);
   // the page's load and cell 1's own run are longtask-load's: count the tasks from the
   // click on Run, once cell 1's planted run has finished
@@ -97,12 +106,7 @@ async function runCell(ctx, id, preset = PRESET, steps = STEPS) {
     `data_digest: page ${web.data_digest} vs CLI ${cli.data_digest}`);
   const gpu = /^WebGPU: /.test(await page.locator(`#${id}-backend`).textContent());
   if (mode === "fallback") await expectBackend(page, id, mode);
-  const gaps = largestGaps(web, cli);
-  const limits = gpu ? TOLERANCE.webgpu : TOLERANCE.cpu;
-  for (const [kind, { gap, where }] of Object.entries(gaps)) {
-    assert(gap <= limits[kind], `${id} (${preset}): the page's ${kind} differs from the CLI's `
-      + `by ${gap} > ${limits[kind]} at ${where} (${web.backend} vs ${cli.backend})`);
-  }
+  withinTolerance(web, cli, gpu ? TOLERANCE.webgpu : TOLERANCE.cpu, `${id} (${preset})`);
   const { log } = await longTasks(page);
   const during = log.tasks.filter((t) => t.start >= runAt);
   const longest = during.reduce((m, t) => Math.max(m, t.ms), 0);

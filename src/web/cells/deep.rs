@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::{no_download, not_in_cell, to_value, CreateRequest, Download, Point, Target, WebCell};
 use crate::experiment::deep::{DeepResult, ProbeRecord, RankRecord};
-use crate::experiment::session::{DeepCell, Session};
+use crate::experiment::session::{Cell, DeepCell, Session};
 use crate::plot::deep::{chance_level, DeepFigure, DeepView};
 use crate::plot::FigureOptions;
 use crate::web::canvas::{self, DrawError, Drawn};
@@ -29,6 +29,12 @@ impl WebCell for DeepCell {
 
     fn for_request(_request: &CreateRequest) -> Self {
         DeepCell
+    }
+
+    /// The device under a WebGPU run: `simulate_gpu_loss` destroys it, and the session
+    /// resumes the same run on the CPU at the same step (docs/deep.md).
+    fn gpu_device(gpu: &<Self as Cell>::Gpu) -> Option<wgpu::Device> {
+        Some(gpu.backend().device().clone())
     }
 
     fn info(session: &Session<Self>) -> Map<String, Value> {
