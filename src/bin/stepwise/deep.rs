@@ -9,9 +9,10 @@ use stepwise::data::base_images::{self, BaseImages};
 use stepwise::data::dataset_file::MAX_IMAGES;
 use stepwise::data::{cifar, stl};
 use stepwise::experiment::deep::methods::{self, MethodsComparison};
+use stepwise::experiment::deep::methods_config::MethodsFamily;
 use stepwise::experiment::deep::{
-    self as deepx, assemble_deep, photo_base, run_deep_prepared_cpu, DeepConfig, DeepPrepared,
-    DeepResult, DeepRun, DeepSource,
+    assemble_deep, photo_base, run_deep_prepared_cpu, DeepConfig, DeepPrepared, DeepResult,
+    DeepRun, DeepSource,
 };
 use stepwise::experiment::overrides;
 use stepwise::gpu::{GpuContext, GpuDeepBackend, GpuTraining};
@@ -218,22 +219,13 @@ pub fn compare_methods(
     full: bool,
 ) -> Result<(), CliError> {
     let preset = preset.unwrap_or("resnet-bt-small");
-    let family = ["-bt", "-simclr", "-vicreg"]
-        .iter()
-        .find_map(|loss| {
-            preset
-                .strip_prefix("resnet")
-                .and_then(|r| r.strip_prefix(loss))
-        })
-        .ok_or_else(|| Usage::MethodsPreset(preset.to_string()))?;
-    let configs = ["bt", "simclr", "vicreg"]
-        .iter()
-        .map(|loss| {
-            let name = format!("resnet-{loss}{family}");
-            let cfg = deepx::deep_preset(&name).ok_or(Usage::MethodsPreset(name))?;
-            Ok(overrides::apply_all(cfg, set)?)
-        })
-        .collect::<Result<Vec<_>, CliError>>()?;
+    let family =
+        MethodsFamily::of_preset(preset).ok_or_else(|| Usage::MethodsPreset(preset.to_string()))?;
+    let configs = family
+        .configs()
+        .into_iter()
+        .map(|cfg| overrides::apply_all(cfg, set))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut comparison = methods::compare_methods_cpu(&configs)?;
     if !full {
         comparison.results.clear();
