@@ -23,7 +23,7 @@ const LIMIT_MS = 50;
  * on the CPU: the same f32 code, but faer's matmul kernels sum in another order in wasm
  * (no AVX) than natively, and the steps amplify the last bits (measured: 3.5e-4 after 40
  * steps of resnet-bt-small, on the loss). WebGPU sums in yet another order. */
-const TOLERANCE = { cpu: 2e-3, webgpu: 2e-2 };
+export const TOLERANCE = { cpu: 2e-3, webgpu: 2e-2 };
 
 /** The cell's result JSON (the CLI's schema). */
 async function result(page, id) {

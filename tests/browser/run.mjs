@@ -9,7 +9,8 @@
 // phone, dark, motion; kind.mjs: visibility; replay.mjs: replay, readout; readouts.mjs:
 // readout-cells, readout-appg; pyexport.mjs: pyexport; site.mjs: site, the folder
 // scripts/build-site writes, served on its own; layout.mjs: layout; longtask.mjs:
-// longtask-load, longtask-mlp, longtask-appg, longtask-prepare; deep.mjs: deep, probes);
+// longtask-load, longtask-mlp, longtask-appg, longtask-prepare; deep.mjs: deep, probes;
+// methods.mjs: methods);
 // SKIP_FIG1=1 skips the
 // paper's full Figure 1 run (about 30 s).
 // Screenshots go to test-output/browser/. Exits non-zero with the failures listed.
@@ -34,6 +35,7 @@ import { siteChecks } from "./site.mjs";
 import { layoutChecks } from "./layout.mjs";
 import { longtaskChecks } from "./longtask.mjs";
 import { deepChecks } from "./deep.mjs";
+import { methodsChecks } from "./methods.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const outDir = join(root, "test-output", "browser");
@@ -68,7 +70,8 @@ try {
     try {
       for (const [name, check] of Object.entries({ ...checks, ...cellChecks, ...mlpChecks, ...appgChecks,
         ...uploadChecks, ...a11yChecks, ...kindChecks, ...replayChecks, ...readoutChecks,
-        ...pyexportChecks, ...siteChecks, ...layoutChecks, ...longtaskChecks, ...deepChecks })) {
+        ...pyexportChecks, ...siteChecks, ...layoutChecks, ...longtaskChecks, ...deepChecks,
+        ...methodsChecks })) {
         if (name === "fig1" && process.env.SKIP_FIG1 === "1") continue;
         if (only && !only.includes(name)) continue;
         const label = `${mode}: ${name}`;

@@ -77,10 +77,10 @@ pub struct MethodsConfig {
     pub family: MethodsFamily,
     /// Steps of every run (`None`: each preset's own).
     pub steps: Option<u64>,
-    /// Initialization seed of every run (`None`: the presets').
-    pub seed: Option<u64>,
-    /// Data seed (patches, evaluation views) of every run (`None`: the presets').
-    pub data_seed: Option<u64>,
+    /// Initialization seed of every run (`seed`).
+    pub seed: u64,
+    /// Data seed (patches, evaluation views) of every run (`data.seed`).
+    pub data_seed: u64,
 }
 
 impl MethodsConfig {
@@ -92,8 +92,8 @@ impl MethodsConfig {
             .into_iter()
             .map(|mut cfg| {
                 cfg.steps = self.steps.unwrap_or(cfg.steps);
-                cfg.seed = self.seed.unwrap_or(cfg.seed);
-                cfg.data.seed = self.data_seed.unwrap_or(cfg.data.seed);
+                cfg.seed = self.seed;
+                cfg.data.seed = self.data_seed;
                 cfg
             })
             .collect();
@@ -145,7 +145,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn families_come_from_any_losss_preset_name() {
+    fn families_come_from_the_preset_name_of_any_loss() {
         assert_eq!(
             MethodsFamily::of_preset("resnet-simclr-small"),
             Some(MethodsFamily::Small)
@@ -163,13 +163,15 @@ mod tests {
     }
 
     #[test]
-    fn every_family_gives_three_comparable_losses() {
+    fn every_family_gives_three_comparable_losses_as_their_presets() {
         for family in MethodsFamily::ALL {
             let cfg = MethodsConfig {
                 family,
                 ..MethodsConfig::default()
             };
             let configs = cfg.configs().expect("comparable");
+            // the default keys leave each preset as it is
+            assert_eq!(configs, family.configs());
             let losses: Vec<LossKind> = configs.iter().map(|c| c.loss).collect();
             assert_eq!(
                 losses,
@@ -182,8 +184,8 @@ mod tests {
     fn the_shared_keys_set_all_three_and_bad_steps_name_the_key() {
         let cfg = MethodsConfig {
             steps: Some(40),
-            seed: Some(3),
-            data_seed: Some(5),
+            seed: 3,
+            data_seed: 5,
             ..MethodsConfig::default()
         };
         for c in cfg.configs().expect("valid") {
