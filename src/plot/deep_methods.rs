@@ -122,7 +122,7 @@ fn alignment_panel(view: &MethodsView) -> PanelData {
                 x: x - 0.5..x + 0.5,
                 y: y - 0.5..y + 0.5,
                 color: mode_color(0),
-                alpha: 0.1 + 0.8 * a.clamp(0.0, 1.0),
+                alpha: 0.1 + 0.6 * a.clamp(0.0, 1.0),
             });
             p.texts.push(((x, y), format!("{a:.3}")));
         }

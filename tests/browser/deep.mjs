@@ -57,6 +57,18 @@ function largestGap(web, cli) {
   return { gap, where };
 }
 
+/** Asserts that no main-thread task since `runAt` (performance.now()) took over LIMIT_MS;
+ * returns the longest one's milliseconds. */
+export async function noLongTasks(page, runAt) {
+  const { log } = await longTasks(page);
+  const during = log.tasks.filter((t) => t.start >= runAt);
+  const longest = during.reduce((m, t) => Math.max(m, t.ms), 0);
+  const over = during.filter((t) => t.ms > LIMIT_MS);
+  assert(over.length === 0, `${over.length} main-thread tasks over ${LIMIT_MS} ms during the `
+    + `run (longest ${longest.toFixed(0)} ms)`);
+  return longest;
+}
+
 /** Runs cell `id` of a fresh page on the small preset; returns its result, what the page
  * and the CLI differ by, and the long tasks. */
 async function runCell(ctx, id) {
@@ -83,13 +95,7 @@ async function runCell(ctx, id) {
   const limit = gpu ? TOLERANCE.webgpu : TOLERANCE.cpu;
   assert(gap <= limit, `${id}: the page's numbers differ from the CLI's by ${gap} > ${limit} `
     + `at ${where} (${web.backend} vs ${cli.backend})`);
-  const { log } = await longTasks(page);
-  const during = log.tasks.filter((t) => t.start >= runAt);
-  const longest = during.reduce((m, t) => Math.max(m, t.ms), 0);
-  const over = during.filter((t) => t.ms > LIMIT_MS);
-  assert(over.length === 0, `${over.length} main-thread tasks over ${LIMIT_MS} ms during the `
-    + `run (longest ${longest.toFixed(0)} ms)`);
-  const tasks = { longestMs: longest };
+  const tasks = { longestMs: await noLongTasks(page, runAt) };
   const text = (await page.locator(`#${id}-summary`).textContent()) ?? "";
   return { web, gap, where, gpu, tasks, text };
 }

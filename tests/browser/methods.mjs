@@ -13,11 +13,10 @@ import { join } from "node:path";
 import { assert, expectDrawn, gpuKey, linkReady } from "./helpers.mjs";
 import { nativeMethods } from "./native.mjs";
 import { waitCell, runToEnd, expectBackend } from "./mlp.mjs";
-import { monitor, summary as longTasks } from "./longtask.mjs";
-import { TOLERANCE } from "./deep.mjs";
+import { monitor } from "./longtask.mjs";
+import { TOLERANCE, noLongTasks } from "./deep.mjs";
 
 const STEPS = process.env.METHODS_STEPS ?? "15";
-const LIMIT_MS = 50;
 
 /** Largest |a − b| / max(1e-3, |b|) over the alignment matrices and chance: {gap, where}. */
 function largestGap(web, cli) {
@@ -91,12 +90,7 @@ export const methodsChecks = {
     const link = await page.locator("#methods-share-url").inputValue();
     assert(/methods\.preset=table2-small/.test(link), `the link: ${link}`);
     if (steps) assert(link.includes(`methods.steps=${STEPS}`), `the link: ${link}`);
-    const { log } = await longTasks(page);
-    const during = log.tasks.filter((t) => t.start >= runAt);
-    const longest = during.reduce((m, t) => Math.max(m, t.ms), 0);
-    const over = during.filter((t) => t.ms > LIMIT_MS);
-    assert(over.length === 0, `${over.length} main-thread tasks over ${LIMIT_MS} ms during the `
-      + `run (longest ${longest.toFixed(0)} ms)`);
+    const longest = await noLongTasks(page, runAt);
     await page.locator("#cell-methods").screenshot({ path: join(outDir, `${mode}-methods.png`) });
     const pairs = summary.pairs.map(([i, j, a]) => `${i}–${j} ${a.toFixed(3)}`).join(", ");
     return {
