@@ -65,8 +65,11 @@ export const methodsChecks = {
       `${r.config.loss} stopped at step ${r.records.at(-1).step}`));
     const { gap, where } = largestGap(web, cli);
     const limit = gpu ? TOLERANCE.webgpu : TOLERANCE.cpu;
+    const wall = `wall ${((timing.prepareMs + timing.wallMs) / 1000).toFixed(1)} s for `
+      + `${timing.steps} steps`;
     assert(gap <= limit, `the page's alignments differ from the CLI's by ${gap} > ${limit} at `
-      + `${where}: page ${JSON.stringify(web.alignment)}, CLI ${JSON.stringify(cli.alignment)}`);
+      + `${where}: page ${JSON.stringify(web.alignment)}, CLI ${JSON.stringify(cli.alignment)} `
+      + `(${wall})`);
     // the summary extra and the text under the figure say the same three numbers and chance
     assert(summary.pairs.length === 3 && summary.chance === web.chance, "the summary extra");
     const text = (await page.locator("#methods-summary").textContent()) ?? "";
@@ -97,7 +100,7 @@ export const methodsChecks = {
       summary: `${web.results[0].backend}${gpu ? " (WebGPU)" : ""}, ${STEPS} steps: ${pairs}, `
         + `chance `
         + `${web.chance.toFixed(4)}; page vs CLI max relative |Δ| ${gap.toExponential(2)} `
-        + `(${where}); wall ${((timing.prepareMs + timing.wallMs) / 1000).toFixed(1)} s; `
+        + `(${where}); ${wall}; `
         + `longest main-thread task ${longest.toFixed(0)} ms`,
       timing,
     };
