@@ -8,13 +8,26 @@ use common::ctx;
 use stepwise::experiment::appg::{compare_cpu, AppgConfig, EtaPolicy};
 use stepwise::experiment::mlp::MlpConfig;
 use stepwise::experiment::session::{
-    AdapterInfo, AppgCell, BackendKind, BackendWant, LinearCell, MlpCell, Opening, SessionState,
-    Why,
+    AdapterInfo, AppgCell, BackendKind, BackendWant, Cell, LinearCell, MlpCell, Opening, Session,
+    SessionState, Why,
 };
 use stepwise::experiment::{preset, run_cpu, Config};
 
 fn adapter() -> AdapterInfo {
     AdapterInfo::from_wgpu(&ctx().adapter_info)
+}
+
+/// A session of `cell` on `cfg` started on the GPU (asserted).
+fn on_the_gpu<K: Cell>(cell: K, cfg: K::Config) -> Session<K> {
+    let opening = Opening::new(cell, cfg);
+    let session = pollster::block_on(opening.start(BackendWant::Gpu, Ok(adapter()))).unwrap();
+    assert_eq!(
+        session.choice().kind,
+        BackendKind::WebGpu,
+        "{}",
+        session.choice()
+    );
+    session
 }
 
 #[test]
@@ -100,14 +113,7 @@ fn a_comparison_resumes_on_the_cpu_at_the_same_step_of_the_same_run() {
     let mut cfg = AppgConfig::preset("planted").unwrap();
     cfg.eta = EtaPolicy::Equal;
     cfg.variants.precondition = false;
-    let opening = Opening::new(AppgCell, cfg.clone());
-    let mut session = pollster::block_on(opening.start(BackendWant::Gpu, Ok(adapter()))).unwrap();
-    assert_eq!(
-        session.choice().kind,
-        BackendKind::WebGpu,
-        "{}",
-        session.choice()
-    );
+    let mut session = on_the_gpu(AppgCell, cfg.clone());
     // the baseline and part of the second run on the GPU
     let p = pollster::block_on(session.advance(3000)).unwrap();
     let (reached, rows) = (p.step, p.rows);
@@ -152,14 +158,7 @@ fn the_three_methods_run_in_turn_on_the_gpu_and_align_as_on_the_cpu() {
         steps: Some(4),
         ..MethodsConfig::default()
     };
-    let opening = Opening::new(MethodsCell, cfg.clone());
-    let mut session = pollster::block_on(opening.start(BackendWant::Gpu, Ok(adapter()))).unwrap();
-    assert_eq!(
-        session.choice().kind,
-        BackendKind::WebGpu,
-        "{}",
-        session.choice()
-    );
+    let mut session = on_the_gpu(MethodsCell, cfg.clone());
     while !pollster::block_on(session.advance(4)).unwrap().finished {}
     assert_eq!(session.progress().step, 12.0);
     let gpu = session.result();
