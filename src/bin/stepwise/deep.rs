@@ -16,6 +16,8 @@ use stepwise::experiment::deep::{
 };
 use stepwise::experiment::overrides;
 use stepwise::gpu::{GpuContext, GpuDeepBackend, GpuTraining};
+use stepwise::plot::deep_methods::{methods_svg, MethodsView};
+use stepwise::plot::FigureOptions;
 
 use super::error::{CliError, Usage};
 use super::{images, print_lines, write_output, RunArgs};
@@ -209,14 +211,21 @@ fn summary(r: &DeepResult) -> Vec<String> {
     lines
 }
 
+/// Where `stepwise compare methods` writes: the JSON (`out`, default `methods-compare.json`;
+/// with every run's records when `full`) and the figure (`svg`).
+pub struct MethodsFiles<'a> {
+    pub out: Option<&'a Path>,
+    pub svg: Option<&'a Path>,
+    pub full: bool,
+}
+
 /// `stepwise compare methods [PRESET]`: Table 2. PRESET (default `resnet-bt-small`) names
 /// the family: the three losses' presets of the same size, e.g. `resnet-simclr-small`; the
 /// `--set` overrides apply to all three.
 pub fn compare_methods(
     preset: Option<&str>,
     set: &[String],
-    out: Option<&Path>,
-    full: bool,
+    files: &MethodsFiles<'_>,
 ) -> Result<(), CliError> {
     let preset = preset.unwrap_or("resnet-bt-small");
     let family =
@@ -227,10 +236,17 @@ pub fn compare_methods(
         .map(|cfg| overrides::apply_all(cfg, set))
         .collect::<Result<Vec<_>, _>>()?;
     let mut comparison = methods::compare_methods_cpu(&configs)?;
-    if !full {
+    if let Some(path) = files.svg {
+        let losses: Vec<_> = configs.iter().map(|c| c.loss).collect();
+        let view = MethodsView::new(&comparison, &comparison.results, &losses);
+        write_output(path, &methods_svg(&view, &FigureOptions::default())?)?;
+    }
+    if !files.full {
         comparison.results.clear();
     }
-    let out = out.map_or_else(|| PathBuf::from("methods-compare.json"), Path::to_path_buf);
+    let out = files
+        .out
+        .map_or_else(|| PathBuf::from("methods-compare.json"), Path::to_path_buf);
     write_output(&out, &serde_json::to_string_pretty(&comparison)?)?;
     print_lines(&methods_lines(&comparison), Some(&out));
     Ok(())
