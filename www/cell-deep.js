@@ -57,10 +57,10 @@ export function hardwareWebGpu() {
  * first shown by default; more than one adds a view select), its summary, and its downloads
  * beside PNG, JSON and CSV ([button name, label, format, file suffix] of each); `presets`:
  * its default presets on the CPU and on a hardware adapter; `logTime` false for a figure
- * without a time axis. */
+ * without a time axis; `readoutFormat` the hover readout's text (readout.js's by default). */
 export function makeCell(id, { label, what, description, summarize, figures, panels, downloads,
   fields, presets = { cpu: CPU_PRESET, gpu: GPU_PRESET }, logTime: timeAxis = true,
-  preparing = "Preparing (base images, evaluation views and the network)…" }) {
+  readoutFormat, preparing = "Preparing (base images, evaluation views and the network)…" }) {
   buildForm(id, fields);
   const all = [["download-png", "PNG", "png", ".png"], ...downloads,
     ["download-json", "JSON", "json", ".json"], ["download-csv", "CSV", "csv", ".csv"]];
@@ -89,6 +89,7 @@ export function makeCell(id, { label, what, description, summarize, figures, pan
       return [];
     },
     estimate: (c, lead, checked) => estimateNote(lead, checked.cost, c.backend),
+    ...(readoutFormat ? { readoutFormat } : {}),
   });
 }
 

@@ -22,6 +22,7 @@ const methods = makeCell("methods", {
   figures: [["main", "alignment and steps"]], logTime: false,
   downloads: [["download-svg", "SVG", "svg", ".svg"]],
   fields: FIELDS, presets: { cpu: "table2-small", gpu: "table2" },
+  readoutFormat: (r) => r.text,
   preparing: "Preparing the three runs (base images, evaluation views and networks)…",
 });
 

@@ -190,3 +190,35 @@ pub fn cell_at(view: &MethodsView, x: f64, y: f64) -> Option<(usize, usize)> {
     let ok = |v: f64| v >= 0.0 && (v as usize) < n;
     (ok(col - 1.0) && ok(row)).then(|| (row as usize, col as usize - 1))
 }
+
+/// What the pointer at data point (x, y) of panel `panel` reads: on A the pair under it
+/// ("SimCLR–VICReg: alignment 0.481 (chance 0.0078)"), on B the method whose band it is in
+/// and its eigenvalues at the nearest record; `None` off the cells and bands.
+pub fn readout_text(view: &MethodsView, panel: usize, x: f64, y: f64) -> Option<String> {
+    if panel == 0 {
+        let (i, j) = cell_at(view, x, y)?;
+        let a = view.alignment.get(i)?.get(j)?;
+        return Some(format!(
+            "{}–{}: alignment {a:.3} (chance {:.4})",
+            view.names[i], view.names[j], view.chance
+        ));
+    }
+    let i = (view.names.len() as f64 - y.round()).max(0.0) as usize;
+    let records = view.records.get(i)?;
+    let nearest = records.iter().min_by(|a, b| {
+        (a.step as f64 - x)
+            .abs()
+            .total_cmp(&(b.step as f64 - x).abs())
+    })?;
+    let values: Vec<String> = nearest
+        .eigenvalues
+        .iter()
+        .map(|v| format!("{v:.3}"))
+        .collect();
+    Some(format!(
+        "{}, step {}: λ = {}",
+        view.names.get(i)?,
+        nearest.step,
+        values.join(", ")
+    ))
+}

@@ -10,7 +10,7 @@
 
 import { join } from "node:path";
 
-import { assert, expectDrawn, gpuKey, linkReady } from "./helpers.mjs";
+import { assert, expectDrawn, gpuKey, linkReady, readoutSettled } from "./helpers.mjs";
 import { nativeMethods } from "./native.mjs";
 import { waitCell, runToEnd, expectBackend } from "./mlp.mjs";
 import { monitor } from "./longtask.mjs";
@@ -31,6 +31,24 @@ function largestGap(web, cli) {
     `alignment[${i}][${j}]`)));
   near(web.chance, cli.chance, "chance");
   return { gap, where };
+}
+
+/** Hovers panel A's cell of row `row` and column `col` (from 1, rows from the top); the
+ * readout's text. */
+async function hoverCell(page, row, col) {
+  const canvas = page.locator("#methods-figure");
+  await canvas.scrollIntoViewIfNeeded();
+  const layout = await page.evaluate(() => window.stepwise.figureLayout("methods-figure"));
+  const a = layout.panels[0];
+  const scale = await canvas.evaluate((c) => c.width / c.clientWidth);
+  const x = a.left + ((col - 0.5) / 3) * (a.right - a.left);
+  const y = a.top + ((row - 0.5) / 3) * (a.bottom - a.top);
+  const box = await canvas.boundingBox();
+  await page.mouse.move(box.x + x / scale, box.y + y / scale);
+  await readoutSettled(page, "methods-figure");
+  const tip = page.locator("[data-testid=methods-figure-readout]");
+  await tip.waitFor({ state: "visible", timeout: 5000 });
+  return tip.textContent();
 }
 
 export const methodsChecks = {
@@ -87,6 +105,11 @@ export const methodsChecks = {
     const csv = await page.evaluate(() => window.stepwise.exportOf("methods", "csv"));
     assert(csv.startsWith("method,Barlow Twins,SimCLR,VICReg\n") && csv.includes("\nchance,"),
       `the CSV: ${csv.slice(0, 80)}`);
+    // hovering panel A's cell (row 1, column 2) reads that pair's alignment and chance
+    const tip = await hoverCell(page, 1, 2);
+    const read = `Barlow Twins–SimCLR: alignment ${web.alignment[0][1].toFixed(3)} (chance `
+      + `${web.chance.toFixed(4)})`;
+    assert(tip === read, `the readout "${tip}", not "${read}"`);
     // the link keeps the run with the cell's prefix
     await page.click("#methods-copy-link");
     await linkReady(page);

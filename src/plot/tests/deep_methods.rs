@@ -1,7 +1,9 @@
 //! Table 2's figure on planted methods: three runs stepping at known steps and a known
 //! alignment matrix.
 
-use super::super::deep_methods::{cell_at, draw_methods_figure, methods_svg, MethodsView};
+use super::super::deep_methods::{
+    cell_at, draw_methods_figure, methods_svg, readout_text, MethodsView,
+};
 use super::super::density::FigureKind;
 use super::super::*;
 use super::layout::check_every_width;
@@ -116,4 +118,23 @@ fn the_methods_figure_reads_well_at_every_width() {
     check_every_width("deep-methods", kind, |root| {
         draw_methods_figure(root, &view)
     });
+}
+
+#[test]
+fn the_readouts_name_the_pair_and_the_band_under_the_pointer() {
+    let view = planted();
+    assert_eq!(
+        readout_text(&view, 0, 3.0, 2.0).as_deref(),
+        Some("SimCLR–VICReg: alignment 0.481 (chance 0.0078)")
+    );
+    assert_eq!(readout_text(&view, 0, 0.2, 2.0), None);
+    // panel B: VICReg's band (centred on 1) at step 852 reads its record at step 850
+    let text = readout_text(&view, 1, 852.0, 1.1).expect("a band");
+    assert!(text.starts_with("VICReg, step 850: λ = "), "{text}");
+    let third = view.records[2]
+        .iter()
+        .find(|r| r.step == 850)
+        .expect("step 850")
+        .eigenvalues[2];
+    assert!(text.ends_with(&format!("{third:.3}")), "{text} vs {third}");
 }

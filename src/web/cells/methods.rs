@@ -11,8 +11,8 @@ use super::{no_download, not_in_cell, to_value, CreateRequest, Download, Point, 
 use crate::experiment::deep::methods::MethodsComparison;
 use crate::experiment::deep::methods_config::method_name;
 use crate::experiment::session::{MethodsCell, MethodsLive, Session};
-use crate::plot::deep_methods::{methods_svg, MethodsView};
-use crate::plot::FigureOptions;
+use crate::plot::deep_methods::{methods_svg, readout_text, MethodsView};
+use crate::plot::{curve_hex, with_scheme, FigureOptions};
 use crate::web::canvas::{self, DrawError, Drawn};
 use crate::web::error::HostError;
 use crate::web::page_session::Exported;
@@ -46,10 +46,14 @@ impl WebCell for MethodsCell {
         )?)
     }
 
-    /// The figure has no time-series readout: its numbers are written in it and in the
-    /// summary.
-    fn readout(_session: &Session<Self>, _at: &Point<'_>) -> Option<Value> {
-        None
+    /// The pair under the pointer on A, the method and its eigenvalues at the nearest
+    /// record on B, as text (www/cell-methods.js shows `text`).
+    fn readout(session: &Session<Self>, at: &Point<'_>) -> Option<Value> {
+        let (panel, geo) = at.drawn.layout.panel_at(at.x, at.y)?;
+        let view = view_of(session.live());
+        let text = readout_text(&view, panel, geo.t_at(at.x), geo.value_at(at.y))?;
+        let color = with_scheme(at.drawn.scheme, || curve_hex(Some(0)));
+        Some(serde_json::json!({ "panel": panel, "text": text, "color": color }))
     }
 
     fn export(session: &Session<Self>, download: &Download<'_>) -> Result<Exported, HostError> {
