@@ -102,3 +102,39 @@ fn absurd_settings_and_conflicting_sources_are_refused() {
     let out = stepwise(&["compare", "methods", "fig1"]);
     assert_clean_failure(&out, "fig1");
 }
+
+#[test]
+fn compare_methods_writes_table_2_and_its_figure() {
+    let dir = out_dir("methods");
+    let (json, svg) = (dir.join("m.json"), dir.join("m.svg"));
+    let out = stepwise(&[
+        "compare",
+        "methods",
+        "resnet-simclr-small",
+        "--set",
+        "steps=3",
+        "--out",
+        json.to_str().unwrap(),
+        "--svg",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    let alignment = v["alignment"].as_array().unwrap();
+    assert_eq!(alignment.len(), 3);
+    let svg = std::fs::read_to_string(svg).unwrap();
+    let bt_simclr = alignment[0][1].as_f64().unwrap();
+    assert!(
+        svg.contains(&format!("{bt_simclr:.3}")),
+        "the SVG writes BT–SimCLR"
+    );
+    let chance = v["chance"].as_f64().unwrap();
+    assert!(
+        svg.contains(&format!("chance {chance:.4}")),
+        "the SVG states chance"
+    );
+}

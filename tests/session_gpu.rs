@@ -190,3 +190,41 @@ fn a_deep_session_resumes_on_the_cpu_at_the_same_step() {
         "the result says where it finished"
     );
 }
+
+/// Table 2's cell on the GPU: each method's run on its own `GpuDeepBackend`, one after
+/// another, gives the CPU's alignments within 1e-3 (the backends agree within 5e-5 relative
+/// after a few steps: tests/resnet_backend_gpu.rs; an alignment is a smooth function of the
+/// embeddings while their d singular values stay apart).
+#[test]
+fn the_three_methods_run_in_turn_on_the_gpu_and_align_as_on_the_cpu() {
+    use stepwise::experiment::deep::methods::compare_methods_cpu;
+    use stepwise::experiment::deep::methods_config::MethodsConfig;
+    use stepwise::experiment::session::MethodsCell;
+    let cfg = MethodsConfig {
+        steps: Some(4),
+        ..MethodsConfig::default()
+    };
+    let mut session = on_gpu(MethodsCell, cfg.clone());
+    while !pollster::block_on(session.advance(4)).unwrap().finished {}
+    assert_eq!(session.progress().step, 12.0);
+    let gpu = session.result();
+    assert!(
+        gpu.results.iter().all(|r| r.backend != "cpu-f32"),
+        "ran on the GPU"
+    );
+    let cpu = compare_methods_cpu(&cfg.configs().unwrap()).unwrap();
+    for (g, c) in gpu
+        .alignment
+        .iter()
+        .flatten()
+        .zip(cpu.alignment.iter().flatten())
+    {
+        assert!(
+            (g - c).abs() < 1e-3,
+            "GPU {:?} vs CPU {:?}",
+            gpu.alignment,
+            cpu.alignment
+        );
+    }
+    assert_eq!(gpu.chance, cpu.chance);
+}

@@ -19,6 +19,9 @@ import {
 import {
   deepCell, probesCell, setupDeep, setupProbes, runDeep, runProbes, deepUnavailable,
 } from "./cell-deep.js";
+import {
+  methodsCell, setupMethods, runMethods, methodsUnavailable,
+} from "./cell-methods.js";
 import { dataKeyNotices } from "./local-images.js";
 import { register, setupScheduler, autostart, schedulerState } from "./scheduler.js";
 import { setupPage } from "./page.js";
@@ -26,7 +29,7 @@ import { setupPage } from "./page.js";
 /** The cells with a session, by id (the test hooks reach them by it). */
 const SESSION_CELLS = {
   stepwise: cell, init: initCell, symmetry: symmetryCell, mlp: mlpCell, hidden: hiddenCell,
-  appg: appgCell, deep: deepCell, probes: probesCell,
+  appg: appgCell, deep: deepCell, probes: probesCell, methods: methodsCell,
 };
 
 /** Test hook: the state the browser tests read (async where it asks the worker). */
@@ -39,6 +42,7 @@ window.stepwise = {
   appgCell,
   deepCell,
   probesCell,
+  methodsCell,
   scheduler: schedulerState,
   /** The figures' mode colours, light or dark (readout checks compare the swatches). */
   palette: (dark) => palette(dark),
@@ -85,7 +89,7 @@ function pageKeys(params) {
 
 async function main() {
   // every control waits (disabled) until its cell is set up
-  for (const c of [cell, mlpCell, hiddenCell, appgCell, deepCell, probesCell]) {
+  for (const c of [cell, mlpCell, hiddenCell, appgCell, deepCell, probesCell, methodsCell]) {
     c.runner.setState("loading");
   }
   initCell.root.dataset.state = "loading";
@@ -108,6 +112,7 @@ async function main() {
     mlpUnavailable();
     appgUnavailable();
     deepUnavailable();
+    methodsUnavailable();
     return;
   }
   const parts = splitQuery(location.search);
@@ -123,16 +128,19 @@ async function main() {
     setupAppg({ params: parts.appg, presets: all.appg, backend }),
     setupDeep({ params: parts.deep, presets: all.deep, backend }),
     setupProbes({ params: parts.probes, presets: all.deep, backend }),
+    setupMethods({ params: parts.methods, presets: all.methods, backend }),
   ]);
   notices.unshift(...cellNotices.flat());
   showNotices(notices);
-  const runners = [cell, mlpCell, hiddenCell, appgCell, deepCell, probesCell];
+  const runners = [cell, mlpCell, hiddenCell, appgCell, deepCell, probesCell, methodsCell];
   await Promise.all(runners.map((c) => c.runner.ready()));
   setupScheduler($("parallel"));
   for (const [id, c, button] of [["stepwise", cell, "#run"], ["init", initCell, "#init-run"],
     ["mlp", mlpCell, "#mlp-run"], ["hidden", hiddenCell, "#hidden-run"],
     ["appg", appgCell, "#appg-run"], ["deep", deepCell, "#deep-run"],
-    ["probes", probesCell, "#probes-run"]]) register(id, c.root, button);
+    ["probes", probesCell, "#probes-run"], ["methods", methodsCell, "#methods-run"]]) {
+    register(id, c.root, button);
+  }
   setupPage();
   // the cheap cell at once; the others compute once in view, one at a time (scheduler.js)
   if (!embed || embed === "symmetry") update();
@@ -145,6 +153,7 @@ async function main() {
   if (embed === "appg") starts.push(autostart("appg", runAppg));
   if (embed === "deep") starts.push(autostart("deep", runDeep));
   if (embed === "probes") starts.push(autostart("probes", runProbes));
+  if (embed === "methods") starts.push(autostart("methods", runMethods));
   // (unless the reader pressed Run first: then a Pause must stay a pause)
   const appgUntouched = () => (appgCell.root.dataset.state === "idle" ? autostartAppg() : undefined);
   if (!embed && appgAutostarts()) starts.push(autostart("appg", appgUntouched));

@@ -28,8 +28,9 @@ function button(id, text, attrs = {}) {
   return part("button", id, { type: "button", text, ...attrs });
 }
 
-/** The run toolbar: `views` ([[value, label], …]) adds a view select. */
-function runBar(id, what, views) {
+/** The run toolbar: `views` ([[value, label], …]) adds a view select, `logTime` the
+ * log-time box. */
+function runBar(id, what, views, logTime) {
   const bar = make("div", { class: "toolbar", role: "toolbar", "aria-label": `${what} run controls` }, [
     button(`${id}-run`, "Run", { class: "primary", type: "submit", form: `${id}-controls` }),
     button(`${id}-pause`, "Pause"),
@@ -43,8 +44,10 @@ function runBar(id, what, views) {
     bar.append(make("label", { class: "check", text: "view " }, [
       part("select", `${id}-view`, {}, options)]));
   }
-  bar.append(make("label", { class: "check" }, [
-    part("input", `${id}-log-time`, { type: "checkbox" }), " log time axis"]));
+  if (logTime) {
+    bar.append(make("label", { class: "check" }, [
+      part("input", `${id}-log-time`, { type: "checkbox" }), " log time axis"]));
+  }
   return bar;
 }
 
@@ -72,15 +75,16 @@ function shareBox(id) {
 
 /**
  * Fills cell `id`'s `.cell-chrome` placeholder: `what` names the run in labels, `figure`
- * describes the figure (its aria-label), `panels` 3 makes the figure box taller, `views`
- * and `downloads` as above.
+ * describes the figure (its aria-label), `panels` 3 makes the figure box taller, `views`,
+ * `logTime` (false: a figure without a time axis) and `downloads` as above.
  */
-export function buildChrome(id, { what, figure, panels = 2, views = null, downloads }) {
+export function buildChrome(id, { what, figure, panels = 2, views = null, logTime = true,
+  downloads }) {
   const slot = document.querySelector(`#cell-${id} .cell-chrome`);
   const canvas = part("canvas", `${id}-figure`, { role: "img", "aria-describedby": `${id}-summary`,
     "aria-label": figure });
   slot.replaceWith(
-    runBar(id, what, views),
+    runBar(id, what, views, logTime),
     part("p", `${id}-backend`, { class: "backend" }),
     part("p", `${id}-error`, { class: "error", role: "alert", hidden: true }),
     make("div", { class: panels === 3 ? "figure three" : "figure" }, [canvas]),

@@ -53,39 +53,43 @@ export function hardwareWebGpu() {
   return hardware;
 }
 
-/** A deep cell: `id` ("deep" or "probes"), its figures ([name, label] of each, the first
- * shown by default; more than one adds a view select), its summary, and its downloads beside
- * PNG, JSON and CSV ([button name, label, format, file suffix] of each). */
-function makeCell(id, { label, what, description, summarize, figures, panels, downloads,
-  fields }) {
+/** A deep cell: `id` ("deep", "probes", "methods"), its figures ([name, label] of each, the
+ * first shown by default; more than one adds a view select), its summary, and its downloads
+ * beside PNG, JSON and CSV ([button name, label, format, file suffix] of each); `presets`:
+ * its default presets on the CPU and on a hardware adapter; `logTime` false for a figure
+ * without a time axis; `readoutFormat` the hover readout's text (readout.js's by default). */
+export function makeCell(id, { label, what, description, summarize, figures, panels, downloads,
+  fields, presets = { cpu: CPU_PRESET, gpu: GPU_PRESET }, logTime: timeAxis = true,
+  readoutFormat, preparing = "Preparing (base images, evaluation views and the network)…" }) {
   buildForm(id, fields);
   const all = [["download-png", "PNG", "png", ".png"], ...downloads,
     ["download-json", "JSON", "json", ".json"], ["download-csv", "CSV", "csv", ".csv"]];
-  buildChrome(id, { what, figure: description, panels,
+  buildChrome(id, { what, figure: description, panels, logTime: timeAxis,
     views: figures.length > 1 ? figures : null,
     downloads: all.map(([name, text]) => [name, text]) });
   const names = figures.map(([name]) => name);
-  const logTime = () => $(`${id}-log-time`).checked;
+  const logBox = timeAxis ? $(`${id}-log-time`) : null;
+  const logTime = () => Boolean(logBox?.checked);
   const viewSelect = figures.length > 1 ? $(`${id}-view`) : null;
   const figure = () => (viewSelect && names.includes(viewSelect.value) ? viewSelect.value
     : names[0]);
   return makeRunner({
-    ...summarizedSpec({ id, label, figure, preset: CPU_PRESET, summarize,
-      preparing: "Preparing (base images, evaluation views and the network)…" }),
+    ...summarizedSpec({ id, label, figure, preset: presets.cpu, summarize, preparing }),
     downloads: Object.fromEntries(all.map(([name, , format, suffix]) => [name, [format, suffix]])),
-    viewInputs: [$(`${id}-log-time`), viewSelect].filter(Boolean),
+    viewInputs: [logBox, viewSelect].filter(Boolean),
     view: () => ({ log_time: logTime() }),
     viewKeys: () => [
       ...(logTime() ? [pair("log_time", "true")] : []),
       ...(figure() !== names[0] ? [pair("view", figure())] : []),
     ],
     configure(c, params) {
-      if (params.get("log_time") === "true") $(`${id}-log-time`).checked = true;
+      if (logBox && params.get("log_time") === "true") logBox.checked = true;
       if (viewSelect && names.includes(params.get("view"))) viewSelect.value = params.get("view");
-      if (!params.has("preset")) params.set("preset", c.gpuDefault ? GPU_PRESET : CPU_PRESET);
+      if (!params.has("preset")) params.set("preset", c.gpuDefault ? presets.gpu : presets.cpu);
       return [];
     },
     estimate: (c, lead, checked) => estimateNote(lead, checked.cost, c.backend),
+    ...(readoutFormat ? { readoutFormat } : {}),
   });
 }
 
@@ -109,7 +113,7 @@ const probes = makeCell("probes", {
 });
 
 /** Sets a cell up, its default preset the GPU-sized one on a hardware adapter. */
-async function setup(runner, options) {
+export async function setup(runner, options) {
   runner.c.gpuDefault = options.backend !== "cpu" && (await hardwareWebGpu());
   return runner.setup(options);
 }

@@ -1,4 +1,4 @@
-// The text under the deep cells' figures, from the session's "summary" extra (plain text
+// The text under the deep cells' figures (8, 9 and 10), from the session's "summary" extra (plain text
 // only; web::cells::deep makes it).
 
 import { num } from "./format.js";
@@ -40,4 +40,14 @@ export function probesSummary(s) {
       + `${change(s.rank_first.hidden, s.rank_last.hidden)}.`);
   }
   return parts.join(" ");
+}
+
+/** Cell 10: "Barlow Twins–SimCLR 0.409, …; chance 0.0078 (d = 4 of 512 evaluation views)", as
+ * `stepwise compare methods` prints them (three and four decimals). */
+export function methodsSummary(s) {
+  const pairs = s.pairs.map(([i, j, a]) => `${s.names[i]}–${s.names[j]} ${a.toFixed(3)}`);
+  const chance = `chance ${s.chance.toFixed(4)} (d = ${s.d} of ${s.rows} evaluation views)`;
+  if (pairs.length === 0) return `Subspace alignment once two methods finished; ${chance}.`;
+  const lead = s.finished ? "Subspace alignment" : "Subspace alignment so far";
+  return `${lead}: ${pairs.join(", ")}; ${chance}.`;
 }

@@ -3,7 +3,7 @@
 // The first cell's run configuration uses plain keys (`d=3`, `dataset.n=200`), as the CLI's
 // --set does; every later cell prefixes its keys with its id (`init.d=3`,
 // `symmetry.gammas=1,0.5`, `mlp.width=512`, `hidden.seed=2`, `appg.a=0.5`, `deep.lr=0.01`,
-// `probes.steps=400`), so the cells never
+// `probes.steps=400`, `methods.steps=100`), so the cells never
 // collide. Page keys (`backend`, `embed`)
 // are read by the page. A share link holds every cell's state; an embed link holds only its
 // cell's state and `embed=<cell>`.
@@ -33,6 +33,8 @@ export const CELLS = {
     chrome: 128, computes: true, photos: true },
   probes: { prefix: "probes.", title: "hidden representations and probes",
     figure: "deep-probes", chrome: 128, computes: true, photos: true },
+  methods: { prefix: "methods.", title: "three methods, one subspace",
+    figure: "deep-methods", chrome: 128, computes: true, photos: true },
 };
 /** The column width the snippet's first height is for (a blog's text column). */
 const SNIPPET_COLUMN = 700;

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::appg::AppgConfig;
 use super::configurable::Config;
+use super::deep::methods_config::{MethodsConfig, METHODS_PRESETS};
 use super::deep::{DeepConfig, DEEP_PRESETS};
 use super::memory::{Budget, NATIVE_BUDGET};
 use super::mlp::{MlpConfig, MLP_PRESETS};
@@ -52,6 +53,16 @@ impl Described for DeepConfig {
         DEEP_PRESETS
             .iter()
             .map(|p| (p.name, p.description))
+            .collect()
+    }
+}
+
+/// Cell 10 lists Table 2's presets (docs/deep.md §5).
+impl Described for MethodsConfig {
+    fn descriptions() -> Vec<(&'static str, &'static str)> {
+        METHODS_PRESETS
+            .iter()
+            .map(|&(name, description, _)| (name, description))
             .collect()
     }
 }

@@ -105,6 +105,8 @@ impl FigureKind {
             "linear" | "init" | "hidden" => Some(Self::Linear),
             // the deep cells: loss and eigenvalues; Fig 4's histogram; hidden, probes, rank
             "deep" | "deep-histogram" => Some(Self::Linear),
+            // Table 2: the alignment heatmap and the three methods' steps
+            "deep-methods" => Some(Self::Linear),
             "deep-probes" => Some(Self::Mlp(3)),
             "symmetry" => Some(Self::Symmetry),
             // cell 5 records the hidden eigenvalues by default: three panels

@@ -9,6 +9,7 @@ mod appg;
 mod appg_bars;
 pub mod deep;
 mod deep_histogram;
+pub mod deep_methods;
 mod deep_probes;
 pub mod density;
 pub mod geometry;

@@ -82,6 +82,11 @@ pub(super) struct PanelData {
     pub dots: Vec<Dot>,
     /// Filled rectangles under everything else (heatmaps).
     pub shades: Vec<Shade>,
+    /// Text centred on a data point (a heatmap cell's value).
+    pub texts: Vec<((f64, f64), String)>,
+    /// Category axes: integer tick k (from 1) is named `names[k - 1]`, others unlabelled.
+    pub names_x: Vec<String>,
+    pub names_y: Vec<String>,
 }
 
 impl PanelData {
@@ -106,6 +111,9 @@ impl PanelData {
             markers: Vec::new(),
             dots: Vec::new(),
             shades: Vec::new(),
+            texts: Vec::new(),
+            names_x: Vec::new(),
+            names_y: Vec::new(),
         }
     }
 }
@@ -225,6 +233,12 @@ where
     draw_axes(&mut chart, p, theme)?;
     draw_lines(&mut chart, p, theme)?;
     draw_dots(&mut chart, &p.dots, theme)?;
+    let font = theme.axis_label().pos(Pos::new(HPos::Center, VPos::Center));
+    let texts = p
+        .texts
+        .iter()
+        .map(|(at, text)| Text::new(text.clone(), *at, font.clone()));
+    chart.draw_series(texts).map_err(draw_err)?;
     Ok(chart.plotting_area().get_pixel_range())
 }
 
@@ -241,13 +255,21 @@ where
 {
     let x_fmt = |v: &f64| {
         let integer = (v - v.round()).abs() < 1e-9;
-        if p.integer_x && !integer {
+        if !p.names_x.is_empty() {
+            category(*v, &p.names_x)
+        } else if p.integer_x && !integer {
             String::new()
         } else {
             axis_tick_label(*v, &p.x)
         }
     };
-    let y_fmt = |v: &f64| axis_tick_label(*v, &p.y);
+    let y_fmt = |v: &f64| {
+        if p.names_y.is_empty() {
+            axis_tick_label(*v, &p.y)
+        } else {
+            category(*v, &p.names_y)
+        }
+    };
     chart
         .configure_mesh()
         .disable_mesh()
@@ -264,6 +286,15 @@ where
         .set_tick_mark_size(LabelAreaPosition::Left, theme.offset(5.0))
         .draw()
         .map_err(draw_err)
+}
+
+/// The name of integer tick `v` (from 1) of a category axis; nothing between.
+fn category(v: f64, names: &[String]) -> String {
+    let k = v.round();
+    if (v - k).abs() > 1e-9 || k < 1.0 {
+        return String::new();
+    }
+    names.get(k as usize - 1).cloned().unwrap_or_default()
 }
 
 /// The full-height markers, then the lines in order.

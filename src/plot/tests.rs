@@ -4,6 +4,7 @@ use super::*;
 
 mod appg;
 mod deep;
+mod deep_methods;
 mod layout;
 mod replay;
 use crate::experiment::{Record, RunConfig, TheoryResult};

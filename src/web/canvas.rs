@@ -11,6 +11,7 @@ use crate::experiment::cells::{InitComparison, Landscape};
 use crate::experiment::mlp::MlpResult;
 use crate::experiment::RunResult;
 use crate::plot::deep::{DeepFigure, DeepView};
+use crate::plot::deep_methods::{draw_methods_figure, MethodsView};
 use crate::plot::density::{with_density, Density, FigureKind};
 use crate::plot::layout_check::draw_recorded;
 use std::rc::Rc;
@@ -239,5 +240,12 @@ pub fn draw_deep(
 ) -> Result<Drawn, DrawError> {
     draw_with(screen, figure.kind(), |root, size| {
         figure.draw(root, view, &options(size, log_time))
+    })
+}
+
+/// Draws Table 2's figure of `view` onto `canvas`; returns where the panels lie.
+pub fn draw_methods(screen: &Screen, view: &MethodsView) -> Result<Drawn, DrawError> {
+    draw_with(screen, FigureKind::Linear, |root, _| {
+        draw_methods_figure(root, view)
     })
 }

@@ -32,6 +32,8 @@ pub enum CellId {
     Deep,
     /// Cell 9: the deep network's hidden eigenvalues, probes and RankMe.
     Probes,
+    /// Cell 10: the three methods' subspace alignment (Table 2).
+    Methods,
 }
 
 /// How the page shows a figure.
@@ -253,6 +255,8 @@ pub enum Reply {
         appg: Value,
         /// Cells 8 and 9.
         deep: Value,
+        /// Cell 10.
+        methods: Value,
     },
     Parsed {
         config: Value,

@@ -8,12 +8,13 @@ use serde_json::Value;
 use super::error::HostError;
 use super::protocol::{CellId, Reply};
 use crate::experiment::appg::AppgConfig;
+use crate::experiment::deep::methods_config::MethodsConfig;
 use crate::experiment::deep::DeepConfig;
 use crate::experiment::estimate::{appg_cost, linear_cost, mlp_cost, Cost};
 use crate::experiment::memory::PAGE_BUDGET;
 use crate::experiment::mlp::{cpu_fallback, MlpConfig, TYPICAL_AUTO_STEPS};
 use crate::experiment::query;
-use crate::experiment::session::cost::deep_cost;
+use crate::experiment::session::cost::{deep_cost, methods_cost};
 use crate::experiment::{Config, RunConfig};
 
 /// Every cell's presets with their descriptions (cells 1 and 3 list the linear ones).
@@ -25,6 +26,7 @@ pub fn presets() -> Result<Reply, HostError> {
         mlp: serde_json::to_value(query::described_presets::<MlpConfig>())?,
         appg: serde_json::to_value(query::described_presets::<AppgConfig>())?,
         deep: serde_json::to_value(query::described_presets::<DeepConfig>())?,
+        methods: serde_json::to_value(query::described_presets::<MethodsConfig>())?,
     })
 }
 
@@ -43,6 +45,7 @@ pub fn parse(cell: CellId, text: &str) -> Result<Reply, HostError> {
         CellId::Mlp | CellId::Hidden => parsed::<MlpConfig>(text),
         CellId::Appg => parsed::<AppgConfig>(text),
         CellId::Deep | CellId::Probes => parsed::<DeepConfig>(text),
+        CellId::Methods => parsed::<MethodsConfig>(text),
         CellId::Symmetry => Err(HostError::NotInCell {
             cell,
             what: "share-link configuration (its keys are read by the page)",
@@ -120,6 +123,9 @@ pub fn check(cell: CellId, config: &Value, auto_size: bool) -> Reply {
         CellId::Deep | CellId::Probes => {
             checked::<DeepConfig>(config, |c| cost_json::<()>(deep_cost(c), None))
         }
+        CellId::Methods => checked::<MethodsConfig>(config, |c| {
+            cost_json::<()>(methods_cost(&c.configs().ok()?), None)
+        }),
         CellId::Symmetry => Reply::Checked {
             problem: None,
             query: None,

@@ -85,6 +85,18 @@ export function withinTolerance(web, cli, limits, what) {
   return gaps;
 }
 
+/** Asserts that no main-thread task since `runAt` (performance.now()) took over LIMIT_MS;
+ * returns the longest one's milliseconds. */
+export async function noLongTasks(page, runAt) {
+  const { log } = await longTasks(page);
+  const during = log.tasks.filter((t) => t.start >= runAt);
+  const longest = during.reduce((m, t) => Math.max(m, t.ms), 0);
+  const over = during.filter((t) => t.ms > LIMIT_MS);
+  assert(over.length === 0, `${over.length} main-thread tasks over ${LIMIT_MS} ms during the `
+    + `run (longest ${longest.toFixed(0)} ms)`);
+  return longest;
+}
+
 /** Runs cell `id` of a fresh page on `preset` for `steps` steps; returns its result, what
  * the page and the CLI differ by, and the long tasks. */
 async function runCell(ctx, id, preset = PRESET, steps = STEPS) {
@@ -106,14 +118,9 @@ async function runCell(ctx, id, preset = PRESET, steps = STEPS) {
     `data_digest: page ${web.data_digest} vs CLI ${cli.data_digest}`);
   const gpu = /^WebGPU: /.test(await page.locator(`#${id}-backend`).textContent());
   if (mode === "fallback") await expectBackend(page, id, mode);
-  withinTolerance(web, cli, gpu ? TOLERANCE.webgpu : TOLERANCE.cpu, `${id} (${preset})`);
-  const { log } = await longTasks(page);
-  const during = log.tasks.filter((t) => t.start >= runAt);
-  const longest = during.reduce((m, t) => Math.max(m, t.ms), 0);
-  const over = during.filter((t) => t.ms > LIMIT_MS);
-  assert(over.length === 0, `${preset}: ${over.length} main-thread tasks over ${LIMIT_MS} ms `
-    + `during the run (longest ${longest.toFixed(0)} ms)`);
-  const tasks = { longestMs: longest };
+  const gaps = withinTolerance(web, cli, gpu ? TOLERANCE.webgpu : TOLERANCE.cpu,
+    `${id} (${preset})`);
+  const tasks = { longestMs: await noLongTasks(page, runAt) };
   const text = (await page.locator(`#${id}-summary`).textContent()) ?? "";
   return { web, gaps, gpu, tasks, text };
 }

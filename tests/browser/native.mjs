@@ -34,3 +34,15 @@ export function maxEigenGap(a, b) {
   });
   return gap;
 }
+
+/** The CLI's `stepwise compare methods [family]` JSON (Table 2) with `--set` overrides
+ * `sets`, applied to all three methods. */
+export async function nativeMethods(root, sets = [], family = "resnet-bt-small") {
+  const cli = join(root, "target", "release", "stepwise");
+  if (!existsSync(cli)) {
+    throw new Error(`${cli} is missing: build it with cargo build --release --bin stepwise`);
+  }
+  const args = ["compare", "methods", family, "--out", "-", ...sets.flatMap((s) => ["--set", s])];
+  const { stdout } = await run(cli, args, { maxBuffer: 256 << 20 });
+  return JSON.parse(stdout);
+}

@@ -10,8 +10,8 @@
 // readout-cells, readout-appg; pyexport.mjs: pyexport; site.mjs: site, the folder
 // scripts/build-site writes, served on its own; layout.mjs: layout; longtask.mjs:
 // longtask-load, longtask-mlp, longtask-appg, longtask-prepare; deep.mjs: deep, probes,
-// deep-losses; deep-gpu.mjs: deep-gpu, deep-gpu-loss; soak.mjs: soak; security.mjs: csp,
-// csp-meta; hostile.mjs: hostile-urls);
+// deep-losses; deep-gpu.mjs: deep-gpu, deep-gpu-loss; methods.mjs: methods; soak.mjs: soak;
+// security.mjs: csp, csp-meta; hostile.mjs: hostile-urls);
 // SKIP_FIG1=1 skips the
 // paper's full Figure 1 run (about 30 s).
 // Screenshots go to test-output/browser/. Exits non-zero with the failures listed.
@@ -37,6 +37,7 @@ import { layoutChecks } from "./layout.mjs";
 import { longtaskChecks } from "./longtask.mjs";
 import { deepChecks } from "./deep.mjs";
 import { deepGpuChecks } from "./deep-gpu.mjs";
+import { methodsChecks } from "./methods.mjs";
 import { soakChecks } from "./soak.mjs";
 import { securityChecks } from "./security.mjs";
 import { hostileChecks } from "./hostile.mjs";
@@ -75,7 +76,7 @@ try {
       for (const [name, check] of Object.entries({ ...checks, ...cellChecks, ...mlpChecks, ...appgChecks,
         ...uploadChecks, ...a11yChecks, ...kindChecks, ...replayChecks, ...readoutChecks,
         ...pyexportChecks, ...siteChecks, ...layoutChecks, ...longtaskChecks, ...deepChecks,
-        ...deepGpuChecks, ...soakChecks, ...securityChecks, ...hostileChecks })) {
+        ...deepGpuChecks, ...methodsChecks, ...soakChecks, ...securityChecks, ...hostileChecks })) {
         if (name === "fig1" && process.env.SKIP_FIG1 === "1") continue;
         if (only && !only.includes(name)) continue;
         const label = `${mode}: ${name}`;

@@ -35,7 +35,9 @@ pub struct CompareArgs {
     #[arg(long)]
     gpu: bool,
     /// Write the figure as SVG here: one panel of eigenvalue curves per variant (the
-    /// baseline dashed underneath) and a bar panel of the steps to learn every mode.
+    /// baseline dashed underneath) and a bar panel of the steps to learn every mode; for
+    /// `methods`, Table 2's alignment heatmap and each method's steps (as the notebook's
+    /// cell 10).
     #[arg(long)]
     svg: Option<PathBuf>,
     /// Which rows the figure's variant panels show: `equal` (the baseline's η) or `stable`
@@ -59,8 +61,12 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
         if args.gpu {
             return Err(Usage::MethodsOnCpu.into());
         }
-        let out = args.out.as_deref();
-        return super::deep::compare_methods(args.config.as_deref(), &args.set, out, args.curves);
+        let files = super::deep::MethodsFiles {
+            out: args.out.as_deref(),
+            svg: args.svg.as_deref(),
+            full: args.curves,
+        };
+        return super::deep::compare_methods(args.config.as_deref(), &args.set, &files);
     }
     if args.what != "appg" {
         return Err(Usage::UnknownComparison(args.what.clone()).into());

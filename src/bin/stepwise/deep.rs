@@ -9,12 +9,15 @@ use stepwise::data::base_images::{self, BaseImages};
 use stepwise::data::dataset_file::MAX_IMAGES;
 use stepwise::data::{cifar, stl};
 use stepwise::experiment::deep::methods::{self, MethodsComparison};
+use stepwise::experiment::deep::methods_config::MethodsFamily;
 use stepwise::experiment::deep::{
-    self as deepx, assemble_deep, photo_base, run_deep_prepared_cpu, DeepConfig, DeepPrepared,
-    DeepResult, DeepRun, DeepSource,
+    assemble_deep, photo_base, run_deep_prepared_cpu, DeepConfig, DeepPrepared, DeepResult,
+    DeepRun, DeepSource,
 };
 use stepwise::experiment::overrides;
 use stepwise::gpu::{GpuContext, GpuDeepBackend, GpuTraining};
+use stepwise::plot::deep_methods::{methods_svg, MethodsView};
+use stepwise::plot::FigureOptions;
 
 use super::error::{CliError, Usage};
 use super::{images, print_lines, write_output, RunArgs};
@@ -208,37 +211,42 @@ fn summary(r: &DeepResult) -> Vec<String> {
     lines
 }
 
+/// Where `stepwise compare methods` writes: the JSON (`out`, default `methods-compare.json`;
+/// with every run's records when `full`) and the figure (`svg`).
+pub struct MethodsFiles<'a> {
+    pub out: Option<&'a Path>,
+    pub svg: Option<&'a Path>,
+    pub full: bool,
+}
+
 /// `stepwise compare methods [PRESET]`: Table 2. PRESET (default `resnet-bt-small`) names
 /// the family: the three losses' presets of the same size, e.g. `resnet-simclr-small`; the
 /// `--set` overrides apply to all three.
 pub fn compare_methods(
     preset: Option<&str>,
     set: &[String],
-    out: Option<&Path>,
-    full: bool,
+    files: &MethodsFiles<'_>,
 ) -> Result<(), CliError> {
     let preset = preset.unwrap_or("resnet-bt-small");
-    let family = ["-bt", "-simclr", "-vicreg"]
-        .iter()
-        .find_map(|loss| {
-            preset
-                .strip_prefix("resnet")
-                .and_then(|r| r.strip_prefix(loss))
-        })
-        .ok_or_else(|| Usage::MethodsPreset(preset.to_string()))?;
-    let configs = ["bt", "simclr", "vicreg"]
-        .iter()
-        .map(|loss| {
-            let name = format!("resnet-{loss}{family}");
-            let cfg = deepx::deep_preset(&name).ok_or(Usage::MethodsPreset(name))?;
-            Ok(overrides::apply_all(cfg, set)?)
-        })
-        .collect::<Result<Vec<_>, CliError>>()?;
+    let family =
+        MethodsFamily::of_preset(preset).ok_or_else(|| Usage::MethodsPreset(preset.to_string()))?;
+    let configs = family
+        .configs()
+        .into_iter()
+        .map(|cfg| overrides::apply_all(cfg, set))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut comparison = methods::compare_methods_cpu(&configs)?;
-    if !full {
+    if let Some(path) = files.svg {
+        let losses: Vec<_> = configs.iter().map(|c| c.loss).collect();
+        let view = MethodsView::new(&comparison, &comparison.results, &losses);
+        write_output(path, &methods_svg(&view, &FigureOptions::default())?)?;
+    }
+    if !files.full {
         comparison.results.clear();
     }
-    let out = out.map_or_else(|| PathBuf::from("methods-compare.json"), Path::to_path_buf);
+    let out = files
+        .out
+        .map_or_else(|| PathBuf::from("methods-compare.json"), Path::to_path_buf);
     write_output(&out, &serde_json::to_string_pretty(&comparison)?)?;
     print_lines(&methods_lines(&comparison), Some(&out));
     Ok(())

@@ -95,27 +95,42 @@ fn summarize(r: &DeepResult) -> MethodSummary {
     }
 }
 
-/// Runs `configs` on the CPU (bundled photos) and compares them.
+/// Runs `configs` on the CPU (bundled photos) one after another, as the page's cell does
+/// ([`super::methods_run::MethodsRun`]), timing each, and compares them.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn compare_methods_cpu(
     configs: &[DeepConfig],
 ) -> Result<MethodsComparison, crate::experiment::RunError> {
-    use super::{assemble_deep, DeepPrepared, DeepRun};
+    use super::methods_run::{CpuBackends, MethodsRun};
+    use super::DeepPrepared;
     check_comparable(configs)?;
-    let mut runs = Vec::new();
-    let mut rows = 0;
-    for cfg in configs {
-        let prep = DeepPrepared::new(cfg)?;
-        rows = prep.eval_count();
-        let started = std::time::Instant::now();
-        let run = pollster::block_on(async {
-            let mut run = DeepRun::start(prep.cpu_backend(), prep).await?;
-            run.finish().await?;
-            Ok::<_, crate::experiment::RunError>(run)
-        })?;
-        let result = assemble_deep(&run, started.elapsed().as_secs_f64());
-        runs.push((result, run.embeddings().to_vec()));
-    }
-    let d = configs.first().map_or(0, |c| c.d);
+    let preps = configs
+        .iter()
+        .map(DeepPrepared::new)
+        .collect::<Result<Vec<_>, _>>()?;
+    let (rows, d) = match preps.first() {
+        Some(p) => (p.eval_count(), p.config.d),
+        None => (0, 0),
+    };
+    let mut seconds = Vec::new();
+    let runs = pollster::block_on(async {
+        let mut started = std::time::Instant::now();
+        let mut run = MethodsRun::start(CpuBackends, preps).await?;
+        while !run.is_finished() {
+            run.finish_method().await?;
+            seconds.push(started.elapsed().as_secs_f64());
+            started = std::time::Instant::now();
+        }
+        Ok::<_, crate::experiment::RunError>(run.into_done())
+    })?;
+    let runs = runs
+        .into_iter()
+        .zip(seconds)
+        .map(|((mut r, f), s)| {
+            r.timing.seconds = s;
+            r.timing.steps_per_second = r.config.steps as f64 / s.max(1e-9);
+            (r, f)
+        })
+        .collect();
     Ok(compare(runs, rows, d))
 }

@@ -11,6 +11,8 @@ mod config_tests;
 pub mod cost;
 mod cpu;
 pub mod methods;
+pub mod methods_config;
+pub mod methods_run;
 mod prepare;
 mod presets;
 mod result;

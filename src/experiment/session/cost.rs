@@ -161,6 +161,17 @@ pub fn deep_cost(cfg: &DeepConfig) -> Cost {
     }
 }
 
+/// The cost of Table 2's comparison: its runs' steps one after another (docs/deep.md §5).
+pub fn methods_cost(configs: &[DeepConfig]) -> Cost {
+    let flops: f64 = configs.iter().map(|c| deep_run_flops(c, &c.shape())).sum();
+    let steps: u64 = configs.iter().map(|c| c.steps).sum();
+    Cost {
+        step_flops: flops / steps.max(1) as f64,
+        steps: Some(steps),
+        ..deep_cost(configs.first().unwrap_or(&DeepConfig::default()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,12 +8,14 @@ use super::choice::{AdapterInfo, BackendChoice, BackendKind};
 use super::cost::{deep_cpu_seconds, deep_gpu_seconds};
 use super::engine::Engine;
 use super::machine::Progress;
+use super::methods::GpuBackends;
 use crate::data::photos::Photo;
+use crate::experiment::deep::methods_run::MakeBackend;
 use crate::experiment::deep::{
     assemble_deep, photo_base, CpuDeepBackend, DeepConfig, DeepPrepared, DeepResult, DeepRun,
 };
-use crate::experiment::{BackendError, RunError};
-use crate::gpu::{GpuContext, GpuDeepBackend, GpuTraining};
+use crate::experiment::RunError;
+use crate::gpu::{GpuContext, GpuDeepBackend};
 
 /// The deep-network run of a [`DeepConfig`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -57,15 +59,7 @@ impl Cell for DeepCell {
         ctx: &GpuContext,
         prep: &DeepPrepared,
     ) -> Result<Self::Gpu, RunError> {
-        let cfg = &prep.config;
-        let training = GpuTraining {
-            loss: cfg.ssl_loss(),
-            momentum: cfg.momentum as f32,
-            weight_decay: cfg.weight_decay as f32,
-        };
-        let backend = GpuDeepBackend::new(ctx, &prep.shape, &prep.params, training)
-            .await
-            .map_err(BackendError::Gpu)?;
+        let backend = GpuBackends { ctx: ctx.clone() }.make(prep).await?;
         DeepRun::start(backend, prep.clone()).await
     }
 
@@ -104,12 +98,17 @@ impl Cell for DeepCell {
         live: &DeepResult,
         choice: &BackendChoice,
     ) -> DeepResult {
-        let mut result = live.clone();
-        let step_ms = choice.measured_step_ms.unwrap_or(0.0);
-        let steps = live.records.last().map_or(0, |r| r.step) as f64;
-        result.timing.seconds = step_ms * steps / 1e3;
-        result.timing.steps_per_second = if step_ms > 0.0 { 1e3 / step_ms } else { 0.0 };
-        result.backend_choice = Some(choice.clone());
-        result
+        timed(live, choice)
     }
+}
+
+/// `live` timed by the session's measured milliseconds per step, with `choice`.
+pub(super) fn timed(live: &DeepResult, choice: &BackendChoice) -> DeepResult {
+    let mut result = live.clone();
+    let step_ms = choice.measured_step_ms.unwrap_or(0.0);
+    let steps = live.records.last().map_or(0, |r| r.step) as f64;
+    result.timing.seconds = step_ms * steps / 1e3;
+    result.timing.steps_per_second = if step_ms > 0.0 { 1e3 / step_ms } else { 0.0 };
+    result.backend_choice = Some(choice.clone());
+    result
 }

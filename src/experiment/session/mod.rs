@@ -7,7 +7,7 @@
 //! - [`Engine`]: a stepper on the CPU or on WebGPU, itself a stepper;
 //! - [`Cell`]: what differs per cell (configuration, preparation, the two backends, what is
 //!   drawn, the result), implemented by [`LinearCell`], [`MlpCell`], [`AppgCell`],
-//!   [`InitCell`], [`SymmetryCell`] and [`DeepCell`];
+//!   [`InitCell`], [`SymmetryCell`], [`DeepCell`] and [`MethodsCell`];
 //! - [`Session`]: the state machine over a cell ([`SessionState`]), with budget slicing
 //!   ([`Session::advance_for`]) and the one GPU-loss policy (the run resumes on the CPU at
 //!   the same step);
@@ -22,6 +22,7 @@ mod engine;
 mod error;
 mod linear;
 mod machine;
+mod methods;
 mod mlp;
 mod oneshot;
 mod opening;
@@ -39,6 +40,7 @@ pub use engine::Engine;
 pub use error::{ErrorKind, SessionError};
 pub use linear::LinearCell;
 pub use machine::{Clock, Failure, Progress, Session, SessionState};
+pub use methods::{GpuBackends, MethodsCell, MethodsLive, MethodsPrepared};
 pub use mlp::{MlpCell, MlpPlan, MlpStepper};
 pub use oneshot::{InitCell, SymmetryCell, SymmetryConfig, SymmetryLive, MAX_GAMMAS};
 pub use opening::Opening;

@@ -7,6 +7,7 @@ mod appg;
 mod deep;
 mod init;
 mod linear;
+mod methods;
 mod mlp;
 mod symmetry;
 
@@ -25,8 +26,8 @@ use crate::data::photos::Photo;
 use crate::experiment::memory::PAGE_BUDGET;
 use crate::experiment::query;
 use crate::experiment::session::{
-    AppgCell, BackendWant, Cell, Clock, DeepCell, Engine, InitCell, LinearCell, MlpCell, Opening,
-    Session, SymmetryCell, Why,
+    AppgCell, BackendWant, Cell, Clock, DeepCell, Engine, InitCell, LinearCell, MethodsCell,
+    MlpCell, Opening, Session, SymmetryCell, Why,
 };
 use crate::plot::{FigureLayout, Scheme};
 
@@ -41,6 +42,7 @@ pub async fn create_session(request: CreateRequest) -> Result<Box<dyn PageSessio
         CellId::Mlp | CellId::Hidden => Box::new(Paged::<MlpCell>::create(request).await?),
         CellId::Appg => Box::new(Paged::<AppgCell>::create(request).await?),
         CellId::Deep | CellId::Probes => Box::new(Paged::<DeepCell>::create(request).await?),
+        CellId::Methods => Box::new(Paged::<MethodsCell>::create(request).await?),
     })
 }
 
