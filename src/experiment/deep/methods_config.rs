@@ -126,6 +126,18 @@ impl Config for MethodsConfig {
         self.configs().map(|_| ())
     }
 
+    /// The three runs go in turn, each freeing its buffers before the next: the largest one's
+    /// need (docs/architecture.md §7).
+    fn memory_need(&self) -> crate::experiment::memory::MemoryNeed {
+        use crate::experiment::memory::{deep_need, peak};
+        let configs = self.configs().unwrap_or_else(|_| self.family.configs());
+        configs
+            .iter()
+            .map(deep_need)
+            .reduce(peak)
+            .unwrap_or_default()
+    }
+
     fn presets() -> Vec<(&'static str, Self)> {
         METHODS_PRESETS
             .iter()
