@@ -22,9 +22,11 @@ const CELLS = [
   { id: "appg", run: "#appg-run", reset: "#appg-reset", cell: "appgCell" },
   { id: "deep", run: "#deep-run", reset: "#deep-reset", cell: "deepCell" },
   { id: "probes", run: "#probes-run", reset: "#probes-reset", cell: "probesCell" },
+  { id: "methods", run: "#methods-run", reset: "#methods-reset", cell: "methodsCell" },
 ];
 const QUERY = "?preset=planted&mlp.preset=mlp-small-bt&hidden.preset=mlp-small-bt"
-  + "&appg.preset=planted&deep.preset=resnet-bt-small&probes.preset=resnet-bt-small";
+  + "&appg.preset=planted&deep.preset=resnet-bt-small&probes.preset=resnet-bt-small"
+  + "&methods.preset=table2-small";
 
 /** Presses Run, waits for the first step (or the end), presses Reset, waits for the fresh
  * session. */
