@@ -4,9 +4,9 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use futures_channel::oneshot;
-use wgpu::util::DeviceExt;
 
 use super::context::GpuError;
+use super::faults::{self, FaultPoint};
 
 /// Bytes of `len` f32 values.
 pub fn f32_bytes(len: usize) -> u64 {
@@ -32,15 +32,12 @@ pub fn check_storage_size(
 
 /// A read-write storage buffer holding `data` (at least one vec4, so empty data binds too).
 pub fn storage_buffer(device: &wgpu::Device, label: &str, data: &[f32]) -> wgpu::Buffer {
+    faults::reach(FaultPoint::Buffer, device);
     let padded = [0.0f32; 4];
     let contents = if data.is_empty() { &padded[..] } else { data };
-    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-        label: Some(label),
-        contents: bytemuck::cast_slice(contents),
-        usage: wgpu::BufferUsages::STORAGE
-            | wgpu::BufferUsages::COPY_SRC
-            | wgpu::BufferUsages::COPY_DST,
-    })
+    let usage =
+        wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST;
+    init_buffer(device, label, bytemuck::cast_slice(contents), usage)
 }
 
 /// A uniform buffer holding one `T`.
@@ -49,11 +46,42 @@ pub fn uniform_buffer<T: bytemuck::Pod>(
     label: &str,
     value: &T,
 ) -> wgpu::Buffer {
-    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+    init_buffer(
+        device,
+        label,
+        bytemuck::bytes_of(value),
+        wgpu::BufferUsages::UNIFORM,
+    )
+}
+
+/// A buffer holding `contents`, as wgpu's `create_buffer_init` makes it (mapped at creation,
+/// padded to 4 bytes) but without its panic when the device is lost: the buffer is then
+/// invalid, never mapped, and the loss surfaces at the next check or readback.
+fn init_buffer(
+    device: &wgpu::Device,
+    label: &str,
+    contents: &[u8],
+    usage: wgpu::BufferUsages,
+) -> wgpu::Buffer {
+    let align = wgpu::COPY_BUFFER_ALIGNMENT;
+    let size = (contents.len() as u64).next_multiple_of(align).max(align);
+    let buffer = device.create_buffer(&wgpu::BufferDescriptor {
         label: Some(label),
-        contents: bytemuck::bytes_of(value),
-        usage: wgpu::BufferUsages::UNIFORM,
-    })
+        size,
+        usage,
+        mapped_at_creation: true,
+    });
+    let copied = match buffer.get_mapped_range_mut(..) {
+        Ok(mut view) => {
+            view.slice(..contents.len()).copy_from_slice(contents);
+            true
+        }
+        Err(_) => false,
+    };
+    if copied {
+        buffer.unmap();
+    }
+    buffer
 }
 
 /// A MAP_READ buffer of `len` f32 values that results are copied into.
@@ -190,6 +218,7 @@ pub async fn submit_and_read(
     scopes: Scopes,
     lost: &LostFlag,
 ) -> Result<Vec<f32>, GpuError> {
+    faults::reach(FaultPoint::Readback, device);
     let bytes = src.size().min(staging.size());
     encoder.copy_buffer_to_buffer(src, 0, staging, 0, bytes);
     queue.submit([encoder.finish()]);

@@ -1,5 +1,6 @@
 //! The one place that creates a GPU device, and the errors of the GPU layer.
 
+use super::buffers::LostFlag;
 use crate::experiment::memory::{BufferLimits, NATIVE_BUDGET};
 
 /// What can go wrong on the GPU.
@@ -37,6 +38,10 @@ pub struct GpuContext {
     pub device: wgpu::Device,
     pub queue: wgpu::Queue,
     pub adapter_info: wgpu::AdapterInfo,
+    /// Set when the device is lost: shared by every backend made from this context (wgpu
+    /// keeps one device-lost callback per device, so a backend registering its own would
+    /// blind the others on the same device).
+    lost: LostFlag,
 }
 
 /// The most buffer bytes a device is asked for: no buffer of a validated configuration is
@@ -73,11 +78,24 @@ impl GpuContext {
             })
             .await
             .map_err(|e| GpuError::RequestDevice(e.to_string()))?;
+        let lost = LostFlag::watch(&device);
         Ok(Self {
             device,
             queue,
             adapter_info,
+            lost,
         })
+    }
+
+    /// [`GpuError::DeviceLost`] once the device is lost (destroyed, reset by the driver,
+    /// taken back by the browser).
+    pub fn check_lost(&self) -> Result<(), GpuError> {
+        self.lost.check()
+    }
+
+    /// The device-lost flag, for a backend made from this context.
+    pub(crate) fn lost_flag(&self) -> LostFlag {
+        self.lost.clone()
     }
 
     /// The buffer limits the device was created with.

@@ -263,6 +263,7 @@ pub fn zeroed_storage(
 ) -> Result<wgpu::Buffer, GpuError> {
     let len = len.max(1).next_multiple_of(4);
     buffers::check_storage_size(device, label, len)?;
+    super::faults::reach(super::faults::FaultPoint::Buffer, device);
     Ok(device.create_buffer(&wgpu::BufferDescriptor {
         label: Some(label),
         size: buffers::f32_bytes(len),

@@ -80,6 +80,18 @@ impl GpuLinearBackend {
     pub fn with_variant(
         device: &wgpu::Device,
         queue: &wgpu::Queue,
+        dims: (usize, usize, f32),
+        op: Operator<'_>,
+        w0: &[f32],
+        variant: Option<VariantSpec<'_>>,
+    ) -> Result<Self, GpuError> {
+        let lost = LostFlag::watch(device);
+        Self::build((device, queue, lost), dims, op, w0, variant)
+    }
+
+    /// [`Self::with_variant`], with the device's loss seen through `lost`.
+    fn build(
+        (device, queue, lost): (&wgpu::Device, &wgpu::Queue, LostFlag),
         (m, d, lr): (usize, usize, f32),
         op: Operator<'_>,
         w0: &[f32],
@@ -132,7 +144,7 @@ impl GpuLinearBackend {
                 "C history staging",
                 MAX_BATCH * padded_len(d, d),
             ),
-            lost: LostFlag::watch(device),
+            lost,
             basis,
         };
         backend.refresh();
@@ -153,13 +165,13 @@ impl GpuLinearBackend {
         variant: Option<VariantSpec<'_>>,
     ) -> Result<Self, GpuError> {
         let scopes = Scopes::push(&ctx.device);
-        let (device, queue) = (&ctx.device, &ctx.queue);
+        let on = || (&ctx.device, &ctx.queue, ctx.lost_flag());
         let dims = (prep.pairs.m, prep.config.d, lr as f32);
         let made = match prep.config.solver {
             Solver::Literal => {
                 let gamma = prep.gamma_f32();
                 let op = Operator::Dense(&gamma);
-                Self::with_variant(device, queue, dims, op, &prep.w0, variant)
+                Self::build(on(), dims, op, &prep.w0, variant)
             }
             Solver::Eigenbasis | Solver::Truncated => {
                 let (values, vectors, a0) = prep.eigenbasis_f32();
@@ -167,7 +179,7 @@ impl GpuLinearBackend {
                     values: &values,
                     vectors: &vectors,
                 };
-                Self::with_variant(device, queue, dims, op, &a0, variant)
+                Self::build(on(), dims, op, &a0, variant)
             }
         };
         scopes.pop().await?;

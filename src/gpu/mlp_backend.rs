@@ -62,7 +62,7 @@ impl GpuMlpBackend {
             bindings,
             snapshot: buffers::storage_buffer(device, "mlp snapshot", &vec![0.0; len]),
             snapshot_staging: buffers::staging_buffer(device, "mlp snapshot staging", len),
-            lost: LostFlag::watch(device),
+            lost: ctx.lost_flag(),
         })
     }
 

@@ -14,7 +14,8 @@
 //!   the small ResNet's kernels (docs/deep.md §1–2), one Rust file per WGSL file;
 //!   [`resnet_backend`]: [`GpuDeepBackend`] over them ([`resnet_plan`] reads the network off
 //!   the parameter layout; `resnet_resources` and `resnet_graph` hold buffers and dispatches);
-//! - [`reference`]: plain-Rust versions of the kernels, for tests.
+//! - [`reference`]: plain-Rust versions of the kernels, for tests; [`faults`]: the device
+//!   lost on purpose at a chosen point (tests of the GPU-loss policy).
 //!
 //! Everything except [`GpuContext::new`] takes a `&wgpu::Device` and `&wgpu::Queue`.
 
@@ -24,6 +25,7 @@ mod buffers;
 pub mod context;
 pub mod conv2d;
 pub mod eltwise;
+pub mod faults;
 pub mod kernel;
 pub mod layout;
 #[cfg(all(test, not(target_arch = "wasm32")))]

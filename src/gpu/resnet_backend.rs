@@ -104,7 +104,7 @@ impl GpuDeepBackend {
             shared,
             train: None,
             eval: None,
-            lost: LostFlag::watch(device),
+            lost: ctx.lost_flag(),
         })
     }
 

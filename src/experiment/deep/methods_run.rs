@@ -55,7 +55,11 @@ impl<M: MakeBackend> MethodsRun<M> {
         Ok(run)
     }
 
+    /// Starts the method after the finished ones (none once all are done). The run before
+    /// it is let go first: a start that fails (a lost GPU) leaves no run in progress, so
+    /// [`Self::step`] counts only the steps done, and the next advance tries again.
     async fn start_next(&mut self) -> Result<(), RunError> {
+        self.current = None;
         self.current = match self.preps.get(self.done.len()) {
             Some(prep) => {
                 let backend = self.maker.make(prep).await?;
@@ -67,8 +71,12 @@ impl<M: MakeBackend> MethodsRun<M> {
     }
 
     /// Advances the current run by about `budget` steps (whole recording intervals, at
-    /// least one); when it ends, keeps its result and starts the next. True once all ended.
+    /// least one); when it ends, keeps its result and starts the next (first, a start that
+    /// failed is tried again). True once all ended.
     pub async fn advance(&mut self, budget: u64) -> Result<bool, RunError> {
+        if self.current.is_none() && !self.is_finished() {
+            self.start_next().await?;
+        }
         if let Some(run) = &mut self.current {
             if run.advance(budget).await? {
                 self.done

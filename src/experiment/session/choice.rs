@@ -112,7 +112,8 @@ pub enum Why {
     NoEstimate,
     /// The page started the cell by itself on the CPU (a small default run).
     Autostart,
-    /// The GPU failed mid-run; the run continues on the CPU from `step`.
+    /// The GPU failed mid-run (or was lost while the session started on it: `step` 0); the
+    /// run continues on the CPU from `step`.
     GpuLost { step: u64, error: String },
     /// The run's largest GPU buffer (sized by `key`) is over the adapter's buffer limits.
     GpuBufferTooLarge { key: String, bytes: u64, limit: u64 },

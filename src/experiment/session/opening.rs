@@ -87,8 +87,10 @@ impl<K: Cell> Opening<K> {
     }
 }
 
-/// The GPU stepper on a new device, or why it could not start (the device's buffer limits
-/// too small for `need`, or its error).
+/// The GPU stepper on a new device, or why it could not start: the device's buffer limits
+/// too small for `need`, its error, or its loss while the backend was being built and its
+/// data uploaded, which the one GPU-loss policy answers as any later loss ([`Why::GpuLost`]
+/// at step 0: the run goes on on the CPU).
 async fn start_gpu<K: Cell>(
     cell: &K,
     prep: &K::Prepared,
@@ -99,5 +101,12 @@ async fn start_gpu<K: Cell>(
     };
     let ctx = GpuContext::new().await.map_err(|e| cannot(&e))?;
     ctx.buffer_limits().admit(need)?;
-    cell.start_gpu(&ctx, prep).await.map_err(|e| cannot(&e))
+    let started = cell.start_gpu(&ctx, prep).await;
+    started.map_err(|e| match ctx.check_lost() {
+        Err(lost) => Why::GpuLost {
+            step: 0,
+            error: lost.to_string(),
+        },
+        Ok(()) => cannot(&e),
+    })
 }

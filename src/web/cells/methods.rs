@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::{no_download, not_in_cell, to_value, CreateRequest, Download, Point, Target, WebCell};
 use crate::experiment::deep::methods::MethodsComparison;
 use crate::experiment::deep::methods_config::method_name;
-use crate::experiment::session::{MethodsCell, MethodsLive, Session};
+use crate::experiment::session::{Cell, MethodsCell, MethodsLive, Session};
 use crate::plot::deep_methods::{methods_svg, readout_text, MethodsView};
 use crate::plot::{curve_hex, with_scheme, FigureOptions};
 use crate::web::canvas::{self, DrawError, Drawn};
@@ -27,6 +27,13 @@ impl WebCell for MethodsCell {
 
     fn for_request(_request: &CreateRequest) -> Self {
         MethodsCell
+    }
+
+    /// The device under the method in progress (one device serves all three):
+    /// `simulate_gpu_loss` destroys it, and the session resumes on the CPU at the same step,
+    /// as the deep cell's (tests/faults_gpu.rs).
+    fn gpu_device(gpu: &<Self as Cell>::Gpu) -> Option<wgpu::Device> {
+        gpu.current().map(|run| run.backend().device().clone())
     }
 
     fn info(session: &Session<Self>) -> Map<String, Value> {
