@@ -31,18 +31,14 @@ const QUERY = "?preset=planted&mlp.preset=mlp-small-bt&hidden.preset=mlp-small-b
 /** Presses Run, waits for the first step (or the end), presses Reset, waits for the fresh
  * session. */
 async function cycle(page, { id, run, reset, cell }) {
-  const t0 = Date.now();
   await page.locator(`#cell-${id}`).scrollIntoViewIfNeeded();
   await waitCell(page, id, ["idle", "paused", "finished"], STEP_MS);
-  const t1 = Date.now();
   await page.click(run);
-  const t2 = Date.now();
   await page.waitForFunction(([id, cell]) => {
     const state = document.getElementById(`cell-${id}`).dataset.state;
     return ["finished", "error"].includes(state)
       || (state === "running" && window.stepwise[cell].session?.progress.step > 0);
   }, [id, cell], { timeout: STEP_MS, polling: 20 });
-  const t3 = Date.now();
   // the fresh session: Reset stops the run first (a "paused" that is not yet the new one)
   await page.evaluate((cell) => { window.soakOld = window.stepwise[cell].session; }, cell);
   await page.click(reset);
@@ -51,11 +47,12 @@ async function cycle(page, { id, run, reset, cell }) {
     const fresh = window.stepwise[cell].session !== window.soakOld;
     return state === "error" || (fresh && ["idle", "paused"].includes(state));
   }, [id, cell], { timeout: STEP_MS, polling: 20 });
-  if (process.env.SOAK_DEBUG) console.log(id, t1 - t0, t2 - t1, t3 - t2, Date.now() - t3);
   const state = await page.evaluate((id) => document.getElementById(`cell-${id}`).dataset.state,
     id);
-  assert(state !== "error", `${id}: the cell failed: `
-    + `${await page.locator(`#${id}-error`).textContent().catch(() => "")}`);
+  if (state === "error") {
+    const why = await page.locator(`#cell-${id} [id$="error"]`).first().textContent();
+    throw new Error(`${id}: the cell failed: ${why}`);
+  }
 }
 
 /** Types another s(0) into cell 4 (it recomputes on input: its Run) and waits for the
