@@ -174,7 +174,11 @@ fn the_linear_formula_bounds_a_prepared_run() {
             + f64s(prep.eigen.vectors.nrows() * prep.eigen.vectors.ncols())
             + f32s(m * prep.eigen.vectors.ncols()); // the backend's f32 eigenvectors
         let need = cfg.memory_need();
-        assert!(need.cpu_bytes >= held, "{solver:?}: {} < {held}", need.cpu_bytes);
+        assert!(
+            need.cpu_bytes >= held,
+            "{solver:?}: {} < {held}",
+            need.cpu_bytes
+        );
         if solver == Solver::Eigenbasis {
             assert!(need.cpu_bytes < 2 * held, "{} vs {held}", need.cpu_bytes);
         }
