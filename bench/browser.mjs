@@ -77,10 +77,10 @@ async function browserRun(browser, base, solver, mode) {
     if (mode === "fallback") {
       // the same phases as the native benchmark's, timed in this page's wasm
       t.phases = await page.evaluate(async ([q, runs]) => {
-        const m = await import("/www/pkg/stepwise.js");
         let best = null;
         for (let r = 0; r < runs; r += 1) {
-          const p = JSON.parse(m.bench_phases(q));
+          // in the page's worker (it holds the bundled photos)
+          const p = await window.stepwise.benchPhases(q);
           best = best ?? p;
           for (const k of Object.keys(p)) best[k] = Math.min(best[k], p[k]);
         }

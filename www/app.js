@@ -3,7 +3,7 @@
 // All text that comes from a URL is written with textContent, never as HTML.
 
 import {
-  ready, presets, palette, figureLayout, canvasPixels, workerMemory,
+  ready, presets, palette, figureLayout, canvasPixels, workerMemory, benchPhases,
 } from "./compute.js";
 import { $, showError, showNotices, messageOf } from "./ui.js";
 import { CELLS, splitQuery, setBackend, enterEmbed, repeatedNotices } from "./share.js";
@@ -60,6 +60,7 @@ window.stepwise = {
   exportOf: (id, format, opts) => SESSION_CELLS[id].session?.export(format, opts) ?? null,
   /** The worker's wasm memory and open sessions (soak.mjs). */
   workerMemory: () => workerMemory(),
+  benchPhases: (source) => benchPhases(source),
   timings: () => ({
     prepareMs: cell.prepareMs,
     runMs: cell.runMs,

@@ -101,6 +101,11 @@ export function clearLocalPhotos() {
   return call({ type: "clear_local_photos" });
 }
 
+/** The phases of a linear run of `source`, timed in the worker (bench/browser.mjs). */
+export async function benchPhases(source) {
+  return (await call({ type: "bench_phases", source })).value;
+}
+
 /** The worker's memory: {wasm_bytes, sessions} (the soak check). */
 export function workerMemory() {
   return call({ type: "memory" });

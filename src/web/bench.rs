@@ -1,8 +1,10 @@
-//! `bench_phases`: where a linear run's time goes in this browser (the native benchmark's
-//! phases, timed by the browser's clock), for bench/browser.mjs, which loads the module
-//! itself (not through the page's worker).
+//! Where a linear run's time goes in this browser (the native benchmark's phases, timed by
+//! the worker's clock), for bench/browser.mjs: the protocol's `bench_phases` request, run in
+//! the page's worker (which holds the bundled photos).
 
-use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::error::HostError;
 
 use crate::experiment::{phases, query, RunConfig};
 
@@ -20,11 +22,9 @@ fn now() -> f64 {
 }
 
 /// Times each phase of the CPU run of `source` (a share-link query or a JSON configuration)
-/// once, synchronously; returns the phases as JSON (seconds).
-#[wasm_bindgen]
-pub fn bench_phases(source: String) -> Result<String, JsValue> {
-    let error = |e: &dyn std::fmt::Display| JsValue::from(js_sys::Error::new(&e.to_string()));
-    let (cfg, _) = query::from_source::<RunConfig>(&source).map_err(|e| error(&e))?;
-    let phases = phases::measure(&cfg, now).map_err(|e| error(&e))?;
-    serde_json::to_string(&phases).map_err(|e| error(&e))
+/// once, synchronously; the phases as JSON (seconds).
+pub fn bench_phases(source: &str) -> Result<serde_json::Value, HostError> {
+    let (cfg, _) = query::from_source::<RunConfig>(source)?;
+    let phases = phases::measure(&cfg, now)?;
+    Ok(serde_json::to_value(phases)?)
 }

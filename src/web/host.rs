@@ -129,6 +129,9 @@ async fn dispatch(sessions: &Sessions, request: Request) -> Result<JsValue, Host
             wasm_bytes: wasm_memory_bytes(),
             sessions: sessions.borrow().len() as u32,
         }),
+        R::BenchPhases { source } => reply(&Reply::Value {
+            value: super::bench::bench_phases(&source)?,
+        }),
         R::ClearLocalPhotos => {
             photos::clear_local();
             reply(&Reply::Done)

@@ -21,6 +21,5 @@ mod protocol;
 mod queries;
 mod readout;
 
-pub use bench::bench_phases;
 pub use host::Host;
 pub use protocol::PROTOCOL_VERSION;

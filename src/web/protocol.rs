@@ -185,6 +185,10 @@ pub enum Request {
     },
     /// The worker's memory (soak checks: nothing may grow run after run).
     Memory,
+    /// The linear run's phases timed in the worker (bench/browser.mjs); replies `Value`.
+    BenchPhases {
+        source: String,
+    },
 }
 
 fn main_figure() -> String {
