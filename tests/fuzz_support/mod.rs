@@ -10,6 +10,8 @@
 
 #![allow(dead_code)] // each test binary uses part of it
 
+pub mod configs;
+
 use proptest::prelude::*;
 use proptest::test_runner::{Config as RunnerConfig, TestRunner};
 
