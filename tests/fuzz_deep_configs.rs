@@ -270,6 +270,12 @@ fn a_bad_list_entry_names_its_list_and_the_rest_of_the_link_is_kept() {
         notices,
         ["channels = “[4,0]” is out of range (allowed 1 to 1024); using [16,32,64]"]
     );
+    // a link's lists are JSON lists, and the notice for another spelling shows one
+    let (_, notices) = config_from_query::<DeepConfig>("channels=4,8");
+    assert_eq!(
+        notices,
+        ["channels = “4,8” is not a list of numbers like [4,2,1]; using [16,32,64]"]
+    );
     let e = query::from_json::<DeepConfig>(r#"{"projector_scales": [1, 0]}"#).unwrap_err();
     assert_eq!(e.key, "projector_scales", "{e}");
 }
