@@ -21,7 +21,7 @@ pub enum LinkProblem {
     NotWholeNumber,
     #[error("is not true or false")]
     NotTrueOrFalse,
-    #[error("is not a list of numbers like 4,2,1")]
+    #[error("is not a list of numbers like [4,2,1]")]
     NotAList,
     /// The bounds, e.g. `1 to 64` or `(0, 100]`.
     #[error("is out of range (allowed {0})")]

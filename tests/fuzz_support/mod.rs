@@ -1,14 +1,19 @@
 //! Shared by the generated-input tests (`tests/fuzz_*.rs`, issue 17 §1): how many inputs a
 //! parser gets, and hostile values (numbers in every spelling, markup, prototype keys,
-//! unicode controls, 20k-character strings) that the strategies mix with plausible ones.
+//! unicode controls, 20k-character strings) that the strategies mix with plausible ones;
+//! [`configs`] holds the configuration parsers' strategies and properties.
 //!
-//! Without `STEPWISE_FUZZ_CASES` each parser gets the bounded CI batch its test names (all
-//! of them together take ~25 s on two loaded cores); with it, every parser gets that many:
-//! `STEPWISE_FUZZ_CASES=1000000 cargo test --test fuzz_files --test fuzz_configs -- --nocapture`
-//! (one test by name for one parser) prints the inputs tried and accepted per parser. The
-//! inputs are seeded, so a failure reproduces with the same count.
+//! Without `STEPWISE_FUZZ_CASES` each parser gets the bounded CI batch its test names (the
+//! three files together take ~20 s on two loaded cores); with it, every parser gets that
+//! many: `STEPWISE_FUZZ_CASES=100000 cargo test --release --test fuzz_files --test
+//! fuzz_configs --test fuzz_deep_configs -- --nocapture` (one test by name for one parser)
+//! prints the inputs tried and accepted per parser. The share-link parsers are the slow ones
+//! (about 1 ms an input in release); the inputs are seeded, so a failure reproduces with the
+//! same count.
 
 #![allow(dead_code)] // each test binary uses part of it
+
+pub mod configs;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config as RunnerConfig, TestRunner};

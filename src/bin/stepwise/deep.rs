@@ -230,11 +230,7 @@ pub fn compare_methods(
     let preset = preset.unwrap_or("resnet-bt-small");
     let family =
         MethodsFamily::of_preset(preset).ok_or_else(|| Usage::MethodsPreset(preset.to_string()))?;
-    let configs = family
-        .configs()
-        .into_iter()
-        .map(|cfg| overrides::apply_all(cfg, set))
-        .collect::<Result<Vec<_>, _>>()?;
+    let configs = family.configs_with(set)?;
     let mut comparison = methods::compare_methods_cpu(&configs)?;
     if let Some(path) = files.svg {
         let losses: Vec<_> = configs.iter().map(|c| c.loss).collect();

@@ -160,12 +160,10 @@ impl Default for DeepConfig {
 }
 
 impl DeepConfig {
-    /// Parses a JSON configuration (absent keys take defaults) and validates it.
+    /// Parses a JSON configuration (absent keys take defaults) and validates it: the
+    /// page's parser ([`crate::experiment::query::from_json`]), whose errors name the key.
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
-        let cfg: Self =
-            serde_json::from_str(text).map_err(|e| ConfigError::new("config", e.to_string()))?;
-        cfg.validate()?;
-        Ok(cfg)
+        crate::experiment::query::from_json(text)
     }
 
     /// The loss with its parameters.
@@ -236,16 +234,16 @@ impl DeepConfig {
         validate::int_in("channels", self.channels.len(), 1, MAX_STAGES).map_err(|e| {
             ConfigError::new("channels", format!("number of stages: {}", e.message))
         })?;
-        for (i, &c) in self.channels.iter().enumerate() {
-            validate::int_in(&format!("channels[{i}]"), c, 1, MAX_CHANNELS)?;
-        }
+        each("channels", &self.channels, |k, c| {
+            validate::int_in(k, c, 1, MAX_CHANNELS)
+        })?;
         validate::int_in("blocks", self.blocks, 1, MAX_BLOCKS)?;
         validate::int_in("projector", self.projector.len(), 0, MAX_PROJECTOR_LAYERS).map_err(
             |e| ConfigError::new("projector", format!("number of layers: {}", e.message)),
         )?;
-        for (i, &w) in self.projector.iter().enumerate() {
-            validate::int_in(&format!("projector[{i}]"), w, 1, MAX_CHANNELS)?;
-        }
+        each("projector", &self.projector, |k, w| {
+            validate::int_in(k, w, 1, MAX_CHANNELS)
+        })?;
         validate::int_in("d", self.d, 1, MAX_DEEP_D)?;
         validate::real_in("trunk_scale", self.trunk_scale, 0.0, MAX_SCALE, true)?;
         if self.projector_scales.len() != self.projector.len() + 1 {
@@ -258,10 +256,9 @@ impl DeepConfig {
                 ),
             ));
         }
-        for (i, &s) in self.projector_scales.iter().enumerate() {
-            validate::real_in(&format!("projector_scales[{i}]"), s, 0.0, MAX_SCALE, true)?;
-        }
-        Ok(())
+        each("projector_scales", &self.projector_scales, |k, s| {
+            validate::real_in(k, s, 0.0, MAX_SCALE, true)
+        })
     }
 
     /// Refuses a run whose memory (docs/architecture.md §7) exceeds
@@ -270,4 +267,17 @@ impl DeepConfig {
         let need = crate::experiment::memory::deep_need(self);
         Ok(need.check(crate::experiment::memory::NATIVE_BUDGET)?)
     }
+}
+
+/// Checks every entry of the list `key`; the error names the list (the key a link or `--set`
+/// gives) and the entry in its message: `channels[1] = 0 is out of range (allowed 1 to 1024)`.
+fn each<T: Copy>(
+    key: &str,
+    list: &[T],
+    check: impl Fn(&str, T) -> Result<(), ConfigError>,
+) -> Result<(), ConfigError> {
+    for (i, &v) in list.iter().enumerate() {
+        check(key, v).map_err(|e| ConfigError::new(key, format!("{key}[{i}] = {}", e.message)))?;
+    }
+    Ok(())
 }

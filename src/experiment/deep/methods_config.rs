@@ -9,6 +9,7 @@ use super::config::{DeepConfig, LossKind};
 use super::methods::check_comparable;
 use super::presets::deep_preset;
 use crate::experiment::configurable::Config;
+use crate::experiment::overrides;
 use crate::validate::ConfigError;
 
 /// The three methods, in the order of Table 2's rows and columns.
@@ -68,6 +69,19 @@ impl MethodsFamily {
             .filter_map(|m| deep_preset(&format!("resnet-{m}{}", self.suffix())))
             .collect()
     }
+
+    /// The family's three configurations with the same `--set KEY=V` overrides applied to
+    /// each (`stepwise compare methods`), validated and checked comparable; the error names
+    /// the key at fault.
+    pub fn configs_with<S: AsRef<str>>(self, set: &[S]) -> Result<Vec<DeepConfig>, ConfigError> {
+        let configs = self
+            .configs()
+            .into_iter()
+            .map(|cfg| overrides::apply_all(cfg, set))
+            .collect::<Result<Vec<_>, _>>()?;
+        check_comparable(&configs)?;
+        Ok(configs)
+    }
 }
 
 /// Table 2's comparison: a family of presets and the keys set for all three runs.
@@ -97,8 +111,32 @@ impl MethodsConfig {
                 cfg
             })
             .collect();
-        check_comparable(&configs)?;
+        check_comparable(&configs).map_err(own_error)?;
         Ok(configs)
+    }
+}
+
+/// The key of [`MethodsConfig`] that sets a key of its runs' configurations: `data_seed` sets
+/// `data.seed`, `steps` the step count (and so the number of records); anything else is the
+/// family's presets'.
+fn own_key(run_key: &str) -> &'static str {
+    match run_key {
+        "data.seed" => "data_seed",
+        "seed" => "seed",
+        "steps" | "record_every" => "steps",
+        _ => "family",
+    }
+}
+
+/// A run's error under the key of [`MethodsConfig`] that set it (a link's notice and the
+/// page's form name that key); the message names the run's key when that is another setting
+/// (`record_every` for `steps`, a preset's key for `family`).
+fn own_error(e: ConfigError) -> ConfigError {
+    let key = own_key(&e.key);
+    match key {
+        "data_seed" | "seed" => ConfigError::new(key, e.message),
+        _ if key == e.key => e,
+        _ => ConfigError::new(key, format!("the runs' `{}`: {}", e.key, e.message)),
     }
 }
 
@@ -131,11 +169,14 @@ impl Config for MethodsConfig {
     fn memory_need(&self) -> crate::experiment::memory::MemoryNeed {
         use crate::experiment::memory::{deep_need, peak};
         let configs = self.configs().unwrap_or_else(|_| self.family.configs());
-        configs
+        let mut need = configs
             .iter()
             .map(deep_need)
             .reduce(peak)
-            .unwrap_or_default()
+            .unwrap_or_default();
+        need.cpu_key = own_key(&need.cpu_key).to_string();
+        need.gpu_key = own_key(&need.gpu_key).to_string();
+        need
     }
 
     fn presets() -> Vec<(&'static str, Self)> {
