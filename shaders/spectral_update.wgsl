@@ -1,6 +1,6 @@
 // The update matrix B of a step W ← W − η B W Γ for Appendix G's loss variants (docs/math.md §8,
 // src/model/spectral/mod.rs: `update_matrix`), from C (and M), in ONE workgroup of 64
-// invocations, d ≤ 32. With C_sym = (C + Cᵀ)/2 and G = dL/dC:
+// invocations (`main`), d ≤ 32, or in one invocation (`main_serial`), d ≤ 8. With C_sym = (C + Cᵀ)/2 and G = dL/dC:
 //   baseline (0), precondition (4): G = 2 (C_sym − I), no eigendecomposition;
 //   sharp (1), smooth (2), quartic (3): G = Q diag(ℓ'(λ)) Qᵀ, C_sym = Q diag(λ) Qᵀ by Jacobi;
 //   B = 2G, except precondition: B = 2 (M_sym + aI)⁻¹ G, the inverse from M_sym = V diag(μ) Vᵀ
@@ -9,19 +9,26 @@
 // C, M and B are d x d in the padded layout of src/gpu/layout.rs (rows of d4 = pad4(d) f32,
 // d4 rows, zero padded); every entry of B is written, its padding as zeros.
 //
-// Jacobi is src/linalg/jacobi.rs step for step (its module documentation is the
-// specification): round-robin pairs, Numerical Recipes rotations, a round's disjoint
-// rotations applied at once as A ← JᵀAJ, V ← VJ, at most `sweeps` sweeps, stopping after a
-// sweep that rotates nothing. A round: the pairs' invocations set J's columns, a barrier,
-// every invocation computes its entries of the new A and V into private arrays, a barrier,
-// writes them, a barrier.
+// Jacobi is src/linalg/jacobi.rs (`jacobi_warm`) step for step (its module documentation is
+// the specification): warm-started from `basis`, the eigenvectors the previous dispatch left
+// there (the identity at first), orthonormalized by modified Gram–Schmidt, with A rotated
+// into it (A ← sym(Vᵀ A V)); then round-robin pairs, Numerical Recipes rotations, a round's
+// disjoint rotations applied at once as A ← JᵀAJ, V ← VJ, at most `sweeps` sweeps, ending
+// before a sweep in which no pair would rotate. C changes little per step, so the previous
+// eigenvectors leave A nearly diagonal: a step runs one sweep, or none. A round: the pairs'
+// invocations set J's columns, a barrier, every invocation computes its entries of the new A
+// and V into private arrays, a barrier, writes them, a barrier. The eigenvectors end in
+// `basis` (unsorted) for the next dispatch.
 //
 // Workgroup memory: three 32 x 32 f32 matrices and four 32-entry arrays, 12.8 KiB (WebGPU
 // guarantees 16 KiB). Loop budget: lavapipe (Mesa 22.3) silently stops an invocation after
 // 65535 loop iterations counted over all its loops (B is then left unwritten); a sweep costs
-// each invocation at most 31 rounds x (1 + 16 + 16) ≈ 1,050 and the rest about 1,100, so the
-// Rust side's 16 sweeps take ~18k and its cap of 40 ~43k. (Measured with the early stop
-// disabled, precondition at d = 32: 58 sweeps still right, 60 leave B all zeros.)
+// each invocation at most 31 rounds x (1 + 16 + 16) ≈ 1,050 plus 16 for its convergence check,
+// the warm start (Gram–Schmidt 32 x 64, the rotation 16 x 32 x 3) about 3,600 and the rest
+// about 1,100, so the Rust side's 16 sweeps take ~22k and its cap of 40 ~48k; `main_serial`
+// (d ≤ 8, one invocation) costs about 1,000 a sweep and 3,000 besides, ~44k at 40 sweeps. (Measured
+// before the warm start with the early stop disabled, precondition at d = 32: 58 sweeps still
+// right, 60 leave B all zeros.)
 
 struct Params {
     // dimension, 1..=32
@@ -40,22 +47,34 @@ struct Params {
     _pad1: u32,
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
+// In a storage buffer, not a uniform one: lavapipe re-optimizes a shader whose loops depend on
+// uniform values at every dispatch (src/gpu/kernel.rs: `Kernel::with_storage_params`).
+@group(0) @binding(0) var<storage, read> params: Params;
 @group(0) @binding(1) var<storage, read> c_in: array<f32>;
 // M (precondition only; any buffer otherwise)
 @group(0) @binding(2) var<storage, read> m_in: array<f32>;
 @group(0) @binding(3) var<storage, read_write> b_out: array<f32>;
+// The eigenvectors (columns) of the last solve, padded like C: read as the warm start,
+// written back (the identity for a cold start; not touched by baseline).
+@group(0) @binding(4) var<storage, read_write> basis: array<f32>;
 
 const WG: u32 = 64u;
 const MAX_D: u32 = 32u;
-// MAX_D² / WG: the most entries of a d x d matrix one invocation handles
-const PER: u32 = 16u;
+// The most entries of a d x d matrix one invocation handles: MAX_D² / WG in `main`,
+// SERIAL_D² in `main_serial`.
+const PER: u32 = 64u;
 const NEGLIGIBLE: f32 = 1e-30;
 // f32 only: a pair whose |a_pq| is below this times sqrt(|a_pp a_qq|) is already diagonal to
 // working precision (rotating it would move an eigenvalue by at most ~1e-14 of the pair's
 // geometric mean), so it is left alone; without this, clusters of equal eigenvalues never
 // fall below NEGLIGIBLE in f32 and every solve ran all its sweeps.
 const RELATIVE: f32 = 1e-7;
+// f32 only: a pair whose |a_pq| is below this times Σ|a_ii| (taken once the matrix is in the
+// warm basis) is rounding noise at the matrix's scale: C's own f32 entries carry errors of
+// that size, so rotating it changes B by no more than they do. Without this, a cluster of
+// equal eigenvalues (every mode learned, λ ≈ 1) kept the noise rotating for all `sweeps`
+// sweeps every step.
+const ABSOLUTE: f32 = 2e-7;
 const THETA_LARGE: f32 = 1e10;
 
 const BASELINE: u32 = 0u;
@@ -73,9 +92,11 @@ var<workgroup> own: array<f32, 32>;
 var<workgroup> other: array<f32, 32>;
 // A function of each eigenvalue (2ℓ'(λ) or 1/(μ + a)).
 var<workgroup> scale: array<f32, 32>;
-// Rotations made this sweep, and whether the last sweep made none.
-var<workgroup> rotations: atomic<u32>;
+// Pairs that would still rotate, and whether none would.
+var<workgroup> pending: atomic<u32>;
 var<workgroup> converged: u32;
+// ABSOLUTE x Σ|a_ii| of the matrix being diagonalized (the same in every invocation).
+var<private> noise: f32;
 
 // (C_sym)_ij and (M_sym)_ij from the padded inputs.
 fn sym_c(i: u32, j: u32) -> f32 {
@@ -101,6 +122,16 @@ fn slope(lambda: f32) -> f32 {
             return 4.0 * x * x * x;
         }
     }
+}
+
+// Whether the pair p < q of `work` is not yet negligible (jacobi.rs: `rotation`, plus the
+// f32 kernel's RELATIVE and ABSOLUTE rules).
+fn would_rotate(p: u32, q: u32) -> bool {
+    let app = work[p * MAX_D + p];
+    let aqq = work[q * MAX_D + q];
+    let apq = work[p * MAX_D + q];
+    let tiny = abs(apq) <= NEGLIGIBLE * (abs(app) + abs(aqq)) || abs(apq) <= noise;
+    return !(apq == 0.0 || tiny || abs(apq) <= RELATIVE * sqrt(abs(app) * abs(aqq)));
 }
 
 // Pair k of round r over `even` indices, (p, q) with p < q (jacobi.rs: `round_pair`).
@@ -133,8 +164,7 @@ fn set_pair(even: u32, r: u32, k: u32) {
     let app = work[p * MAX_D + p];
     let aqq = work[q * MAX_D + q];
     let apq = work[p * MAX_D + q];
-    let tiny = abs(apq) <= NEGLIGIBLE * (abs(app) + abs(aqq));
-    if (apq == 0.0 || tiny || abs(apq) <= RELATIVE * sqrt(abs(app) * abs(aqq))) {
+    if (!would_rotate(p, q)) {
         leave_alone(p);
         leave_alone(q);
         return;
@@ -155,7 +185,6 @@ fn set_pair(even: u32, r: u32, k: u32) {
     partner[q] = p;
     own[q] = c;
     other[q] = s;
-    atomicAdd(&rotations, 1u);
 }
 
 // work ← Jᵀ work J and vecs ← vecs J for this round's J (jacobi.rs: `apply_round`).
@@ -164,7 +193,7 @@ fn apply_round(lid: u32) {
     var new_w: array<f32, PER>;
     var new_v: array<f32, PER>;
     for (var k = 0u; k < PER; k++) {
-        let e = lid + k * WG;
+        let e = lid + k * lanes;
         if (e >= d * d) {
             break;
         }
@@ -186,7 +215,7 @@ fn apply_round(lid: u32) {
     }
     workgroupBarrier();
     for (var k = 0u; k < PER; k++) {
-        let e = lid + k * WG;
+        let e = lid + k * lanes;
         if (e >= d * d) {
             break;
         }
@@ -197,32 +226,131 @@ fn apply_round(lid: u32) {
     }
 }
 
-// Diagonalizes `work` (already loaded, symmetric) into its diagonal and `vecs`.
+// vecs ← `basis`, orthonormalized by modified Gram–Schmidt (jacobi.rs: `orthonormalize`):
+// column c normalized after invocation j > c removes it from column j.
+fn load_basis(lid: u32) {
+    let d = params.d;
+    for (var e = lid; e < d * d; e += lanes) {
+        vecs[(e / d) * MAX_D + e % d] = basis[(e / d) * params.d4 + e % d];
+    }
+    workgroupBarrier();
+    for (var c = 0u; c < d; c++) {
+        var norm2 = 0.0;
+        for (var r = 0u; r < d; r++) {
+            norm2 = fma(vecs[r * MAX_D + c], vecs[r * MAX_D + c], norm2);
+        }
+        for (var j = lid; j < d; j += lanes) {
+            if (j <= c) {
+                continue;
+            }
+            var dot = 0.0;
+            for (var r = 0u; r < d; r++) {
+                dot = fma(vecs[r * MAX_D + c], vecs[r * MAX_D + j], dot);
+            }
+            let proj = dot / norm2;
+            for (var r = 0u; r < d; r++) {
+                vecs[r * MAX_D + j] -= proj * vecs[r * MAX_D + c];
+            }
+        }
+        workgroupBarrier();
+        if (lid == c % lanes) {
+            let inv = 1.0 / sqrt(norm2);
+            for (var r = 0u; r < d; r++) {
+                vecs[r * MAX_D + c] *= inv;
+            }
+        }
+        workgroupBarrier();
+    }
+}
+
+// work ← Vᵀ work V, symmetrized: T = work V, then (Vᵀ T + Tᵀ V)/2 (jacobi.rs: `jacobi_warm`).
+fn rotate_into_basis(lid: u32) {
+    let d = params.d;
+    var next: array<f32, PER>;
+    for (var k = 0u; k < PER; k++) {
+        let e = lid + k * lanes;
+        if (e >= d * d) {
+            break;
+        }
+        let i = e / d;
+        let j = e % d;
+        var acc = 0.0;
+        for (var t = 0u; t < d; t++) {
+            acc = fma(work[i * MAX_D + t], vecs[t * MAX_D + j], acc);
+        }
+        next[k] = acc;
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < PER; k++) {
+        let e = lid + k * lanes;
+        if (e >= d * d) {
+            break;
+        }
+        work[(e / d) * MAX_D + e % d] = next[k];
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < PER; k++) {
+        let e = lid + k * lanes;
+        if (e >= d * d) {
+            break;
+        }
+        let i = e / d;
+        let j = e % d;
+        var ij = 0.0;
+        var ji = 0.0;
+        for (var t = 0u; t < d; t++) {
+            ij = fma(vecs[t * MAX_D + i], work[t * MAX_D + j], ij);
+            ji = fma(vecs[t * MAX_D + j], work[t * MAX_D + i], ji);
+        }
+        next[k] = 0.5 * (ij + ji);
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < PER; k++) {
+        let e = lid + k * lanes;
+        if (e >= d * d) {
+            break;
+        }
+        work[(e / d) * MAX_D + e % d] = next[k];
+    }
+    workgroupBarrier();
+}
+
+// Diagonalizes `work` (already loaded, symmetric) into its diagonal and `vecs`, warm-started
+// from `basis`.
 fn jacobi(lid: u32) {
     let d = params.d;
-    for (var e = lid; e < d * d; e += WG) {
-        vecs[(e / d) * MAX_D + e % d] = select(0.0, 1.0, e / d == e % d);
+    load_basis(lid);
+    rotate_into_basis(lid);
+    var diagonal = 0.0;
+    for (var i = 0u; i < d; i++) {
+        diagonal += abs(work[i * MAX_D + i]);
     }
-    if (lid == 0u) {
-        atomicStore(&rotations, 0u);
-    }
+    noise = ABSOLUTE * diagonal;
     let even = d + d % 2u;
     for (var sweep = 0u; sweep < params.sweeps; sweep++) {
-        for (var r = 0u; r + 1u < even; r++) {
-            workgroupBarrier();
-            if (lid < even / 2u) {
-                set_pair(even, r, lid);
+        if (lid == 0u) {
+            atomicStore(&pending, 0u);
+        }
+        workgroupBarrier();
+        for (var e = lid; e < d * d; e += lanes) {
+            if (e / d < e % d && would_rotate(e / d, e % d)) {
+                atomicAdd(&pending, 1u);
             }
-            workgroupBarrier();
-            apply_round(lid);
         }
         workgroupBarrier();
         if (lid == 0u) {
-            converged = select(0u, 1u, atomicLoad(&rotations) == 0u);
-            atomicStore(&rotations, 0u);
+            converged = select(0u, 1u, atomicLoad(&pending) == 0u);
         }
         if (workgroupUniformLoad(&converged) == 1u) {
             break;
+        }
+        for (var r = 0u; r + 1u < even; r++) {
+            workgroupBarrier();
+            for (var k = lid; k < even / 2u; k += lanes) {
+                set_pair(even, r, k);
+            }
+            workgroupBarrier();
+            apply_round(lid);
         }
     }
     workgroupBarrier();
@@ -237,13 +365,30 @@ fn spectral(i: u32, j: u32) -> f32 {
     return acc;
 }
 
+// Invocations sharing the work: WG in `main`, 1 in `main_serial`.
+var<private> lanes: u32;
+
+// d ≤ 32: 64 invocations share every loop.
 @compute @workgroup_size(64)
 fn main(@builtin(local_invocation_index) lid: u32) {
+    lanes = WG;
+    update(lid);
+}
+
+// d ≤ SERIAL_D (8, so d² ≤ PER): one invocation runs it all. Lavapipe pays for every
+// workgroup barrier, and at small d the 64 invocations have little to share.
+@compute @workgroup_size(1)
+fn main_serial() {
+    lanes = 1u;
+    update(0u);
+}
+
+fn update(lid: u32) {
     let d = params.d;
     let d4 = params.d4;
     let variant = params.variant;
     if (variant == BASELINE) {
-        for (var e = lid; e < d4 * d4; e += WG) {
+        for (var e = lid; e < d4 * d4; e += lanes) {
             let i = e / d4;
             let j = e % d4;
             var b = 0.0;
@@ -254,7 +399,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
         }
         return;
     }
-    for (var e = lid; e < d * d; e += WG) {
+    for (var e = lid; e < d * d; e += lanes) {
         let i = e / d;
         let j = e % d;
         if (variant == PRECONDITION) {
@@ -265,23 +410,23 @@ fn main(@builtin(local_invocation_index) lid: u32) {
         }
     }
     jacobi(lid);
-    if (lid < d) {
-        let lambda = work[lid * MAX_D + lid];
+    for (var i = lid; i < d; i += lanes) {
+        let lambda = work[i * MAX_D + i];
         if (variant == PRECONDITION) {
-            scale[lid] = 1.0 / (max(lambda, 0.0) + params.a);
+            scale[i] = 1.0 / (max(lambda, 0.0) + params.a);
         } else {
-            scale[lid] = 2.0 * slope(lambda);
+            scale[i] = 2.0 * slope(lambda);
         }
     }
     workgroupBarrier();
     if (variant == PRECONDITION) {
         // work ← (M_sym + aI)⁻¹, then B = 2 work G
-        for (var e = lid; e < d * d; e += WG) {
+        for (var e = lid; e < d * d; e += lanes) {
             work[(e / d) * MAX_D + e % d] = spectral(e / d, e % d);
         }
         workgroupBarrier();
     }
-    for (var e = lid; e < d4 * d4; e += WG) {
+    for (var e = lid; e < d4 * d4; e += lanes) {
         let i = e / d4;
         let j = e % d4;
         var b = 0.0;
@@ -296,5 +441,6 @@ fn main(@builtin(local_invocation_index) lid: u32) {
             }
         }
         b_out[e] = b;
+        basis[e] = select(0.0, vecs[i * MAX_D + j], i < d && j < d);
     }
 }

@@ -54,6 +54,20 @@ pub fn uniform_buffer<T: bytemuck::Pod>(
     )
 }
 
+/// A read-only storage buffer holding a kernel's params ([`super::kernel::Kernel::with_storage_params`]).
+pub fn params_storage_buffer<T: bytemuck::Pod>(
+    device: &wgpu::Device,
+    label: &str,
+    value: &T,
+) -> wgpu::Buffer {
+    init_buffer(
+        device,
+        label,
+        bytemuck::bytes_of(value),
+        wgpu::BufferUsages::STORAGE,
+    )
+}
+
 /// A buffer holding `contents`, as wgpu's `create_buffer_init` makes it (mapped at creation,
 /// padded to 4 bytes) but without its panic when the device is lost: the buffer is then
 /// invalid, never mapped, and the loss surfaces at the next check or readback.

@@ -12,6 +12,8 @@ pub const WORKGROUP: u64 = 64;
 /// A compiled kernel.
 pub struct Kernel {
     name: &'static str,
+    /// Whether the params sit in a read-only storage buffer rather than a uniform one.
+    storage_params: bool,
     layout: wgpu::BindGroupLayout,
     pipeline: wgpu::ComputePipeline,
 }
@@ -36,7 +38,36 @@ impl Kernel {
         (source, entry): (&str, &str),
         access: &[Access],
     ) -> Self {
-        let mut entries = vec![layout_entry(0, wgpu::BufferBindingType::Uniform)];
+        Self::build(device, name, (source, entry), access, false)
+    }
+
+    /// As [`Kernel::with_bindings`] with the params in a read-only storage buffer
+    /// (`var<storage, read>` at binding 0). Lavapipe inlines a uniform buffer's values into a
+    /// shader whose loops depend on them and re-optimizes the shader at every dispatch whose
+    /// uniform buffer changed: milliseconds a dispatch for a large shader interleaved with
+    /// other kernels. Storage params are never inlined.
+    pub fn with_storage_params(
+        device: &wgpu::Device,
+        name: &'static str,
+        (source, entry): (&str, &str),
+        access: &[Access],
+    ) -> Self {
+        Self::build(device, name, (source, entry), access, true)
+    }
+
+    fn build(
+        device: &wgpu::Device,
+        name: &'static str,
+        (source, entry): (&str, &str),
+        access: &[Access],
+        storage_params: bool,
+    ) -> Self {
+        let params_type = if storage_params {
+            STORAGE_READ
+        } else {
+            wgpu::BufferBindingType::Uniform
+        };
+        let mut entries = vec![layout_entry(0, params_type)];
         entries.extend((1u32..).zip(access).map(|(binding, a)| {
             layout_entry(
                 binding,
@@ -69,6 +100,7 @@ impl Kernel {
         });
         Self {
             name,
+            storage_params,
             layout,
             pipeline,
         }
@@ -97,7 +129,12 @@ impl Kernel {
         tiles: u64,
     ) -> Result<Binding, GpuError> {
         let groups = buffers::workgroup_grid(device, self.name, tiles.div_ceil(WORKGROUP))?;
-        let params = buffers::uniform_buffer(device, &format!("{label} params"), params);
+        let params_label = format!("{label} params");
+        let params = if self.storage_params {
+            buffers::params_storage_buffer(device, &params_label, params)
+        } else {
+            buffers::uniform_buffer(device, &params_label, params)
+        };
         let entries: Vec<_> = std::iter::once(&params)
             .chain(storage.iter().copied())
             .zip(0u32..)

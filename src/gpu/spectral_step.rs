@@ -6,7 +6,7 @@ use super::context::GpuError;
 use super::kernel::{matrix_storage, Binding};
 use super::linear_resources::Matrices;
 use super::matmul::{MatmulKernel, MatmulShape};
-use super::spectral_update::{SpectralUpdateKernel, SpectralUpdateParams};
+use super::spectral_update::{identity_basis, SpectralUpdateKernel, SpectralUpdateParams};
 use crate::model::spectral::LossVariant;
 
 /// Which variant a backend steps, with what it needs.
@@ -22,6 +22,8 @@ pub struct VariantSpec<'a> {
 /// The buffers and bound dispatches of the variant's extra work.
 pub(super) struct SpectralStep {
     pub(super) b: wgpu::Buffer,
+    /// The eigenvectors of the last step's solve, its warm start (the identity at first).
+    basis: wgpu::Buffer,
     /// Σ, R and M, kept alive with the bindings that read them.
     _moment: Option<[wgpu::Buffer; 3]>,
     bindings: Vec<Binding>,
@@ -31,7 +33,8 @@ impl SpectralStep {
     /// Bytes of each buffer it holds (B, and Σ, R, M when kept).
     pub(super) fn buffer_bytes(&self) -> Vec<u64> {
         let moment = self._moment.iter().flatten();
-        std::iter::once(&self.b)
+        [&self.b, &self.basis]
+            .into_iter()
             .chain(moment)
             .map(|b| b.size())
             .collect()
@@ -50,11 +53,13 @@ impl SpectralStep {
             &vec![0.0; d * d],
         )?;
         let params = SpectralUpdateParams::new(spec.variant, d, spec.a)?;
+        let basis = identity_basis(device, d)?;
         let update = SpectralUpdateKernel::new(device);
         if !spec.variant.needs_moment() {
-            let bound = update.bind(device, params, (&x.c, &x.c, &b))?;
+            let bound = update.bind(device, params, (&x.c, &x.c, &b, &basis))?;
             return Ok(Self {
                 b,
+                basis,
                 _moment: None,
                 bindings: vec![bound],
             });
@@ -85,10 +90,11 @@ impl SpectralStep {
                 MatmulShape::abt(d, d, m),
                 (&r, &x.w, &moment),
             )?,
-            update.bind(device, params, (&x.c, &moment, &b))?,
+            update.bind(device, params, (&x.c, &moment, &b, &basis))?,
         ];
         Ok(Self {
             b,
+            basis,
             _moment: Some([sigma, r, moment]),
             bindings,
         })

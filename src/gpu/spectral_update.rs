@@ -1,11 +1,13 @@
 //! `shaders/spectral_update.wgsl`: the d x d update matrix B of Appendix G's loss variants
 //! ([`crate::model::spectral::update_matrix`]) from C (and M), in one workgroup, all three in
 //! the padded layout of [`super::layout`]. The eigendecompositions run the cyclic Jacobi of
-//! [`crate::linalg::jacobi`] (its plain-Rust twin) in workgroup memory, in f32.
+//! [`crate::linalg::jacobi`] (its plain-Rust twin, [`crate::linalg::jacobi::jacobi_warm`]) in
+//! workgroup memory, in f32, warm-started from the eigenvectors the previous dispatch left in
+//! a fourth buffer (the basis; the identity to start cold).
 
 use super::buffers;
 use super::context::GpuError;
-use super::kernel::{self, matrix_storage, Binding, Kernel, WORKGROUP};
+use super::kernel::{self, matrix_storage, Access, Binding, Kernel, WORKGROUP};
 use super::layout::{pad4, unpack};
 use crate::linalg::JACOBI_SWEEPS;
 use crate::model::spectral::{LossVariant, SHARP_FLOOR};
@@ -93,43 +95,96 @@ impl SpectralUpdateParams {
     }
 }
 
-/// The compiled pipeline.
-pub struct SpectralUpdateKernel(Kernel);
+/// The largest d run by one invocation (the shader's `main_serial`; its private arrays hold
+/// d² ≤ 64 entries). Lavapipe pays for every workgroup barrier of the 64-invocation `main`,
+/// and at such d there is little to share.
+pub const SERIAL_MAX_DIM: usize = 8;
+
+/// The compiled pipelines: `main` (64 invocations) and `main_serial` (one, d ≤
+/// [`SERIAL_MAX_DIM`]).
+pub struct SpectralUpdateKernel {
+    wide: Kernel,
+    serial: Kernel,
+}
 
 impl SpectralUpdateKernel {
     pub fn new(device: &wgpu::Device) -> Self {
-        Self(Kernel::new(device, "spectral update", SHADER, "main"))
+        let access = [
+            Access::Read,
+            Access::Read,
+            Access::ReadWrite,
+            Access::ReadWrite,
+        ];
+        let make = |entry| {
+            Kernel::with_storage_params(device, "spectral update", (SHADER, entry), &access)
+        };
+        Self {
+            wide: make("main"),
+            serial: make("main_serial"),
+        }
     }
 
     /// Binds `b` ← B from padded `c` and `m` (for variants other than preconditioning `m` is
-    /// not read: pass `c` again); one workgroup. Fails with [`GpuError::Shape`] on
-    /// inconsistent `params` ([`SpectralUpdateParams::check`]), if `b` is `c` or `m`, or if a
-    /// buffer holds fewer than the padded pad4(d)² f32.
+    /// not read: pass `c` again), warm-started from and leaving its eigenvectors in `basis`
+    /// (padded d x d, initially the identity: [`identity_basis`]); one workgroup. Fails with
+    /// [`GpuError::Shape`] on inconsistent `params` ([`SpectralUpdateParams::check`]), if `b`
+    /// or `basis` is `c` or `m` or they are one buffer, or if a buffer holds fewer than the
+    /// padded pad4(d)² f32.
     pub fn bind(
         &self,
         device: &wgpu::Device,
         params: SpectralUpdateParams,
-        (c, m, b): (&wgpu::Buffer, &wgpu::Buffer, &wgpu::Buffer),
+        (c, m, b, basis): (&wgpu::Buffer, &wgpu::Buffer, &wgpu::Buffer, &wgpu::Buffer),
     ) -> Result<Binding, GpuError> {
         params.check()?;
-        if b == c || b == m {
+        if b == c || b == m || basis == c || basis == m || basis == b {
             return Err(GpuError::Shape(
-                "spectral update: B must be a different buffer from C and M".into(),
+                "spectral update: B and the basis must be buffers apart from C, M and each other"
+                    .into(),
             ));
         }
         let bytes = buffers::f32_bytes(params.padded_len());
-        if [c, m, b].iter().any(|buf| buf.size() < bytes) {
+        if [c, m, b, basis].iter().any(|buf| buf.size() < bytes) {
             return Err(GpuError::Shape(format!(
-                "spectral update at d = {}: C, M and B need {bytes} bytes each, got {}, {} and {}",
+                "spectral update at d = {}: C, M, B and the basis need {bytes} bytes each, got \
+                 {}, {}, {} and {}",
                 params.d,
                 c.size(),
                 m.size(),
-                b.size()
+                b.size(),
+                basis.size()
             )));
         }
-        self.0
-            .bind(device, "spectral update", &params, (c, m, b), WORKGROUP)
+        let kernel = if params.d as usize <= SERIAL_MAX_DIM {
+            &self.serial
+        } else {
+            &self.wide
+        };
+        kernel.bind_all(
+            device,
+            "spectral update",
+            &params,
+            &[c, m, b, basis],
+            WORKGROUP,
+        )
     }
+}
+
+/// The d x d identity, row-major (a cold start's basis).
+pub fn identity(d: usize) -> Vec<f32> {
+    (0..d * d)
+        .map(|e| if e / d == e % d { 1.0 } else { 0.0 })
+        .collect()
+}
+
+/// A basis buffer holding the identity (padded d x d).
+pub fn identity_basis(device: &wgpu::Device, d: usize) -> Result<wgpu::Buffer, GpuError> {
+    matrix_storage(
+        device,
+        "spectral update basis (d x d)",
+        (d, d),
+        &identity(d),
+    )
 }
 
 /// B for `variant` from C (d x d row-major, unpadded) and, for preconditioning, M (None
@@ -156,6 +211,21 @@ pub async fn spectral_update_with(
     c: &[f32],
     m: Option<&[f32]>,
 ) -> Result<Vec<f32>, GpuError> {
+    let d = params.d as usize;
+    let (b, _) = spectral_update_warm(device, queue, params, c, m, &identity(d)).await?;
+    Ok(b)
+}
+
+/// [`spectral_update_with`] warm-started from `basis` (d x d row-major, near orthogonal):
+/// B and the basis the kernel leaves (its eigenvectors, unsorted), both unpadded.
+pub async fn spectral_update_warm(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    params: SpectralUpdateParams,
+    c: &[f32],
+    m: Option<&[f32]>,
+    basis: &[f32],
+) -> Result<(Vec<f32>, Vec<f32>), GpuError> {
     params.check()?;
     let d = params.d as usize;
     let square = |x: &[f32], what: &str| {
@@ -169,12 +239,14 @@ pub async fn spectral_update_with(
         }
     };
     square(c, "C")?;
+    square(basis, "the basis")?;
     if let Some(m) = m {
         square(m, "M")?;
     }
     let zeros = vec![0.0; d * d];
     let moment = (params.variant == LossVariant::Precondition.code()).then(|| m.unwrap_or(&zeros));
-    let padded = kernel::run_once(device, queue, params.padded_len(), || {
+    let len = params.padded_len();
+    let read = kernel::run_reading(device, queue, || {
         let kernel = SpectralUpdateKernel::new(device);
         let c = matrix_storage(device, "spectral update C", (d, d), c)?;
         let m = match moment {
@@ -182,11 +254,12 @@ pub async fn spectral_update_with(
             None => None,
         };
         let b = matrix_storage(device, "spectral update B", (d, d), &zeros)?;
-        let binding = kernel.bind(device, params, (&c, m.as_ref().unwrap_or(&c), &b))?;
-        Ok((binding, b))
+        let basis = matrix_storage(device, "spectral update basis", (d, d), basis)?;
+        let binding = kernel.bind(device, params, (&c, m.as_ref().unwrap_or(&c), &b, &basis))?;
+        Ok((vec![binding], vec![(b, len), (basis, len)]))
     })
     .await?;
-    Ok(unpack(d, d, &padded))
+    Ok((unpack(d, d, &read[0]), unpack(d, d, &read[1])))
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

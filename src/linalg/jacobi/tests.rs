@@ -235,3 +235,50 @@ fn bad_input_is_an_error() {
         .values
         .is_empty());
 }
+
+/// The warm start: from the identity it is the cold solve exactly; from the eigenvectors of a
+/// nearby matrix (a change of 1e-3) it matches faer in fewer sweeps than the cold solve (to
+/// f64 rounding, measured 3 for 4 at d = 5, 4 for 7 at d = 13: the f32 kernel's noise floor
+/// stops it sooner); from a non-orthogonal perturbed basis it is still right.
+#[test]
+fn warm_start_matches_faer_in_fewer_sweeps() {
+    for (s, d) in [2usize, 5, 13, 32].into_iter().enumerate() {
+        let a = random_symmetric(d, 900 + s as u64);
+        let cold = jacobi_eigen(a.as_ref(), JACOBI_SWEEPS).unwrap();
+        let id = jacobi_warm(
+            a.as_ref(),
+            Mat::<f64>::identity(d, d).as_ref(),
+            JACOBI_SWEEPS,
+        )
+        .unwrap();
+        assert_eq!(id.eigen.values, cold.values, "d = {d}");
+        assert_eq!(id.eigen.vectors, cold.vectors, "d = {d}");
+        let cold_sweeps = id.sweeps;
+        // a step: A + 1e-3 E
+        let e = random_symmetric(d, 950 + s as u64);
+        let next = Mat::from_fn(d, d, |i, j| a[(i, j)] + 1e-3 * e[(i, j)]);
+        let warm = jacobi_warm(next.as_ref(), id.basis.as_ref(), JACOBI_SWEEPS).unwrap();
+        let exact = sym_eigen(next.as_ref()).unwrap();
+        let scale = exact.values.iter().fold(0.0f64, |m, l| m.max(l.abs()));
+        for (x, y) in warm.eigen.values.iter().zip(&exact.values) {
+            assert!((x - y).abs() <= TOL * scale, "d = {d}: {x} vs {y}");
+        }
+        let q = &warm.eigen.vectors;
+        let lambda = Mat::from_fn(d, d, |i, j| if i == j { warm.eigen.values[i] } else { 0.0 });
+        let rec = max_abs((q * &lambda * q.transpose() - &next).as_ref()) / max_abs(next.as_ref());
+        assert!(rec <= TOL, "d = {d}: reconstruction {rec:.1e}");
+        eprintln!("d = {d}: cold {cold_sweeps} sweeps, warm {}", warm.sweeps);
+        if d > 2 {
+            assert!(warm.sweeps < cold_sweeps, "d = {d}: {}", warm.sweeps);
+        }
+        // a basis off orthogonal by 1e-4 (as f32 drift would leave it) is orthonormalized
+        let bent = Mat::from_fn(d, d, |i, j| id.basis[(i, j)] + 1e-4 * e[(i, j)]);
+        let fixed = jacobi_warm(next.as_ref(), bent.as_ref(), JACOBI_SWEEPS).unwrap();
+        let ortho =
+            max_abs((fixed.basis.transpose() * &fixed.basis - Mat::<f64>::identity(d, d)).as_ref());
+        assert!(ortho <= TOL, "d = {d}: orthonormality {ortho:.1e}");
+        for (x, y) in fixed.eigen.values.iter().zip(&exact.values) {
+            assert!((x - y).abs() <= TOL * scale, "d = {d}: {x} vs {y}");
+        }
+    }
+}
