@@ -283,7 +283,11 @@ export const checks = {
     // the page still runs (the defaults: fig1): wait for progress, then pause
     await page.waitForFunction(() => window.stepwise.cell.session
       && window.stepwise.cell.session.progress.step > 0, null, { timeout: SMALL_RUN_MS });
-    if (await page.locator("#pause").isEnabled()) await page.click("#pause");
+    // (the truncated default may finish between a check and a click: press it in one go)
+    await page.evaluate(() => {
+      const pause = document.getElementById("pause");
+      if (!pause.disabled) pause.click();
+    });
     await page.waitForFunction(() => ["paused", "finished"].includes(document.body.dataset.state),
       null, { timeout: 10_000 });
     await expectDrawn(page);
