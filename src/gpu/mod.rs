@@ -14,6 +14,7 @@
 //!   the small ResNet's kernels (docs/deep.md §1–2), one Rust file per WGSL file;
 //!   [`resnet_backend`]: [`GpuDeepBackend`] over them ([`resnet_plan`] reads the network off
 //!   the parameter layout; `resnet_resources` and `resnet_graph` hold buffers and dispatches);
+//! - [`profile`]: [`profile::StepPlan`], the dispatches of a step (benchmarks);
 //! - [`reference`]: plain-Rust versions of the kernels, for tests; [`faults`]: the device
 //!   lost on purpose at a chosen point (tests of the GPU-loss policy).
 //!
@@ -40,6 +41,7 @@ mod mlp_resources;
 pub mod momentum_sgd;
 pub mod ntk;
 pub mod pool;
+pub mod profile;
 pub mod reference;
 pub mod relu;
 pub mod repack;
