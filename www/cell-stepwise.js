@@ -41,6 +41,7 @@ const runner = makeRunner({
   // the page's state follows cell 1's (the tests wait on <body data-state>)
   onState(c, state) {
     document.body.dataset.state = state;
+    if (state === "finished") noteFirstFigure(c);
     syncReplay(state);
   },
   onPreset: (c) => c.runner.reset(),
@@ -54,6 +55,20 @@ const runner = makeRunner({
   estimate: (c, lead, checked) => estimateNote(lead, checked.cost, c.backend,
     stepsOf(checked.query)),
 });
+
+/**
+ * The page's first-figure time, once: milliseconds from navigation start to cell 1's first
+ * finished figure, in <body data-first-figure-ms> (bench/first-figure.mjs reads it) and in
+ * the footer, with the backend that drew it.
+ */
+function noteFirstFigure(c) {
+  if (document.body.dataset.firstFigureMs) return;
+  const ms = Math.round(performance.now());
+  document.body.dataset.firstFigureMs = String(ms);
+  const where = c.session?.info.kind === "webgpu" ? "WebGPU" : "the CPU";
+  $("first-figure").textContent = `First figure drawn ${(ms / 1000).toFixed(2)} s after this `
+    + `page started loading (on ${where}).`;
+}
 
 export const cell = runner.c;
 export const run = () => runner.run();

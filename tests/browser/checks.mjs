@@ -322,8 +322,16 @@ export const checks = {
     const { web, gap } = await compareToNative(page, ctx, "fig1", [], TOLERANCE.fallback);
     const choice = web.backend_choice;
     assert(choice?.kind === "cpu", `fig1's result JSON has backend_choice ${JSON.stringify(choice)}`);
+    // the page reports its first-figure time (issue 18 §5): navigation → cell 1 finished
+    const [firstMs, nowMs] = await page.evaluate(() => [
+      Number(document.body.dataset.firstFigureMs), performance.now()]);
+    assert(firstMs > 0 && firstMs <= nowMs, `first-figure time ${firstMs} ms (now ${nowMs} ms)`);
+    const footer = (await page.locator("#first-figure").textContent()) ?? "";
+    const shown = `First figure drawn ${(firstMs / 1000).toFixed(2)} s after this page started `
+      + "loading (on the CPU).";
+    assert(footer === shown, `the footer says "${footer}", expected "${shown}"`);
     return {
-      summary: `max |Δλ| vs CLI ${gap.toExponential(2)}; ${notice}`,
+      summary: `max |Δλ| vs CLI ${gap.toExponential(2)}; ${notice}; first figure ${firstMs} ms`,
       timing: await timingOf(page),
     };
   },
