@@ -39,11 +39,13 @@ struct Params {
     variant: u32,
     // the preconditioner's shift a (> 0; read by precondition only)
     a: f32,
-    // SHARP_FLOOR: sharp's ℓ' divides by sqrt(max(|λ|, floor))
+    // SHARP_FLOOR_REL: sharp's ℓ' divides by sqrt(max(|λ|, floor)), the floor
+    // max(sharp_floor Σ|λ_k|, sharp_floor_min) (model::spectral::sharp_floor)
     sharp_floor: f32,
     // most Jacobi sweeps
     sweeps: u32,
-    _pad0: u32,
+    // SHARP_FLOOR_MIN
+    sharp_floor_min: f32,
     _pad1: u32,
 }
 
@@ -107,13 +109,13 @@ fn sym_m(i: u32, j: u32) -> f32 {
     return 0.5 * (m_in[i * params.d4 + j] + m_in[j * params.d4 + i]);
 }
 
-// ℓ'(λ) of LossVariant::slope for sharp, smooth and quartic.
-fn slope(lambda: f32) -> f32 {
+// ℓ'(λ) of LossVariant::slope for sharp (below `guard` as at it), smooth and quartic.
+fn slope(lambda: f32, guard: f32) -> f32 {
     let x = lambda - 1.0;
     switch params.variant {
         case 1u: {
             let root = sign(lambda) * sqrt(abs(lambda));
-            return (root - 1.0) / sqrt(max(abs(lambda), params.sharp_floor));
+            return (root - 1.0) / sqrt(max(abs(lambda), guard));
         }
         case 2u: {
             return select(0.02 * x, 2.0 * x, lambda <= 1.0);
@@ -410,12 +412,18 @@ fn update(lid: u32) {
         }
     }
     jacobi(lid);
+    // sharp's floor (model::spectral::sharp_floor): d ≤ 32 more iterations of the budget
+    var total = 0.0;
+    for (var k = 0u; k < d; k++) {
+        total += abs(work[k * MAX_D + k]);
+    }
+    let guard = max(params.sharp_floor * total, params.sharp_floor_min);
     for (var i = lid; i < d; i += lanes) {
         let lambda = work[i * MAX_D + i];
         if (variant == PRECONDITION) {
             scale[i] = 1.0 / (max(lambda, 0.0) + params.a);
         } else {
-            scale[i] = 2.0 * slope(lambda);
+            scale[i] = 2.0 * slope(lambda, guard);
         }
     }
     workgroupBarrier();

@@ -213,9 +213,10 @@ fn early_sweeps_mirror_the_rust_jacobi() {
                         .unwrap_or_else(|e| panic!("{variant:?} at d = {d}: {e}"));
                 let e = jacobi_eigen(to_mat(d, &c).as_ref(), sweeps).expect("finite");
                 let q = &e.vectors;
+                let slopes = variant.slopes(&e.values);
                 let b = Mat::from_fn(d, d, |i, j| {
                     (0..d)
-                        .map(|k| 2.0 * q[(i, k)] * variant.slope(e.values[k]) * q[(j, k)])
+                        .map(|k| 2.0 * q[(i, k)] * slopes[k] * q[(j, k)])
                         .sum::<f64>()
                 });
                 let largest = (0..d * d).fold(0.0f64, |m, x| m.max(b[(x / d, x % d)].abs()));
@@ -233,12 +234,13 @@ fn early_sweeps_mirror_the_rust_jacobi() {
     eprintln!("one and two sweeps against the f64 Jacobi: worst {worst:.2e}");
 }
 
-/// Sharp with a rank-deficient C (half its eigenvalues 0 or 1e-9, far below `SHARP_FLOOR`)
-/// as midway through stepwise learning: tolerance 1e-3. f32 Jacobi puts those eigenvalues at
-/// rounding noise δ ≈ 1e-7·‖C‖ (‖C‖ = 3), and below the floor ℓ' = (sign(λ) sqrt|λ| − 1) /
-/// sqrt(floor) moves by sqrt(δ) ≈ 5e-4 of its value: the floor makes the noise harmless,
-/// not invisible. (Eigenvalues just above the floor, ~1e-6 to 1e-5, are worse: ℓ' there is
-/// steep and f32 cannot resolve them; such a B is good to a few percent only.)
+/// Sharp with a rank-deficient C (half its eigenvalues 0 or 1e-9, far below sharp's floor
+/// `model::spectral::sharp_floor`, 2^-17 Σ|λ| ≥ 2e-5 here) as midway through stepwise
+/// learning: tolerance 1e-3. f32 Jacobi puts those eigenvalues at rounding noise
+/// δ ≈ 1e-7·‖C‖ (‖C‖ = 3), and below the floor ℓ' = (sign(λ) sqrt|λ| − 1) / sqrt(floor) moves
+/// by sqrt(δ) ≈ 5e-4 of its value: the floor makes the noise harmless, not invisible.
+/// (Eigenvalues just above the floor are worse: ℓ' there is steep and moves by δ/(2λ), up to
+/// about 1% of its value.)
 #[test]
 fn sharp_below_the_floor() {
     let mut worst: f64 = 0.0;

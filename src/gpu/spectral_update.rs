@@ -10,7 +10,7 @@ use super::context::GpuError;
 use super::kernel::{self, matrix_storage, Access, Binding, Kernel, WORKGROUP};
 use super::layout::{pad4, unpack};
 use crate::linalg::JACOBI_SWEEPS;
-use crate::model::spectral::{LossVariant, SHARP_FLOOR};
+use crate::model::spectral::{LossVariant, SHARP_FLOOR_MIN, SHARP_FLOOR_REL};
 
 const SHADER: &str = include_str!("../../shaders/spectral_update.wgsl");
 
@@ -34,11 +34,13 @@ pub struct SpectralUpdateParams {
     pub variant: u32,
     /// The preconditioner's shift a (read by [`LossVariant::Precondition`] only).
     pub a: f32,
-    /// [`SHARP_FLOOR`] in f32.
+    /// Sharp's floor relative to Σ|λ| ([`SHARP_FLOOR_REL`] in f32; the shader's floor is
+    /// [`crate::model::spectral::sharp_floor`]).
     pub sharp_floor: f32,
     /// The most Jacobi sweeps ([`JACOBI_SWEEPS`] unless changed).
     pub sweeps: u32,
-    pub _pad0: u32,
+    /// Sharp's least floor ([`SHARP_FLOOR_MIN`] in f32).
+    pub sharp_floor_min: f32,
     pub _pad1: u32,
 }
 
@@ -62,9 +64,9 @@ impl SpectralUpdateParams {
             d4: pad4(d) as u32,
             variant: variant.code(),
             a,
-            sharp_floor: SHARP_FLOOR as f32,
+            sharp_floor: SHARP_FLOOR_REL as f32,
             sweeps: JACOBI_SWEEPS,
-            _pad0: 0,
+            sharp_floor_min: SHARP_FLOOR_MIN as f32,
             _pad1: 0,
         })
     }
@@ -278,7 +280,8 @@ mod tests {
         let p = SpectralUpdateParams::new(LossVariant::Sharp, 5, 0.0).unwrap();
         assert_eq!((p.d, p.d4, p.variant, p.sweeps), (5, 8, 1, JACOBI_SWEEPS));
         assert_eq!(p.padded_len(), 64);
-        assert_eq!(p.sharp_floor, SHARP_FLOOR as f32);
+        assert_eq!(p.sharp_floor, SHARP_FLOOR_REL as f32);
+        assert_eq!(p.sharp_floor_min, SHARP_FLOOR_MIN as f32);
         assert!(SpectralUpdateParams::new(LossVariant::Baseline, 0, 1.0).is_err());
         assert!(SpectralUpdateParams::new(LossVariant::Baseline, MAX_DIM + 1, 1.0).is_err());
         assert!(SpectralUpdateParams::new(LossVariant::Quartic, MAX_DIM, 1.0).is_ok());

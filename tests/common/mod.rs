@@ -1,6 +1,9 @@
 //! What the test files share: one lavapipe (or real) device and deterministic inputs for
-//! the GPU tests, the `stepwise` binary for the command-line ones. Each uses part of it.
+//! the GPU tests, the `stepwise` binary for the command-line ones, an f64 reference of
+//! Appendix G's runs ([`exact`]). Each uses part of it.
 #![allow(dead_code)]
+
+pub mod exact;
 
 use std::process::{Command, Output};
 use std::sync::OnceLock;

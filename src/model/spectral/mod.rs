@@ -10,15 +10,27 @@ use serde::{Deserialize, Serialize};
 
 use crate::linalg::{self, LinalgError, SymEigen};
 
-/// The sharp variant's derivative ℓ'(λ) = (g(λ) − 1)/sqrt|λ| uses sqrt(max(|λ|, floor)):
-/// the force on a singular value stays bounded (it only weakens below the floor), and
-/// eigenvalues of an f32 C that are rounding noise (≲ 1e-7 of the largest) all get the same
-/// slope, so their noisy eigenvectors do not matter. Near λ the slope changes by about
-/// δλ/(2λ) relative for a rounding error δλ ~ 1e-7 of an f32 C: at the floor 1e-4 that is
-/// 5e-4 (at 1e-6 it would be 5%). Below the floor a mode escapes at the rate
-/// 2γ/sqrt(floor) = 200γ per unit t, 25x the baseline's 8γ, so that the
-/// escape time still barely depends on the init scale.
-pub const SHARP_FLOOR: f64 = 1e-4;
+/// The sharp variant's derivative ℓ'(λ) = (g(λ) − 1)/sqrt|λ| is unbounded at λ = 0; the code
+/// divides by sqrt(max(|λ|, floor)) with the floor [`sharp_floor`] = 2^-17 Σ_j |λ_j| of C's
+/// spectrum (at least [`SHARP_FLOOR_MIN`]): 64 f32 ulps of C's scale (docs/math.md §8).
+/// An eigenvalue of an f32 C is known to about ε·‖C‖ (ε = 2^-24, times d and the length of
+/// its sums): below the floor such rounding noise all gets the same slope, so the noisy
+/// eigenvectors of those eigenvalues do not matter, and near the floor it changes the slope
+/// by δλ/(2·floor) ≲ 1%. Tied to C's own scale, the floor never binds under small init
+/// (every eigenvalue is then ~α², far above 2^-17 of their sum), where a fixed floor (1e-4)
+/// capped the push of every mode and slowed sharp's escape (docs/math.md §8 has the numbers).
+pub const SHARP_FLOOR_REL: f64 = 1.0 / 131_072.0;
+
+/// The least floor of sharp's ℓ': keeps 1/sqrt(floor) finite in f32 (≤ 1e15) when C is 0
+/// or all of its eigenvalues are.
+pub const SHARP_FLOOR_MIN: f64 = 1e-30;
+
+/// Sharp's floor for a C with these eigenvalues: max([`SHARP_FLOOR_REL`] Σ_j |λ_j|,
+/// [`SHARP_FLOOR_MIN`]).
+pub fn sharp_floor(eigenvalues: &[f64]) -> f64 {
+    let scale: f64 = eigenvalues.iter().map(|l| l.abs()).sum();
+    (SHARP_FLOOR_REL * scale).max(SHARP_FLOOR_MIN)
+}
 
 /// One of Appendix G's losses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -91,13 +103,12 @@ impl LossVariant {
         }
     }
 
-    /// ℓ'(λ), with the sharp variant's guard [`SHARP_FLOOR`].
-    pub fn slope(self, lambda: f64) -> f64 {
+    /// ℓ'(λ), with the sharp variant's guard: it divides by sqrt(max(|λ|, `floor`)) (the
+    /// other variants ignore `floor`; [`LossVariant::slopes`] picks it from the spectrum).
+    pub fn slope(self, lambda: f64, floor: f64) -> f64 {
         match self {
             LossVariant::Baseline | LossVariant::Precondition => 2.0 * (lambda - 1.0),
-            LossVariant::Sharp => {
-                (signed_sqrt(lambda) - 1.0) / lambda.abs().max(SHARP_FLOOR).sqrt()
-            }
+            LossVariant::Sharp => (signed_sqrt(lambda) - 1.0) / lambda.abs().max(floor).sqrt(),
             LossVariant::Smooth => {
                 if lambda <= 1.0 {
                     2.0 * (lambda - 1.0)
@@ -107,6 +118,12 @@ impl LossVariant {
             }
             LossVariant::Quartic => 4.0 * (lambda - 1.0).powi(3),
         }
+    }
+
+    /// ℓ'(λ_j) for every eigenvalue of C, sharp's floor [`sharp_floor`] of them all.
+    pub fn slopes(self, eigenvalues: &[f64]) -> Vec<f64> {
+        let floor = sharp_floor(eigenvalues);
+        eigenvalues.iter().map(|l| self.slope(*l, floor)).collect()
     }
 
     /// L = Σ_j ℓ(λ_j) for the eigenvalues of C.
@@ -124,7 +141,8 @@ pub fn signed_sqrt(lambda: f64) -> f64 {
 pub fn slope_matrix(variant: LossVariant, eigen: &SymEigen) -> Mat<f64> {
     let d = eigen.values.len();
     let q = &eigen.vectors;
-    let scaled = Mat::from_fn(d, d, |i, j| q[(i, j)] * variant.slope(eigen.values[j]));
+    let slopes = variant.slopes(&eigen.values);
+    let scaled = Mat::from_fn(d, d, |i, j| q[(i, j)] * slopes[j]);
     &scaled * q.transpose()
 }
 

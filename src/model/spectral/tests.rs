@@ -97,21 +97,46 @@ fn baseline_update_is_four_c_minus_identity() {
 #[test]
 fn slopes_at_known_points() {
     use LossVariant::*;
-    assert_eq!(Baseline.slope(0.0), -2.0);
-    assert_eq!(Quartic.slope(0.0), -4.0);
-    assert_eq!(Smooth.slope(0.5), -1.0);
-    assert!((Smooth.slope(2.0) - 0.02).abs() < 1e-15);
+    // the floor is read by sharp only
+    for floor in [0.0, 1e-4, 7.0] {
+        assert_eq!(Baseline.slope(0.0, floor), -2.0);
+        assert_eq!(Quartic.slope(0.0, floor), -4.0);
+        assert_eq!(Smooth.slope(0.5, floor), -1.0);
+        assert!((Smooth.slope(2.0, floor) - 0.02).abs() < 1e-15);
+    }
     assert!((Smooth.value(2.0) - 0.01).abs() < 1e-15);
-    // sharp: ℓ'(1/4) = (1/2 − 1)/(1/2) = −1, finite and bounded at and below the floor
-    assert!((Sharp.slope(0.25) + 1.0).abs() < 1e-15);
-    let cap = (SHARP_FLOOR.sqrt() - 1.0) / SHARP_FLOOR.sqrt();
-    assert!((Sharp.slope(0.0) + 1.0 / SHARP_FLOOR.sqrt()).abs() < 1e-9);
-    assert!((Sharp.slope(SHARP_FLOOR) - cap).abs() < 1e-9);
+    // sharp: ℓ'(1/4) = (1/2 − 1)/(1/2) = −1 above the floor, finite and bounded at and below it
+    let floor = 1e-4;
+    assert!((Sharp.slope(0.25, floor) + 1.0).abs() < 1e-15);
+    let cap = (floor.sqrt() - 1.0) / floor.sqrt();
+    assert!((Sharp.slope(0.0, floor) + 1.0 / floor.sqrt()).abs() < 1e-9);
+    assert!((Sharp.slope(floor, floor) - cap).abs() < 1e-9);
     // a negative eigenvalue is pushed up too
-    assert!(Sharp.slope(-1e-3) < 0.0);
+    assert!(Sharp.slope(-1e-3, floor) < 0.0);
     for v in LossVariant::ALL {
         assert!(v.value(1.0).abs() < 1e-15, "{}", v.name());
-        assert!(v.slope(1.0).abs() < 1e-15, "{}", v.name());
+        assert!(v.slope(1.0, floor).abs() < 1e-15, "{}", v.name());
+    }
+}
+
+#[test]
+fn sharp_floor_follows_the_scale_of_c() {
+    // 2^-17 of Σ|λ|: negative eigenvalues count by their size
+    let f = sharp_floor(&[2.0, 1.0, -1.0, 0.0]);
+    assert_eq!(f, 4.0 / 131_072.0);
+    // scale invariant: under small init (λ ~ 1e-12) the floor is far below every eigenvalue
+    let tiny = [3e-12, 2e-12, 1e-12];
+    assert!((sharp_floor(&tiny) - 6e-12 * SHARP_FLOOR_REL).abs() < 1e-30);
+    let exact: Vec<f64> = tiny.iter().map(|l| (l.sqrt() - 1.0) / l.sqrt()).collect();
+    assert_eq!(LossVariant::Sharp.slopes(&tiny), exact);
+    // C = 0: the least floor keeps every slope finite, 1/sqrt(1e-30) = 1e15
+    let zero = LossVariant::Sharp.slopes(&[0.0, 0.0]);
+    assert!(zero.iter().all(|s| (s + 1e15).abs() < 1e3), "{zero:?}");
+    // rounding noise next to learned modes (‖C‖ ~ 1) gets one slope, whatever its sign
+    let noisy = LossVariant::Sharp.slopes(&[1.0, 1.0, 3e-8, -2e-8, 0.0]);
+    let cap = -1.0 / sharp_floor(&[2.0]).sqrt();
+    for s in &noisy[2..] {
+        assert!((s - cap).abs() < 1e-3 * cap.abs(), "{noisy:?}");
     }
 }
 
