@@ -186,7 +186,10 @@ export function makeRunner(options) {
     clearPlaceholder(c.canvas);
     showProgress(session.progress);
     await draw();
-    setState("paused");
+    // a run that goes on at once (run() sets "running" next) is not "paused" in between: the
+    // page's paused-state work (the figure summary's export, the replay's record times)
+    // would queue in the worker ahead of the run's first slice (docs/architecture.md)
+    if (!c.running) setState("paused");
     return true;
   }
 

@@ -72,6 +72,9 @@ const photos = bundledPhotos();
 photos.catch(() => {});
 const started = init().then(async () => {
   const host = new Host();
+  // while the photos download and decode: a small run through fig1's code, so that the
+  // engine optimizes it before the page's first run (docs/architecture.md, "Warm-up")
+  host.warmUp();
   try {
     const images = await photos;
     await host.handle({ type: "bundled_photos", images });

@@ -76,3 +76,62 @@ pub fn measure(cfg: &RunConfig, now: impl Fn() -> f64) -> Result<Phases, RunErro
         assemble,
     })
 }
+
+/// A small truncated linear run on planted data, start to result: the page's worker runs it
+/// once while it starts (docs/architecture.md §4, "Warm-up"), so that the browser's wasm
+/// engine has compiled the functions of fig1's path (Γ, Lanczos, the steps, the theory) with
+/// its optimizing tier before the first real run, instead of running them in its baseline
+/// tier. A few tens of ms, natively a few ms.
+pub fn warm_up() -> Result<(), RunError> {
+    let prep = super::prepare(&warm_up_config())?;
+    let run = pollster::block_on(async {
+        let mut run = LinearRun::start(prep.cpu_backend(), &prep).await?;
+        run.finish().await?;
+        Ok::<_, RunError>(run)
+    })?;
+    drop(super::assemble(&prep, &run, false));
+    // the planted spectrum needs a Krylov basis of 30 only: fig1's Rayleigh–Ritz solves
+    // symmetric eigenproblems up to ~180 (a size where faer takes other code paths)
+    let side = WARM_UP_RITZ.min(prep.pairs.m);
+    linalg::sym_eigen(prep.gamma.submatrix(0, 0, side, side))?;
+    Ok(())
+}
+
+/// The size of the warm-up's symmetric eigenproblem (fig1's largest Rayleigh–Ritz).
+const WARM_UP_RITZ: usize = 180;
+
+/// The warm-up's run: m = 240, large enough for the Lanczos path of the truncated solver
+/// (linalg::top_eigen), small enough to cost little.
+fn warm_up_config() -> RunConfig {
+    use crate::data::{DatasetConfig, DatasetKind};
+    RunConfig {
+        dataset: DatasetConfig {
+            kind: DatasetKind::Planted,
+            n: 120,
+            dim: 240,
+            ..DatasetConfig::default()
+        },
+        steps: Some(400),
+        ..RunConfig::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_warm_up_takes_fig1s_path() {
+        // the truncated solver through Lanczos (a basis smaller than m), as fig1's
+        let cfg = warm_up_config();
+        assert_eq!(cfg.solver, Solver::Truncated);
+        let prep = super::super::prepare(&cfg).unwrap();
+        let truncation = prep.truncation.as_ref().unwrap();
+        assert!(
+            truncation.basis < prep.pairs.m,
+            "basis {}",
+            truncation.basis
+        );
+        warm_up().unwrap();
+    }
+}

@@ -41,6 +41,14 @@ impl Host {
         }
     }
 
+    /// Runs a small linear run once, so that the browser compiles fig1's functions with its
+    /// optimizing tier before the page's first run (experiment::phases::warm_up); false if
+    /// it failed (nothing depends on it).
+    #[wasm_bindgen(js_name = warmUp)]
+    pub fn warm_up(&self) -> bool {
+        crate::experiment::phases::warm_up().is_ok()
+    }
+
     /// Resolves to the reply to `request` (protocol.rs); a failure is an `error` reply, never
     /// a rejection. A figure's reply carries its `ImageBitmap` as `bitmap`, an export's bytes
     /// as a `Uint8Array` in `bytes`.
