@@ -197,6 +197,16 @@ impl MlpBindings {
         }
     }
 
+    /// The dispatches of [`Self::encode_step`], in order.
+    pub fn step_dispatches(&self) -> Vec<&Binding> {
+        let loss = self.loss.bindings().iter();
+        self.forward
+            .iter()
+            .chain(loss)
+            .chain(&self.backward)
+            .collect()
+    }
+
     /// The forward pass at the current weights.
     pub fn encode_forward(&self, pass: &mut wgpu::ComputePass<'_>) {
         for b in &self.forward {
