@@ -25,6 +25,12 @@ struct Params {
     kq: u32,
     // tiles per row block of C (8 rows): vec4 column pairs
     tiles_n: u32,
+    // what `epilogue` does to each stored vec4: 0 nothing, 1 relu, 2 the relu mask
+    epilogue: u32,
+    // the column that epilogue 2 zeroes (the MLP's constant bias unit)
+    frozen: u32,
+    _pad0: u32,
+    _pad1: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -44,12 +50,29 @@ fn row_of(i0: u32, r: u32) -> u32 {
     return min(i0 + r, params.m4 - 1u);
 }
 
+// The fused epilogue (docs/architecture.md §3) of the vec4 about to be stored at c[o]:
+// 0: v itself; 1: relu(v) (the MLP's hidden layer, Z = X̃ W̃1ᵀ and H = relu(Z) in one pass);
+// 2: v ⊙ 1[c[o] > 0] with column `frozen` zeroed, reading the old C in place (the MLP's
+// backward, C holding H: Δ = (dL/dF W̃2) ⊙ relu'(Z), overwriting H, no longer needed).
+fn epilogue(o: u32, v: vec4<f32>) -> vec4<f32> {
+    if (params.epilogue == 1u) {
+        return max(v, vec4<f32>(0.0));
+    }
+    if (params.epilogue == 2u) {
+        let col0 = 4u * (o % params.nq);
+        let cols = vec4<u32>(col0, col0 + 1u, col0 + 2u, col0 + 3u);
+        let keep = (c[o] > vec4<f32>(0.0)) & (cols != vec4<u32>(params.frozen));
+        return select(vec4<f32>(0.0), v, keep);
+    }
+    return v;
+}
+
 // Stores the tile's row r (two vec4s at o, o + 1) if the row and the second vec4 exist.
 fn store(o: u32, i: u32, two: bool, lo: vec4<f32>, hi: vec4<f32>) {
     if (i < params.m4) {
-        c[o] = lo;
+        c[o] = epilogue(o, lo);
         if (two) {
-            c[o + 1u] = hi;
+            c[o + 1u] = epilogue(o + 1u, hi);
         }
     }
 }

@@ -11,6 +11,12 @@ struct Params {
     kq: u32,
     // tiles per 4-row block of C: vec4 columns
     tiles_n: u32,
+    // what `epilogue` does to each stored vec4: 0 nothing, 1 relu, 2 the relu mask
+    epilogue: u32,
+    // the column that epilogue 2 zeroes (the MLP's constant bias unit)
+    frozen: u32,
+    _pad0: u32,
+    _pad1: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -19,6 +25,23 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> c: array<vec4<f32>>;
 
 const WG: u32 = 64u;
+
+// As in matmul.wgsl: the fused epilogue of the vec4 about to be stored at c[o]:
+// 0: v itself; 1: relu(v) (the MLP's hidden layer, Z = X̃ W̃1ᵀ and H = relu(Z) in one pass);
+// 2: v ⊙ 1[c[o] > 0] with column `frozen` zeroed, reading the old C in place (the MLP's
+// backward, C holding H: Δ = (dL/dF W̃2) ⊙ relu'(Z), overwriting H, no longer needed).
+fn epilogue(o: u32, v: vec4<f32>) -> vec4<f32> {
+    if (params.epilogue == 1u) {
+        return max(v, vec4<f32>(0.0));
+    }
+    if (params.epilogue == 2u) {
+        let col0 = 4u * (o % params.nq);
+        let cols = vec4<u32>(col0, col0 + 1u, col0 + 2u, col0 + 3u);
+        let keep = (c[o] > vec4<f32>(0.0)) & (cols != vec4<u32>(params.frozen));
+        return select(vec4<f32>(0.0), v, keep);
+    }
+    return v;
+}
 
 // The flat tile index of this invocation, or an index past the last tile.
 fn tile_index(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
@@ -63,8 +86,8 @@ fn abt_narrow(
     }
     let nq = params.nq;
     let o = i0 * nq + q;
-    c[o] = c0;
-    c[o + nq] = c1;
-    c[o + 2u * nq] = c2;
-    c[o + 3u * nq] = c3;
+    c[o] = epilogue(o, c0);
+    c[o + nq] = epilogue(o + nq, c1);
+    c[o + 2u * nq] = epilogue(o + 2u * nq, c2);
+    c[o + 3u * nq] = epilogue(o + 3u * nq, c3);
 }

@@ -2,6 +2,7 @@
 //! invocation, f32, on matrices in the padded layout of [`super::layout`]; A·Bᵀ with a small
 //! output (fewer 8 x 8 tiles than a workgroup has invocations) takes the 4 x 4 tiles of
 //! `shaders/matmul_narrow.wgsl` instead, to keep the SIMD lanes of a CPU-emulated GPU busy.
+//! An [`Epilogue`] fuses the MLP's relu or relu mask into the store.
 
 use super::context::GpuError;
 use super::kernel::{self, matrix_storage, Binding, Kernel};
@@ -25,6 +26,37 @@ pub struct MatmulParams {
     /// Tiles per row block of C: pairs of vec4 columns per 8 rows (vec4 columns per 4 rows
     /// for the narrow A·Bᵀ).
     pub tiles_n: u32,
+    /// [`Epilogue::code`]: what is done to each vec4 of C as it is stored.
+    pub epilogue: u32,
+    /// The column [`Epilogue::ReluMask`] zeroes.
+    pub frozen: u32,
+    pub _pad0: u32,
+    pub _pad1: u32,
+}
+
+/// Elementwise work fused into a product's store (docs/architecture.md §3): the MLP's
+/// nonlinearity and its derivative without passes of their own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Epilogue {
+    /// C = A·B.
+    #[default]
+    None,
+    /// C = relu(A·B).
+    Relu,
+    /// C = (A·B) ⊙ 1[C_old > 0] with column `frozen` zeroed: the backward of a relu layer
+    /// whose output H the product overwrites in place (C holds H before the dispatch).
+    ReluMask { frozen: usize },
+}
+
+impl Epilogue {
+    /// The shader's `Params.epilogue`.
+    pub fn code(self) -> u32 {
+        match self {
+            Self::None => 0,
+            Self::Relu => 1,
+            Self::ReluMask { .. } => 2,
+        }
+    }
 }
 
 /// C (m x n) = A · B over k terms, where A is m x k (or k x m read transposed) and B is k x n
@@ -106,6 +138,10 @@ impl MatmulShape {
             nq,
             kq,
             tiles_n,
+            epilogue: 0,
+            frozen: 0,
+            _pad0: 0,
+            _pad1: 0,
         })
     }
 
@@ -152,7 +188,28 @@ impl MatmulKernel {
         shape: MatmulShape,
         bufs: (&wgpu::Buffer, &wgpu::Buffer, &wgpu::Buffer),
     ) -> Result<Binding, GpuError> {
-        let params = shape.params()?;
+        self.bind_with(device, label, (shape, Epilogue::None), bufs)
+    }
+
+    /// [`Self::bind`] with `epilogue` fused into the store; [`Epilogue::ReluMask`] reads C
+    /// before overwriting it, and its frozen column must lie inside C.
+    pub fn bind_with(
+        &self,
+        device: &wgpu::Device,
+        label: &str,
+        (shape, epilogue): (MatmulShape, Epilogue),
+        bufs: (&wgpu::Buffer, &wgpu::Buffer, &wgpu::Buffer),
+    ) -> Result<Binding, GpuError> {
+        let mut params = shape.params()?;
+        params.epilogue = epilogue.code();
+        if let Epilogue::ReluMask { frozen } = epilogue {
+            if frozen >= shape.n {
+                return Err(GpuError::Shape(format!(
+                    "matmul {shape:?}: masked column {frozen} outside C"
+                )));
+            }
+            params.frozen = frozen as u32;
+        }
         let kernel = match (shape.a_transposed, shape.b_transposed) {
             (true, _) => &self.atb,
             (false, true) if shape.is_narrow() => &self.abt_narrow,
@@ -172,8 +229,21 @@ pub async fn matmul_once(
     a: &[f32],
     b: &[f32],
 ) -> Result<Vec<f32>, GpuError> {
+    let c = vec![0.0; shape.m * shape.n];
+    matmul_epilogue_once(device, queue, (shape, Epilogue::None), (a, b), &c).await
+}
+
+/// [`matmul_once`] with `epilogue`, C starting as `c` (m x n; what [`Epilogue::ReluMask`]
+/// reads), row-major and unpadded (tests).
+pub async fn matmul_epilogue_once(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    (shape, epilogue): (MatmulShape, Epilogue),
+    (a, b): (&[f32], &[f32]),
+    c: &[f32],
+) -> Result<Vec<f32>, GpuError> {
     let (m, n, k) = (shape.m, shape.n, shape.k);
-    if a.len() != m * k || b.len() != n * k {
+    if a.len() != m * k || b.len() != n * k || c.len() != m * n {
         return Err(GpuError::Shape(format!(
             "matmul {shape:?}: operands have wrong lengths"
         )));
@@ -184,8 +254,9 @@ pub async fn matmul_once(
     let padded = kernel::run_once(device, queue, padded_len(m, n), || {
         let a = matrix_storage(device, "matmul A", shape.a_dims(), a)?;
         let b = matrix_storage(device, "matmul B", shape.b_dims(), b)?;
-        let c = matrix_storage(device, "matmul C", (m, n), &vec![0.0; m * n])?;
-        let binding = MatmulKernel::new(device).bind(device, "matmul", shape, (&a, &b, &c))?;
+        let c = matrix_storage(device, "matmul C", (m, n), c)?;
+        let kernel = MatmulKernel::new(device);
+        let binding = kernel.bind_with(device, "matmul", (shape, epilogue), (&a, &b, &c))?;
         Ok((binding, c))
     })
     .await?;
@@ -198,8 +269,8 @@ mod tests {
 
     #[test]
     fn params_match_the_wgsl_struct() {
-        crate::gpu::layout_check::assert_uniform_matches::<MatmulParams>(SHADER, "Params", 4);
-        crate::gpu::layout_check::assert_uniform_matches::<MatmulParams>(NARROW, "Params", 4);
+        crate::gpu::layout_check::assert_uniform_matches::<MatmulParams>(SHADER, "Params", 8);
+        crate::gpu::layout_check::assert_uniform_matches::<MatmulParams>(NARROW, "Params", 8);
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! The MLP's device buffers (padded layout) and the dispatches of one training step, bound
-//! once: forward, loss gradient, backward, update.
+//! once: forward, loss gradient, backward, update, in the fewest passes the math allows
+//! (docs/architecture.md §3): the relu is fused into the first product's store, its
+//! derivative into the store of dL/dH (which overwrites H̃ in place), and both layers'
+//! updates into one dispatch: 7 dispatches a step (9 with SimCLR's three-pass gradient).
 
 use super::context::GpuError;
 use super::kernel::{matrix_storage, Binding};
 use super::layout::padded_len;
 use super::loss_grad::LossGrad;
-use super::matmul::{MatmulKernel, MatmulShape};
-use super::relu::{ReluKernel, ReluParams};
+use super::matmul::{Epilogue, MatmulKernel, MatmulShape};
 use super::sgd::{SgdKernel, SgdParams};
 use crate::model::mlp::MlpShape;
 use crate::model::ssl_loss::SslLoss;
@@ -16,17 +18,16 @@ pub struct MlpBuffers {
     pub x: wgpu::Buffer,
     pub w1: wgpu::Buffer,
     pub w2: wgpu::Buffer,
+    /// H̃ after the forward pass, Δ = dL/dZ after the backward pass's second product.
     pub hidden: wgpu::Buffer,
     pub f: wgpu::Buffer,
     pub grad_f: wgpu::Buffer,
-    pub delta: wgpu::Buffer,
     pub g1: wgpu::Buffer,
     pub g2: wgpu::Buffer,
     /// Momentum buffers (only with momentum).
     pub velocity: Option<(wgpu::Buffer, wgpu::Buffer)>,
     /// H̃ H̃ᵀ (N x N), only when hidden eigenvalues are tracked.
     pub gram: Option<wgpu::Buffer>,
-    pub dummy: wgpu::Buffer,
 }
 
 /// Sizes of a run on the device.
@@ -61,10 +62,8 @@ impl MlpBuffers {
             &self.hidden,
             &self.f,
             &self.grad_f,
-            &self.delta,
             &self.g1,
             &self.g2,
-            &self.dummy,
         ];
         let velocity = self.velocity.iter().flat_map(|(a, b)| [a, b]);
         let all = fixed.into_iter().chain(velocity).chain(&self.gram);
@@ -97,7 +96,6 @@ impl MlpBuffers {
             hidden: zeros("mlp H", (n, hp))?,
             f: zeros("mlp F", (n, d))?,
             grad_f: zeros("mlp dL/dF", (n, d))?,
-            delta: zeros("mlp delta", (n, hp))?,
             g1: zeros("mlp dW1", (hp, m1))?,
             g2: zeros("mlp dW2", (d, hp))?,
             velocity,
@@ -106,7 +104,6 @@ impl MlpBuffers {
             } else {
                 None
             },
-            dummy: zeros("mlp dummy", (1, 1))?,
         })
     }
 }
@@ -133,16 +130,13 @@ impl MlpBindings {
     ) -> Result<Self, GpuError> {
         let (n, hp, m1, d) = (dims.rows, dims.hp(), dims.m1(), dims.d());
         let mm = MatmulKernel::new(device);
-        let relu = ReluKernel::new(device);
-        let relu_params = ReluParams::new(n, hp)?;
         let forward = vec![
-            mm.bind(
+            mm.bind_with(
                 device,
-                "mlp Z",
-                MatmulShape::abt(n, hp, m1),
+                "mlp H = relu(Z)",
+                (MatmulShape::abt(n, hp, m1), Epilogue::Relu),
                 (&b.x, &b.w1, &b.hidden),
             )?,
-            relu.bind_forward(device, relu_params, (&b.hidden, &b.dummy))?,
             mm.bind(
                 device,
                 "mlp F",
@@ -151,6 +145,9 @@ impl MlpBindings {
             )?,
         ];
         let loss = LossGrad::new(device, loss, n / 2, d, &b.f, &b.grad_f)?;
+        // Δ = (dL/dF W̃2) ⊙ relu'(Z), the bias unit's error zeroed, written over H̃ (read by
+        // dW2 just before; the next forward pass recomputes it)
+        let mask = Epilogue::ReluMask { frozen: hp - 1 };
         let mut backward = vec![
             mm.bind(
                 device,
@@ -158,18 +155,17 @@ impl MlpBindings {
                 MatmulShape::atb(d, hp, n),
                 (&b.grad_f, &b.hidden, &b.g2),
             )?,
-            mm.bind(
+            mm.bind_with(
                 device,
-                "mlp dH",
-                MatmulShape::ab(n, hp, d),
-                (&b.grad_f, &b.w2, &b.delta),
+                "mlp delta",
+                (MatmulShape::ab(n, hp, d), mask),
+                (&b.grad_f, &b.w2, &b.hidden),
             )?,
-            relu.bind_backward(device, relu_params, (&b.hidden, &b.delta, &b.dummy))?,
             mm.bind(
                 device,
                 "mlp dW1",
                 MatmulShape::atb(hp, m1, n),
-                (&b.delta, &b.x, &b.g1),
+                (&b.hidden, &b.x, &b.g1),
             )?,
         ];
         backward.extend(update_bindings(device, dims, b, (lr, momentum))?);
@@ -226,7 +222,7 @@ impl MlpBindings {
     }
 }
 
-/// v ← μ v + g; w ← w − η v (or w ← w − η g without momentum), for both layers.
+/// v ← μ v + g; w ← w − η v (or w ← w − η g without momentum), both layers in one dispatch.
 fn update_bindings(
     device: &wgpu::Device,
     dims: MlpDims,
@@ -234,31 +230,14 @@ fn update_bindings(
     (lr, momentum): (f32, f32),
 ) -> Result<Vec<Binding>, GpuError> {
     let sgd = SgdKernel::new(device);
-    let sizes = [
+    let sizes = (
         padded_len(dims.hp(), dims.m1()),
         padded_len(dims.d(), dims.hp()),
-    ];
-    let layers = [(&b.g1, &b.w1), (&b.g2, &b.w2)];
-    let mut out = Vec::new();
-    for (i, ((g, w), len)) in layers.into_iter().zip(sizes).enumerate() {
-        let label = if i == 0 {
-            "mlp W1 update"
-        } else {
-            "mlp W2 update"
-        };
-        match &b.velocity {
-            Some((v1, v2)) => {
-                let v = if i == 0 { v1 } else { v2 };
-                out.push(sgd.bind_accumulate(
-                    device,
-                    label,
-                    SgdParams::new(len, momentum)?,
-                    (g, v),
-                )?);
-                out.push(sgd.bind_descend(device, label, SgdParams::new(len, lr)?, (v, w))?);
-            }
-            None => out.push(sgd.bind_descend(device, label, SgdParams::new(len, lr)?, (g, w))?),
-        }
-    }
-    Ok(out)
+    );
+    let params = SgdParams::new(sizes, lr, momentum)?;
+    let layers = ((&b.g1, &b.w1), (&b.g2, &b.w2));
+    Ok(vec![match &b.velocity {
+        Some((v1, v2)) => sgd.bind_momentum(device, params, layers, (v1, v2))?,
+        None => sgd.bind_descend(device, params, layers)?,
+    }])
 }
