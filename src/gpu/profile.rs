@@ -1,6 +1,6 @@
 //! What a backend's step costs on the device: the dispatches that advance it, for the
 //! benchmarks' dispatches per step, and their time per kernel (issue 18 §3;
-//! docs/architecture.md §8): measured with WebGPU timestamp queries where the device has
+//! docs/architecture.md §3): measured with WebGPU timestamp queries where the device has
 //! them, else by the wall clock around each dispatch, submitted and waited for alone.
 
 use super::kernel::Binding;
