@@ -1,11 +1,9 @@
-// (Momentum) gradient descent on both layers of the MLP in one dispatch
-// (docs/architecture.md §3), over whole padded buffers, one vec4 per invocation: invocations
-// 0..len1 update layer 1, the next len2 layer 2. Padding entries of the gradients are zero, so
-// padding stays zero. No loops.
-//
-// `descend_pair`:  w = w − lr · g.
-// `momentum_pair`: v = momentum · v + g, then w = w − lr · v (PyTorch's heavy ball, the CPU
-//                  backend's order of operations).
+// Heavy-ball momentum on both layers of the MLP in one dispatch (docs/architecture.md §3;
+// without momentum the update is fused into the gradients' matmuls instead), over whole
+// padded buffers, one vec4 per invocation: invocations 0..len1 update layer 1, the next len2
+// layer 2. v = momentum · v + g, then w = w − lr · v (PyTorch's heavy ball, the CPU backend's
+// order of operations). Padding entries of the gradients are zero, so padding stays zero.
+// No loops.
 
 struct Params {
     // vec4s in layer 1's buffers
@@ -14,7 +12,7 @@ struct Params {
     len2: u32,
     // η
     lr: f32,
-    // μ (`momentum_pair` only)
+    // μ
     momentum: f32,
 }
 
@@ -23,7 +21,6 @@ struct Params {
 @group(0) @binding(2) var<storage, read> g2: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> w1: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> w2: array<vec4<f32>>;
-// the velocities, bound for `momentum_pair` only
 @group(0) @binding(5) var<storage, read_write> v1: array<vec4<f32>>;
 @group(0) @binding(6) var<storage, read_write> v2: array<vec4<f32>>;
 
@@ -31,21 +28,6 @@ const WG: u32 = 64u;
 
 fn flat_index(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
     return gid.x + gid.y * groups.x * WG;
-}
-
-@compute @workgroup_size(64)
-fn descend_pair(
-    @builtin(global_invocation_id) gid: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-) {
-    let idx = flat_index(gid, groups);
-    let lr = vec4<f32>(-params.lr);
-    if (idx < params.len1) {
-        w1[idx] = fma(lr, g1[idx], w1[idx]);
-    } else if (idx - params.len1 < params.len2) {
-        let j = idx - params.len1;
-        w2[j] = fma(lr, g2[j], w2[j]);
-    }
 }
 
 @compute @workgroup_size(64)

@@ -1,8 +1,9 @@
 //! The MLP's device buffers (padded layout) and the dispatches of one training step, bound
 //! once: forward, loss gradient, backward, update, in the fewest passes the math allows
 //! (docs/architecture.md §3): the relu is fused into the first product's store, its
-//! derivative into the store of dL/dH (which overwrites H̃ in place), and both layers'
-//! updates into one dispatch: 7 dispatches a step (9 with SimCLR's three-pass gradient).
+//! derivative into the store of Δ, and the weight update w ← w − η g into the stores of the
+//! weight gradients: 6 dispatches a step. With momentum the gradients are stored and one
+//! dispatch updates both layers (7); SimCLR's gradient takes three dispatches (+2).
 
 use super::context::GpuError;
 use super::kernel::{matrix_storage, Binding};
@@ -18,14 +19,13 @@ pub struct MlpBuffers {
     pub x: wgpu::Buffer,
     pub w1: wgpu::Buffer,
     pub w2: wgpu::Buffer,
-    /// H̃ after the forward pass, Δ = dL/dZ after the backward pass's second product.
     pub hidden: wgpu::Buffer,
+    /// Δ = dL/dZ̃ (N x (h+1)).
+    pub delta: wgpu::Buffer,
     pub f: wgpu::Buffer,
     pub grad_f: wgpu::Buffer,
-    pub g1: wgpu::Buffer,
-    pub g2: wgpu::Buffer,
-    /// Momentum buffers (only with momentum).
-    pub velocity: Option<(wgpu::Buffer, wgpu::Buffer)>,
+    /// Only with momentum: the gradients of W̃1 and W̃2, then their velocities.
+    pub momentum: Option<[wgpu::Buffer; 4]>,
     /// H̃ H̃ᵀ (N x N), only when hidden eigenvalues are tracked.
     pub gram: Option<wgpu::Buffer>,
 }
@@ -60,13 +60,12 @@ impl MlpBuffers {
             &self.w1,
             &self.w2,
             &self.hidden,
+            &self.delta,
             &self.f,
             &self.grad_f,
-            &self.g1,
-            &self.g2,
         ];
-        let velocity = self.velocity.iter().flat_map(|(a, b)| [a, b]);
-        let all = fixed.into_iter().chain(velocity).chain(&self.gram);
+        let momentum = self.momentum.iter().flatten();
+        let all = fixed.into_iter().chain(momentum).chain(&self.gram);
         all.map(wgpu::Buffer::size).collect()
     }
 
@@ -84,8 +83,13 @@ impl MlpBuffers {
         let zeros = |label, dims: (usize, usize)| {
             matrix_storage(device, label, dims, &vec![0.0; dims.0 * dims.1])
         };
-        let velocity = if momentum {
-            Some((zeros("mlp V1", (hp, m1))?, zeros("mlp V2", (d, hp))?))
+        let momentum = if momentum {
+            Some([
+                zeros("mlp dW1", (hp, m1))?,
+                zeros("mlp dW2", (d, hp))?,
+                zeros("mlp V1", (hp, m1))?,
+                zeros("mlp V2", (d, hp))?,
+            ])
         } else {
             None
         };
@@ -94,11 +98,10 @@ impl MlpBuffers {
             w1: matrix_storage(device, "mlp W1", (hp, m1), w1)?,
             w2: matrix_storage(device, "mlp W2", (d, hp), w2)?,
             hidden: zeros("mlp H", (n, hp))?,
+            delta: zeros("mlp delta", (n, hp))?,
             f: zeros("mlp F", (n, d))?,
             grad_f: zeros("mlp dL/dF", (n, d))?,
-            g1: zeros("mlp dW1", (hp, m1))?,
-            g2: zeros("mlp dW2", (d, hp))?,
-            velocity,
+            momentum,
             gram: if gram {
                 Some(zeros("mlp hidden Gram", (n, n))?)
             } else {
@@ -136,6 +139,7 @@ impl MlpBindings {
                 "mlp H = relu(Z)",
                 (MatmulShape::abt(n, hp, m1), Epilogue::Relu),
                 (&b.x, &b.w1, &b.hidden),
+                &b.x,
             )?,
             mm.bind(
                 device,
@@ -145,30 +149,7 @@ impl MlpBindings {
             )?,
         ];
         let loss = LossGrad::new(device, loss, n / 2, d, &b.f, &b.grad_f)?;
-        // Δ = (dL/dF W̃2) ⊙ relu'(Z), the bias unit's error zeroed, written over H̃ (read by
-        // dW2 just before; the next forward pass recomputes it)
-        let mask = Epilogue::ReluMask { frozen: hp - 1 };
-        let mut backward = vec![
-            mm.bind(
-                device,
-                "mlp dW2",
-                MatmulShape::atb(d, hp, n),
-                (&b.grad_f, &b.hidden, &b.g2),
-            )?,
-            mm.bind_with(
-                device,
-                "mlp delta",
-                (MatmulShape::ab(n, hp, d), mask),
-                (&b.grad_f, &b.w2, &b.hidden),
-            )?,
-            mm.bind(
-                device,
-                "mlp dW1",
-                MatmulShape::atb(hp, m1, n),
-                (&b.hidden, &b.x, &b.g1),
-            )?,
-        ];
-        backward.extend(update_bindings(device, dims, b, (lr, momentum))?);
+        let backward = backward(device, &mm, dims, b, (lr, momentum))?;
         let gram = match &b.gram {
             Some(g) => {
                 let shape = MatmulShape::abt(n, n, hp);
@@ -222,22 +203,57 @@ impl MlpBindings {
     }
 }
 
-/// v ← μ v + g; w ← w − η v (or w ← w − η g without momentum), both layers in one dispatch.
-fn update_bindings(
+/// Δ, then the weight gradients with the update fused into their stores (or stored, and one
+/// momentum update of both layers).
+fn backward(
     device: &wgpu::Device,
+    mm: &MatmulKernel,
     dims: MlpDims,
     b: &MlpBuffers,
     (lr, momentum): (f32, f32),
 ) -> Result<Vec<Binding>, GpuError> {
-    let sgd = SgdKernel::new(device);
-    let sizes = (
-        padded_len(dims.hp(), dims.m1()),
-        padded_len(dims.d(), dims.hp()),
-    );
-    let params = SgdParams::new(sizes, lr, momentum)?;
-    let layers = ((&b.g1, &b.w1), (&b.g2, &b.w2));
-    Ok(vec![match &b.velocity {
-        Some((v1, v2)) => sgd.bind_momentum(device, params, layers, (v1, v2))?,
-        None => sgd.bind_descend(device, params, layers)?,
-    }])
+    let (n, hp, m1, d) = (dims.rows, dims.hp(), dims.m1(), dims.d());
+    // Δ = (dL/dF W̃2) ⊙ relu'(Z̃), the bias unit's error zeroed (before W̃2 changes)
+    let mask = Epilogue::ReluMask { frozen: hp - 1 };
+    let (delta_shape, delta_bufs) = (MatmulShape::ab(n, hp, d), (&b.grad_f, &b.w2, &b.delta));
+    let mut out = vec![mm.bind_with(
+        device,
+        "mlp delta",
+        (delta_shape, mask),
+        delta_bufs,
+        &b.hidden,
+    )?];
+    let (g2, g1) = (MatmulShape::atb(d, hp, n), MatmulShape::atb(hp, m1, n));
+    match &b.momentum {
+        // w ← w − η g in the gradients' stores
+        None => {
+            let descend = Epilogue::Descend { lr };
+            out.extend([
+                mm.bind_with(
+                    device,
+                    "mlp W2 step",
+                    (g2, descend),
+                    (&b.grad_f, &b.hidden, &b.w2),
+                    &b.grad_f,
+                )?,
+                mm.bind_with(
+                    device,
+                    "mlp W1 step",
+                    (g1, descend),
+                    (&b.delta, &b.x, &b.w1),
+                    &b.delta,
+                )?,
+            ]);
+        }
+        Some([dw1, dw2, v1, v2]) => {
+            let params = SgdParams::new((padded_len(hp, m1), padded_len(d, hp)), lr, momentum)?;
+            let layers = ((dw1, &b.w1), (dw2, &b.w2));
+            out.extend([
+                mm.bind(device, "mlp dW2", g2, (&b.grad_f, &b.hidden, dw2))?,
+                mm.bind(device, "mlp dW1", g1, (&b.delta, &b.x, dw1))?,
+                SgdKernel::new(device).bind_momentum(device, params, layers, (v1, v2))?,
+            ]);
+        }
+    }
+    Ok(out)
 }

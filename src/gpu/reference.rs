@@ -65,12 +65,12 @@ pub fn scale_columns((rows, cols): (usize, usize), a: &[f32], values: &[f32]) ->
         .collect()
 }
 
-/// C = A·B per `shape` with `epilogue` applied, C starting as `c` (m x n, what
-/// [`Epilogue::ReluMask`] reads), row-major, in f64.
+/// C = A·B per `shape` with `epilogue` applied, C starting as `c` and `aux` the mask source
+/// (both m x n), row-major, in f64.
 pub fn matmul_epilogue(
     (shape, epilogue): (MatmulShape, Epilogue),
     (a, b): (&[f32], &[f32]),
-    c: &[f32],
+    (c, aux): (&[f32], &[f32]),
 ) -> Vec<f64> {
     let n = shape.n;
     let mut out = matmul(shape, a, b);
@@ -79,10 +79,11 @@ pub fn matmul_epilogue(
             Epilogue::None => {}
             Epilogue::Relu => *v = v.max(0.0),
             Epilogue::ReluMask { frozen } => {
-                if c[k] <= 0.0 || k % n == frozen {
+                if aux[k] <= 0.0 || k % n == frozen {
                     *v = 0.0;
                 }
             }
+            Epilogue::Descend { lr } => *v = f64::from(c[k]) - f64::from(lr) * *v,
         }
     }
     out

@@ -1,5 +1,6 @@
-//! `shaders/sgd.wgsl`: (momentum) gradient descent on both layers of the MLP in one dispatch,
-//! w ← w − η g, or v ← μ v + g and w ← w − η v, over whole padded buffers.
+//! `shaders/sgd.wgsl`: heavy-ball momentum on both layers of the MLP in one dispatch,
+//! v ← μ v + g and w ← w − η v, over whole padded buffers (without momentum the MLP fuses
+//! w ← w − η g into its gradients' matmuls: [`super::matmul::Epilogue::Descend`]).
 
 use super::context::GpuError;
 use super::kernel::{self, checked_storage, Access, Binding, Kernel};
@@ -16,7 +17,7 @@ pub struct SgdParams {
     pub len2: u32,
     /// η.
     pub lr: f32,
-    /// μ (momentum only).
+    /// μ.
     pub momentum: f32,
 }
 
@@ -45,11 +46,8 @@ impl SgdParams {
     }
 }
 
-/// The compiled pipelines.
-pub struct SgdKernel {
-    descend: Kernel,
-    momentum: Kernel,
-}
+/// The compiled pipeline.
+pub struct SgdKernel(Kernel);
 
 /// One layer's buffers: gradient (read), weights (read-write).
 pub type Layer<'a> = (&'a wgpu::Buffer, &'a wgpu::Buffer);
@@ -57,37 +55,12 @@ pub type Layer<'a> = (&'a wgpu::Buffer, &'a wgpu::Buffer);
 impl SgdKernel {
     pub fn new(device: &wgpu::Device) -> Self {
         use Access::{Read, ReadWrite};
-        let source = |entry| (SHADER, entry);
-        Self {
-            descend: Kernel::with_bindings(
-                device,
-                "sgd both layers",
-                source("descend_pair"),
-                &[Read, Read, ReadWrite, ReadWrite],
-            ),
-            momentum: Kernel::with_bindings(
-                device,
-                "momentum sgd both layers",
-                source("momentum_pair"),
-                &[Read, Read, ReadWrite, ReadWrite, ReadWrite, ReadWrite],
-            ),
-        }
-    }
-
-    /// Binds w ← w − η g for both layers (`params.momentum` unused).
-    pub fn bind_descend(
-        &self,
-        device: &wgpu::Device,
-        params: SgdParams,
-        ((g1, w1), (g2, w2)): (Layer<'_>, Layer<'_>),
-    ) -> Result<Binding, GpuError> {
-        self.descend.bind_all(
+        Self(Kernel::with_bindings(
             device,
-            "mlp update",
-            &params,
-            &[g1, g2, w1, w2],
-            params.tiles(),
-        )
+            "momentum sgd both layers",
+            (SHADER, "momentum_pair"),
+            &[Read, Read, ReadWrite, ReadWrite, ReadWrite, ReadWrite],
+        ))
     }
 
     /// Binds v ← μ v + g, w ← w − η v for both layers, velocities `(v1, v2)`.
@@ -99,7 +72,7 @@ impl SgdKernel {
         (v1, v2): (&wgpu::Buffer, &wgpu::Buffer),
     ) -> Result<Binding, GpuError> {
         let bufs = [g1, g2, w1, w2, v1, v2];
-        self.momentum
+        self.0
             .bind_all(device, "mlp update", &params, &bufs, params.tiles())
     }
 }
@@ -107,12 +80,11 @@ impl SgdKernel {
 /// One layer's (weights, gradient, velocity) as flat f32 (tests).
 pub type LayerData<'a> = (&'a [f32], &'a [f32], &'a [f32]);
 
-/// One step on two flat layers (`momentum` = None: plain w − η g); returns each layer's
-/// (w, v) (v unchanged without momentum).
+/// One momentum step on two flat layers; returns each layer's (w, v) (tests).
 pub async fn sgd_once(
     device: &wgpu::Device,
     queue: &wgpu::Queue,
-    (lr, momentum): (f32, Option<f32>),
+    (lr, momentum): (f32, f32),
     layers: [LayerData<'_>; 2],
 ) -> Result<[(Vec<f32>, Vec<f32>); 2], GpuError> {
     if layers
@@ -122,7 +94,7 @@ pub async fn sgd_once(
         return Err(GpuError::Shape("sgd: operands have wrong lengths".into()));
     }
     let lens = (layers[0].0.len(), layers[1].0.len());
-    let params = SgdParams::new(lens, lr, momentum.unwrap_or(0.0))?;
+    let params = SgdParams::new(lens, lr, momentum)?;
     let [(w1, g1, v1), (w2, g2, v2)] = layers;
     let read = kernel::run_reading(device, queue, || {
         let up = |label, data| checked_storage(device, label, data);
@@ -131,10 +103,7 @@ pub async fn sgd_once(
         let (v1, v2) = (up("sgd v1", v1)?, up("sgd v2", v2)?);
         let kernel = SgdKernel::new(device);
         let layers = ((&g1, &w1), (&g2, &w2));
-        let binding = match momentum {
-            None => kernel.bind_descend(device, params, layers)?,
-            Some(_) => kernel.bind_momentum(device, params, layers, (&v1, &v2))?,
-        };
+        let binding = kernel.bind_momentum(device, params, layers, (&v1, &v2))?;
         let outputs = vec![(w1, lens.0), (v1, lens.0), (w2, lens.1), (v2, lens.1)];
         Ok((vec![binding], outputs))
     })
