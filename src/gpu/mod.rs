@@ -3,7 +3,7 @@
 //! - [`context`]: the one place a device is created ([`GpuContext`]) and [`GpuError`];
 //! - [`matmul`], [`scale_columns`] and [`linear_update`]: one Rust file per WGSL kernel;
 //! - [`relu`], [`sgd`] and [`ntk`]: the MLP's kernels, one Rust file per WGSL file (its
-//!   step fuses the relu and its mask into [`matmul`]'s [`Epilogue`]);
+//!   step fuses the relu, its mask and the update into [`matmul`]'s [`Epilogue`]);
 //!   [`mlp_backend`]: [`GpuMlpBackend`], a [`crate::experiment::mlp::MlpBackend`];
 //! - [`loss_grad`]: [`LossGrad`], dL/dF of the SSL losses, over [`barlow_grad`],
 //!   [`vicreg_grad`] and [`simclr_grad`] (one Rust file per WGSL kernel again);
