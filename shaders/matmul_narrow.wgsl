@@ -11,14 +11,49 @@ struct Params {
     kq: u32,
     // tiles per 4-row block of C: vec4 columns
     tiles_n: u32,
+    // what `epilogue` does to each stored vec4: 0 nothing, 1 relu, 2 the relu mask,
+    // 3 a gradient-descent step
+    epilogue: u32,
+    // the column that epilogue 2 zeroes (the MLP's constant bias unit)
+    frozen: u32,
+    // η of epilogue 3
+    lr: f32,
+    _pad0: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> a: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> b: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> c: array<vec4<f32>>;
+// epilogue 2's mask source, laid out as C (bound to A when unused)
+@group(0) @binding(4) var<storage, read> aux: array<vec4<f32>>;
 
 const WG: u32 = 64u;
+
+// As in matmul.wgsl: the fused epilogue of the vec4 about to be stored at c[o]:
+// 0: v itself; 1: relu(v) (the MLP's hidden layer: Z = X̃ W̃1ᵀ and H = relu(Z) in one pass);
+// 2: v ⊙ 1[aux[o] > 0] with column `frozen` zeroed (the MLP's backward, aux holding H:
+// Δ = (dL/dF W̃2) ⊙ relu'(Z)); 3: c[o] − lr · v, C holding the weights and v their gradient
+// (the update w ← w − η g without a gradient buffer or a pass of its own).
+fn epilogue(o: u32, v: vec4<f32>) -> vec4<f32> {
+    switch params.epilogue {
+        case 1u: {
+            return max(v, vec4<f32>(0.0));
+        }
+        case 2u: {
+            let col0 = 4u * (o % params.nq);
+            let cols = vec4<u32>(col0, col0 + 1u, col0 + 2u, col0 + 3u);
+            let keep = (aux[o] > vec4<f32>(0.0)) & (cols != vec4<u32>(params.frozen));
+            return select(vec4<f32>(0.0), v, keep);
+        }
+        case 3u: {
+            return fma(vec4<f32>(-params.lr), v, c[o]);
+        }
+        default: {
+            return v;
+        }
+    }
+}
 
 // The flat tile index of this invocation, or an index past the last tile.
 fn tile_index(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
@@ -63,8 +98,8 @@ fn abt_narrow(
     }
     let nq = params.nq;
     let o = i0 * nq + q;
-    c[o] = c0;
-    c[o + nq] = c1;
-    c[o + 2u * nq] = c2;
-    c[o + 3u * nq] = c3;
+    c[o] = epilogue(o, c0);
+    c[o + nq] = epilogue(o + nq, c1);
+    c[o + 2u * nq] = epilogue(o + 2u * nq, c2);
+    c[o + 3u * nq] = epilogue(o + 3u * nq, c3);
 }

@@ -15,6 +15,7 @@ use stepwise::experiment::mlp::{
     mlp_preset, MlpBackend, MlpConfig, MlpPrepared, MlpRun, MlpSetup, Snapshot,
 };
 use stepwise::experiment::overrides;
+use stepwise::gpu::profile::{has_timestamps, profile_plan, Timer};
 use stepwise::gpu::{prepare_with_gpu_ntk, GpuMlpBackend};
 
 /// An awkward small configuration: n = 13 pairs of 3x3 crops (m = 27), width 37, d = 3.
@@ -63,10 +64,17 @@ fn snapshots(prep: &MlpPrepared, gpu: bool) -> Vec<Snapshot> {
     })
 }
 
+/// Every loss with momentum (gradients stored, one update dispatch) and without (the update
+/// fused into the gradients' matmuls).
 #[test]
 fn gpu_training_steps_match_the_cpu_for_every_loss() {
-    for loss in ["barlow-twins", "simclr", "vicreg"] {
-        let prep = MlpPrepared::new(&awkward(loss)).unwrap();
+    let runs = ["barlow-twins", "simclr", "vicreg"]
+        .into_iter()
+        .flat_map(|loss| [(loss, "0.5"), (loss, "0")]);
+    for (loss, momentum) in runs {
+        let sets = [format!("momentum={momentum}")];
+        let prep = MlpPrepared::new(&overrides::apply_all(awkward(loss), &sets).unwrap()).unwrap();
+        let loss = format!("{loss} μ = {momentum}");
         let (cpu, gpu) = (snapshots(&prep, false), snapshots(&prep, true));
         for (i, (c, g)) in cpu.iter().zip(&gpu).enumerate() {
             let tol = if i == 0 { 1e-5 } else { 1e-3 };
@@ -133,4 +141,48 @@ fn theory_from_the_gpu_ntk_matches_the_cpu_ntk() {
         assert!((a - b).abs() <= 1e-4 * a.abs().max(1e-3), "γ {a} vs {b}");
     }
     assert_eq!(cpu.config, gpu.config.clone());
+}
+
+/// The fused step (docs/architecture.md §3): 6 dispatches without momentum, 7 with it (one
+/// more for the update), 2 more for SimCLR's three-pass gradient; and `gpu::profile` times them per kernel name, with
+/// timestamp queries where the device has them (lavapipe does), every time positive and
+/// finite, one entry per name, the dispatches adding up to the plan's.
+#[test]
+fn step_plan_and_profile() {
+    for (loss, momentum, want) in [
+        ("barlow-twins", "0.5", 7),
+        ("barlow-twins", "0", 6),
+        ("vicreg", "0", 6),
+        ("simclr", "0.5", 9),
+    ] {
+        let cfg = overrides::apply_all(awkward(loss), &[format!("momentum={momentum}")]).unwrap();
+        let prep = MlpPrepared::new(&cfg).unwrap();
+        let backend = pollster::block_on(GpuMlpBackend::from_prepared(ctx(), &prep)).unwrap();
+        let plan = backend.step_plan();
+        assert_eq!(plan.dispatches.len(), want, "{loss} μ = {momentum}");
+        assert_eq!(plan.dispatches_per_step(), want as f64);
+        let profile = profile_plan(backend.device(), backend.queue(), &plan, 2).unwrap();
+        let timer = if has_timestamps(backend.device()) {
+            Timer::Timestamps
+        } else {
+            Timer::WallClock
+        };
+        assert_eq!(profile.timer, timer);
+        eprintln!("{loss}: {} dispatches, {}", want, timer.describe());
+        let mut names: Vec<_> = plan.dispatches.iter().map(|b| b.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(profile.kernels.len(), names.len(), "{:?}", profile.kernels);
+        let total: f64 = profile.kernels.iter().map(|k| k.dispatches).sum();
+        assert_eq!(total, want as f64);
+        for k in &profile.kernels {
+            assert!(names.contains(&k.name), "{}", k.name);
+            assert!(
+                k.seconds.is_finite() && k.seconds > 0.0,
+                "{}: {}",
+                k.name,
+                k.seconds
+            );
+        }
+    }
 }

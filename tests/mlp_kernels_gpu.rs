@@ -1,9 +1,11 @@
-//! The MLP's WGSL kernels (relu, sgd, ntk, matmul Aᵀ·B) against plain-Rust references, on
-//! lavapipe. Like tests/gpu_backend.rs, nothing here is skipped without an adapter.
+//! The MLP's WGSL kernels (relu, sgd of both layers, ntk, matmul Aᵀ·B, matmul with the
+//! relu, relu-mask and descent epilogues) against plain-Rust references, on lavapipe. Like
+//! tests/gpu_backend.rs, nothing here is skipped without an adapter.
 //!
 //! Tolerances: relu and its derivative are exact (selects and copies); the sgd step is one
-//! fma per entry, within 1 ulp-scale 1e-6 relative; the NTK entries are sums of h + m
-//! products in f32 against the f64 formula: 1e-5 of Σ|terms| (the K of a ReLU net is a sum
+//! or two fmas per entry, within 1e-6 relative; the epilogues as the matmul (1e-5 of Σ|a b|,
+//! plus |c| for the descent), with masked entries exactly zero; the NTK entries are sums of
+//! h + m products in f32 against the f64 formula: 1e-5 of Σ|terms| (the K of a ReLU net is a sum
 //! of non-negative terms plus a small signed x·y part, so the largest entry bounds it).
 
 mod common;
@@ -11,7 +13,10 @@ use common::ctx;
 
 use faer::Mat;
 use stepwise::data::rng::Rng;
-use stepwise::gpu::{empirical_ntk_gpu, relu_once, sgd_once, NtkWeights};
+use stepwise::gpu::{
+    empirical_ntk_gpu, matmul_epilogue_once, reference, relu_once, sgd_once, Epilogue, MatmulShape,
+    NtkWeights,
+};
 use stepwise::model::mlp::{self, MlpShape, MlpWeights};
 use stepwise::theory::ntk::empirical_ntk;
 
@@ -46,27 +51,91 @@ fn relu_forward_and_backward_are_exact() {
 }
 
 #[test]
-fn sgd_step_with_and_without_momentum() {
+fn momentum_sgd_of_both_layers() {
     let c = ctx();
-    let len = 4 * 37;
-    let (w, g, v) = (normals(len, 1), normals(len, 2), normals(len, 3));
-    for momentum in [None, Some(0.9f32)] {
-        let (w1, v1) = pollster::block_on(sgd_once(
+    // layers of awkward lengths (as padded matrices are: multiples of 4, not of the workgroup)
+    let (len1, len2) = (4 * 37, 4 * 91);
+    let data = |len, seed| {
+        (
+            normals(len, seed),
+            normals(len, seed + 1),
+            normals(len, seed + 2),
+        )
+    };
+    let (l1, l2) = (data(len1, 1), data(len2, 4));
+    let layer = |l: &(Vec<f32>, Vec<f32>, Vec<f32>)| (l.0.clone(), l.1.clone(), l.2.clone());
+    for momentum in [0.0, 0.9f32] {
+        let ((w1, g1, v1), (w2, g2, v2)) = (layer(&l1), layer(&l2));
+        let got = pollster::block_on(sgd_once(
             &c.device,
             &c.queue,
             (0.05, momentum),
-            (&w, &g, &v),
+            [(&w1, &g1, &v1), (&w2, &g2, &v2)],
         ))
         .expect("sgd");
-        for i in 0..len {
-            let vel = momentum.map_or(g[i], |mu| mu * v[i] + g[i]);
-            let want = w[i] - 0.05 * vel;
-            assert!(
-                (w1[i] - want).abs() <= 1e-6 * (1.0 + want.abs()),
-                "{momentum:?} w[{i}]"
-            );
-            if momentum.is_some() {
-                assert!((v1[i] - vel).abs() <= 1e-6 * (1.0 + vel.abs()), "v[{i}]");
+        let inputs = [(&w1, &g1, &v1), (&w2, &g2, &v2)];
+        for (layer, ((w, v), (w0, g0, v0))) in got.iter().zip(inputs).enumerate() {
+            let (want_w, want_v) = reference::sgd((0.05, Some(momentum)), (w0, g0, v0));
+            for (name, got, want) in [("w", w, want_w), ("v", v, want_v)] {
+                assert_eq!(got.len(), want.len(), "{momentum:?} layer {layer} {name}");
+                for (i, (x, y)) in got.iter().zip(&want).enumerate() {
+                    assert!(
+                        (f64::from(*x) - y).abs() <= 1e-6 * (1.0 + y.abs()),
+                        "{momentum:?} layer {layer} {name}[{i}]: {x} vs {y}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The relu, relu-mask and descent epilogues on every entry point (wide `ab`, `abt`, `atb`
+/// and the narrow `abt`) at awkward sizes, against the f64 reference: entries within 1e-5 of
+/// Σ|a b| (f32 sums; plus |c| for the descent), and masked entries exactly zero.
+#[test]
+fn matmul_epilogues_match_the_reference() {
+    let c = ctx();
+    let shapes = [
+        MatmulShape::ab(13, 37, 7),
+        MatmulShape::abt(13, 37, 9),
+        MatmulShape::abt(5, 6, 41),
+        MatmulShape::atb(21, 10, 13),
+        MatmulShape::ab(75, 131, 3),
+    ];
+    for (s, shape) in shapes.into_iter().enumerate() {
+        let (m, n, k) = (shape.m, shape.n, shape.k);
+        let seed = 10 * s as u64;
+        let (a, b) = (normals(m * k, seed), normals(k * n, seed + 1));
+        let (old, aux) = (normals(m * n, seed + 2), normals(m * n, seed + 3));
+        let epilogues = [
+            Epilogue::Relu,
+            Epilogue::ReluMask { frozen: n - 1 },
+            Epilogue::ReluMask { frozen: n / 2 },
+            Epilogue::Descend { lr: 0.3 },
+        ];
+        for epilogue in epilogues {
+            let got = pollster::block_on(matmul_epilogue_once(
+                &c.device,
+                &c.queue,
+                (shape, epilogue),
+                (&a, &b),
+                (&old, &aux),
+            ))
+            .expect("matmul");
+            let want = reference::matmul_epilogue((shape, epilogue), (&a, &b), (&old, &aux));
+            let abs = |v: &[f32]| v.iter().map(|x| x.abs()).collect::<Vec<_>>();
+            let bound = reference::matmul(shape, &abs(&a), &abs(&b));
+            assert_eq!(got.len(), want.len());
+            for (i, ((x, y), e)) in got.iter().zip(&want).zip(&bound).enumerate() {
+                let what = format!("{shape:?} {epilogue:?} [{i}]: {x} vs {y}");
+                if *y == 0.0 && matches!(epilogue, Epilogue::ReluMask { .. }) {
+                    assert_eq!(*x, 0.0, "{what}");
+                }
+                let scale = 1.0 + e + f64::from(old[i].abs());
+                assert!((f64::from(*x) - y).abs() <= 1e-5 * scale, "{what}");
+                if matches!(epilogue, Epilogue::Relu) {
+                    assert!(*x >= 0.0, "{what}");
+                }
             }
         }
     }

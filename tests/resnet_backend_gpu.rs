@@ -14,6 +14,7 @@ use common::ctx;
 
 use stepwise::data::rng::Rng;
 use stepwise::experiment::deep::{deep_preset, CpuDeepBackend, DeepBackend};
+use stepwise::gpu::profile::profile_plan;
 use stepwise::gpu::{GpuDeepBackend, GpuError, GpuTraining};
 use stepwise::model::resnet::{self, InitScales, ResNetShape};
 use stepwise::model::ssl_loss::SslLoss;
@@ -224,9 +225,11 @@ fn bench_training_steps() {
             flops / secs / 1e9,
             gpu.dispatches_per_step().unwrap_or(0)
         );
-        let profile = pollster::block_on(gpu.profile_step(&x, lr)).expect("profile");
-        for (kernel, secs) in profile.iter().take(8) {
-            println!("    {kernel}: {:.1} ms", 1e3 * secs);
+        let plan = gpu.step_plan().expect("graph");
+        let profile = profile_plan(gpu.device(), gpu.queue(), &plan, 1).expect("profile");
+        println!("    per kernel ({}):", profile.timer.describe());
+        for k in profile.kernels.iter().take(8) {
+            println!("    {}: {:.1} ms", k.name, 1e3 * k.seconds);
         }
     }
 }

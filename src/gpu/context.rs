@@ -51,7 +51,7 @@ pub const BUFFER_CAP: u64 = NATIVE_BUDGET.bytes;
 impl GpuContext {
     /// Requests a high-performance adapter and a device with WebGPU's default limits (16 KiB
     /// of workgroup storage), raising only the buffer-size limits to what the adapter allows,
-    /// up to [`BUFFER_CAP`].
+    /// up to [`BUFFER_CAP`], and with timestamp queries when the adapter has them.
     pub async fn new() -> Result<Self, GpuError> {
         Self::with_buffer_cap(BUFFER_CAP).await
     }
@@ -73,6 +73,7 @@ impl GpuContext {
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {
                 label: Some("stepwise device"),
+                required_features: optional_features(adapter.features()),
                 required_limits: limits(&adapter.limits(), cap),
                 ..Default::default()
             })
@@ -116,6 +117,13 @@ fn backends() -> wgpu::Backends {
 #[cfg(target_arch = "wasm32")]
 fn backends() -> wgpu::Backends {
     wgpu::Backends::BROWSER_WEBGPU
+}
+
+/// The optional features requested when the adapter has them: timestamp queries, for the
+/// benchmarks' time per kernel ([`super::profile`]; WebGPU's optional `timestamp-query`).
+/// Nothing the computations need: an adapter without them gets a device all the same.
+fn optional_features(adapter: wgpu::Features) -> wgpu::Features {
+    adapter & wgpu::Features::TIMESTAMP_QUERY
 }
 
 /// WebGPU's defaults (or the downlevel ones where the adapter falls short), with the adapter's

@@ -140,6 +140,11 @@ impl LossGrad {
         self.bindings.len()
     }
 
+    /// The gradient's dispatches, in encoding order (profiles).
+    pub fn bindings(&self) -> &[Binding] {
+        &self.bindings
+    }
+
     /// Records the gradient's dispatches (one, or three for SimCLR) into `pass`.
     pub fn encode(&self, pass: &mut wgpu::ComputePass<'_>) {
         for binding in &self.bindings {

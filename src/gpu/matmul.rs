@@ -2,6 +2,7 @@
 //! invocation, f32, on matrices in the padded layout of [`super::layout`]; A·Bᵀ with a small
 //! output (fewer 8 x 8 tiles than a workgroup has invocations) takes the 4 x 4 tiles of
 //! `shaders/matmul_narrow.wgsl` instead, to keep the SIMD lanes of a CPU-emulated GPU busy.
+//! An [`Epilogue`] fuses the MLP's relu, relu mask or weight update into the store.
 
 use super::context::GpuError;
 use super::kernel::{self, matrix_storage, Binding, Kernel};
@@ -14,7 +15,7 @@ const NARROW_BELOW: u64 = 64;
 
 /// The shader's `Params`, field by field.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+#[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct MatmulParams {
     /// Padded rows of A and C.
     pub m4: u32,
@@ -25,6 +26,41 @@ pub struct MatmulParams {
     /// Tiles per row block of C: pairs of vec4 columns per 8 rows (vec4 columns per 4 rows
     /// for the narrow A·Bᵀ).
     pub tiles_n: u32,
+    /// [`Epilogue::code`]: what is done to each vec4 of C as it is stored.
+    pub epilogue: u32,
+    /// The column [`Epilogue::ReluMask`] zeroes.
+    pub frozen: u32,
+    /// η of [`Epilogue::Descend`].
+    pub lr: f32,
+    pub _pad0: u32,
+}
+
+/// Elementwise work fused into a product's store (docs/architecture.md §3): the MLP's
+/// nonlinearity, its derivative and its weight update without passes of their own.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub enum Epilogue {
+    /// C = A·B.
+    #[default]
+    None,
+    /// C = relu(A·B).
+    Relu,
+    /// C = (A·B) ⊙ 1[H > 0] with column `frozen` zeroed, H (laid out as C) bound as the
+    /// fourth buffer: the backward of a relu layer with output H.
+    ReluMask { frozen: usize },
+    /// C = C_old − lr · A·B: C holds weights and A·B is their gradient.
+    Descend { lr: f32 },
+}
+
+impl Epilogue {
+    /// The shader's `Params.epilogue`.
+    pub fn code(self) -> u32 {
+        match self {
+            Self::None => 0,
+            Self::Relu => 1,
+            Self::ReluMask { .. } => 2,
+            Self::Descend { .. } => 3,
+        }
+    }
 }
 
 /// C (m x n) = A · B over k terms, where A is m x k (or k x m read transposed) and B is k x n
@@ -106,6 +142,10 @@ impl MatmulShape {
             nq,
             kq,
             tiles_n,
+            epilogue: 0,
+            frozen: 0,
+            lr: 0.0,
+            _pad0: 0,
         })
     }
 
@@ -136,15 +176,15 @@ pub struct MatmulKernel {
 impl MatmulKernel {
     pub fn new(device: &wgpu::Device) -> Self {
         Self {
-            ab: Kernel::new(device, "matmul ab", SHADER, "ab"),
-            abt: Kernel::new(device, "matmul abt", SHADER, "abt"),
-            atb: Kernel::new(device, "matmul atb", SHADER, "atb"),
-            abt_narrow: Kernel::new(device, "matmul abt (narrow)", NARROW, "abt_narrow"),
+            ab: compile(device, "matmul ab", (SHADER, "ab")),
+            abt: compile(device, "matmul abt", (SHADER, "abt")),
+            atb: compile(device, "matmul atb", (SHADER, "atb")),
+            abt_narrow: compile(device, "matmul abt (narrow)", (NARROW, "abt_narrow")),
         }
     }
 
     /// Binds C = A·B (or A·Bᵀ) over padded buffers `a`, `b`, `c`; made once, encoded any
-    /// number of times.
+    /// number of times (A fills the unused mask binding).
     pub fn bind(
         &self,
         device: &wgpu::Device,
@@ -152,15 +192,46 @@ impl MatmulKernel {
         shape: MatmulShape,
         bufs: (&wgpu::Buffer, &wgpu::Buffer, &wgpu::Buffer),
     ) -> Result<Binding, GpuError> {
-        let params = shape.params()?;
+        self.bind_with(device, label, (shape, Epilogue::None), bufs, bufs.0)
+    }
+
+    /// [`Self::bind`] with `epilogue` fused into the store; `aux` is [`Epilogue::ReluMask`]'s
+    /// H (laid out as C; any other buffer but C otherwise), whose frozen column must lie
+    /// inside C.
+    pub fn bind_with(
+        &self,
+        device: &wgpu::Device,
+        label: &str,
+        (shape, epilogue): (MatmulShape, Epilogue),
+        (a, b, c): (&wgpu::Buffer, &wgpu::Buffer, &wgpu::Buffer),
+        aux: &wgpu::Buffer,
+    ) -> Result<Binding, GpuError> {
+        let mut params = shape.params()?;
+        params.epilogue = epilogue.code();
+        match epilogue {
+            Epilogue::ReluMask { frozen } if frozen >= shape.n => {
+                return Err(GpuError::Shape(format!(
+                    "matmul {shape:?}: masked column {frozen} outside C"
+                )));
+            }
+            Epilogue::ReluMask { frozen } => params.frozen = frozen as u32,
+            Epilogue::Descend { lr } => params.lr = lr,
+            Epilogue::None | Epilogue::Relu => {}
+        }
         let kernel = match (shape.a_transposed, shape.b_transposed) {
             (true, _) => &self.atb,
             (false, true) if shape.is_narrow() => &self.abt_narrow,
             (false, true) => &self.abt,
             (false, false) => &self.ab,
         };
-        kernel.bind(device, label, &params, bufs, shape.tiles()?)
+        kernel.bind_all(device, label, &params, &[a, b, c, aux], shape.tiles()?)
     }
+}
+
+/// A matmul pipeline: A, B (read), C (read-write) and the epilogue's mask source (read).
+fn compile(device: &wgpu::Device, name: &'static str, source: (&str, &str)) -> Kernel {
+    use super::kernel::Access::{Read, ReadWrite};
+    Kernel::with_bindings(device, name, source, &[Read, Read, ReadWrite, Read])
 }
 
 /// Uploads `a` and `b` (row-major, unpadded, as stored per `shape`), computes C once and reads it back
@@ -172,8 +243,21 @@ pub async fn matmul_once(
     a: &[f32],
     b: &[f32],
 ) -> Result<Vec<f32>, GpuError> {
+    let c = vec![0.0; shape.m * shape.n];
+    matmul_epilogue_once(device, queue, (shape, Epilogue::None), (a, b), (&c, &c)).await
+}
+
+/// [`matmul_once`] with `epilogue`, C starting as `c` (m x n; what [`Epilogue::Descend`]
+/// reads) and `aux` (m x n) the mask source, row-major and unpadded (tests).
+pub async fn matmul_epilogue_once(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    (shape, epilogue): (MatmulShape, Epilogue),
+    (a, b): (&[f32], &[f32]),
+    (c, aux): (&[f32], &[f32]),
+) -> Result<Vec<f32>, GpuError> {
     let (m, n, k) = (shape.m, shape.n, shape.k);
-    if a.len() != m * k || b.len() != n * k {
+    if a.len() != m * k || b.len() != n * k || c.len() != m * n || aux.len() != m * n {
         return Err(GpuError::Shape(format!(
             "matmul {shape:?}: operands have wrong lengths"
         )));
@@ -184,8 +268,11 @@ pub async fn matmul_once(
     let padded = kernel::run_once(device, queue, padded_len(m, n), || {
         let a = matrix_storage(device, "matmul A", shape.a_dims(), a)?;
         let b = matrix_storage(device, "matmul B", shape.b_dims(), b)?;
-        let c = matrix_storage(device, "matmul C", (m, n), &vec![0.0; m * n])?;
-        let binding = MatmulKernel::new(device).bind(device, "matmul", shape, (&a, &b, &c))?;
+        let c = matrix_storage(device, "matmul C", (m, n), c)?;
+        let aux = matrix_storage(device, "matmul mask", (m, n), aux)?;
+        let kernel = MatmulKernel::new(device);
+        let bufs = (&a, &b, &c);
+        let binding = kernel.bind_with(device, "matmul", (shape, epilogue), bufs, &aux)?;
         Ok((binding, c))
     })
     .await?;
@@ -198,8 +285,8 @@ mod tests {
 
     #[test]
     fn params_match_the_wgsl_struct() {
-        crate::gpu::layout_check::assert_uniform_matches::<MatmulParams>(SHADER, "Params", 4);
-        crate::gpu::layout_check::assert_uniform_matches::<MatmulParams>(NARROW, "Params", 4);
+        crate::gpu::layout_check::assert_uniform_matches::<MatmulParams>(SHADER, "Params", 8);
+        crate::gpu::layout_check::assert_uniform_matches::<MatmulParams>(NARROW, "Params", 8);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use super::context::{GpuContext, GpuError};
 use super::layout::{padded_len, unpack};
 use super::mlp_resources::{MlpBindings, MlpBuffers, MlpDims};
 use super::ntk::{empirical_ntk_gpu, NtkWeights};
+use super::profile::StepPlan;
 use crate::experiment::mlp::{MlpBackend, MlpPrepared, MlpSetup, Snapshot};
 use crate::experiment::{BackendError, RunError};
 use crate::model::mlp;
@@ -78,6 +79,20 @@ impl GpuMlpBackend {
     /// The device the backend runs on.
     pub fn device(&self) -> &wgpu::Device {
         &self.device
+    }
+
+    /// The queue the backend submits to (benchmarks' profiles).
+    pub fn queue(&self) -> &wgpu::Queue {
+        &self.queue
+    }
+
+    /// The dispatches of one training step, in order (benchmarks: dispatches per step and
+    /// [`super::profile::profile_plan`]).
+    pub fn step_plan(&self) -> StepPlan<'_> {
+        StepPlan {
+            dispatches: self.bindings.step_dispatches(),
+            steps: 1,
+        }
     }
 
     fn encoder(&self) -> wgpu::CommandEncoder {

@@ -1,12 +1,15 @@
 //! The MLP's device buffers (padded layout) and the dispatches of one training step, bound
-//! once: forward, loss gradient, backward, update.
+//! once: forward, loss gradient, backward, update, in the fewest passes the math allows
+//! (docs/architecture.md §3): the relu is fused into the first product's store, its
+//! derivative into the store of Δ, and the weight update w ← w − η g into the stores of the
+//! weight gradients: 6 dispatches a step. With momentum the gradients are stored and one
+//! dispatch updates both layers (7); SimCLR's gradient takes three dispatches (+2).
 
 use super::context::GpuError;
 use super::kernel::{matrix_storage, Binding};
 use super::layout::padded_len;
 use super::loss_grad::LossGrad;
-use super::matmul::{MatmulKernel, MatmulShape};
-use super::relu::{ReluKernel, ReluParams};
+use super::matmul::{Epilogue, MatmulKernel, MatmulShape};
 use super::sgd::{SgdKernel, SgdParams};
 use crate::model::mlp::MlpShape;
 use crate::model::ssl_loss::SslLoss;
@@ -17,16 +20,14 @@ pub struct MlpBuffers {
     pub w1: wgpu::Buffer,
     pub w2: wgpu::Buffer,
     pub hidden: wgpu::Buffer,
+    /// Δ = dL/dZ̃ (N x (h+1)).
+    pub delta: wgpu::Buffer,
     pub f: wgpu::Buffer,
     pub grad_f: wgpu::Buffer,
-    pub delta: wgpu::Buffer,
-    pub g1: wgpu::Buffer,
-    pub g2: wgpu::Buffer,
-    /// Momentum buffers (only with momentum).
-    pub velocity: Option<(wgpu::Buffer, wgpu::Buffer)>,
+    /// Only with momentum: the gradients of W̃1 and W̃2, then their velocities.
+    pub momentum: Option<[wgpu::Buffer; 4]>,
     /// H̃ H̃ᵀ (N x N), only when hidden eigenvalues are tracked.
     pub gram: Option<wgpu::Buffer>,
-    pub dummy: wgpu::Buffer,
 }
 
 /// Sizes of a run on the device.
@@ -59,15 +60,12 @@ impl MlpBuffers {
             &self.w1,
             &self.w2,
             &self.hidden,
+            &self.delta,
             &self.f,
             &self.grad_f,
-            &self.delta,
-            &self.g1,
-            &self.g2,
-            &self.dummy,
         ];
-        let velocity = self.velocity.iter().flat_map(|(a, b)| [a, b]);
-        let all = fixed.into_iter().chain(velocity).chain(&self.gram);
+        let momentum = self.momentum.iter().flatten();
+        let all = fixed.into_iter().chain(momentum).chain(&self.gram);
         all.map(wgpu::Buffer::size).collect()
     }
 
@@ -85,8 +83,13 @@ impl MlpBuffers {
         let zeros = |label, dims: (usize, usize)| {
             matrix_storage(device, label, dims, &vec![0.0; dims.0 * dims.1])
         };
-        let velocity = if momentum {
-            Some((zeros("mlp V1", (hp, m1))?, zeros("mlp V2", (d, hp))?))
+        let momentum = if momentum {
+            Some([
+                zeros("mlp dW1", (hp, m1))?,
+                zeros("mlp dW2", (d, hp))?,
+                zeros("mlp V1", (hp, m1))?,
+                zeros("mlp V2", (d, hp))?,
+            ])
         } else {
             None
         };
@@ -95,18 +98,15 @@ impl MlpBuffers {
             w1: matrix_storage(device, "mlp W1", (hp, m1), w1)?,
             w2: matrix_storage(device, "mlp W2", (d, hp), w2)?,
             hidden: zeros("mlp H", (n, hp))?,
+            delta: zeros("mlp delta", (n, hp))?,
             f: zeros("mlp F", (n, d))?,
             grad_f: zeros("mlp dL/dF", (n, d))?,
-            delta: zeros("mlp delta", (n, hp))?,
-            g1: zeros("mlp dW1", (hp, m1))?,
-            g2: zeros("mlp dW2", (d, hp))?,
-            velocity,
+            momentum,
             gram: if gram {
                 Some(zeros("mlp hidden Gram", (n, n))?)
             } else {
                 None
             },
-            dummy: zeros("mlp dummy", (1, 1))?,
         })
     }
 }
@@ -133,16 +133,14 @@ impl MlpBindings {
     ) -> Result<Self, GpuError> {
         let (n, hp, m1, d) = (dims.rows, dims.hp(), dims.m1(), dims.d());
         let mm = MatmulKernel::new(device);
-        let relu = ReluKernel::new(device);
-        let relu_params = ReluParams::new(n, hp)?;
         let forward = vec![
-            mm.bind(
+            mm.bind_with(
                 device,
-                "mlp Z",
-                MatmulShape::abt(n, hp, m1),
+                "mlp H = relu(Z)",
+                (MatmulShape::abt(n, hp, m1), Epilogue::Relu),
                 (&b.x, &b.w1, &b.hidden),
+                &b.x,
             )?,
-            relu.bind_forward(device, relu_params, (&b.hidden, &b.dummy))?,
             mm.bind(
                 device,
                 "mlp F",
@@ -151,28 +149,7 @@ impl MlpBindings {
             )?,
         ];
         let loss = LossGrad::new(device, loss, n / 2, d, &b.f, &b.grad_f)?;
-        let mut backward = vec![
-            mm.bind(
-                device,
-                "mlp dW2",
-                MatmulShape::atb(d, hp, n),
-                (&b.grad_f, &b.hidden, &b.g2),
-            )?,
-            mm.bind(
-                device,
-                "mlp dH",
-                MatmulShape::ab(n, hp, d),
-                (&b.grad_f, &b.w2, &b.delta),
-            )?,
-            relu.bind_backward(device, relu_params, (&b.hidden, &b.delta, &b.dummy))?,
-            mm.bind(
-                device,
-                "mlp dW1",
-                MatmulShape::atb(hp, m1, n),
-                (&b.delta, &b.x, &b.g1),
-            )?,
-        ];
-        backward.extend(update_bindings(device, dims, b, (lr, momentum))?);
+        let backward = backward(device, &mm, dims, b, (lr, momentum))?;
         let gram = match &b.gram {
             Some(g) => {
                 let shape = MatmulShape::abt(n, n, hp);
@@ -197,6 +174,16 @@ impl MlpBindings {
         }
     }
 
+    /// The dispatches of [`Self::encode_step`], in order.
+    pub fn step_dispatches(&self) -> Vec<&Binding> {
+        let loss = self.loss.bindings().iter();
+        self.forward
+            .iter()
+            .chain(loss)
+            .chain(&self.backward)
+            .collect()
+    }
+
     /// The forward pass at the current weights.
     pub fn encode_forward(&self, pass: &mut wgpu::ComputePass<'_>) {
         for b in &self.forward {
@@ -216,38 +203,56 @@ impl MlpBindings {
     }
 }
 
-/// v ← μ v + g; w ← w − η v (or w ← w − η g without momentum), for both layers.
-fn update_bindings(
+/// Δ, then the weight gradients with the update fused into their stores (or stored, and one
+/// momentum update of both layers).
+fn backward(
     device: &wgpu::Device,
+    mm: &MatmulKernel,
     dims: MlpDims,
     b: &MlpBuffers,
     (lr, momentum): (f32, f32),
 ) -> Result<Vec<Binding>, GpuError> {
-    let sgd = SgdKernel::new(device);
-    let sizes = [
-        padded_len(dims.hp(), dims.m1()),
-        padded_len(dims.d(), dims.hp()),
-    ];
-    let layers = [(&b.g1, &b.w1), (&b.g2, &b.w2)];
-    let mut out = Vec::new();
-    for (i, ((g, w), len)) in layers.into_iter().zip(sizes).enumerate() {
-        let label = if i == 0 {
-            "mlp W1 update"
-        } else {
-            "mlp W2 update"
-        };
-        match &b.velocity {
-            Some((v1, v2)) => {
-                let v = if i == 0 { v1 } else { v2 };
-                out.push(sgd.bind_accumulate(
+    let (n, hp, m1, d) = (dims.rows, dims.hp(), dims.m1(), dims.d());
+    // Δ = (dL/dF W̃2) ⊙ relu'(Z̃), the bias unit's error zeroed (before W̃2 changes)
+    let mask = Epilogue::ReluMask { frozen: hp - 1 };
+    let (delta_shape, delta_bufs) = (MatmulShape::ab(n, hp, d), (&b.grad_f, &b.w2, &b.delta));
+    let mut out = vec![mm.bind_with(
+        device,
+        "mlp delta",
+        (delta_shape, mask),
+        delta_bufs,
+        &b.hidden,
+    )?];
+    let (g2, g1) = (MatmulShape::atb(d, hp, n), MatmulShape::atb(hp, m1, n));
+    match &b.momentum {
+        // w ← w − η g in the gradients' stores
+        None => {
+            let descend = Epilogue::Descend { lr };
+            out.extend([
+                mm.bind_with(
                     device,
-                    label,
-                    SgdParams::new(len, momentum)?,
-                    (g, v),
-                )?);
-                out.push(sgd.bind_descend(device, label, SgdParams::new(len, lr)?, (v, w))?);
-            }
-            None => out.push(sgd.bind_descend(device, label, SgdParams::new(len, lr)?, (g, w))?),
+                    "mlp W2 step",
+                    (g2, descend),
+                    (&b.grad_f, &b.hidden, &b.w2),
+                    &b.grad_f,
+                )?,
+                mm.bind_with(
+                    device,
+                    "mlp W1 step",
+                    (g1, descend),
+                    (&b.delta, &b.x, &b.w1),
+                    &b.delta,
+                )?,
+            ]);
+        }
+        Some([dw1, dw2, v1, v2]) => {
+            let params = SgdParams::new((padded_len(hp, m1), padded_len(d, hp)), lr, momentum)?;
+            let layers = ((dw1, &b.w1), (dw2, &b.w2));
+            out.extend([
+                mm.bind(device, "mlp dW2", g2, (&b.grad_f, &b.hidden, dw2))?,
+                mm.bind(device, "mlp dW1", g1, (&b.delta, &b.x, dw1))?,
+                SgdKernel::new(device).bind_momentum(device, params, layers, (v1, v2))?,
+            ]);
         }
     }
     Ok(out)

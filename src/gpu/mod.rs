@@ -2,7 +2,8 @@
 //!
 //! - [`context`]: the one place a device is created ([`GpuContext`]) and [`GpuError`];
 //! - [`matmul`], [`scale_columns`] and [`linear_update`]: one Rust file per WGSL kernel;
-//! - [`relu`], [`sgd`] and [`ntk`]: the MLP's kernels, one Rust file per WGSL file;
+//! - [`relu`], [`sgd`] and [`ntk`]: the MLP's kernels, one Rust file per WGSL file (its
+//!   step fuses the relu, its mask and the update into [`matmul`]'s [`Epilogue`]);
 //!   [`mlp_backend`]: [`GpuMlpBackend`], a [`crate::experiment::mlp::MlpBackend`];
 //! - [`loss_grad`]: [`LossGrad`], dL/dF of the SSL losses, over [`barlow_grad`],
 //!   [`vicreg_grad`] and [`simclr_grad`] (one Rust file per WGSL kernel again);
@@ -64,7 +65,9 @@ pub use linear_update::{
     linear_update_once, linear_update_with, LinearUpdateKernel, LinearUpdateParams,
 };
 pub use loss_grad::{loss_grad_once, LossGrad};
-pub use matmul::{matmul_once, MatmulKernel, MatmulParams, MatmulShape};
+pub use matmul::{
+    matmul_epilogue_once, matmul_once, Epilogue, MatmulKernel, MatmulParams, MatmulShape,
+};
 pub use mlp_backend::{prepare_on_gpu, prepare_with_gpu_ntk, GpuMlpBackend};
 pub use ntk::{empirical_ntk_gpu, NtkKernel, NtkParams, NtkWeights};
 pub use relu::{relu_once, ReluKernel, ReluParams};

@@ -1,6 +1,6 @@
 //! Plain-Rust references for the kernels: triple loops with f64 accumulation.
 
-use super::matmul::MatmulShape;
+use super::matmul::{Epilogue, MatmulShape};
 
 /// C = A·B (or A·Bᵀ, Aᵀ·B per `shape`), row-major, in f64.
 pub fn matmul(shape: MatmulShape, a: &[f32], b: &[f32]) -> Vec<f64> {
@@ -63,4 +63,51 @@ pub fn scale_columns((rows, cols): (usize, usize), a: &[f32], values: &[f32]) ->
     (0..rows * cols)
         .map(|k| f64::from(a[k]) * f64::from(values[k % cols]))
         .collect()
+}
+
+/// C = A·B per `shape` with `epilogue` applied, C starting as `c` and `aux` the mask source
+/// (both m x n), row-major, in f64.
+pub fn matmul_epilogue(
+    (shape, epilogue): (MatmulShape, Epilogue),
+    (a, b): (&[f32], &[f32]),
+    (c, aux): (&[f32], &[f32]),
+) -> Vec<f64> {
+    let n = shape.n;
+    let mut out = matmul(shape, a, b);
+    for (k, v) in out.iter_mut().enumerate() {
+        match epilogue {
+            Epilogue::None => {}
+            Epilogue::Relu => *v = v.max(0.0),
+            Epilogue::ReluMask { frozen } => {
+                if aux[k] <= 0.0 || k % n == frozen {
+                    *v = 0.0;
+                }
+            }
+            Epilogue::Descend { lr } => *v = f64::from(c[k]) - f64::from(lr) * *v,
+        }
+    }
+    out
+}
+
+/// One step of gradient descent, with heavy-ball momentum μ when given (v ← μ v + g,
+/// w ← w − η v), on flat (w, g, v); returns (w, v), in f64.
+pub fn sgd(
+    (lr, momentum): (f32, Option<f32>),
+    (w, g, v): (&[f32], &[f32], &[f32]),
+) -> (Vec<f64>, Vec<f64>) {
+    let (lr, f) = (f64::from(lr), f64::from);
+    let vel: Vec<f64> = match momentum {
+        Some(mu) => g
+            .iter()
+            .zip(v)
+            .map(|(&g, &v)| f64::from(mu) * f(v) + f(g))
+            .collect(),
+        None => g.iter().map(|&g| f(g)).collect(),
+    };
+    let w = w.iter().zip(&vel).map(|(&w, v)| f(w) - lr * v).collect();
+    let v = match momentum {
+        Some(_) => vel,
+        None => v.iter().map(|&v| f(v)).collect(),
+    };
+    (w, v)
 }

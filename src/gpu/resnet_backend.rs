@@ -9,6 +9,7 @@ use super::conv2d::ConvStyle;
 use super::kernel::Binding;
 use super::layout::{padded_len, unpack};
 use super::loss_grad::LossGrad;
+use super::profile::StepPlan;
 use super::resnet_graph::GraphCtx;
 use super::resnet_plan::NetSpec;
 use super::resnet_resources::{Activations, Gradients, ResNetKernels, SharedBuffers};
@@ -130,6 +131,11 @@ impl GpuDeepBackend {
         &self.device
     }
 
+    /// The queue the backend submits to (benchmarks' profiles).
+    pub fn queue(&self) -> &wgpu::Queue {
+        &self.queue
+    }
+
     fn graph(&self) -> GraphCtx<'_> {
         GraphCtx {
             device: &self.device,
@@ -196,11 +202,20 @@ impl GpuDeepBackend {
         built
     }
 
-    /// Dispatches of one training step at `count` views (after one step at that size).
+    /// The dispatches of one training step once the training graph is built (after a first
+    /// step), in order: benchmarks' [`super::profile::profile_plan`].
+    pub fn step_plan(&self) -> Option<StepPlan<'_>> {
+        let t = self.train.as_ref()?;
+        let loss = t.loss.bindings().iter();
+        Some(StepPlan {
+            dispatches: t.forward.iter().chain(loss).chain(&t.rest).collect(),
+            steps: 1,
+        })
+    }
+
+    /// Dispatches of one training step (after one step).
     pub fn dispatches_per_step(&self) -> Option<usize> {
-        self.train
-            .as_ref()
-            .map(|t| t.forward.len() + t.loss.dispatches() + t.rest.len())
+        self.step_plan().map(|p| p.dispatches.len())
     }
 
     /// One SGD step on this batch of views (`[2B, S, S, 3]`, first views then second views)
@@ -235,51 +250,6 @@ impl GpuDeepBackend {
         self.queue.submit([encoder.finish()]);
         scopes.pop().await?;
         self.lost.check()
-    }
-
-    /// Runs one training step dispatch by dispatch, waiting for each, and returns the
-    /// seconds spent per kernel name, slowest first (benchmarks; native only).
-    #[cfg(not(target_arch = "wasm32"))]
-    pub async fn profile_step(
-        &mut self,
-        views: &[f32],
-        lr: f32,
-    ) -> Result<Vec<(&'static str, f64)>, GpuError> {
-        self.train_step(views, lr).await?;
-        buffers::wait(&self.device)?;
-        let graph = self
-            .train
-            .as_ref()
-            .ok_or_else(|| GpuError::Device("no graph".into()))?;
-        let mut times: Vec<(&'static str, f64)> = Vec::new();
-        let loss = std::iter::once(None);
-        let all = graph
-            .forward
-            .iter()
-            .map(Some)
-            .chain(loss)
-            .chain(graph.rest.iter().map(Some));
-        for binding in all {
-            let mut encoder = self.encoder();
-            {
-                let mut pass = begin_pass(&mut encoder);
-                match binding {
-                    Some(b) => b.encode(&mut pass),
-                    None => graph.loss.encode(&mut pass),
-                }
-            }
-            let start = std::time::Instant::now();
-            self.queue.submit([encoder.finish()]);
-            buffers::wait(&self.device)?;
-            let name = binding.map_or("loss gradient", Binding::name);
-            let secs = start.elapsed().as_secs_f64();
-            match times.iter_mut().find(|(n, _)| *n == name) {
-                Some(entry) => entry.1 += secs,
-                None => times.push((name, secs)),
-            }
-        }
-        times.sort_by(|a, b| b.1.total_cmp(&a.1));
-        Ok(times)
     }
 
     fn eval_graph(&mut self, count: usize) -> Result<(), GpuError> {

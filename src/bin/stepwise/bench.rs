@@ -4,7 +4,7 @@
 //! on the data and W(0) exported from this run) and compares trajectories; `bench matmul`
 //! times the WGSL matmul kernels against faer (see `bench_matmul.rs`). `--gpu` adds the same
 //! run on the wgpu backend (`bench_gpu.rs`). `bench deep` times deep-network training steps
-//! on the CPU and the GPU (`bench_deep.rs`).
+//! on the CPU and the GPU (`bench_deep.rs`), `bench mlp` the MLP's (`bench_mlp.rs`).
 
 use crate::stdout::say;
 use std::path::{Path, PathBuf};
@@ -20,12 +20,14 @@ use crate::error::{CliError, Usage};
 use super::bench_deep;
 use super::bench_gpu;
 use super::bench_matmul::{self, MatmulRow};
+use super::bench_mlp;
 use super::bench_reference::{self, gap, Reference};
 
 #[derive(clap::Args)]
 pub struct BenchArgs {
     /// What to measure: `fig1` (the linear run against NumPy), `matmul` (WGSL kernels
-    /// against faer), `all` (both) or `deep` (deep-network training steps, CPU and --gpu).
+    /// against faer), `all` (both), `deep` (deep-network training steps, CPU and --gpu) or
+    /// `mlp` (MLP training steps, CPU and --gpu, with dispatches and time per kernel).
     what: String,
     /// The linear run: a preset (fig1 by default) or a JSON config file.
     #[arg(long, default_value = "fig1")]
@@ -59,12 +61,13 @@ pub struct BenchArgs {
     /// truncated and the eigenbasis solver.
     #[arg(long)]
     gpu: bool,
-    /// `bench deep`: a deep-network preset to time (repeatable; default resnet-bt and
-    /// resnet-bt-small).
+    /// `bench deep` / `bench mlp`: a preset to time (repeatable; default resnet-bt and
+    /// resnet-bt-small, or fig2-bt and mlp-small-bt).
     #[arg(long = "preset", value_name = "NAME")]
     presets: Vec<String>,
-    /// `bench deep`: timed training steps per preset and backend (after one warm-up step);
-    /// default: about 20 GFLOP of steps (3 of resnet-bt, 100 of resnet-bt-small).
+    /// `bench deep` / `bench mlp`: timed training steps per preset and backend (after one
+    /// warm-up step); default: about 20 GFLOP of steps (3 of resnet-bt, 100 of
+    /// resnet-bt-small) or 2e9 multiply-adds (12 of fig2-bt).
     #[arg(long)]
     steps: Option<usize>,
     /// Write every number as JSON here.
@@ -133,6 +136,13 @@ struct Report {
 pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
     if args.what == "deep" {
         let rows = bench_deep::bench_deep(&args.presets, args.steps, args.gpu)?;
+        if let Some(path) = &args.out {
+            super::write_output(path, &serde_json::to_string_pretty(&rows)?)?;
+        }
+        return Ok(());
+    }
+    if args.what == "mlp" {
+        let rows = bench_mlp::bench_mlp(&args.presets, args.steps, args.gpu)?;
         if let Some(path) = &args.out {
             super::write_output(path, &serde_json::to_string_pretty(&rows)?)?;
         }

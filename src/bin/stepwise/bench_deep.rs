@@ -4,6 +4,8 @@
 //! GPU/CPU measured in the same run. Only the SGD steps are timed: the batches are drawn
 //! beforehand and no evaluation or tracking runs; one untimed warm-up step builds the
 //! buffers (and the GPU's graph) first, and a parameter readback closes the timed steps.
+//! The GPU rows end with the time per kernel of one more step (`gpu::profile`: timestamp
+//! queries where the device has them, else the wall clock per dispatch).
 //! A benchmark, never a test: the numbers depend on the machine and its load.
 
 use std::time::Instant;
@@ -13,6 +15,7 @@ use stepwise::data::augment;
 use stepwise::data::rng::{stream, Rng};
 use stepwise::experiment::deep::{deep_preset, DeepBackend, DeepPrepared};
 use stepwise::experiment::RunError;
+use stepwise::gpu::profile::{profile_plan, Profile};
 use stepwise::gpu::{GpuContext, GpuDeepBackend, GpuTraining};
 
 use crate::error::{CliError, Usage};
@@ -35,6 +38,8 @@ pub struct DeepBenchRow {
     pub seconds: f64,
     /// max |w_gpu − w_cpu| after the same steps (GPU rows only).
     pub max_param_gap: Option<f64>,
+    /// Time per kernel of one step (GPU rows only).
+    pub profile: Option<Profile>,
 }
 
 impl DeepBenchRow {
@@ -74,7 +79,8 @@ pub fn bench_deep(
         let steps = steps.unwrap_or_else(|| default_steps(views * flops_per_view));
         let batches = draw_batches(&prep, steps.max(1) + 1);
         let lr = prep.config.lr as f32;
-        let (cpu_s, cpu_params) = pollster::block_on(time_steps(prep.cpu_backend(), &batches, lr))?;
+        let mut cpu = prep.cpu_backend();
+        let (cpu_s, cpu_params) = pollster::block_on(time_steps(&mut cpu, &batches, lr))?;
         let row = DeepBenchRow {
             preset: name.clone(),
             backend: "cpu-f32".into(),
@@ -83,18 +89,23 @@ pub fn bench_deep(
             flops_per_view,
             seconds: cpu_s,
             max_param_gap: None,
+            profile: None,
         };
         rows.push(row.clone());
         if let Some(ctx) = &ctx {
             let training = GpuTraining::from_config(&prep.config);
-            let backend = pollster::block_on(GpuDeepBackend::new(
+            let mut backend = pollster::block_on(GpuDeepBackend::new(
                 ctx,
                 &prep.shape,
                 &prep.params,
                 training,
             ))?;
             let backend_name = backend.name();
-            let (gpu_s, gpu_params) = pollster::block_on(time_steps(backend, &batches, lr))?;
+            let (gpu_s, gpu_params) = pollster::block_on(time_steps(&mut backend, &batches, lr))?;
+            let profile = match backend.step_plan() {
+                Some(plan) => Some(profile_plan(backend.device(), backend.queue(), &plan, 1)?),
+                None => None,
+            };
             let gap = cpu_params
                 .iter()
                 .zip(&gpu_params)
@@ -104,6 +115,7 @@ pub fn bench_deep(
                 backend: backend_name,
                 seconds: gpu_s,
                 max_param_gap: Some(gap),
+                profile,
                 ..row
             });
         }
@@ -139,7 +151,7 @@ fn draw_batches(prep: &DeepPrepared, count: usize) -> Vec<Vec<f32>> {
 /// Seconds of the steps on `batches[1..]` (after an untimed warm-up step on `batches[0]`),
 /// up to the parameters read back, and those parameters.
 async fn time_steps<B: DeepBackend>(
-    mut backend: B,
+    backend: &mut B,
     batches: &[Vec<f32>],
     lr: f32,
 ) -> Result<(f64, Vec<f32>), CliError> {
@@ -194,5 +206,10 @@ fn print_rows(rows: &[DeepBenchRow]) {
             ratio,
             row.max_param_gap.map_or("-".into(), |g| format!("{g:.1e}"))
         );
+    }
+    for row in rows {
+        if let Some(p) = &row.profile {
+            super::bench_mlp::print_profile(&row.preset, p);
+        }
     }
 }

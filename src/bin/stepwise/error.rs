@@ -81,7 +81,7 @@ pub enum Usage {
     ExportDataOnlyLinear,
     #[error("bench fig1 takes a linear configuration")]
     BenchNeedsLinear,
-    #[error("unknown benchmark `{0}`: use fig1, matmul, all or deep")]
+    #[error("unknown benchmark `{0}`: use fig1, matmul, all, deep or mlp")]
     UnknownBenchmark(String),
     #[error("unknown comparison `{0}`: use `appg` or `methods`")]
     UnknownComparison(String),
@@ -105,6 +105,8 @@ pub enum Usage {
     MethodsPreset(String),
     #[error("unknown deep-network preset `{0}` for bench deep: e.g. resnet-bt or resnet-bt-small")]
     DeepBenchPreset(String),
+    #[error("unknown MLP preset `{0}` for bench mlp: e.g. fig2-bt or mlp-small-bt")]
+    MlpBenchPreset(String),
     #[error("no repetition was run")]
     NoRepeat,
 }

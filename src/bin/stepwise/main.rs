@@ -10,6 +10,7 @@ mod bench;
 mod bench_deep;
 mod bench_gpu;
 mod bench_matmul;
+mod bench_mlp;
 mod bench_reference;
 mod compare;
 mod deep;

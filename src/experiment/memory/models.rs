@@ -115,11 +115,12 @@ fn mlp_need(cfg: &MlpConfig, p: &str, copies: u64, gpu: bool) -> MemoryNeed {
     }
     let (n_key, w_key) = (key("dataset.n"), key("width"));
     t.gpu(&n_key, gpu_matrix(rows, m1));
-    t.gpus(&w_key, 2 + momentum, gpu_matrix(hp, m1)); // W̃1, ∇W̃1 (and V1)
-    t.gpus(&w_key, 2 + momentum, gpu_matrix(d, hp)); // W̃2, ∇W̃2 (and V2)
+    // W̃1 and W̃2; with momentum their gradients and velocities (without, the update is
+    // fused into the gradients' products: no gradient buffers)
+    t.gpus(&w_key, 1 + 2 * momentum, gpu_matrix(hp, m1));
+    t.gpus(&w_key, 1 + 2 * momentum, gpu_matrix(d, hp));
     t.gpus(&w_key, 2, gpu_matrix(rows, hp)); // H̃, Δ
     t.gpus(&n_key, 2, gpu_matrix(rows, d)); // F, dL/dF
-    t.gpu(&n_key, gpu_matrix(1, 1)); // the unused binding's dummy
     if gram {
         t.gpu(&n_key, gpu_matrix(rows, rows));
     }
