@@ -1,5 +1,5 @@
 //! Fault injection: the device lost at a chosen point of a GPU run, for the tests of the one
-//! GPU-loss policy at every phase (tests/faults_gpu.rs, docs/architecture.md §3).
+//! GPU-loss policy at every phase (tests/faults_gpu.rs, docs/architecture.md §4).
 //!
 //! A test arms a fault with [`lose_device_at`] on its own thread; the GPU layer reaches
 //! [`FaultPoint`]s as it works, and the armed one destroys the device there, as a driver
