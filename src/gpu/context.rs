@@ -1,6 +1,7 @@
 //! The one place that creates a GPU device, and the errors of the GPU layer.
 
 use super::buffers::LostFlag;
+use super::kernel::KernelCache;
 use crate::experiment::memory::{BufferLimits, NATIVE_BUDGET};
 
 /// What can go wrong on the GPU.
@@ -42,6 +43,9 @@ pub struct GpuContext {
     /// keeps one device-lost callback per device, so a backend registering its own would
     /// blind the others on the same device).
     lost: LostFlag,
+    /// Pipelines compiled once for every backend made from this context (lavapipe takes
+    /// ~50–100 ms to compile a fused kernel; App. G makes one backend per run and probe).
+    kernels: KernelCache,
 }
 
 /// The most buffer bytes a device is asked for: no buffer of a validated configuration is
@@ -85,6 +89,7 @@ impl GpuContext {
             queue,
             adapter_info,
             lost,
+            kernels: KernelCache::default(),
         })
     }
 
@@ -97,6 +102,11 @@ impl GpuContext {
     /// The device-lost flag, for a backend made from this context.
     pub(crate) fn lost_flag(&self) -> LostFlag {
         self.lost.clone()
+    }
+
+    /// The pipelines shared by the backends made from this context.
+    pub(crate) fn kernels(&self) -> &KernelCache {
+        &self.kernels
     }
 
     /// The buffer limits the device was created with.

@@ -2,6 +2,9 @@
 //! default two read-only inputs and one read-write output; [`Kernel::with_bindings`] for
 //! others) and 64-invocation workgroups, one output tile per invocation.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use super::buffers::{self, layout_entry, LostFlag, Scopes, STORAGE_READ, STORAGE_RW};
 use super::context::GpuError;
 use super::layout;
@@ -9,7 +12,8 @@ use super::layout;
 /// Invocations per workgroup (`WG` in every shader).
 pub const WORKGROUP: u64 = 64;
 
-/// A compiled kernel.
+/// A compiled kernel (cloning shares the pipeline).
+#[derive(Clone)]
 pub struct Kernel {
     name: &'static str,
     /// Whether the params sit in a read-only storage buffer rather than a uniform one.
@@ -155,6 +159,21 @@ impl Kernel {
             groups,
             _params: params,
         })
+    }
+}
+
+/// Kernels compiled once per device, by name (cloning shares the cache).
+#[derive(Clone, Default)]
+pub struct KernelCache(Arc<Mutex<HashMap<&'static str, Kernel>>>);
+
+impl KernelCache {
+    /// The kernel cached under `name`, made by `make` the first time.
+    pub fn get_or_make(&self, name: &'static str, make: impl FnOnce() -> Kernel) -> Kernel {
+        match self.0.lock() {
+            Ok(mut kernels) => kernels.entry(name).or_insert_with(make).clone(),
+            // a panic elsewhere poisoned the lock: compile afresh
+            Err(_) => make(),
+        }
     }
 }
 

@@ -2,19 +2,24 @@
 //! backend: `literal` (P = W Γ by the tiled matmul) or `eigenbasis` (A = W V, P = A Λ by
 //! scaling columns; `truncated` is the same on Γ's top K modes, A being d x K).
 //!
-//! Like the CPU backend it keeps P and C = P Wᵀ current, so a step is
-//! [W ← W − 4η (C − I) P; P ← W Γ; C ← P Wᵀ]: three dispatches, all bound once in `new`.
-//! `advance` encodes every step into one compute pass per submission and reads C back once.
+//! Like the CPU backend it keeps C = P Wᵀ current, so a step is
+//! [W ← W − 4η (C − I) P; P ← W Γ; C ← P Wᵀ]: three dispatches, all bound once in `new` —
+//! or, for the eigenbasis and truncated solvers when A fits a workgroup's memory, one fused
+//! dispatch of many steps (`linear_steps`; docs/architecture.md §3). `advance` encodes every
+//! step into one compute pass per submission and reads C back once.
 
 use super::buffers::{self, LostFlag, Scopes};
 use super::context::{GpuContext, GpuError};
+use super::kernel::KernelCache;
 use super::layout::{padded_len, unpack};
 use super::linear_resources::{check_shapes, to_original_basis, Matrices, Operator, StepBindings};
+use super::linear_steps::{FusedStep, Stepper};
+use super::profile::StepPlan;
 use super::spectral_step::{SpectralStep, VariantSpec};
 use crate::experiment::{BackendError, LinearBackend, Prepared, Solver, MAX_BATCH};
 use crate::model::spectral::LossVariant;
 
-/// Steps encoded per queue submission (a long run is split into a few submissions).
+/// Steps encoded per queue submission unfused (a long run is split into a few submissions).
 const STEPS_PER_SUBMIT: u32 = 512;
 
 /// The GPU backend: W, Γ, P and C live on the device.
@@ -24,9 +29,7 @@ pub struct GpuLinearBackend {
     name: String,
     d: usize,
     m: usize,
-    step: StepBindings,
-    /// Appendix G's extra dispatches, when a variant other than plain Barlow Twins runs.
-    spectral: Option<SpectralStep>,
+    stepper: Stepper,
     x: Matrices,
     w_staging: wgpu::Buffer,
     c_staging: wgpu::Buffer,
@@ -36,6 +39,8 @@ pub struct GpuLinearBackend {
     lost: LostFlag,
     /// Eigenvectors (row-major m x K) when W holds A = W V (d x K).
     basis: Option<Vec<f32>>,
+    /// (dispatches, steps) encoded so far: the measured dispatches per step.
+    counted: std::cell::Cell<(u64, u64)>,
 }
 
 impl GpuLinearBackend {
@@ -60,7 +65,12 @@ impl GpuLinearBackend {
         let held = [&x.gamma, &x.w, &x.p, &x.c, &self.w_staging, &self.c_staging];
         let history = [&self.history, &self.history_staging];
         let mut out: Vec<u64> = held.iter().chain(&history).map(|b| b.size()).collect();
-        out.extend(self.spectral.iter().flat_map(SpectralStep::buffer_bytes));
+        match &self.stepper {
+            Stepper::Unfused { spectral, .. } => {
+                out.extend(spectral.iter().flat_map(SpectralStep::buffer_bytes))
+            }
+            Stepper::Fused(fused) => out.extend(fused.buffer_bytes()),
+        }
         out
     }
 
@@ -86,12 +96,13 @@ impl GpuLinearBackend {
         variant: Option<VariantSpec<'_>>,
     ) -> Result<Self, GpuError> {
         let lost = LostFlag::watch(device);
-        Self::build((device, queue, lost), dims, op, w0, variant)
+        Self::build((device, queue, lost, None), dims, op, w0, variant)
     }
 
-    /// [`Self::with_variant`], with the device's loss seen through `lost`.
+    /// [`Self::with_variant`], with the device's loss seen through `lost` and the fused
+    /// kernels from `cache` where given.
     fn build(
-        (device, queue, lost): (&wgpu::Device, &wgpu::Queue, LostFlag),
+        (device, queue, lost, cache): (&wgpu::Device, &wgpu::Queue, LostFlag, Option<&KernelCache>),
         (m, d, lr): (usize, usize, f32),
         op: Operator<'_>,
         w0: &[f32],
@@ -102,10 +113,6 @@ impl GpuLinearBackend {
         let m = op.columns(m);
         let x = Matrices::upload(device, (m, d), &op, w0)?;
         let variant = variant.filter(|v| v.variant != LossVariant::Baseline);
-        let spectral = match &variant {
-            Some(spec) => Some(SpectralStep::new(device, (m, d), spec, &x)?),
-            None => None,
-        };
         let (diagonal, basis, solver) = match op {
             Operator::Dense(_) => (false, None, ""),
             Operator::Diagonal { vectors, .. } if vectors.len() > m * m => {
@@ -123,14 +130,7 @@ impl GpuLinearBackend {
             name: backend_name(&suffix, &device.adapter_info().name),
             d,
             m,
-            step: StepBindings::new(
-                device,
-                (m, d, lr),
-                &x,
-                diagonal,
-                spectral.as_ref().map(|s| &s.b),
-            )?,
-            spectral,
+            stepper: stepper(device, (m, d, lr), &x, (diagonal, variant.as_ref()), cache)?,
             x,
             w_staging: buffers::staging_buffer(device, "W staging", padded_len(d, m)),
             c_staging: buffers::staging_buffer(device, "C staging", padded_len(d, d)),
@@ -146,8 +146,9 @@ impl GpuLinearBackend {
             ),
             lost,
             basis,
+            counted: Default::default(),
         };
-        backend.refresh();
+        backend.refresh()?;
         Ok(backend)
     }
 
@@ -165,7 +166,14 @@ impl GpuLinearBackend {
         variant: Option<VariantSpec<'_>>,
     ) -> Result<Self, GpuError> {
         let scopes = Scopes::push(&ctx.device);
-        let on = || (&ctx.device, &ctx.queue, ctx.lost_flag());
+        let on = || {
+            (
+                &ctx.device,
+                &ctx.queue,
+                ctx.lost_flag(),
+                Some(ctx.kernels()),
+            )
+        };
         let dims = (prep.pairs.m, prep.config.d, lr as f32);
         let made = match prep.config.solver {
             Solver::Literal => {
@@ -191,15 +199,25 @@ impl GpuLinearBackend {
         &self.device
     }
 
-    /// Submits P = WΓ; C = PWᵀ for the initial W.
-    fn refresh(&self) {
+    /// Submits C (and P) for the initial W.
+    fn refresh(&self) -> Result<(), GpuError> {
         let mut encoder = self.encoder();
-        {
-            let mut pass = begin_pass(&mut encoder);
-            self.step.project.encode(&mut pass);
-            self.step.correlate.encode(&mut pass);
-        }
+        self.stepper.refresh(&mut begin_pass(&mut encoder))?;
         self.queue.submit([encoder.finish()]);
+        Ok(())
+    }
+
+    /// The dispatches that advance the backend a whole number of steps (one step unfused,
+    /// the most one dispatch runs fused), for benchmarks (issue 18 §3).
+    pub fn step_plan(&self) -> StepPlan<'_> {
+        self.stepper.plan()
+    }
+
+    /// Dispatches per step over every step encoded so far (fused: whole dispatches and the
+    /// shorter ones that end an interval).
+    pub fn measured_dispatches_per_step(&self) -> f64 {
+        let (dispatches, steps) = self.counted.get();
+        dispatches as f64 / steps.max(1) as f64
     }
 
     fn encoder(&self) -> wgpu::CommandEncoder {
@@ -210,25 +228,22 @@ impl GpuLinearBackend {
     }
 
     /// An encoder holding `steps` steps.
-    fn encode_steps(&self, steps: u32) -> wgpu::CommandEncoder {
+    fn encode_steps(&self, steps: u32) -> Result<wgpu::CommandEncoder, GpuError> {
         let mut encoder = self.encoder();
-        self.encode_into(&mut encoder, steps);
-        encoder
+        self.encode_into(&mut encoder, steps)?;
+        Ok(encoder)
     }
 
     /// Appends `steps` steps to `encoder` in one compute pass.
-    fn encode_into(&self, encoder: &mut wgpu::CommandEncoder, steps: u32) {
+    fn encode_into(&self, encoder: &mut wgpu::CommandEncoder, steps: u32) -> Result<(), GpuError> {
         if steps > 0 {
-            let mut pass = begin_pass(encoder);
-            for _ in 0..steps {
-                if let Some(spectral) = &self.spectral {
-                    spectral.encode(&mut pass);
-                }
-                self.step.update.encode(&mut pass);
-                self.step.project.encode(&mut pass);
-                self.step.correlate.encode(&mut pass);
-            }
+            self.stepper.encode(&mut begin_pass(encoder), steps)?;
+            let (dispatches, done) = self.counted.get();
+            let more = self.stepper.dispatches(steps);
+            self.counted
+                .set((dispatches + more, done + u64::from(steps)));
         }
+        Ok(())
     }
 
     /// Runs the intervals one after the other, copying C into the history buffer after each,
@@ -245,13 +260,14 @@ impl GpuLinearBackend {
         let slot = padded_len(self.d, self.d);
         let mut encoder = self.encoder();
         let mut pending = 0;
+        let per_submit = self.stepper.steps_per_submit(STEPS_PER_SUBMIT);
         for (i, &steps) in intervals.iter().enumerate() {
             let mut left = steps;
             while left > 0 {
-                let chunk = left.min(STEPS_PER_SUBMIT);
-                self.encode_into(&mut encoder, chunk);
+                let chunk = left.min(per_submit);
+                self.encode_into(&mut encoder, chunk)?;
                 (left, pending) = (left - chunk, pending + chunk);
-                if pending >= STEPS_PER_SUBMIT {
+                if pending >= per_submit {
                     let full = std::mem::replace(&mut encoder, self.encoder());
                     self.queue.submit([full.finish()]);
                     pending = 0;
@@ -275,12 +291,12 @@ impl GpuLinearBackend {
         self.lost.check()?;
         let scopes = Scopes::push(&self.device);
         let mut left = steps;
-        while left > STEPS_PER_SUBMIT {
-            self.queue
-                .submit([self.encode_steps(STEPS_PER_SUBMIT).finish()]);
-            left -= STEPS_PER_SUBMIT;
+        let per_submit = self.stepper.steps_per_submit(STEPS_PER_SUBMIT);
+        while left > per_submit {
+            self.queue.submit([self.encode_steps(per_submit)?.finish()]);
+            left -= per_submit;
         }
-        let encoder = self.encode_steps(left);
+        let encoder = self.encode_steps(left)?;
         let c = self
             .read(encoder, (&self.x.c, &self.c_staging), scopes)
             .await?;
@@ -309,6 +325,29 @@ impl GpuLinearBackend {
         let (device, queue) = (&self.device, &self.queue);
         buffers::submit_and_read(device, queue, encoder, out, scopes, &self.lost).await
     }
+}
+
+/// The unfused three dispatches (with the variant's), or the fused kernel where one applies
+/// (the eigenbasis solvers; `m` is then K).
+fn stepper(
+    device: &wgpu::Device,
+    (m, d, lr): (usize, usize, f32),
+    x: &Matrices,
+    (diagonal, variant): (bool, Option<&VariantSpec<'_>>),
+    cache: Option<&KernelCache>,
+) -> Result<Stepper, GpuError> {
+    if diagonal {
+        if let Some(fused) = FusedStep::new(device, (m, d, lr), x, variant, cache)? {
+            return Ok(Stepper::Fused(fused));
+        }
+    }
+    let spectral = match variant {
+        Some(spec) => Some(SpectralStep::new(device, (m, d), spec, x)?),
+        None => None,
+    };
+    let b = spectral.as_ref().map(|s| &s.b);
+    let step = StepBindings::new(device, (m, d, lr), x, diagonal, b)?;
+    Ok(Stepper::Unfused { step, spectral })
 }
 
 fn begin_pass(encoder: &mut wgpu::CommandEncoder) -> wgpu::ComputePass<'_> {

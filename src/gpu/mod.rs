@@ -2,6 +2,7 @@
 //!
 //! - [`context`]: the one place a device is created ([`GpuContext`]) and [`GpuError`];
 //! - [`matmul`], [`scale_columns`] and [`linear_update`]: one Rust file per WGSL kernel;
+//!   [`linear_fused`]: several eigenbasis steps in one dispatch when A fits workgroup memory;
 //! - [`relu`], [`sgd`] and [`ntk`]: the MLP's kernels, one Rust file per WGSL file (its
 //!   step fuses the relu, its mask and the update into [`matmul`]'s [`Epilogue`]);
 //!   [`mlp_backend`]: [`GpuMlpBackend`], a [`crate::experiment::mlp::MlpBackend`];
@@ -9,7 +10,8 @@
 //!   [`vicreg_grad`] and [`simclr_grad`] (one Rust file per WGSL kernel again);
 //! - [`linear_backend`]: [`GpuLinearBackend`], a [`crate::experiment::LinearBackend`];
 //! - [`spectral_update`]: Appendix G's update matrix B (a Jacobi eigensolver in one
-//!   workgroup); [`spectral_step`] adds it to a linear step, [`variants`] makes the backends
+//!   workgroup); [`spectral_step`] adds it to a linear step, [`spectral_fused`] runs B and
+//!   the step together, several steps a dispatch, at d ≤ 8; [`variants`] makes the backends
 //!   of a comparison ([`GpuVariants`]);
 //! - [`conv2d`], [`batchnorm`], [`eltwise`], [`pool`], [`repack`] and [`momentum_sgd`]:
 //!   the small ResNet's kernels (docs/deep.md §1–2), one Rust file per WGSL file;
@@ -33,7 +35,9 @@ pub mod layout;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod layout_check;
 pub mod linear_backend;
+pub mod linear_fused;
 mod linear_resources;
+mod linear_steps;
 pub mod linear_update;
 pub mod loss_grad;
 pub mod matmul;
@@ -53,6 +57,7 @@ mod resnet_resources;
 pub mod scale_columns;
 pub mod sgd;
 pub mod simclr_grad;
+pub mod spectral_fused;
 pub mod spectral_step;
 pub mod spectral_update;
 pub mod variants;

@@ -111,3 +111,85 @@ pub fn sgd(
     };
     (w, v)
 }
+
+/// `steps` steps of [`super::linear_fused`] in f64 from A (d x K, row-major) with eigenvalues
+/// `values`: A ← A − 4η (C − I) A Λ, then C = A Λ Aᵀ. Returns A and C (row-major).
+pub fn linear_fused(
+    (d, k, lr): (usize, usize, f32),
+    steps: u32,
+    values: &[f32],
+    a: &[f32],
+) -> (Vec<f64>, Vec<f64>) {
+    let mut a: Vec<f64> = a.iter().map(|&x| f64::from(x)).collect();
+    let mut c = correlation(d, k, values, &a);
+    for _ in 0..steps {
+        let mut b = c.clone();
+        for i in 0..d {
+            b[i * d + i] -= 1.0;
+        }
+        a = eigenbasis_step(d, k, values, &a, &b, 4.0 * f64::from(lr));
+        c = correlation(d, k, values, &a);
+    }
+    (a, c)
+}
+
+/// `steps` steps of [`super::spectral_fused`] in f64: B from C (and, for preconditioning,
+/// M = A Σ Aᵀ with `sigma` Σ, K x K row-major) by [`crate::model::spectral::update_matrix`],
+/// A ← A − η B A Λ, C = A Λ Aᵀ. Returns A and C.
+pub fn spectral_fused(
+    (variant, shift): (crate::model::spectral::LossVariant, f64),
+    (d, k, lr): (usize, usize, f32),
+    steps: u32,
+    (values, a, sigma): (&[f32], &[f32], Option<&[f32]>),
+) -> Result<(Vec<f64>, Vec<f64>), crate::linalg::LinalgError> {
+    use faer::Mat;
+    let mut a: Vec<f64> = a.iter().map(|&x| f64::from(x)).collect();
+    let mut c = correlation(d, k, values, &a);
+    let sigma = sigma.map(|s| Mat::from_fn(k, k, |i, j| f64::from(s[i * k + j])));
+    for _ in 0..steps {
+        let am = Mat::from_fn(d, k, |i, j| a[i * k + j]);
+        let m = sigma.as_ref().map(|s| &am * s * am.transpose());
+        let cm = Mat::from_fn(d, d, |i, j| c[i * d + j]);
+        let b = crate::model::spectral::update_matrix(
+            variant,
+            cm.as_ref(),
+            m.as_ref().map(|m| m.as_ref()),
+            shift,
+        )?;
+        let b: Vec<f64> = (0..d * d).map(|e| b[(e / d, e % d)]).collect();
+        a = eigenbasis_step(d, k, values, &a, &b, f64::from(lr));
+        c = correlation(d, k, values, &a);
+    }
+    Ok((a, c))
+}
+
+/// A Λ Aᵀ for A (d x K, row-major).
+fn correlation(d: usize, k: usize, values: &[f32], a: &[f64]) -> Vec<f64> {
+    let mut c = vec![0.0; d * d];
+    for i in 0..d {
+        for j in 0..d {
+            c[i * d + j] = (0..k)
+                .map(|q| a[i * k + q] * f64::from(values[q]) * a[j * k + q])
+                .sum();
+        }
+    }
+    c
+}
+
+/// A − scale X A Λ for A (d x K) and X (d x d), row-major.
+fn eigenbasis_step(
+    d: usize,
+    k: usize,
+    values: &[f32],
+    a: &[f64],
+    x: &[f64],
+    scale: f64,
+) -> Vec<f64> {
+    (0..d * k)
+        .map(|e| {
+            let (i, q) = (e / k, e % k);
+            let g: f64 = (0..d).map(|j| x[i * d + j] * a[j * k + q]).sum();
+            a[e] - scale * g * f64::from(values[q])
+        })
+        .collect()
+}

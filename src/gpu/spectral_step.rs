@@ -64,6 +64,49 @@ impl SpectralStep {
                 bindings: vec![bound],
             });
         }
+        let (moment, [r_binding, m_binding]) = Moment::new(device, (m, d), spec, x)?;
+        let bindings = vec![
+            r_binding,
+            m_binding,
+            update.bind(device, params, (&x.c, &moment.m, &b, &basis))?,
+        ];
+        Ok(Self {
+            b,
+            basis,
+            _moment: Some([moment.sigma, moment.r, moment.m]),
+            bindings,
+        })
+    }
+
+    /// The variant's dispatches, in order (B, after M for preconditioning).
+    pub(super) fn bindings(&self) -> &[Binding] {
+        &self.bindings
+    }
+
+    /// Records the variant's dispatches (B, after M for preconditioning) into `pass`.
+    pub(super) fn encode(&self, pass: &mut wgpu::ComputePass<'_>) {
+        for binding in &self.bindings {
+            binding.encode(pass);
+        }
+    }
+}
+
+/// Preconditioning's Σ (m x m, in the solver's basis), R = WΣ (d x m) and M = RWᵀ (d x d).
+pub(super) struct Moment {
+    pub(super) sigma: wgpu::Buffer,
+    pub(super) r: wgpu::Buffer,
+    pub(super) m: wgpu::Buffer,
+}
+
+impl Moment {
+    /// Uploads `spec`'s Σ and binds the two matmuls that form M from the current W (or A):
+    /// R = WΣ, then M = RWᵀ.
+    pub(super) fn new(
+        device: &wgpu::Device,
+        (m, d): (usize, usize),
+        spec: &VariantSpec<'_>,
+        x: &Matrices,
+    ) -> Result<(Self, [Binding; 2]), GpuError> {
         let sigma = spec.moment.ok_or_else(|| {
             GpuError::Shape("preconditioning needs the data's second moment Σ".into())
         })?;
@@ -77,7 +120,7 @@ impl SpectralStep {
         let r = matrix_storage(device, "R = WΣ (d x m)", (d, m), &vec![0.0; d * m])?;
         let moment = matrix_storage(device, "M = WΣWᵀ (d x d)", (d, d), &vec![0.0; d * d])?;
         let matmul = MatmulKernel::new(device);
-        let bindings = vec![
+        let bindings = [
             matmul.bind(
                 device,
                 "R = WΣ",
@@ -90,20 +133,14 @@ impl SpectralStep {
                 MatmulShape::abt(d, d, m),
                 (&r, &x.w, &moment),
             )?,
-            update.bind(device, params, (&x.c, &moment, &b, &basis))?,
         ];
-        Ok(Self {
-            b,
-            basis,
-            _moment: Some([sigma, r, moment]),
+        Ok((
+            Self {
+                sigma,
+                r,
+                m: moment,
+            },
             bindings,
-        })
-    }
-
-    /// Records the variant's dispatches (B, after M for preconditioning) into `pass`.
-    pub(super) fn encode(&self, pass: &mut wgpu::ComputePass<'_>) {
-        for binding in &self.bindings {
-            binding.encode(pass);
-        }
+        ))
     }
 }

@@ -12,7 +12,12 @@ use super::layout::{pad4, unpack};
 use crate::linalg::JACOBI_SWEEPS;
 use crate::model::spectral::{LossVariant, SHARP_FLOOR_MIN, SHARP_FLOOR_REL};
 
-const SHADER: &str = include_str!("../../shaders/spectral_update.wgsl");
+/// The shader: its params, bindings and entry points, then the core it shares with
+/// `shaders/spectral_fused.wgsl`.
+const SHADER: &str = concat!(
+    include_str!("../../shaders/spectral_update.wgsl"),
+    include_str!("../../shaders/spectral_core.wgsl")
+);
 
 /// The largest d the kernel handles (its workgroup arrays are 32 x 32).
 pub const MAX_DIM: usize = 32;

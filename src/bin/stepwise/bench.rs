@@ -91,6 +91,8 @@ struct Timed {
     phases: Option<Phases>,
     /// The truncated solver's kept modes and error bound.
     truncation: Option<serde_json::Value>,
+    /// GPU rows: dispatches per step.
+    dispatches: Option<bench_gpu::Dispatches>,
 }
 
 impl Timed {
@@ -105,6 +107,7 @@ impl Timed {
             gap_f64: None,
             phases: None,
             truncation: None,
+            dispatches: None,
         }
     }
 
@@ -217,6 +220,7 @@ fn bench_linear(args: &BenchArgs) -> Result<Report, CliError> {
                     t.result.backend.split(" (").next().unwrap_or_default()
                 ),
                 steps: t.result.config.steps.unwrap_or(0),
+                dispatches: Some(t.dispatches),
                 ..Timed::new(t.totals, t.steps_s)
             });
             ours.push(t.result);
@@ -362,6 +366,15 @@ fn print_linear(name: &str, prep: &Prepared, rows: &[Timed]) {
     for row in rows {
         if let Some(p) = &row.phases {
             say!("  {:<50} {}", row.name, p.summary());
+        }
+        if let Some(n) = &row.dispatches {
+            say!(
+                "  {:<50} {:.3} GPU dispatches per step over the run ({} per {} step(s) planned)",
+                row.name,
+                n.measured_per_step,
+                n.plan_dispatches,
+                n.plan_steps
+            );
         }
         if let Some(t) = &row.truncation {
             let get = |key: &str| t.get(key).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
