@@ -10,7 +10,7 @@
 // Needs www/pkg and target/release/stepwise (NO_SERVE=1 ./scripts/run) and playwright-core
 // (npm ci). Usage:
 //   node bench/browser.mjs [--repeat 3] [--solvers truncated,eigenbasis] [--preset fig1]
-//                          [--modes fallback,webgpu]
+//                          [--modes fallback,webgpu] [--backend auto|cpu|gpu]
 // REVALIDATE=1 serves with ETags (as a static host does), so that a later page may use V8's
 // code cache of the wasm module; by default every response is no-store (each page cold).
 
@@ -36,6 +36,8 @@ const repeat = Math.max(1, Number(option("repeat", "3")));
 const solvers = option("solvers", "truncated,eigenbasis").split(",");
 const preset = option("preset", "fig1");
 const modes = option("modes", "fallback,webgpu").split(",");
+// the page's backend key (auto by default: on SwiftShader's WebGPU fig1 takes the CPU)
+const backend = option("backend", "");
 
 function fail(message) {
   console.error(`bench/browser.mjs: ${message}`);
@@ -63,7 +65,8 @@ async function native(solver) {
 async function browserRun(browser, base, solver, mode) {
   const page = await browser.newPage(`${mode} ${solver}`);
   try {
-    await page.goto(`${base}/?preset=${preset}&solver=${solver}`);
+    const pick = backend ? `&backend=${backend}` : "";
+    await page.goto(`${base}/?preset=${preset}&solver=${solver}${pick}`);
     await page.waitForFunction(
       () => ["finished", "error", "unavailable"].includes(document.body.dataset.state),
       null, { timeout: RUN_MS, polling: 50 },
