@@ -1,8 +1,7 @@
-// ONE cell runner for the cells that run a session step by step (cell 1, the MLP cells 5
-// and 6, App. G's comparison): run, pause, step, reset, the paced live redraw, the
-// scheduler's turns, progress, errors, links and downloads. Each cell's module is its
-// configuration (a `spec`, see makeRunner); the computation runs in the worker (compute.js),
-// so nothing here blocks the page: a Pause click is handled at once, even while preparing.
+// ONE cell runner for every cell that runs a session step by step: run, pause, step, reset,
+// the paced live redraw, the scheduler's turns, progress, errors, links and downloads. Each
+// cell's module is its configuration (a `spec`, see makeRunner); the computation runs in the
+// worker (compute.js), so a Pause click is handled at once, even while preparing.
 
 import { createSession, checkConfig, parseQuery } from "./compute.js";
 import { setText, showError, clearError, messageOf, pacedPainter } from "./ui.js";
@@ -19,26 +18,21 @@ import { wireDownloads, DOWNLOADS } from "./downloads.js";
 const BACKENDS = ["auto", "cpu", "gpu"];
 /** Milliseconds of work per advance request: the worker computes, the page stays free. */
 const SLICE_MS = 30;
-/** A run shows its first live redraw after this long: a shorter one (fig1 on the truncated
- * solver takes ~0.15 s) would spend a third of its time redrawing what it ends on anyway. */
+/** First live redraw after this long: a shorter run (fig1 truncated, ~0.15 s) would spend a
+ * third of its time redrawing what it ends on anyway. */
 const FIRST_PAINT_MS = 100;
 
 /**
- * A runner for one cell. `spec`:
- * - id: the cell's id (share.js, scheduler.js, element ids: cellElement(id, name));
- * - cell: its name in the protocol ("linear", "mlp", "hidden", "appg"); figure: "main"…,
- *   or figure(c) for a cell whose view picks among several;
- * - label: the prefix of its link notices (none for cell 1);
- * - preparing: the status while a session is made; invalidState: the state after a bad
- *   form without a session; defaultQuery: its link when the form and the session have none;
- * - buttons: the ids of its run/pause/step/reset buttons that exist; downloads: the download
- *   buttons' formats by button name ("png", "svg", …); fileBase: download file names;
- * - hooks, all optional: view(c) (drawing options), viewKeys(c) (view keys of a link),
- *   configure(c, params) (reads view keys, returns notices),
- *   onInput(c, event), onPreset(c, preset), onState(c, state), onPrepared(c, session),
- *   onProgress(c, p), onFinished(c, p), progressView(c, p), estimate(c, lead, checked)
- *   (the estimate note), placeholder (shows estimates in the empty figure box),
- *   readoutFormat, autoSize(c), calibrate (model name for the device's speed).
+ * A runner for one cell. `spec`: id (share.js, scheduler.js, element ids via cellElement);
+ * cell (its protocol name: "linear", "mlp", "hidden", "appg"…); figure ("main"…, or
+ * figure(c) to pick among several); label (prefix of its link notices; none for cell 1);
+ * preparing (status while a session is made); invalidState (state after a bad form without a
+ * session); defaultQuery (its link without form or session); buttons (ids of its
+ * run/pause/step/reset buttons); downloads (formats by button name); fileBase (file names).
+ * Optional hooks: view(c), viewKeys(c), configure(c, params) (reads view keys, returns
+ * notices), onInput(c, event), onPreset(c, preset), onState(c, state), onPrepared(c,
+ * session), onProgress(c, p), onFinished(c, p), progressView(c, p), estimate(c, lead,
+ * checked), placeholder, readoutFormat, autoSize(c), calibrate (model of the device's speed).
  */
 export function makeRunner(options) {
   const spec = { figure: "main", buttons: ["run", "pause", "reset"], invalidState: "error",
@@ -186,9 +180,8 @@ export function makeRunner(options) {
     clearPlaceholder(c.canvas);
     showProgress(session.progress);
     await draw();
-    // a run that goes on at once (run() sets "running" next) is not "paused" in between: the
-    // page's paused-state work (the figure summary's export, the replay's record times)
-    // would queue in the worker ahead of the run's first slice (docs/architecture.md)
+    // a run that goes on at once is not "paused" in between: the paused-state work (summary
+    // export, replay record times) would queue ahead of its first slice (architecture.md §4)
     if (!c.running) setState("paused");
     return true;
   }
