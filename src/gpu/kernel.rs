@@ -175,6 +175,18 @@ impl KernelCache {
             Err(_) => make(),
         }
     }
+
+    /// The kernel from `cache` where given (made into it the first time), else made afresh.
+    pub fn make_in(
+        cache: Option<&Self>,
+        name: &'static str,
+        make: impl FnOnce() -> Kernel,
+    ) -> Kernel {
+        match cache {
+            Some(cache) => cache.get_or_make(name, make),
+            None => make(),
+        }
+    }
 }
 
 /// How a kernel uses one of its storage buffers.

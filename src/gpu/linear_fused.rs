@@ -125,11 +125,9 @@ impl LinearFusedKernel {
 
     /// The kernel from `cache` where given (compiled into it the first time).
     pub fn cached(device: &wgpu::Device, cache: Option<&KernelCache>) -> Self {
-        let compile = || Self::compile(device);
-        Self(match cache {
-            Some(cache) => cache.get_or_make("linear fused step", compile),
-            None => compile(),
-        })
+        Self(KernelCache::make_in(cache, "linear fused step", || {
+            Self::compile(device)
+        }))
     }
 
     fn compile(device: &wgpu::Device) -> Kernel {

@@ -135,11 +135,9 @@ impl SpectralFusedKernel {
 
     /// The kernel from `cache` where given (compiled into it the first time).
     pub fn cached(device: &wgpu::Device, cache: Option<&KernelCache>) -> Self {
-        let compile = || Self::compile(device);
-        Self(match cache {
-            Some(cache) => cache.get_or_make("spectral fused step", compile),
-            None => compile(),
-        })
+        Self(KernelCache::make_in(cache, "spectral fused step", || {
+            Self::compile(device)
+        }))
     }
 
     fn compile(device: &wgpu::Device) -> Kernel {

@@ -53,6 +53,25 @@ impl DeepBenchRow {
     }
 }
 
+/// The presets a step benchmark times (`named`, else `defaults`) and the wgpu context when
+/// `gpu` (shared with `bench mlp`).
+pub fn presets_and_gpu(
+    named: &[String],
+    defaults: &[&str],
+    gpu: bool,
+) -> Result<(Vec<String>, Option<GpuContext>), CliError> {
+    let names = if named.is_empty() {
+        defaults.iter().map(|s| s.to_string()).collect()
+    } else {
+        named.to_vec()
+    };
+    let ctx = match gpu {
+        true => Some(pollster::block_on(GpuContext::new())?),
+        false => None,
+    };
+    Ok((names, ctx))
+}
+
 /// Times `steps` (default [`default_steps`]) training steps of every preset (defaults:
 /// [`DEFAULT_PRESETS`]) on the CPU and, when `gpu`, on the wgpu adapter; prints the table.
 pub fn bench_deep(
@@ -60,16 +79,7 @@ pub fn bench_deep(
     steps: Option<usize>,
     gpu: bool,
 ) -> Result<Vec<DeepBenchRow>, CliError> {
-    let names: Vec<String> = if presets.is_empty() {
-        DEFAULT_PRESETS.iter().map(|s| s.to_string()).collect()
-    } else {
-        presets.to_vec()
-    };
-    let ctx = if gpu {
-        Some(pollster::block_on(GpuContext::new())?)
-    } else {
-        None
-    };
+    let (names, ctx) = presets_and_gpu(presets, &DEFAULT_PRESETS, gpu)?;
     let mut rows = Vec::new();
     for name in &names {
         let cfg = deep_preset(name).ok_or_else(|| Usage::DeepBenchPreset(name.clone()))?;

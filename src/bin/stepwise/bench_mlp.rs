@@ -12,8 +12,9 @@ use serde::Serialize;
 use stepwise::experiment::mlp::{mlp_preset, MlpBackend, MlpPrepared};
 use stepwise::experiment::RunError;
 use stepwise::gpu::profile::{profile_plan, Profile};
-use stepwise::gpu::{GpuContext, GpuMlpBackend};
+use stepwise::gpu::GpuMlpBackend;
 
+use crate::bench_deep::presets_and_gpu;
 use crate::error::{CliError, Usage};
 use crate::stdout::say;
 
@@ -49,16 +50,7 @@ pub fn bench_mlp(
     steps: Option<usize>,
     gpu: bool,
 ) -> Result<Vec<MlpBenchRow>, CliError> {
-    let names: Vec<String> = if presets.is_empty() {
-        DEFAULT_PRESETS.iter().map(|s| s.to_string()).collect()
-    } else {
-        presets.to_vec()
-    };
-    let ctx = if gpu {
-        Some(pollster::block_on(GpuContext::new())?)
-    } else {
-        None
-    };
+    let (names, ctx) = presets_and_gpu(presets, &DEFAULT_PRESETS, gpu)?;
     let mut rows = Vec::new();
     for name in &names {
         let cfg = mlp_preset(name).ok_or_else(|| Usage::MlpBenchPreset(name.clone()))?;
